@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/:
+#   cargo (wasm32, release) -> wasm-bindgen --target web -> wasm-opt -Oz (binaryen from npm)
+#   -> pkg-template/{package.json,README.md,index.d.ts}
+# Needs what scripts/install-deps.sh installs (it does not run it itself).
+# Env: SKIP_WASM_OPT=1 to skip the optimisation pass (debugging only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+log() { printf '[build-pkg] %s\n' "$*" >&2; }
+
+target_dir="${CARGO_TARGET_DIR:-target}"
+wasm_in="$target_dir/wasm32-unknown-unknown/release/cognito_wasm.wasm"
+out=pkg
+
+log "cargo build --lib --release --target wasm32-unknown-unknown"
+cargo build --lib --release --target wasm32-unknown-unknown
+
+log "wasm-bindgen --target web"
+rm -rf "$out"
+wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name cognito_wasm "$wasm_in"
+
+# Features rustc emits for wasm32-unknown-unknown (1.82+ enables multivalue and
+# reference-types by default; bulk-memory etc. since 1.87). wasm-opt must accept them all,
+# or it refuses to load the module / drops what it does not know.
+WASM_OPT_FEATURES=(
+  --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types
+  --enable-multivalue --enable-call-indirect-overlong
+)
+bg="$out/cognito_wasm_bg.wasm"
+if [[ "${SKIP_WASM_OPT:-0}" != 1 ]]; then
+  log "wasm-opt -Oz ($(node_modules/.bin/wasm-opt --version))"
+  node_modules/.bin/wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" "$bg" -o "$bg.opt"
+  mv "$bg.opt" "$bg"
+fi
+
+log "package files"
+cp pkg-template/index.d.ts pkg-template/README.md "$out/"
+version=$(sed -n '/^\[package\]/,/^\[/{s/^version *= *"\(.*\)"/\1/p}' Cargo.toml | head -n1)
+PKG_VERSION="$version" node --input-type=module -e '
+  import fs from "node:fs";
+  const out = process.argv[1];
+  const pkg = JSON.parse(fs.readFileSync("pkg-template/package.json", "utf8"));
+  pkg.version = process.env.PKG_VERSION;
+  // wasm-bindgen puts inline JS snippets (if any) under snippets/: ship them.
+  if (fs.existsSync(`${out}/snippets`) && !pkg.files.includes("snippets/")) pkg.files.push("snippets/");
+  fs.writeFileSync(`${out}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
+' "$out"
+rm -f "$out/.gitignore"   # wasm-bindgen writes a "*" .gitignore; npm pack would honour it
+
+# The optimised module must still compile and link with the generated glue.
+node --input-type=module -e '
+  import fs from "node:fs";
+  import { pathToFileURL } from "node:url";
+  const out = process.argv[1];
+  const bytes = fs.readFileSync(`${out}/cognito_wasm_bg.wasm`);
+  if (!WebAssembly.validate(bytes)) { console.error("[build-pkg] optimised wasm does not validate"); process.exit(1); }
+  const m = await import(pathToFileURL(`${out}/cognito_wasm.js`).href);
+  m.initSync({ module: bytes });
+' "$out"
+
+size_line() {
+  local f=$1
+  printf '  %-28s %9d bytes raw  %9d bytes gzip -9\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
+}
+echo "pkg/ cognito-wasm@$version:"
+size_line "$bg"
+size_line "$out/cognito_wasm.js"

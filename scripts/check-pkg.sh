@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Packs pkg/ with `npm pack`, installs the tarball into a fresh temporary project (as a
+# user would), and checks that it imports under Node ESM, instantiates with initSync from
+# the wasm bytes, and constructs a CognitoAuth; then bundles an app with esbuild.
+# Run scripts/build-pkg.sh first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+log() { printf '[check-pkg] %s\n' "$*" >&2; }
+
+[[ -f pkg/package.json ]] || { log "pkg/ is missing: run scripts/build-pkg.sh"; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/cognito-wasm-pack.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+log "npm pack pkg/"
+tarball=$(cd "$work" && npm pack "$root/pkg" --silent | tail -n1)
+tar -tzf "$work/$tarball" | sort | sed 's/^/  /'
+for f in package/package.json package/cognito_wasm.js package/cognito_wasm_bg.wasm package/index.d.ts package/README.md; do
+  tar -tzf "$work/$tarball" | grep -qx "$f" || { log "tarball lacks $f"; exit 1; }
+done
+
+mkdir "$work/app"
+cd "$work/app"
+printf '{"name":"pack-check","version":"0.0.0","private":true,"type":"module"}\n' > package.json
+log "npm install $tarball (fresh project)"
+npm install --no-audit --no-fund --offline "$work/$tarball" >/dev/null
+
+log "node: import + initSync + new CognitoAuth"
+cat > check.mjs <<'JS'
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import init, { initSync, CognitoAuth } from 'cognito-wasm';
+import assert from 'node:assert/strict';
+
+assert.equal(typeof init, 'function', 'default export init');
+assert.equal(typeof initSync, 'function', 'initSync export');
+const wasmPath = fileURLToPath(import.meta.resolve('cognito-wasm/cognito_wasm_bg.wasm'));
+initSync({ module: fs.readFileSync(wasmPath) });
+const auth = new CognitoAuth({
+  userPoolId: 'us-east-1_EmuPool01',
+  clientId: '7f3kq2m9emulatorclient0001',
+  endpoint: 'http://127.0.0.1:9/',
+  storage: 'memory',
+});
+assert.equal(typeof auth.signIn, 'function');
+assert.equal(typeof auth.currentSession, 'function');
+assert.equal(typeof auth.signOut, 'function');
+assert.equal(await auth.currentSession(), null, 'nobody signed in');
+auth.free();
+const meta = JSON.parse(fs.readFileSync(new URL(import.meta.resolve('cognito-wasm/package.json')), 'utf8'));
+console.log(`ok: cognito-wasm@${meta.version} imports, instantiates and constructs CognitoAuth under Node ${process.version}`);
+JS
+node check.mjs
+
+log "esbuild: bundle an app that imports cognito-wasm"
+cat > app.js <<'JS'
+import init, { CognitoAuth } from 'cognito-wasm';
+await init();
+export const auth = new CognitoAuth({ userPoolId: 'us-east-1_x', clientId: 'y' });
+JS
+"$root/node_modules/.bin/esbuild" app.js --bundle --format=esm --platform=browser \
+  --outfile=out/app.js --log-level=warning
+test -s out/app.js
+log "ok"
