@@ -1,0 +1,148 @@
+//! Command-line parsing.
+
+use crate::pool::{ClientConfig, Config, UserConfig, DEFAULT_CLIENT_ID};
+
+pub const USAGE: &str = "usage: cognito-emulator [--port N] [--host 127.0.0.1] [--config FILE] \
+[--user NAME:PASSWORD]... [--pool-id ID] [--client-id ID] [--token-ttl SECS] \
+[--prevent-user-existence-errors true|false]";
+
+#[derive(Debug)]
+pub struct Options {
+    pub port: u16,
+    pub config: Config,
+}
+
+fn parse_bool(v: &str) -> Result<bool, String> {
+    match v {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!("expected true or false, got {v:?}")),
+    }
+}
+
+/// Parse arguments (without the program name). Reads the config file if one is given.
+pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, String> {
+    let mut port: u16 = 9229;
+    let mut config_file: Option<String> = None;
+    let mut users: Vec<UserConfig> = Vec::new();
+    let mut pool_id: Option<String> = None;
+    let mut client_id: Option<String> = None;
+    let mut ttl: Option<u64> = None;
+    let mut prevent: Option<bool> = None;
+
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        if name == "--help" || name == "-h" {
+            return Err(USAGE.into());
+        }
+        let mut value = || inline.clone().or_else(|| it.next()).ok_or(format!("{name} needs a value"));
+        match name.as_str() {
+            "--port" => port = value()?.parse().map_err(|_| "--port must be 0..65535".to_string())?,
+            "--host" => {
+                let host = value()?;
+                if host != "127.0.0.1" && host != "localhost" {
+                    return Err(format!("refusing to bind to {host:?}: the emulator only listens on 127.0.0.1"));
+                }
+            }
+            "--config" => config_file = Some(value()?),
+            "--user" => {
+                let v = value()?;
+                let (user, password) = v.split_once(':').ok_or("--user expects NAME:PASSWORD")?;
+                if user.is_empty() || password.is_empty() {
+                    return Err("--user expects NAME:PASSWORD".into());
+                }
+                users.push(UserConfig {
+                    username: user.into(),
+                    password: password.into(),
+                    attributes: Default::default(),
+                    status: "CONFIRMED".into(),
+                    sub: None,
+                });
+            }
+            "--pool-id" => pool_id = Some(value()?),
+            "--client-id" => client_id = Some(value()?),
+            "--token-ttl" => ttl = Some(value()?.parse().map_err(|_| "--token-ttl must be a number of seconds")?),
+            "--prevent-user-existence-errors" => prevent = Some(parse_bool(&value()?)?),
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+
+    let mut config = match &config_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            serde_json::from_str::<Config>(&text).map_err(|e| format!("invalid config {path}: {e}"))?
+        }
+        None => Config::default(),
+    };
+    if let Some(p) = pool_id {
+        config.user_pool_id = p;
+    }
+    if let Some(c) = client_id {
+        if !config.clients.iter().any(|x| x.client_id == c) {
+            config.clients.push(ClientConfig { client_id: c });
+        }
+    } else if config.clients.is_empty() {
+        config.clients.push(ClientConfig { client_id: DEFAULT_CLIENT_ID.into() });
+    }
+    if let Some(t) = ttl {
+        config.token_ttl_seconds = t;
+    }
+    if let Some(p) = prevent {
+        config.prevent_user_existence_errors = p;
+    }
+    config.users.extend(users);
+    Ok(Options { port, config })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn defaults_and_flags() {
+        let o = parse_args(args(&[])).unwrap();
+        assert_eq!(o.port, 9229);
+        assert_eq!(o.config.user_pool_id, "us-east-1_EmuPool01");
+        assert_eq!(o.config.clients[0].client_id, DEFAULT_CLIENT_ID);
+        let o = parse_args(args(&[
+            "--port", "0", "--user", "bob:pa:ss", "--pool-id=eu-west-1_Abc", "--token-ttl", "60",
+            "--prevent-user-existence-errors", "false", "--host", "127.0.0.1",
+        ]))
+        .unwrap();
+        assert_eq!(o.port, 0);
+        assert_eq!(o.config.users[0].username, "bob");
+        assert_eq!(o.config.users[0].password, "pa:ss");
+        assert_eq!(o.config.user_pool_id, "eu-west-1_Abc");
+        assert_eq!(o.config.token_ttl_seconds, 60);
+        assert!(!o.config.prevent_user_existence_errors);
+    }
+
+    #[test]
+    fn refuses_non_loopback_and_junk() {
+        assert!(parse_args(args(&["--host", "0.0.0.0"])).is_err());
+        assert!(parse_args(args(&["--host", "192.168.1.2"])).is_err());
+        assert!(parse_args(args(&["--port", "x"])).is_err());
+        assert!(parse_args(args(&["--user", "nopassword"])).is_err());
+        assert!(parse_args(args(&["--bogus"])).is_err());
+        assert!(parse_args(args(&["--port"])).is_err());
+    }
+
+    #[test]
+    fn fixture_loads() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/demo-pool.json");
+        let o = parse_args(args(&["--config", path])).unwrap();
+        assert_eq!(o.config.user_pool_id, "us-east-1_EmuPool01");
+        assert_eq!(o.config.clients[0].client_id, DEFAULT_CLIENT_ID);
+        let names: Vec<_> = o.config.users.iter().map(|u| u.username.as_str()).collect();
+        assert_eq!(names, ["demo", "alice", "pending"]);
+        assert!(o.config.prevent_user_existence_errors);
+    }
+}

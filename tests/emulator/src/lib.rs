@@ -1,0 +1,16 @@
+//! cognito-emulator: a local stand-in for the AWS Cognito user-pool API, for tests.
+//!
+//! Modules: [`srp`] (server-side SRP math), [`jwt`] (RS256 tokens, JWKS), [`pool`] (users,
+//! sessions, operations), [`server`] (HTTP routing, CORS, test controls), [`cli`].
+
+pub mod cli;
+pub mod jwt;
+pub mod pool;
+pub mod server;
+pub mod srp;
+
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+#[cfg(test)]
+#[path = "../tests/support/srp_client.rs"]
+pub(crate) mod test_srp_client;

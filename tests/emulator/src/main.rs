@@ -1,0 +1,48 @@
+use cognito_emulator::{cli, jwt::Signer, pool::Pool, server};
+use std::io::Write;
+use std::sync::Arc;
+
+fn main() {
+    let opts = match cli::parse_args(std::env::args().skip(1)) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("cognito-emulator: {e}");
+            std::process::exit(2);
+        }
+    };
+    // Loopback only, whatever the arguments say.
+    let http = match tiny_http::Server::http(("127.0.0.1", opts.port)) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("cognito-emulator: cannot bind 127.0.0.1:{}: {e}", opts.port);
+            std::process::exit(1);
+        }
+    };
+    let port = match http.server_addr().to_ip() {
+        Some(addr) => addr.port(),
+        None => {
+            eprintln!("cognito-emulator: not bound to an IP address");
+            std::process::exit(1);
+        }
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let signer = Arc::new(Signer::generate());
+    let pool = match Pool::new(opts.config, &base, signer) {
+        Ok(p) => Arc::new(p),
+        Err(e) => {
+            eprintln!("cognito-emulator: {e}");
+            std::process::exit(2);
+        }
+    };
+    eprintln!(
+        "cognito-emulator: pool {} clients {:?} users {:?}",
+        pool.pool_id,
+        pool.clients,
+        pool.users.iter().map(|u| u.username.as_str()).collect::<Vec<_>>()
+    );
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "cognito-emulator listening on {base}");
+    let _ = out.flush();
+    drop(out);
+    server::serve(http, pool, 4);
+}

@@ -1,0 +1,934 @@
+//! The user pool: configuration, users, sessions, refresh tokens and the API operations.
+
+use crate::jwt::Signer;
+use crate::srp;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use num_bigint::BigUint;
+use rand::RngCore;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub const DEFAULT_POOL_ID: &str = "us-east-1_EmuPool01";
+pub const DEFAULT_CLIENT_ID: &str = "7f3kq2m9emulatorclient0001";
+/// PASSWORD_VERIFIER sessions live this long (seconds).
+pub const SESSION_TTL: i64 = 180;
+/// Allowed difference between TIMESTAMP and the server clock (seconds).
+pub const TIMESTAMP_SKEW: i64 = 300;
+
+const INCORRECT: &str = "Incorrect username or password.";
+const SESSION_EXPIRED: &str = "Invalid session for the user, session is expired.";
+
+// ---------------------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientConfig {
+    pub client_id: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserConfig {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    #[serde(default = "default_status")]
+    pub status: String,
+    #[serde(default)]
+    pub sub: Option<String>,
+}
+
+fn default_status() -> String {
+    "CONFIRMED".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Config {
+    #[serde(default = "default_pool_id")]
+    pub user_pool_id: String,
+    #[serde(default)]
+    pub clients: Vec<ClientConfig>,
+    #[serde(default)]
+    pub users: Vec<UserConfig>,
+    #[serde(default = "default_true")]
+    pub prevent_user_existence_errors: bool,
+    #[serde(default = "default_ttl")]
+    pub token_ttl_seconds: u64,
+}
+
+fn default_pool_id() -> String {
+    DEFAULT_POOL_ID.into()
+}
+fn default_true() -> bool {
+    true
+}
+fn default_ttl() -> u64 {
+    3600
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            user_pool_id: default_pool_id(),
+            clients: vec![],
+            users: vec![],
+            prevent_user_existence_errors: true,
+            token_ttl_seconds: default_ttl(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        ApiError { status: 400, code: code.into(), message: message.into() }
+    }
+    pub fn not_authorized(message: &str) -> Self {
+        Self::new("NotAuthorizedException", message)
+    }
+    pub fn invalid_parameter(message: impl Into<String>) -> Self {
+        Self::new("InvalidParameterException", message)
+    }
+    pub fn body(&self) -> Value {
+        json!({ "__type": self.code, "message": self.message })
+    }
+}
+
+pub type ApiResult = Result<Value, ApiError>;
+
+// ---------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------
+
+pub struct User {
+    pub username: String,
+    pub attributes: BTreeMap<String, String>,
+    pub status: String,
+    pub sub: String,
+    /// Salt as sent on the wire (lowercase hex of 16 random bytes, first byte non-zero).
+    pub salt_hex: String,
+    pub verifier: BigUint,
+}
+
+impl User {
+    pub fn email(&self) -> Option<&str> {
+        self.attributes.get("email").map(String::as_str)
+    }
+}
+
+struct Session {
+    client_id: String,
+    /// Index into `users`; None for the fake challenge given to unknown users.
+    user: Option<usize>,
+    user_id_for_srp: String,
+    a_pub: BigUint,
+    b_pub: BigUint,
+    b: BigUint,
+    verifier: BigUint,
+    secret_block_b64: String,
+    secret_block: Vec<u8>,
+    created: i64,
+}
+
+struct RefreshRecord {
+    user: usize,
+    client_id: String,
+    auth_time: i64,
+    origin_jti: String,
+}
+
+/// A canned raw reply for the next `count` requests of one operation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    pub target: String,
+    #[serde(default = "default_fault_status")]
+    pub status: u16,
+    #[serde(default = "default_fault_content_type")]
+    pub content_type: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default = "default_fault_count")]
+    pub count: u32,
+}
+
+fn default_fault_status() -> u16 {
+    500
+}
+fn default_fault_content_type() -> String {
+    "text/html".into()
+}
+fn default_fault_count() -> u32 {
+    1
+}
+
+#[derive(Default)]
+struct State {
+    sessions: HashMap<String, Session>,
+    refresh_tokens: HashMap<String, RefreshRecord>,
+    faults: HashMap<String, Fault>,
+}
+
+pub struct Pool {
+    pub pool_id: String,
+    pub pool_name: String,
+    pub clients: Vec<String>,
+    pub users: Vec<User>,
+    pub prevent_user_existence_errors: bool,
+    pub token_ttl: u64,
+    /// `http://127.0.0.1:PORT/{poolId}`
+    pub issuer: String,
+    pub signer: Arc<Signer>,
+    /// Per-process secret for the fake verifiers of unknown users.
+    fake_secret: [u8; 32],
+    state: Mutex<State>,
+}
+
+pub fn random_bytes(len: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; len];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    buf
+}
+
+pub fn uuid_v4() -> String {
+    let mut b = random_bytes(16);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = srp::to_hex(&b);
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn get_str<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a str, ApiError> {
+    match obj.get(key) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s),
+        Some(Value::String(_)) | None | Some(Value::Null) => {
+            Err(ApiError::invalid_parameter(format!("Missing required parameter {key}")))
+        }
+        Some(_) => Err(ApiError::new("SerializationException", format!("{key} must be a string"))),
+    }
+}
+
+fn get_map<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a Map<String, Value>, ApiError> {
+    match obj.get(key) {
+        Some(Value::Object(m)) => Ok(m),
+        None | Some(Value::Null) => Err(ApiError::invalid_parameter(format!("Missing required parameter {key}"))),
+        Some(_) => Err(ApiError::new("SerializationException", format!("{key} must be a map"))),
+    }
+}
+
+impl Pool {
+    /// Build a pool. Passwords are turned into salt + verifier here and then dropped.
+    pub fn new(config: Config, issuer_base: &str, signer: Arc<Signer>) -> Result<Pool, String> {
+        let pool_id = config.user_pool_id.clone();
+        let pool_name = match pool_id.split_once('_') {
+            Some((region, name)) if !region.is_empty() && !name.is_empty() => name.to_string(),
+            _ => return Err(format!("invalid user pool id {pool_id:?} (expected region_name)")),
+        };
+        let mut clients: Vec<String> = config.clients.iter().map(|c| c.client_id.clone()).collect();
+        if clients.is_empty() {
+            clients.push(DEFAULT_CLIENT_ID.into());
+        }
+        let mut users: Vec<User> = Vec::new();
+        for u in config.users {
+            if u.username.is_empty() {
+                return Err("user with empty username".into());
+            }
+            if users.iter().any(|x| x.username == u.username) {
+                return Err(format!("duplicate user {:?}", u.username));
+            }
+            if !["CONFIRMED", "UNCONFIRMED", "RESET_REQUIRED"].contains(&u.status.as_str()) {
+                return Err(format!("user {:?}: unsupported status {:?}", u.username, u.status));
+            }
+            let salt = loop {
+                let s = random_bytes(16);
+                if s[0] != 0 {
+                    break s;
+                }
+            };
+            let salt_num = BigUint::from_bytes_be(&salt);
+            let verifier = srp::compute_verifier(&salt_num, &pool_name, &u.username, &u.password);
+            // `u.password` is dropped at the end of this iteration; only salt + verifier stay.
+            users.push(User {
+                username: u.username,
+                attributes: u.attributes.into_iter().filter(|(k, _)| k != "sub").collect(),
+                status: u.status,
+                sub: u.sub.unwrap_or_else(uuid_v4),
+                salt_hex: srp::to_hex(&salt),
+                verifier,
+            });
+        }
+        let mut fake_secret = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut fake_secret);
+        Ok(Pool {
+            issuer: format!("{}/{}", issuer_base.trim_end_matches('/'), pool_id),
+            pool_id,
+            pool_name,
+            clients,
+            users,
+            prevent_user_existence_errors: config.prevent_user_existence_errors,
+            token_ttl: config.token_ttl_seconds,
+            signer,
+            fake_secret,
+            state: Mutex::new(State::default()),
+        })
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Find a user by username, or by email alias (case-insensitive).
+    pub fn find_user(&self, name: &str) -> Option<usize> {
+        self.users.iter().position(|u| u.username == name).or_else(|| {
+            self.users
+                .iter()
+                .position(|u| u.email().is_some_and(|e| e.eq_ignore_ascii_case(name)))
+        })
+    }
+
+    fn check_client<'a>(&self, req: &'a Map<String, Value>) -> Result<&'a str, ApiError> {
+        let client_id = get_str(req, "ClientId")?;
+        if !self.clients.iter().any(|c| c == client_id) {
+            return Err(ApiError::new(
+                "ResourceNotFoundException",
+                format!("User pool client {client_id} does not exist."),
+            ));
+        }
+        Ok(client_id)
+    }
+
+    /// Dispatch one JSON API operation (`op` without the service prefix).
+    pub fn handle(&self, op: &str, body: &[u8], now: i64) -> ApiResult {
+        let known = ["InitiateAuth", "RespondToAuthChallenge"];
+        if !known.contains(&op) {
+            return Err(ApiError::new("UnknownOperationException", format!("Unknown operation {op}")));
+        }
+        let req: Value = serde_json::from_slice(body)
+            .map_err(|_| ApiError::new("SerializationException", "Malformed request body"))?;
+        let Value::Object(req) = req else {
+            return Err(ApiError::new("SerializationException", "Request body must be a JSON object"));
+        };
+        match op {
+            "InitiateAuth" => self.initiate_auth(&req, now),
+            _ => self.respond_to_auth_challenge(&req, now),
+        }
+    }
+
+    pub fn initiate_auth(&self, req: &Map<String, Value>, now: i64) -> ApiResult {
+        let client_id = self.check_client(req)?;
+        let flow = get_str(req, "AuthFlow")?;
+        let params = get_map(req, "AuthParameters")?;
+        match flow {
+            "USER_SRP_AUTH" => self.start_srp(client_id, params, now),
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => self.refresh(client_id, params, now),
+            other => Err(ApiError::invalid_parameter(format!(
+                "1 validation error detected: AuthFlow {other:?} is not supported by this emulator"
+            ))),
+        }
+    }
+
+    fn start_srp(&self, client_id: &str, params: &Map<String, Value>, now: i64) -> ApiResult {
+        let username = get_str(params, "USERNAME")?;
+        let srp_a = get_str(params, "SRP_A")?;
+        let a_pub = srp::parse_hex(srp_a)
+            .ok_or_else(|| ApiError::invalid_parameter("SRP_A must be a hexadecimal number"))?;
+        if (&a_pub % srp::n()) == BigUint::default() {
+            return Err(ApiError::not_authorized(INCORRECT));
+        }
+        let (user, user_id, salt_hex, verifier) = match self.find_user(username) {
+            Some(i) => {
+                let u = &self.users[i];
+                (Some(i), u.username.clone(), u.salt_hex.clone(), u.verifier.clone())
+            }
+            None if self.prevent_user_existence_errors => {
+                let (salt_hex, verifier) = self.fake_credentials(username);
+                (None, username.to_string(), salt_hex, verifier)
+            }
+            None => return Err(ApiError::new("UserNotFoundException", "User does not exist.")),
+        };
+        let (b, b_pub) = loop {
+            let b = srp::random_nonzero(64);
+            let b_pub = srp::compute_b_pub(&verifier, &b);
+            if b_pub != BigUint::default() {
+                break (b, b_pub);
+            }
+        };
+        let secret_block = random_bytes(128);
+        let secret_block_b64 = STANDARD.encode(&secret_block);
+        let session_id = URL_SAFE_NO_PAD.encode(random_bytes(96));
+        let reply = json!({
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "ChallengeParameters": {
+                "SALT": salt_hex,
+                "SECRET_BLOCK": secret_block_b64,
+                "SRP_B": format!("{b_pub:x}"),
+                "USERNAME": user_id,
+                "USER_ID_FOR_SRP": user_id,
+            },
+            "Session": session_id,
+        });
+        let session = Session {
+            client_id: client_id.to_string(),
+            user,
+            user_id_for_srp: user_id,
+            a_pub,
+            b_pub,
+            b,
+            verifier,
+            secret_block_b64,
+            secret_block,
+            created: now,
+        };
+        let mut st = self.state();
+        st.sessions.retain(|_, s| now - s.created <= SESSION_TTL);
+        st.sessions.insert(session_id, session);
+        Ok(reply)
+    }
+
+    /// Salt and verifier for a user that does not exist: deterministic per username (so
+    /// repeated probes see the same salt) but not computable from outside.
+    fn fake_credentials(&self, username: &str) -> (String, BigUint) {
+        let mut salt = srp::sha256(&[b"fake-salt", self.pool_id.as_bytes(), &self.fake_secret, username.as_bytes()]);
+        if salt[0] == 0 {
+            salt[0] = 1;
+        }
+        let x = srp::sha256(&[b"fake-verifier", &self.fake_secret, username.as_bytes()]);
+        let v = srp::g().modpow(&BigUint::from_bytes_be(&x), srp::n());
+        (srp::to_hex(&salt[..16]), v)
+    }
+
+    pub fn respond_to_auth_challenge(&self, req: &Map<String, Value>, now: i64) -> ApiResult {
+        let client_id = self.check_client(req)?;
+        let challenge = get_str(req, "ChallengeName")?;
+        if challenge != "PASSWORD_VERIFIER" {
+            return Err(ApiError::invalid_parameter(format!(
+                "ChallengeName {challenge:?} is not supported by this emulator"
+            )));
+        }
+        let session_id = get_str(req, "Session")?;
+        let resp = get_map(req, "ChallengeResponses")?;
+        let username = get_str(resp, "USERNAME")?;
+        let block = get_str(resp, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+        let claimed = get_str(resp, "PASSWORD_CLAIM_SIGNATURE")?;
+        let timestamp = get_str(resp, "TIMESTAMP")?;
+
+        // One-time: the session is consumed whatever happens next.
+        let session = self.state().sessions.remove(session_id);
+        let session = match session {
+            Some(s) if s.client_id == client_id && now - s.created <= SESSION_TTL && now >= s.created - 5 => s,
+            _ => return Err(ApiError::not_authorized(SESSION_EXPIRED)),
+        };
+        let fail = || Err(ApiError::not_authorized(INCORRECT));
+        if username != session.user_id_for_srp || block != session.secret_block_b64 {
+            return fail();
+        }
+        match srp::parse_timestamp(timestamp) {
+            Some(ts) if (now - ts).abs() <= TIMESTAMP_SKEW => {}
+            _ => return fail(),
+        }
+        let Ok(claimed) = STANDARD.decode(claimed) else {
+            return fail();
+        };
+        let proof = srp::ServerProof {
+            a_pub: &session.a_pub,
+            b_pub: &session.b_pub,
+            b: &session.b,
+            v: &session.verifier,
+            pool_name: &self.pool_name,
+            user_id: &session.user_id_for_srp,
+            secret_block: &session.secret_block,
+            timestamp,
+        };
+        if !proof.verify(&claimed) {
+            return fail();
+        }
+        let Some(user) = session.user else {
+            return fail();
+        };
+        match self.users[user].status.as_str() {
+            "UNCONFIRMED" => return Err(ApiError::new("UserNotConfirmedException", "User is not confirmed.")),
+            "RESET_REQUIRED" => {
+                return Err(ApiError::new("PasswordResetRequiredException", "Password reset required for the user"))
+            }
+            _ => {}
+        }
+        let origin_jti = uuid_v4();
+        let refresh_token = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(random_bytes(32)),
+            URL_SAFE_NO_PAD.encode(random_bytes(96))
+        );
+        self.state().refresh_tokens.insert(
+            refresh_token.clone(),
+            RefreshRecord { user, client_id: client_id.to_string(), auth_time: now, origin_jti: origin_jti.clone() },
+        );
+        let (access, id) = self.issue_tokens(user, client_id, now, now, &origin_jti);
+        Ok(json!({
+            "AuthenticationResult": {
+                "AccessToken": access,
+                "ExpiresIn": self.token_ttl,
+                "IdToken": id,
+                "RefreshToken": refresh_token,
+                "TokenType": "Bearer",
+            },
+            "ChallengeParameters": {},
+        }))
+    }
+
+    fn refresh(&self, client_id: &str, params: &Map<String, Value>, now: i64) -> ApiResult {
+        let token = get_str(params, "REFRESH_TOKEN")?;
+        let found = {
+            let st = self.state();
+            st.refresh_tokens
+                .get(token)
+                .filter(|r| r.client_id == client_id)
+                .map(|r| (r.user, r.auth_time, r.origin_jti.clone()))
+        };
+        let Some((user, auth_time, origin_jti)) = found else {
+            return Err(ApiError::not_authorized("Invalid Refresh Token"));
+        };
+        let (access, id) = self.issue_tokens(user, client_id, auth_time, now, &origin_jti);
+        Ok(json!({
+            "AuthenticationResult": {
+                "AccessToken": access,
+                "ExpiresIn": self.token_ttl,
+                "IdToken": id,
+                "TokenType": "Bearer",
+            },
+            "ChallengeParameters": {},
+        }))
+    }
+
+    /// (access token, id token)
+    fn issue_tokens(&self, user: usize, client_id: &str, auth_time: i64, now: i64, origin_jti: &str) -> (String, String) {
+        let u = &self.users[user];
+        let exp = now + self.token_ttl as i64;
+        let event_id = uuid_v4();
+        let mut id = Map::new();
+        for (k, v) in &u.attributes {
+            let value = if k.ends_with("_verified") { Value::Bool(v == "true") } else { Value::String(v.clone()) };
+            id.insert(k.clone(), value);
+        }
+        let common = json!({
+            "sub": u.sub,
+            "iss": self.issuer,
+            "origin_jti": origin_jti,
+            "event_id": event_id,
+            "auth_time": auth_time,
+            "iat": now,
+            "exp": exp,
+        });
+        if let Value::Object(common) = &common {
+            for (k, v) in common {
+                id.insert(k.clone(), v.clone());
+            }
+        }
+        id.insert("cognito:username".into(), json!(u.username));
+        id.insert("aud".into(), json!(client_id));
+        id.insert("token_use".into(), json!("id"));
+        id.insert("jti".into(), json!(uuid_v4()));
+
+        let mut access = match common {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        access.insert("client_id".into(), json!(client_id));
+        access.insert("token_use".into(), json!("access"));
+        access.insert("scope".into(), json!("aws.cognito.signin.user.admin"));
+        access.insert("jti".into(), json!(uuid_v4()));
+        access.insert("username".into(), json!(u.username));
+        (self.signer.sign(&Value::Object(access)), self.signer.sign(&Value::Object(id)))
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Test controls
+    // -----------------------------------------------------------------------------------
+
+    pub fn add_fault(&self, mut fault: Fault) -> Result<(), String> {
+        if let Some(op) = fault.target.strip_prefix(crate::TARGET_PREFIX) {
+            fault.target = op.to_string();
+        }
+        if fault.target.is_empty() {
+            return Err("fault needs a target".into());
+        }
+        if !(100..=599).contains(&fault.status) {
+            return Err("fault status must be 100..=599".into());
+        }
+        if fault.count == 0 {
+            return Err("fault count must be at least 1".into());
+        }
+        self.state().faults.insert(fault.target.clone(), fault);
+        Ok(())
+    }
+
+    /// Take one use of the fault registered for `op`, if any.
+    pub fn take_fault(&self, op: &str) -> Option<Fault> {
+        let mut st = self.state();
+        let f = st.faults.get_mut(op)?;
+        f.count -= 1;
+        let out = f.clone();
+        if f.count == 0 {
+            st.faults.remove(op);
+        }
+        Some(out)
+    }
+
+    pub fn clear_faults(&self) {
+        self.state().faults.clear();
+    }
+
+    pub fn reset(&self) {
+        let mut st = self.state();
+        st.sessions.clear();
+        st.faults.clear();
+        st.refresh_tokens.clear();
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::test_srp_client::{timestamp, SrpClient};
+    use std::sync::OnceLock;
+
+    /// 2024-01-02 03:04:05 UTC: a day < 10, so zero-padding matters.
+    pub const NOW: i64 = 1_704_164_645;
+    pub const CLIENT: &str = DEFAULT_CLIENT_ID;
+
+    pub fn signer() -> Arc<Signer> {
+        static S: OnceLock<Arc<Signer>> = OnceLock::new();
+        S.get_or_init(|| Arc::new(Signer::generate())).clone()
+    }
+
+    fn user(name: &str, password: &str, email: &str, status: &str) -> UserConfig {
+        UserConfig {
+            username: name.into(),
+            password: password.into(),
+            attributes: [("email", email), ("email_verified", "true"), ("name", "Test User")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            status: status.into(),
+            sub: None,
+        }
+    }
+
+    pub fn test_pool(prevent: bool) -> Pool {
+        let config = Config {
+            user_pool_id: "us-east-1_EmuPool01".into(),
+            clients: vec![ClientConfig { client_id: CLIENT.into() }],
+            users: vec![
+                user("demo", "Demo-Passw0rd!", "demo@example.com", "CONFIRMED"),
+                user("alice", "Alice-Passw0rd!", "alice@example.com", "CONFIRMED"),
+                user("pending", "Pending-Passw0rd!", "pending@example.com", "UNCONFIRMED"),
+            ],
+            prevent_user_existence_errors: prevent,
+            token_ttl_seconds: 3600,
+        };
+        Pool::new(config, "http://127.0.0.1:9229", signer()).unwrap()
+    }
+
+    fn obj(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => panic!("not an object"),
+        }
+    }
+
+    pub fn initiate(pool: &Pool, username: &str, client: &SrpClient) -> ApiResult {
+        pool.initiate_auth(
+            &obj(json!({
+                "ClientId": CLIENT, "AuthFlow": "USER_SRP_AUTH",
+                "AuthParameters": {"USERNAME": username, "SRP_A": client.a_hex()},
+            })),
+            NOW,
+        )
+    }
+
+    /// Build the RespondToAuthChallenge request for `challenge` with the given password.
+    pub fn respond_request(challenge: &Value, client: &SrpClient, password: &str, ts: &str) -> Map<String, Value> {
+        let p = &challenge["ChallengeParameters"];
+        let s = |k: &str| p[k].as_str().unwrap().to_string();
+        let sig = client.signature("EmuPool01", &s("USER_ID_FOR_SRP"), password, &s("SALT"), &s("SRP_B"), &s("SECRET_BLOCK"), ts);
+        obj(json!({
+            "ClientId": CLIENT, "ChallengeName": "PASSWORD_VERIFIER", "Session": challenge["Session"],
+            "ChallengeResponses": {
+                "USERNAME": s("USER_ID_FOR_SRP"), "PASSWORD_CLAIM_SECRET_BLOCK": s("SECRET_BLOCK"),
+                "PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts,
+            },
+        }))
+    }
+
+    fn sign_in(pool: &Pool, username: &str, password: &str) -> ApiResult {
+        let c = SrpClient::new();
+        let ch = initiate(pool, username, &c)?;
+        pool.respond_to_auth_challenge(&respond_request(&ch, &c, password, &timestamp(NOW)), NOW)
+    }
+
+    fn claims(jwt: &str) -> Value {
+        let part = jwt.split('.').nth(1).unwrap();
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+    }
+
+    fn assert_err(r: ApiResult, code: &str, message: &str) {
+        let e = r.expect_err("expected an error");
+        assert_eq!((e.code.as_str(), e.message.as_str()), (code, message));
+    }
+
+    #[test]
+    fn challenge_shape() {
+        let pool = test_pool(true);
+        let ch = initiate(&pool, "demo", &SrpClient::new()).unwrap();
+        assert_eq!(ch["ChallengeName"], "PASSWORD_VERIFIER");
+        let p = &ch["ChallengeParameters"];
+        assert_eq!(p["USERNAME"], "demo");
+        assert_eq!(p["USER_ID_FOR_SRP"], "demo");
+        let salt = p["SALT"].as_str().unwrap();
+        assert_eq!(salt.len(), 32);
+        assert_eq!(salt, pool.users[0].salt_hex);
+        let b = p["SRP_B"].as_str().unwrap();
+        assert!(b.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+        assert!(STANDARD.decode(p["SECRET_BLOCK"].as_str().unwrap()).unwrap().len() >= 64);
+        assert!(ch["Session"].as_str().unwrap().len() > 32);
+    }
+
+    #[test]
+    fn round_trip_succeeds_and_tokens_have_cognito_claims() {
+        let pool = test_pool(true);
+        let r = sign_in(&pool, "demo", "Demo-Passw0rd!").unwrap();
+        let ar = &r["AuthenticationResult"];
+        assert_eq!(ar["TokenType"], "Bearer");
+        assert_eq!(ar["ExpiresIn"], 3600);
+        assert!(ar["RefreshToken"].as_str().unwrap().len() > 40);
+        let id = claims(ar["IdToken"].as_str().unwrap());
+        assert_eq!(id["iss"], "http://127.0.0.1:9229/us-east-1_EmuPool01");
+        assert_eq!(id["aud"], CLIENT);
+        assert_eq!(id["token_use"], "id");
+        assert_eq!(id["cognito:username"], "demo");
+        assert_eq!(id["email"], "demo@example.com");
+        assert_eq!(id["email_verified"], true);
+        assert_eq!(id["sub"], pool.users[0].sub.as_str());
+        assert_eq!(id["exp"], NOW + 3600);
+        assert_eq!(id["auth_time"], NOW);
+        let access = claims(ar["AccessToken"].as_str().unwrap());
+        assert_eq!(access["token_use"], "access");
+        assert_eq!(access["client_id"], CLIENT);
+        assert_eq!(access["username"], "demo");
+        assert_eq!(access["scope"], "aws.cognito.signin.user.admin");
+        assert_eq!(access["origin_jti"], id["origin_jti"]);
+        assert_ne!(access["jti"], id["jti"]);
+    }
+
+    #[test]
+    fn email_alias_gives_real_user_id_for_srp() {
+        let pool = test_pool(true);
+        let c = SrpClient::new();
+        let ch = initiate(&pool, "alice@example.com", &c).unwrap();
+        assert_eq!(ch["ChallengeParameters"]["USER_ID_FOR_SRP"], "alice");
+        let r = pool.respond_to_auth_challenge(&respond_request(&ch, &c, "Alice-Passw0rd!", &timestamp(NOW)), NOW);
+        let id = claims(r.unwrap()["AuthenticationResult"]["IdToken"].as_str().unwrap());
+        assert_eq!(id["cognito:username"], "alice");
+    }
+
+    #[test]
+    fn wrong_password_fails() {
+        let pool = test_pool(true);
+        assert_err(sign_in(&pool, "demo", "demo-passw0rd!"), "NotAuthorizedException", INCORRECT);
+    }
+
+    #[test]
+    fn session_is_one_time() {
+        let pool = test_pool(true);
+        let c = SrpClient::new();
+        let ch = initiate(&pool, "demo", &c).unwrap();
+        let req = respond_request(&ch, &c, "Demo-Passw0rd!", &timestamp(NOW));
+        pool.respond_to_auth_challenge(&req, NOW).unwrap();
+        assert_err(pool.respond_to_auth_challenge(&req, NOW), "NotAuthorizedException", SESSION_EXPIRED);
+        // Also consumed by a failure.
+        let c = SrpClient::new();
+        let ch = initiate(&pool, "demo", &c).unwrap();
+        let bad = respond_request(&ch, &c, "wrong", &timestamp(NOW));
+        assert_err(pool.respond_to_auth_challenge(&bad, NOW), "NotAuthorizedException", INCORRECT);
+        let good = respond_request(&ch, &c, "Demo-Passw0rd!", &timestamp(NOW));
+        assert_err(pool.respond_to_auth_challenge(&good, NOW), "NotAuthorizedException", SESSION_EXPIRED);
+    }
+
+    #[test]
+    fn session_expires_after_three_minutes() {
+        let pool = test_pool(true);
+        let c = SrpClient::new();
+        let ch = initiate(&pool, "demo", &c).unwrap();
+        let later = NOW + SESSION_TTL + 1;
+        let req = respond_request(&ch, &c, "Demo-Passw0rd!", &timestamp(later));
+        assert_err(pool.respond_to_auth_challenge(&req, later), "NotAuthorizedException", SESSION_EXPIRED);
+    }
+
+    #[test]
+    fn timestamp_must_be_fresh_and_unpadded() {
+        let pool = test_pool(true);
+        let attempt = |ts: &str| {
+            let c = SrpClient::new();
+            let ch = initiate(&pool, "demo", &c).unwrap();
+            pool.respond_to_auth_challenge(&respond_request(&ch, &c, "Demo-Passw0rd!", ts), NOW)
+        };
+        assert_err(attempt(&timestamp(NOW - 360)), "NotAuthorizedException", INCORRECT);
+        assert_err(attempt(&timestamp(NOW + 360)), "NotAuthorizedException", INCORRECT);
+        assert!(attempt(&timestamp(NOW - 240)).is_ok());
+        assert_eq!(timestamp(NOW), "Tue Jan 2 03:04:05 UTC 2024");
+        assert_err(attempt("Tue Jan 02 03:04:05 UTC 2024"), "NotAuthorizedException", INCORRECT);
+        assert!(attempt("Tue Jan 2 03:04:05 UTC 2024").is_ok());
+    }
+
+    #[test]
+    fn wrong_secret_block_or_username_fails() {
+        let pool = test_pool(true);
+        let c = SrpClient::new();
+        let ch = initiate(&pool, "demo", &c).unwrap();
+        let mut req = respond_request(&ch, &c, "Demo-Passw0rd!", &timestamp(NOW));
+        req["ChallengeResponses"]["PASSWORD_CLAIM_SECRET_BLOCK"] = json!(STANDARD.encode([7u8; 128]));
+        assert_err(pool.respond_to_auth_challenge(&req, NOW), "NotAuthorizedException", INCORRECT);
+
+        // Signature computed over a different secret block (but the issued block sent back).
+        let c = SrpClient::new();
+        let mut ch = initiate(&pool, "demo", &c).unwrap();
+        let issued = ch["ChallengeParameters"]["SECRET_BLOCK"].clone();
+        ch["ChallengeParameters"]["SECRET_BLOCK"] = json!(STANDARD.encode([9u8; 128]));
+        let mut req = respond_request(&ch, &c, "Demo-Passw0rd!", &timestamp(NOW));
+        req["ChallengeResponses"]["PASSWORD_CLAIM_SECRET_BLOCK"] = issued;
+        assert_err(pool.respond_to_auth_challenge(&req, NOW), "NotAuthorizedException", INCORRECT);
+
+        let c = SrpClient::new();
+        let ch = initiate(&pool, "alice@example.com", &c).unwrap();
+        let mut req = respond_request(&ch, &c, "Alice-Passw0rd!", &timestamp(NOW));
+        req["ChallengeResponses"]["USERNAME"] = json!("alice@example.com");
+        assert_err(pool.respond_to_auth_challenge(&req, NOW), "NotAuthorizedException", INCORRECT);
+    }
+
+    #[test]
+    fn unknown_user_with_and_without_existence_errors() {
+        let pool = test_pool(true);
+        let c = SrpClient::new();
+        let ch1 = initiate(&pool, "nobody", &c).unwrap();
+        let ch2 = initiate(&pool, "nobody", &SrpClient::new()).unwrap();
+        let ch3 = initiate(&pool, "somebody", &SrpClient::new()).unwrap();
+        let salt = |ch: &Value| ch["ChallengeParameters"]["SALT"].as_str().unwrap().to_string();
+        assert_eq!(salt(&ch1), salt(&ch2));
+        assert_ne!(salt(&ch1), salt(&ch3));
+        assert_eq!(salt(&ch1).len(), 32);
+        assert_eq!(ch1["ChallengeParameters"]["USER_ID_FOR_SRP"], "nobody");
+        let req = respond_request(&ch1, &c, "anything", &timestamp(NOW));
+        assert_err(pool.respond_to_auth_challenge(&req, NOW), "NotAuthorizedException", INCORRECT);
+
+        let strict = test_pool(false);
+        assert_err(initiate(&strict, "nobody", &SrpClient::new()), "UserNotFoundException", "User does not exist.");
+    }
+
+    #[test]
+    fn unconfirmed_user_after_password_check() {
+        let pool = test_pool(true);
+        assert_err(sign_in(&pool, "pending", "wrong"), "NotAuthorizedException", INCORRECT);
+        assert_err(sign_in(&pool, "pending", "Pending-Passw0rd!"), "UserNotConfirmedException", "User is not confirmed.");
+    }
+
+    #[test]
+    fn rejects_a_equal_zero_mod_n() {
+        let pool = test_pool(true);
+        for a in [format!("{:x}", crate::srp::n()), "0".into(), format!("{:x}", crate::srp::n() * 2u32)] {
+            let r = pool.initiate_auth(
+                &obj(json!({"ClientId": CLIENT, "AuthFlow": "USER_SRP_AUTH",
+                    "AuthParameters": {"USERNAME": "demo", "SRP_A": a}})),
+                NOW,
+            );
+            assert_err(r, "NotAuthorizedException", INCORRECT);
+        }
+    }
+
+    #[test]
+    fn refresh_token_flow() {
+        let pool = test_pool(true);
+        let r = sign_in(&pool, "demo", "Demo-Passw0rd!").unwrap();
+        let rt = r["AuthenticationResult"]["RefreshToken"].as_str().unwrap().to_string();
+        let refresh = |token: &str| {
+            pool.initiate_auth(
+                &obj(json!({"ClientId": CLIENT, "AuthFlow": "REFRESH_TOKEN_AUTH",
+                    "AuthParameters": {"REFRESH_TOKEN": token}})),
+                NOW + 100,
+            )
+        };
+        let r2 = refresh(&rt).unwrap();
+        let ar = &r2["AuthenticationResult"];
+        assert!(ar.get("RefreshToken").is_none());
+        let id = claims(ar["IdToken"].as_str().unwrap());
+        assert_eq!(id["iat"], NOW + 100);
+        assert_eq!(id["auth_time"], NOW);
+        assert_eq!(id["cognito:username"], "demo");
+        assert_err(refresh("not-a-token"), "NotAuthorizedException", "Invalid Refresh Token");
+        pool.reset();
+        assert_err(refresh(&rt), "NotAuthorizedException", "Invalid Refresh Token");
+    }
+
+    #[test]
+    fn parameter_and_client_errors() {
+        let pool = test_pool(true);
+        let code = |op: &str, body: &str| pool.handle(op, body.as_bytes(), NOW).unwrap_err().code;
+        assert_eq!(code("Nope", "{}"), "UnknownOperationException");
+        assert_eq!(code("InitiateAuth", "{not json"), "SerializationException");
+        assert_eq!(code("InitiateAuth", "[]"), "SerializationException");
+        assert_eq!(
+            code("InitiateAuth", r#"{"ClientId":"nope","AuthFlow":"USER_SRP_AUTH","AuthParameters":{}}"#),
+            "ResourceNotFoundException"
+        );
+        assert_eq!(code("InitiateAuth", r#"{"AuthFlow":"USER_SRP_AUTH"}"#), "InvalidParameterException");
+        let c = format!(r#"{{"ClientId":"{CLIENT}","AuthFlow":"USER_SRP_AUTH","AuthParameters":{{"SRP_A":"02"}}}}"#);
+        assert_eq!(code("InitiateAuth", &c), "InvalidParameterException");
+        let c = format!(r#"{{"ClientId":"{CLIENT}","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{{}}}}"#);
+        assert_eq!(code("InitiateAuth", &c), "InvalidParameterException");
+        let c = format!(r#"{{"ClientId":"{CLIENT}","AuthFlow":"USER_SRP_AUTH","AuthParameters":{{"USERNAME":"demo","SRP_A":"xyz"}}}}"#);
+        assert_eq!(code("InitiateAuth", &c), "InvalidParameterException");
+        let c = format!(r#"{{"ClientId":"{CLIENT}","ChallengeName":"PASSWORD_VERIFIER","ChallengeResponses":{{}}}}"#);
+        assert_eq!(code("RespondToAuthChallenge", &c), "InvalidParameterException");
+        let c = format!(
+            r#"{{"ClientId":"{CLIENT}","ChallengeName":"PASSWORD_VERIFIER","Session":"x","ChallengeResponses":
+            {{"USERNAME":"demo","PASSWORD_CLAIM_SECRET_BLOCK":"a","PASSWORD_CLAIM_SIGNATURE":"b","TIMESTAMP":"c"}}}}"#
+        );
+        let e = pool.handle("RespondToAuthChallenge", c.as_bytes(), NOW).unwrap_err();
+        assert_eq!((e.code.as_str(), e.message.as_str()), ("NotAuthorizedException", SESSION_EXPIRED));
+    }
+
+    #[test]
+    fn faults_count_down() {
+        let pool = test_pool(true);
+        let f: Fault = serde_json::from_str(r#"{"target":"AWSCognitoIdentityProviderService.InitiateAuth","count":2}"#).unwrap();
+        pool.add_fault(f).unwrap();
+        assert_eq!(pool.take_fault("InitiateAuth").unwrap().status, 500);
+        assert!(pool.take_fault("RespondToAuthChallenge").is_none());
+        assert!(pool.take_fault("InitiateAuth").is_some());
+        assert!(pool.take_fault("InitiateAuth").is_none());
+    }
+}

@@ -1,0 +1,234 @@
+//! HTTP layer: routing, CORS, test controls, logging.
+
+use crate::pool::{now_unix, uuid_v4, ApiError, Fault, Pool};
+use crate::TARGET_PREFIX;
+use serde_json::{json, Value};
+use std::io::Read;
+use std::sync::Arc;
+use std::time::Instant;
+use tiny_http::{Header, Request, Response, Server};
+
+const MAX_BODY: u64 = 1 << 20;
+const AMZ_JSON: &str = "application/x-amz-json-1.1";
+
+/// A response before it is handed to tiny_http.
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Short note for the log line (operation, error code).
+    pub note: String,
+}
+
+impl Reply {
+    fn json(status: u16, content_type: &str, body: &Value) -> Reply {
+        Reply {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.to_string().into_bytes(),
+            note: String::new(),
+        }
+    }
+
+    fn api_error(err: &ApiError) -> Reply {
+        let mut r = Reply::json(err.status, AMZ_JSON, &err.body());
+        r.headers.push(("x-amzn-errortype".into(), format!("{}:", err.code)));
+        r.note = err.code.clone();
+        r
+    }
+
+    fn header(mut self, name: &str, value: impl Into<String>) -> Reply {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// Is this an Origin we answer CORS for? `http://localhost[:port]` or `http://127.0.0.1[:port]`.
+pub fn allowed_origin(origin: &str) -> bool {
+    ["http://localhost", "http://127.0.0.1"].iter().any(|host| match origin.strip_prefix(host) {
+        Some("") => true,
+        Some(rest) => rest
+            .strip_prefix(':')
+            .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|c| c.is_ascii_digit())),
+        None => false,
+    })
+}
+
+/// Minimal view of a request, so routing is testable without sockets.
+pub struct Incoming<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Incoming<'_> {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Route one request. Never panics on bad input (the caller still guards with catch_unwind).
+pub fn route(pool: &Pool, req: &Incoming) -> Reply {
+    let path = req.url.split('?').next().unwrap_or("");
+    let origin = req.header("Origin").filter(|o| allowed_origin(o)).map(str::to_string);
+    let mut reply = match (req.method, path) {
+        ("OPTIONS", _) => {
+            let mut r = Reply { status: 204, headers: vec![], body: vec![], note: "preflight".into() };
+            if origin.is_some() {
+                let requested = req
+                    .header("Access-Control-Request-Headers")
+                    .filter(|h| !h.trim().is_empty())
+                    .unwrap_or("content-type, x-amz-target, x-amz-user-agent, authorization")
+                    .to_string();
+                r = r
+                    .header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+                    .header("Access-Control-Allow-Headers", requested)
+                    .header("Access-Control-Max-Age", "600");
+            }
+            r
+        }
+        ("GET", "/_emulator/health") => Reply::json(200, "application/json", &json!({"ok": true})),
+        ("POST", "/_emulator/reset") => {
+            pool.reset();
+            Reply::json(200, "application/json", &json!({"ok": true}))
+        }
+        ("POST", "/_emulator/faults") => match serde_json::from_slice::<Fault>(&req.body) {
+            Ok(f) => match pool.add_fault(f) {
+                Ok(()) => Reply::json(200, "application/json", &json!({"ok": true})),
+                Err(e) => Reply::json(400, "application/json", &json!({"ok": false, "message": e})),
+            },
+            Err(e) => Reply::json(400, "application/json", &json!({"ok": false, "message": e.to_string()})),
+        },
+        ("DELETE", "/_emulator/faults") => {
+            pool.clear_faults();
+            Reply::json(200, "application/json", &json!({"ok": true}))
+        }
+        ("GET", p) if p == format!("/{}/.well-known/jwks.json", pool.pool_id) => {
+            Reply::json(200, "application/json", &pool.signer.jwks())
+        }
+        ("GET", p) if p == format!("/{}/.well-known/openid-configuration", pool.pool_id) => Reply::json(
+            200,
+            "application/json",
+            &json!({
+                "issuer": pool.issuer,
+                "jwks_uri": format!("{}/.well-known/jwks.json", pool.issuer),
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "subject_types_supported": ["public"],
+                "response_types_supported": ["code", "token"],
+            }),
+        ),
+        ("POST", p) if p.ends_with('/') => api(pool, req),
+        _ => Reply::json(404, "application/json", &json!({"message": "Not Found"})),
+    };
+    if let Some(origin) = origin {
+        reply = reply
+            .header("Access-Control-Allow-Origin", origin)
+            .header("Vary", "Origin")
+            .header("Access-Control-Expose-Headers", "x-amzn-errortype, x-amzn-requestid");
+    }
+    reply
+}
+
+fn api(pool: &Pool, req: &Incoming) -> Reply {
+    let target = req.header("X-Amz-Target").unwrap_or("");
+    let op = target.strip_prefix(TARGET_PREFIX).unwrap_or("");
+    let mut reply = if let Some(fault) = pool.take_fault(op) {
+        let mut r = Reply {
+            status: fault.status,
+            headers: vec![("Content-Type".into(), fault.content_type.clone())],
+            body: fault.body.clone().into_bytes(),
+            note: format!("{op} FAULT"),
+        };
+        r.headers.extend(fault.headers.clone());
+        r
+    } else if op.is_empty() {
+        let shown = if target.is_empty() { "(none)" } else { target };
+        Reply::api_error(&ApiError::new("UnknownOperationException", format!("Unknown operation {shown}")))
+    } else {
+        match pool.handle(op, &req.body, now_unix()) {
+            Ok(v) => {
+                let mut r = Reply::json(200, AMZ_JSON, &v);
+                r.note = op.to_string();
+                r
+            }
+            Err(e) => {
+                let mut r = Reply::api_error(&e);
+                r.note = format!("{op} {}", e.code);
+                r
+            }
+        }
+    };
+    if !reply.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("x-amzn-requestid")) {
+        reply.headers.push(("x-amzn-requestid".into(), uuid_v4()));
+    }
+    reply
+}
+
+fn internal_error() -> Reply {
+    let mut r = Reply::api_error(&ApiError {
+        status: 500,
+        code: "InternalErrorException".into(),
+        message: "Internal error in cognito-emulator".into(),
+    });
+    r.headers.push(("x-amzn-requestid".into(), uuid_v4()));
+    r
+}
+
+fn handle_request(pool: &Pool, mut request: Request) {
+    let start = Instant::now();
+    let method = request.method().as_str().to_string();
+    let url = request.url().to_string();
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|h| (h.field.as_str().as_str().to_string(), h.value.as_str().to_string()))
+        .collect();
+    let mut body = Vec::new();
+    let read_ok = request.as_reader().take(MAX_BODY + 1).read_to_end(&mut body).is_ok();
+    let reply = if !read_ok || body.len() as u64 > MAX_BODY {
+        Reply::api_error(&ApiError::new("SerializationException", "Request body unreadable or too large"))
+    } else {
+        let incoming = Incoming { method: &method, url: &url, headers, body };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(pool, &incoming)))
+            .unwrap_or_else(|_| internal_error())
+    };
+    let path = url.split('?').next().unwrap_or("");
+    eprintln!(
+        "{method} {path} -> {} {} ({} ms)",
+        reply.status,
+        reply.note,
+        start.elapsed().as_millis()
+    );
+    let mut response = Response::from_data(reply.body).with_status_code(reply.status);
+    for (k, v) in reply.headers {
+        if let Ok(h) = Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+            response.add_header(h);
+        }
+    }
+    if let Err(e) = request.respond(response) {
+        eprintln!("  (failed to send response: {e})");
+    }
+}
+
+/// Serve forever with `threads` workers.
+pub fn serve(server: Arc<Server>, pool: Arc<Pool>, threads: usize) {
+    let workers: Vec<_> = (0..threads.max(1))
+        .map(|_| {
+            let server = Arc::clone(&server);
+            let pool = Arc::clone(&pool);
+            std::thread::spawn(move || loop {
+                match server.recv() {
+                    Ok(req) => handle_request(&pool, req),
+                    Err(e) => eprintln!("accept error: {e}"),
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+}
