@@ -1,0 +1,114 @@
+//! The one error type of the library.
+//!
+//! `code` is what callers branch on: the Cognito exception name as the service sent it
+//! (`NotAuthorizedException`, …) or one of the library's own codes. Messages are written
+//! for developers and never contain a password, token, key or SRP value.
+#![forbid(unsafe_code)]
+
+use alloc::string::String;
+
+/// What went wrong, as a code a program can act on.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum Code {
+    /// An exception returned by Cognito, by name (the part after any `namespace#`).
+    Service(String),
+    /// The request did not get an HTTP response (offline, DNS, CORS, refused).
+    Network,
+    /// The reply does not follow the protocol: unparsable body, missing fields, SRP
+    /// values a correct server never sends, tokens that do not belong to this client.
+    InvalidResponse,
+    /// The caller's input was rejected before anything was sent.
+    InvalidInput,
+    /// Browser storage threw; the library kept going with memory.
+    StorageUnavailable,
+    /// `crypto.getRandomValues` was unavailable.
+    RandomUnavailable,
+}
+
+impl Code {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Code::Service(s) => s,
+            Code::Network => "NetworkError",
+            Code::InvalidResponse => "InvalidResponse",
+            Code::InvalidInput => "InvalidInput",
+            Code::StorageUnavailable => "StorageUnavailable",
+            Code::RandomUnavailable => "RandomUnavailable",
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub struct Error {
+    pub code: Code,
+    pub message: String,
+    /// HTTP status of the reply, when there was one.
+    pub status: Option<u16>,
+}
+
+impl Error {
+    pub fn new(code: Code, message: &str) -> Error {
+        Error { code, message: String::from(message), status: None }
+    }
+    pub fn invalid_input(message: &str) -> Error {
+        Error::new(Code::InvalidInput, message)
+    }
+    pub fn invalid_response(message: &str) -> Error {
+        Error::new(Code::InvalidResponse, message)
+    }
+    pub fn with_status(mut self, status: u16) -> Error {
+        self.status = Some(status);
+        self
+    }
+
+    /// True when the same request may succeed later: network faults, server errors and
+    /// throttling. A rejected password or refresh token is not retryable.
+    pub fn retryable(&self) -> bool {
+        match &self.code {
+            Code::Network => true,
+            Code::Service(s) => {
+                matches!(
+                    s.as_str(),
+                    "TooManyRequestsException"
+                        | "LimitExceededException"
+                        | "InternalErrorException"
+                        | "ServiceUnavailableException"
+                        | "ThrottlingException"
+                ) || self.status.is_some_and(|st| st >= 500)
+            }
+            _ => self.status.is_some_and(|st| st >= 500),
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryable_classification() {
+        let svc = |c: &str, st| Error::new(Code::Service(c.into()), "m").with_status(st);
+        assert!(svc("TooManyRequestsException", 400).retryable());
+        assert!(svc("LimitExceededException", 400).retryable());
+        assert!(svc("InternalErrorException", 500).retryable());
+        assert!(!svc("NotAuthorizedException", 400).retryable());
+        assert!(!svc("UserNotFoundException", 400).retryable());
+        assert!(Error::new(Code::Network, "m").retryable());
+        assert!(Error::invalid_response("m").with_status(502).retryable());
+        assert!(!Error::invalid_response("m").with_status(200).retryable());
+        assert!(!Error::invalid_input("m").retryable());
+        assert_eq!(svc("X", 400).to_string(), "X: m");
+    }
+}

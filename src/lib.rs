@@ -1,0 +1,52 @@
+//! # cognito-wasm
+//!
+//! AWS Cognito user-pool sign-in for browser apps, in Rust compiled to WebAssembly.
+//!
+//! ## Contents
+//! - Pure core (no I/O, no clock, no randomness; tested natively):
+//!   [`bigint`] (3072-bit Montgomery arithmetic), [`srp`] (Cognito's SRP variant),
+//!   [`timestamp`], [`encoding`], [`json`], [`jwt`], [`protocol`] (the user-pool JSON
+//!   API), [`flow`] (sign-in as a state machine), [`session`] (tokens and their storage
+//!   layout), [`error`].
+//! - `web` (wasm32 only): fetch, storage, randomness, clock.
+//! - `js` (wasm32 only): the JavaScript API, the only `#[wasm_bindgen]` code.
+//!
+//! ## Example: a sign-in driven by hand
+//! ```
+//! use cognito_wasm::flow::{Password, SignIn, Step};
+//! use cognito_wasm::protocol::{ClientConfig, HttpResponse};
+//!
+//! let config = ClientConfig::new("us-east-1_AbC123", "client1", None).unwrap();
+//! let a = [0x5a; cognito_wasm::srp::EPHEMERAL_BYTES]; // use a CSPRNG in real code
+//! let (flow, request) = SignIn::start(&config, None, "alice", Password::new("pw"), &a).unwrap();
+//! assert_eq!(request.operation, "InitiateAuth");
+//! // Send `request`, then feed the reply back:
+//! let reply = HttpResponse {
+//!     status: 400,
+//!     body: r#"{"__type":"UserNotFoundException","message":"User does not exist."}"#.into(),
+//!     error_type: None,
+//! };
+//! let err = flow.handle(&reply, 1_700_000_000_000).unwrap_err();
+//! assert_eq!(err.code.as_str(), "UserNotFoundException");
+//! ```
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+extern crate alloc;
+
+pub mod bigint;
+pub mod encoding;
+pub mod error;
+pub mod flow;
+pub mod json;
+pub mod jwt;
+pub mod protocol;
+pub mod session;
+pub mod srp;
+pub mod timestamp;
+
+#[cfg(target_arch = "wasm32")]
+mod js;
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+pub use error::{Code, Error};

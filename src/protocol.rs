@@ -1,0 +1,359 @@
+//! The Cognito user-pool JSON API: configuration, request building and reply parsing, as
+//! pure functions. Exactly one place (the web layer's fetch) does I/O in between.
+//!
+//! Wire names (`AuthFlow`, `ChallengeParameters`, …) appear only in this module.
+#![forbid(unsafe_code)]
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::error::{Code, Error};
+use crate::json::{self, Json};
+
+/// The app's user pool and client, validated.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    user_pool_id: String,
+    region: String,
+    pool_name: String,
+    client_id: String,
+    endpoint: String,
+}
+
+fn is_region(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// True for `http(s)://localhost`, `127.x.x.x` and `[::1]` hosts (any port).
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+    let Some(rest) = rest else { return false };
+    let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        return v6.starts_with("::1]");
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    if host == "localhost" {
+        return true;
+    }
+    // A dotted-quad IPv4 address in 127.0.0.0/8.
+    let octets: Vec<&str> = host.split('.').collect();
+    octets.len() == 4
+        && octets.first() == Some(&"127")
+        && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|c| c.is_ascii_digit()))
+}
+
+impl ClientConfig {
+    /// `endpoint` defaults to `https://cognito-idp.{region}.amazonaws.com/`. Plain `http://`
+    /// is accepted only for loopback hosts (local emulators): tokens must not cross a
+    /// network in clear text.
+    pub fn new(user_pool_id: &str, client_id: &str, endpoint: Option<&str>) -> Result<ClientConfig, Error> {
+        let (region, pool_name) = user_pool_id
+            .split_once('_')
+            .filter(|(r, p)| {
+                is_region(r) && !p.is_empty() && p.bytes().all(|c| c.is_ascii_alphanumeric())
+            })
+            .ok_or_else(|| Error::invalid_input("userPoolId must look like 'us-east-1_AbC123'"))?;
+        if client_id.is_empty() || !client_id.bytes().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(Error::invalid_input("clientId must be the app client id (letters and digits)"));
+        }
+        let endpoint = match endpoint {
+            None => {
+                let mut e = String::from("https://cognito-idp.");
+                e.push_str(region);
+                e.push_str(".amazonaws.com/");
+                e
+            }
+            Some(e) => {
+                let ok = e.starts_with("https://") || (e.starts_with("http://") && is_loopback_url(e));
+                if !ok || e.len() < 10 || e.contains(char::is_whitespace) {
+                    return Err(Error::invalid_input(
+                        "endpoint must be an https:// URL (http:// only for localhost)",
+                    ));
+                }
+                String::from(e)
+            }
+        };
+        Ok(ClientConfig {
+            user_pool_id: String::from(user_pool_id),
+            region: String::from(region),
+            pool_name: String::from(pool_name),
+            client_id: String::from(client_id),
+            endpoint,
+        })
+    }
+    pub fn user_pool_id(&self) -> &str {
+        &self.user_pool_id
+    }
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+    /// The part of the pool id after `_`, hashed into SRP's x and the claim signature.
+    pub fn pool_name(&self) -> &str {
+        &self.pool_name
+    }
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+}
+
+/// An API call to make: `POST {url}` with `Content-Type: application/x-amz-json-1.1` and
+/// `X-Amz-Target: AWSCognitoIdentityProviderService.{operation}`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub url: String,
+    pub operation: &'static str,
+    pub body: String,
+}
+
+impl core::fmt::Debug for HttpRequest {
+    // The body carries SRP values and tokens: never printed.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HttpRequest").field("url", &self.url).field("operation", &self.operation).finish()
+    }
+}
+
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+impl HttpRequest {
+    pub fn target_header(&self) -> String {
+        let mut s = String::from("AWSCognitoIdentityProviderService.");
+        s.push_str(self.operation);
+        s
+    }
+}
+
+/// What came back: status, body text and the `x-amzn-errortype` header if present.
+#[derive(Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: String,
+    pub error_type: Option<String>,
+}
+
+pub fn request(config: &ClientConfig, operation: &'static str, body: &Json) -> HttpRequest {
+    HttpRequest { url: String::from(config.endpoint()), operation, body: body.to_text() }
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Maps an error reply to an [`Error`]: the code from the body's `__type` (after the last
+/// `#`) or else from `x-amzn-errortype` (before the first `:`); a reply with neither is
+/// `InvalidResponse` with the HTTP status (retryable when 5xx).
+pub fn parse_error(resp: &HttpResponse) -> Error {
+    let body = json::parse(&resp.body);
+    let from_body = body.as_ref().and_then(|b| b.str_field("__type")).map(|t| t.rsplit('#').next().unwrap_or(t));
+    let from_header = resp.error_type.as_deref().map(|h| h.split(':').next().unwrap_or(h).trim());
+    let code = from_body.or(from_header).filter(|c| !c.is_empty() && c.len() <= 128);
+    let message = body
+        .as_ref()
+        .and_then(|b| b.str_field("message").or_else(|| b.str_field("Message")))
+        .map(|m| truncate(m, 500));
+    match code {
+        Some(c) => Error {
+            code: Code::Service(String::from(c)),
+            message: String::from(message.unwrap_or(c)),
+            status: Some(resp.status),
+        },
+        None => Error::invalid_response(if resp.status >= 500 {
+            "Cognito replied with a server error and no error code"
+        } else {
+            "Cognito replied with an error and no error code"
+        })
+        .with_status(resp.status),
+    }
+}
+
+/// Parses a 2xx body as a JSON object; anything else becomes an error.
+pub fn parse_success(resp: &HttpResponse) -> Result<Json, Error> {
+    if !(200..300).contains(&resp.status) {
+        return Err(parse_error(resp));
+    }
+    let v = json::parse(&resp.body)
+        .filter(|v| v.as_obj().is_some())
+        .ok_or_else(|| Error::invalid_response("Cognito's reply is not a JSON object").with_status(resp.status))?;
+    Ok(v)
+}
+
+/// Tokens from `AuthenticationResult`.
+pub struct AuthenticationResult {
+    pub access_token: String,
+    pub id_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_in: Option<i64>,
+    /// `NewDeviceMetadata {DeviceKey, DeviceGroupKey}` when device tracking is on.
+    pub new_device: Option<(String, String)>,
+}
+
+/// A challenge Cognito asks the client to answer.
+pub struct ChallengeReply {
+    pub name: String,
+    pub parameters: Vec<(String, String)>,
+    pub session: Option<String>,
+}
+
+/// The reply of InitiateAuth or RespondToAuthChallenge.
+pub enum AuthReply {
+    Authenticated(AuthenticationResult),
+    Challenge(ChallengeReply),
+}
+
+pub fn parse_auth_reply(body: &Json) -> Result<AuthReply, Error> {
+    if let Some(r) = body.get("AuthenticationResult").filter(|r| !matches!(r, Json::Null)) {
+        let access_token = r.str_field("AccessToken");
+        let id_token = r.str_field("IdToken");
+        let (Some(access_token), Some(id_token)) = (access_token, id_token) else {
+            return Err(Error::invalid_response("AuthenticationResult lacks AccessToken or IdToken"));
+        };
+        let new_device = r.get("NewDeviceMetadata").and_then(|d| {
+            Some((String::from(d.str_field("DeviceKey")?), String::from(d.str_field("DeviceGroupKey")?)))
+        });
+        return Ok(AuthReply::Authenticated(AuthenticationResult {
+            access_token: String::from(access_token),
+            id_token: String::from(id_token),
+            refresh_token: r.str_field("RefreshToken").map(String::from),
+            expires_in: r.get("ExpiresIn").and_then(Json::as_i64),
+            new_device,
+        }));
+    }
+    let name = body
+        .str_field("ChallengeName")
+        .ok_or_else(|| Error::invalid_response("reply has neither AuthenticationResult nor ChallengeName"))?;
+    let mut parameters = Vec::new();
+    if let Some(params) = body.get("ChallengeParameters").and_then(Json::as_obj) {
+        for (k, v) in params {
+            // Cognito sends every parameter as a string; a non-string is a protocol error.
+            let v = v.as_str().ok_or_else(|| Error::invalid_response("ChallengeParameters must be strings"))?;
+            parameters.push((k.clone(), String::from(v)));
+        }
+    }
+    Ok(AuthReply::Challenge(ChallengeReply {
+        name: String::from(name),
+        parameters,
+        session: body.str_field("Session").map(String::from),
+    }))
+}
+
+impl ChallengeReply {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.parameters.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, body: &str, header: Option<&str>) -> HttpResponse {
+        HttpResponse { status, body: body.into(), error_type: header.map(String::from) }
+    }
+
+    #[test]
+    fn config_validation() {
+        let c = ClientConfig::new("us-east-1_AbC123", "client1", None).unwrap();
+        assert_eq!(c.region(), "us-east-1");
+        assert_eq!(c.pool_name(), "AbC123");
+        assert_eq!(c.endpoint(), "https://cognito-idp.us-east-1.amazonaws.com/");
+        let e = ClientConfig::new("eu-west-2_X", "c", Some("http://127.0.0.1:9229/")).unwrap();
+        assert_eq!(e.endpoint(), "http://127.0.0.1:9229/");
+        assert!(ClientConfig::new("eu-west-2_X", "c", Some("http://localhost:1/")).is_ok());
+        assert!(ClientConfig::new("eu-west-2_X", "c", Some("http://[::1]:1/")).is_ok());
+        assert!(ClientConfig::new("eu-west-2_X", "c", Some("https://cognito-idp-fips.us-east-1.amazonaws.com/")).is_ok());
+        for (pool, client, ep) in [
+            ("useast1", "c", None),
+            ("us-east-1_", "c", None),
+            ("_abc", "c", None),
+            ("us-east-1_a-b", "c", None),
+            ("US-east-1_ab", "c", None),
+            ("us-east-1_ab", "", None),
+            ("us-east-1_ab", "c d", None),
+            ("us-east-1_ab", "c", Some("http://evil.example/")),
+            ("us-east-1_ab", "c", Some("http://127.0.0.1.evil.example/")),
+            ("us-east-1_ab", "c", Some("ftp://x")),
+            ("us-east-1_ab", "c", Some("https://a b/")),
+        ] {
+            let e = ClientConfig::new(pool, client, ep).unwrap_err();
+            assert_eq!(e.code, Code::InvalidInput, "{pool} {client} {ep:?}");
+        }
+    }
+
+    #[test]
+    fn request_shape() {
+        let c = ClientConfig::new("us-east-1_AbC123", "client1", None).unwrap();
+        let r = request(&c, "InitiateAuth", &json::str_object([("ClientId", "client1")]));
+        assert_eq!(r.target_header(), "AWSCognitoIdentityProviderService.InitiateAuth");
+        assert_eq!(r.body, r#"{"ClientId":"client1"}"#);
+        assert_eq!(format!("{r:?}"), r#"HttpRequest { url: "https://cognito-idp.us-east-1.amazonaws.com/", operation: "InitiateAuth" }"#);
+    }
+
+    #[test]
+    fn error_mapping() {
+        let e = parse_error(&resp(400, r#"{"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#, None));
+        assert_eq!(e.code, Code::Service("NotAuthorizedException".into()));
+        assert_eq!(e.message, "Incorrect username or password.");
+        assert_eq!(e.status, Some(400));
+        let e = parse_error(&resp(400, r#"{"__type":"com.amazonaws.cognito#UserNotFoundException","Message":"User does not exist."}"#, None));
+        assert_eq!(e.code, Code::Service("UserNotFoundException".into()));
+        assert_eq!(e.message, "User does not exist.");
+        let e = parse_error(&resp(400, "not json", Some("TooManyRequestsException:http://internal.amazon.com/coral/")));
+        assert_eq!(e.code, Code::Service("TooManyRequestsException".into()));
+        assert!(e.retryable());
+        let e = parse_error(&resp(500, "<html><body>Internal Server Error</body></html>", None));
+        assert_eq!(e.code, Code::InvalidResponse);
+        assert_eq!(e.status, Some(500));
+        assert!(e.retryable());
+        let e = parse_error(&resp(403, "", None));
+        assert_eq!(e.code, Code::InvalidResponse);
+        assert!(!e.retryable());
+        let e = parse_error(&resp(400, r#"{"__type":"","message":"x"}"#, None));
+        assert_eq!(e.code, Code::InvalidResponse);
+        let long = format!(r#"{{"__type":"X","message":"{}"}}"#, "é".repeat(400));
+        assert!(parse_error(&resp(400, &long, None)).message.len() <= 500);
+    }
+
+    #[test]
+    fn success_parsing() {
+        assert_eq!(parse_success(&resp(200, "[]", None)).unwrap_err().code, Code::InvalidResponse);
+        assert_eq!(parse_success(&resp(200, "<html>", None)).unwrap_err().code, Code::InvalidResponse);
+        let ok = parse_success(&resp(200, r#"{"ChallengeName":"X","ChallengeParameters":{"A":"1"},"Session":"s"}"#, None)).unwrap();
+        match parse_auth_reply(&ok).unwrap() {
+            AuthReply::Challenge(c) => {
+                assert_eq!(c.name, "X");
+                assert_eq!(c.param("A"), Some("1"));
+                assert_eq!(c.session.as_deref(), Some("s"));
+            }
+            AuthReply::Authenticated(_) => panic!("expected a challenge"),
+        }
+        let bad = json::parse(r#"{"ChallengeName":"X","ChallengeParameters":{"A":1}}"#).unwrap();
+        assert!(parse_auth_reply(&bad).is_err());
+        let none = json::parse(r#"{"Session":"s"}"#).unwrap();
+        assert_eq!(parse_auth_reply(&none).err().unwrap().code, Code::InvalidResponse);
+        let partial = json::parse(r#"{"AuthenticationResult":{"AccessToken":"a"}}"#).unwrap();
+        assert!(parse_auth_reply(&partial).is_err());
+        let full = json::parse(r#"{"AuthenticationResult":{"AccessToken":"a","IdToken":"i","ExpiresIn":3600,"NewDeviceMetadata":{"DeviceKey":"k","DeviceGroupKey":"g"}},"ChallengeParameters":{}}"#).unwrap();
+        match parse_auth_reply(&full).unwrap() {
+            AuthReply::Authenticated(r) => {
+                assert_eq!(r.expires_in, Some(3600));
+                assert_eq!(r.refresh_token, None);
+                assert_eq!(r.new_device, Some(("k".into(), "g".into())));
+            }
+            AuthReply::Challenge(_) => panic!("expected tokens"),
+        }
+    }
+}
