@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Runs the browser demo against the local Cognito emulator:
+#   installs deps, builds pkg/ and the emulator, starts the emulator (127.0.0.1:9229) and the
+#   static server (127.0.0.1:8080), prints the URL and the demo users, and stays in the
+#   foreground until Ctrl-C; both children are stopped on exit.
+# Usage: scripts/demo.sh [--emulator-port N] [--port N] [--no-build]
+#   env EMULATOR_PORT, DEMO_PORT work too; port 0 = any free port.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+EMULATOR_PORT="${EMULATOR_PORT:-9229}"
+DEMO_PORT="${DEMO_PORT:-8080}"
+BUILD=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --emulator-port) EMULATOR_PORT="$2"; shift 2 ;;
+    --emulator-port=*) EMULATOR_PORT="${1#*=}"; shift ;;
+    --port) DEMO_PORT="$2"; shift 2 ;;
+    --port=*) DEMO_PORT="${1#*=}"; shift ;;
+    --no-build) BUILD=0; shift ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+if [[ $BUILD == 1 ]]; then
+  bash scripts/install-deps.sh
+  bash scripts/build-pkg.sh
+  cargo build --release -p cognito-emulator
+fi
+
+logs=$(mktemp -d "${TMPDIR:-/tmp}/cognito-demo.XXXXXX")
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$logs"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_for_url LOGFILE PID PATTERN: prints the http URL from the first line matching PATTERN.
+wait_for_url() {
+  local log=$1 pid=$2 pattern=$3 line
+  for _ in $(seq 1 300); do
+    line=$(grep -m1 -E "$pattern" "$log" 2>/dev/null || true)
+    if [[ -n "$line" ]]; then grep -oE 'http://[0-9.]+:[0-9]+' <<<"$line"; return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "process exited early; its output:" >&2; cat "$log" >&2; return 1
+    fi
+    sleep 0.1
+  done
+  echo "timed out waiting for: $pattern" >&2; cat "$log" >&2; return 1
+}
+
+target_dir="${CARGO_TARGET_DIR:-target}"
+"$target_dir/release/cognito-emulator" --port "$EMULATOR_PORT" --config tests/fixtures/demo-pool.json \
+  >"$logs/emulator.log" 2>&1 &
+pids+=($!)
+emulator_url=$(wait_for_url "$logs/emulator.log" "${pids[-1]}" '^cognito-emulator listening on http://')
+
+DEMO_CONFIG_JSON=$(printf '{"endpoint":"%s/","userPoolId":"us-east-1_EmuPool01","clientId":"7f3kq2m9emulatorclient0001","storage":"local"}' "$emulator_url") \
+  node scripts/serve.mjs --port "$DEMO_PORT" >"$logs/serve.log" 2>&1 &
+pids+=($!)
+demo_url=$(wait_for_url "$logs/serve.log" "${pids[-1]}" '^static server on http://')
+
+cat <<MSG
+
+  cognito-wasm demo:   $demo_url/
+  Cognito emulator:    $emulator_url/  (pool us-east-1_EmuPool01, client 7f3kq2m9emulatorclient0001)
+
+  Users:  demo     / Demo-Passw0rd!
+          alice    / Alice-Passw0rd!   (or sign in as alice@example.com)
+          pending  / Pending-Passw0rd!  (unconfirmed: shows UserNotConfirmedException)
+
+  Press Ctrl-C to stop.
+MSG
+
+# Stream both logs; stop when either child exits.
+tail -n +1 -f "$logs/emulator.log" "$logs/serve.log" &
+pids+=($!)
+wait -n "${pids[0]}" "${pids[1]}" || true
+echo "a server exited; stopping" >&2
+exit 1

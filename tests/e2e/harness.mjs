@@ -1,0 +1,167 @@
+// Shared setup for the e2e suite: a private Cognito emulator, a private static server,
+// a headless Debian Chromium (playwright-core, no browser download) with its own TMPDIR.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const POOL_ID = 'us-east-1_EmuPool01';
+export const CLIENT_ID = '7f3kq2m9emulatorclient0001';
+export const KEY_PREFIX = 'CognitoIdentityServiceProvider.';
+export const USERS = {
+  demo: { username: 'demo', password: 'Demo-Passw0rd!', email: 'demo@example.com' },
+  alice: { username: 'alice', password: 'Alice-Passw0rd!', email: 'alice@example.com' },
+  pending: { username: 'pending', password: 'Pending-Passw0rd!' },
+};
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
+  '--disable-dev-shm-usage',
+];
+
+/** Spawns a server and resolves with { url, proc } once it prints `<prefix> http://...`. */
+function startServer(name, cmd, args, linePrefix, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    const output = [];
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${name} did not start within 60 s:\n${output.join('\n')}`));
+    }, 60_000);
+    proc.on('error', (e) => { clearTimeout(timer); reject(new Error(`${name}: ${e.message}`)); });
+    proc.on('exit', (code, sig) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code ?? sig}) before listening:\n${output.join('\n')}`));
+    });
+    proc.stderr.on('data', (d) => {
+      output.push(String(d).trimEnd());
+      if (process.env.E2E_VERBOSE) process.stderr.write(`[${name}] ${d}`);
+    });
+    const rl = readline.createInterface({ input: proc.stdout });
+    rl.on('line', (line) => {
+      output.push(line);
+      if (process.env.E2E_VERBOSE) process.stderr.write(`[${name}] ${line}\n`);
+      const m = line.match(new RegExp(`^${linePrefix} (http://127\\.0\\.0\\.1:\\d+)$`));
+      if (m) {
+        clearTimeout(timer);
+        proc.removeAllListeners('exit');
+        resolve({ url: m[1], proc });
+      }
+    });
+  });
+}
+
+function stop(proc) {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+    proc.once('exit', () => { clearTimeout(t); resolve(); });
+    proc.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts emulator + static server + browser. Returns an env object with helpers;
+ * call env.close() in `after`.
+ */
+export async function setup() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cognito-e2e-'));
+  // playwright-core makes its profile dir under os.tmpdir(): keep that private too.
+  const savedTmp = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
+  const env = { tmp, procs: [] };
+  env.close = async () => {
+    if (env.browser) await env.browser.close().catch(() => {});
+    await Promise.all(env.procs.map(stop));
+    if (savedTmp === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = savedTmp;
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    const bin = process.env.COGNITO_EMULATOR_BIN
+      ?? path.join(process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target'),
+        'release', 'cognito-emulator');
+    if (!fs.existsSync(bin)) throw new Error(`${bin} missing: run cargo build --release -p cognito-emulator`);
+    if (!fs.existsSync(path.join(ROOT, 'pkg', 'cognito_wasm.js'))) throw new Error('pkg/ missing: run scripts/build-pkg.sh');
+    const emu = await startServer('emulator', bin,
+      ['--port', '0', '--config', 'tests/fixtures/demo-pool.json'], 'cognito-emulator listening on');
+    env.procs.push(emu.proc);
+    env.emulatorUrl = emu.url;
+    env.endpoint = `${emu.url}/`;
+    const web = await startServer('static', process.execPath,
+      [path.join(ROOT, 'scripts', 'serve.mjs'), '--port', '0'], 'static server on');
+    env.procs.push(web.proc);
+    env.webUrl = web.url;
+    env.browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      env: { ...process.env, TMPDIR: tmp, HOME: tmp },
+      timeout: 60_000,
+    });
+  } catch (e) {
+    await env.close();
+    throw e;
+  }
+
+  /** URL of the demo page configured for this emulator. */
+  env.demoUrl = () => {
+    const q = new URLSearchParams({ endpoint: env.endpoint, userPoolId: POOL_ID, clientId: CLIENT_ID });
+    return `${env.webUrl}/?${q}`;
+  };
+
+  /** POST to the emulator's control API. */
+  env.control = async (p, body) => {
+    const r = await fetch(`${env.emulatorUrl}/_emulator/${p}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: body === undefined ? '{}' : JSON.stringify(body),
+    });
+    if (!r.ok) throw new Error(`/_emulator/${p}: HTTP ${r.status} ${await r.text()}`);
+  };
+
+  /** A fresh context + page that records uncaught page errors in page.errors. */
+  env.newPage = async () => {
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(e));
+    return page;
+  };
+  return env;
+}
+
+/** Opens the demo and waits until it settled on signed-in or signed-out. */
+export async function openDemo(env, page) {
+  await page.goto(env.demoUrl());
+  await page.waitForSelector('body[data-state="signed-in"], body[data-state="signed-out"], body[data-state="error"]');
+}
+
+export async function signIn(page, username, password) {
+  await page.getByLabel('Username or email').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByTestId('signin-submit').click();
+  // Either the session appears or an error alert does.
+  await page.waitForSelector('body[data-state="signed-in"], [role="alert"]:not([hidden])');
+}
+
+export async function cognitoKeys(page) {
+  return page.evaluate((prefix) => {
+    const out = {};
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      if (k.startsWith(prefix)) out[k] = localStorage.getItem(k);
+    }
+    return out;
+  }, KEY_PREFIX);
+}
+
+export async function alertCode(page) {
+  const alert = page.getByRole('alert');
+  await alert.waitFor({ state: 'visible' });
+  return { code: await page.getByTestId('error-code').textContent(), text: await alert.textContent() };
+}

@@ -1,0 +1,156 @@
+// cognito-wasm demo: plain ES modules, served as-is (no bundler).
+import init, { CognitoAuth } from '/pkg/cognito_wasm.js';
+import defaults from './config.js';
+
+const $ = (id) => document.getElementById(id);
+const form = $('signin-form');
+const session = $('session');
+const errorBox = $('error');
+const status = $('status');
+const submit = $('signin-button');
+const signOutButton = $('signout-button');
+
+function readConfig() {
+  const q = new URLSearchParams(location.search);
+  const cfg = { ...defaults };
+  for (const key of ['endpoint', 'userPoolId', 'clientId', 'storage']) {
+    if (q.has(key)) cfg[key] = q.get(key);
+  }
+  if (!cfg.endpoint) delete cfg.endpoint; // library default: real AWS
+  return cfg;
+}
+
+function setState(state, text) {
+  document.body.dataset.state = state;
+  status.textContent = text;
+}
+
+function showError(err) {
+  const code = err && typeof err === 'object' && 'code' in err ? String(err.code) : 'UnexpectedError';
+  const message = err && typeof err === 'object' && 'message' in err ? String(err.message) : String(err);
+  errorBox.dataset.code = code;
+  errorBox.textContent = '';
+  const strong = document.createElement('strong');
+  strong.className = 'code';
+  strong.dataset.testid = 'error-code';
+  strong.textContent = code;
+  const msg = document.createElement('span');
+  msg.className = 'message';
+  msg.dataset.testid = 'error-message';
+  msg.textContent = message;
+  errorBox.append(strong, ': ', msg);
+  errorBox.hidden = false;
+}
+
+function clearError() {
+  errorBox.hidden = true;
+  errorBox.textContent = '';
+  delete errorBox.dataset.code;
+}
+
+function fmtTime(ms) {
+  const d = new Date(ms);
+  return `${d.toLocaleString()} (${d.toISOString()})`;
+}
+
+function showSignedOut() {
+  session.hidden = true;
+  $('claims-body').textContent = '';
+  form.hidden = false;
+  submit.disabled = false;
+  setState('signed-out', 'Not signed in.');
+}
+
+function showSession(s) {
+  const c = s.idTokenClaims ?? {};
+  const rows = [
+    ['username', 'Username', s.username],
+    ['cognito:username', 'cognito:username', c['cognito:username']],
+    ['email', 'Email', c.email],
+    ['email_verified', 'Email verified', c.email_verified],
+    ['sub', 'Subject (sub)', c.sub],
+    ['expiresAt', 'Access token expires', Number.isFinite(s.expiresAt) ? fmtTime(s.expiresAt) : undefined],
+    ['exp', 'ID token exp', Number.isFinite(c.exp) ? fmtTime(c.exp * 1000) : undefined],
+  ];
+  const body = $('claims-body');
+  body.textContent = '';
+  for (const [key, label, value] of rows) {
+    if (value === undefined || value === null) continue;
+    const tr = document.createElement('tr');
+    tr.dataset.claim = key;
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = label;
+    const td = document.createElement('td');
+    td.dataset.testid = `claim-${key}`;
+    td.textContent = String(value);
+    tr.append(th, td);
+    body.append(tr);
+  }
+  $('session-username').textContent = s.username;
+  form.hidden = true;
+  session.hidden = false;
+  setState('signed-in', `Signed in as ${s.username}.`);
+}
+
+async function main() {
+  const cfg = readConfig();
+  $('config-endpoint').textContent = cfg.endpoint ?? '(default: AWS)';
+  $('config-pool').textContent = cfg.userPoolId;
+  $('config-client').textContent = cfg.clientId;
+
+  let auth;
+  try {
+    await init();
+    auth = new CognitoAuth(cfg);
+  } catch (err) {
+    showError(err);
+    setState('error', 'Could not load cognito-wasm.');
+    return;
+  }
+  window.cognitoDemo = { auth, config: cfg }; // handy in devtools
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearError();
+    submit.disabled = true;
+    setState('busy', 'Signing in…');
+    try {
+      const r = await auth.signIn({ username: $('username').value.trim(), password: $('password').value });
+      if (r.type === 'signedIn') {
+        $('password').value = '';
+        showSession(r.session);
+      } else {
+        showError({ code: 'ChallengeNotSupported', message: `Cognito asked for ${r.name}; this demo handles plain sign-in only.` });
+        showSignedOut();
+      }
+    } catch (err) {
+      showError(err);
+      showSignedOut();
+    }
+  });
+
+  signOutButton.addEventListener('click', async () => {
+    clearError();
+    signOutButton.disabled = true;
+    try {
+      await auth.signOut();
+      showSignedOut();
+    } catch (err) {
+      showError(err);
+    } finally {
+      signOutButton.disabled = false;
+    }
+  });
+
+  try {
+    const s = await auth.currentSession();
+    if (s) showSession(s);
+    else showSignedOut();
+  } catch (err) {
+    showError(err);
+    showSignedOut();
+  }
+}
+
+main();
