@@ -4,12 +4,13 @@ use crate::pool::{ClientConfig, Config, UserConfig, DEFAULT_CLIENT_ID};
 
 pub const USAGE: &str = "usage: cognito-emulator [--port N] [--host 127.0.0.1] [--config FILE] \
 [--user NAME:PASSWORD]... [--pool-id ID] [--client-id ID] [--token-ttl SECS] \
-[--prevent-user-existence-errors true|false]";
+[--prevent-user-existence-errors true|false] [--quiet]";
 
 #[derive(Debug)]
 pub struct Options {
     pub port: u16,
     pub config: Config,
+    pub quiet: bool,
 }
 
 fn parse_bool(v: &str) -> Result<bool, String> {
@@ -29,6 +30,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
     let mut client_id: Option<String> = None;
     let mut ttl: Option<u64> = None;
     let mut prevent: Option<bool> = None;
+    let mut quiet = false;
 
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
@@ -38,6 +40,10 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
         };
         if name == "--help" || name == "-h" {
             return Err(USAGE.into());
+        }
+        if name == "--quiet" {
+            quiet = true;
+            continue;
         }
         let mut value = || inline.clone().or_else(|| it.next()).ok_or(format!("{name} needs a value"));
         match name.as_str() {
@@ -95,7 +101,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
         config.prevent_user_existence_errors = p;
     }
     config.users.extend(users);
-    Ok(Options { port, config })
+    Ok(Options { port, config, quiet })
 }
 
 #[cfg(test)]
@@ -114,9 +120,10 @@ mod tests {
         assert_eq!(o.config.clients[0].client_id, DEFAULT_CLIENT_ID);
         let o = parse_args(args(&[
             "--port", "0", "--user", "bob:pa:ss", "--pool-id=eu-west-1_Abc", "--token-ttl", "60",
-            "--prevent-user-existence-errors", "false", "--host", "127.0.0.1",
+            "--prevent-user-existence-errors", "false", "--host", "127.0.0.1", "--quiet",
         ]))
         .unwrap();
+        assert!(o.quiet);
         assert_eq!(o.port, 0);
         assert_eq!(o.config.users[0].username, "bob");
         assert_eq!(o.config.users[0].password, "pa:ss");

@@ -10,6 +10,7 @@ fn main() {
             std::process::exit(2);
         }
     };
+    server::set_quiet(opts.quiet);
     // Loopback only, whatever the arguments say.
     let http = match tiny_http::Server::http(("127.0.0.1", opts.port)) {
         Ok(s) => Arc::new(s),
@@ -34,12 +35,12 @@ fn main() {
             std::process::exit(2);
         }
     };
-    eprintln!(
+    server::log(&format!(
         "cognito-emulator: pool {} clients {:?} users {:?}",
         pool.pool_id,
         pool.clients,
         pool.users.iter().map(|u| u.username.as_str()).collect::<Vec<_>>()
-    );
+    ));
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "cognito-emulator listening on {base}");
     let _ = out.flush();

@@ -303,13 +303,15 @@ impl Pool {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Find a user by username, or by email alias (case-insensitive).
+    /// Find a user by username (exact, then case-insensitive like a default Cognito pool),
+    /// or by email alias (case-insensitive).
     pub fn find_user(&self, name: &str) -> Option<usize> {
-        self.users.iter().position(|u| u.username == name).or_else(|| {
-            self.users
-                .iter()
-                .position(|u| u.email().is_some_and(|e| e.eq_ignore_ascii_case(name)))
-        })
+        let users = &self.users;
+        users
+            .iter()
+            .position(|u| u.username == name)
+            .or_else(|| users.iter().position(|u| u.username.eq_ignore_ascii_case(name)))
+            .or_else(|| users.iter().position(|u| u.email().is_some_and(|e| e.eq_ignore_ascii_case(name))))
     }
 
     fn check_client<'a>(&self, req: &'a Map<String, Value>) -> Result<&'a str, ApiError> {
@@ -356,6 +358,9 @@ impl Pool {
     fn start_srp(&self, client_id: &str, params: &Map<String, Value>, now: i64) -> ApiResult {
         let username = get_str(params, "USERNAME")?;
         let srp_a = get_str(params, "SRP_A")?;
+        if srp_a.len() > 1024 {
+            return Err(ApiError::invalid_parameter("SRP_A is too long"));
+        }
         let a_pub = srp::parse_hex(srp_a)
             .ok_or_else(|| ApiError::invalid_parameter("SRP_A must be a hexadecimal number"))?;
         if (&a_pub % srp::n()) == BigUint::default() {
@@ -754,6 +759,11 @@ pub(crate) mod tests {
         let r = pool.respond_to_auth_challenge(&respond_request(&ch, &c, "Alice-Passw0rd!", &timestamp(NOW)), NOW);
         let id = claims(r.unwrap()["AuthenticationResult"]["IdToken"].as_str().unwrap());
         assert_eq!(id["cognito:username"], "alice");
+        // Usernames are case-insensitive, as in a default pool; the canonical name comes back.
+        let ch = initiate(&pool, "DEMO", &SrpClient::new()).unwrap();
+        assert_eq!(ch["ChallengeParameters"]["USER_ID_FOR_SRP"], "demo");
+        let ch = initiate(&pool, "Alice@Example.COM", &SrpClient::new()).unwrap();
+        assert_eq!(ch["ChallengeParameters"]["USER_ID_FOR_SRP"], "alice");
     }
 
     #[test]

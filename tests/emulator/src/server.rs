@@ -3,7 +3,7 @@
 use crate::pool::{now_unix, uuid_v4, ApiError, Fault, Pool};
 use crate::TARGET_PREFIX;
 use serde_json::{json, Value};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::Instant;
 use tiny_http::{Header, Request, Response, Server};
@@ -168,6 +168,20 @@ fn api(pool: &Pool, req: &Incoming) -> Reply {
     reply
 }
 
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turn the per-request log lines off (`--quiet`).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// One log line to stderr. Never panics (unlike eprintln!) if stderr is closed.
+pub fn log(line: &str) {
+    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+}
+
 fn internal_error() -> Reply {
     let mut r = Reply::api_error(&ApiError {
         status: 500,
@@ -197,12 +211,7 @@ fn handle_request(pool: &Pool, mut request: Request) {
             .unwrap_or_else(|_| internal_error())
     };
     let path = url.split('?').next().unwrap_or("");
-    eprintln!(
-        "{method} {path} -> {} {} ({} ms)",
-        reply.status,
-        reply.note,
-        start.elapsed().as_millis()
-    );
+    log(&format!("{method} {path} -> {} {} ({} ms)", reply.status, reply.note, start.elapsed().as_millis()));
     let mut response = Response::from_data(reply.body).with_status_code(reply.status);
     for (k, v) in reply.headers {
         if let Ok(h) = Header::from_bytes(k.as_bytes(), v.as_bytes()) {
@@ -210,7 +219,7 @@ fn handle_request(pool: &Pool, mut request: Request) {
         }
     }
     if let Err(e) = request.respond(response) {
-        eprintln!("  (failed to send response: {e})");
+        log(&format!("  (failed to send response: {e})"));
     }
 }
 
@@ -223,12 +232,68 @@ pub fn serve(server: Arc<Server>, pool: Arc<Pool>, threads: usize) {
             std::thread::spawn(move || loop {
                 match server.recv() {
                     Ok(req) => handle_request(&pool, req),
-                    Err(e) => eprintln!("accept error: {e}"),
+                    Err(e) => log(&format!("accept error: {e}")),
                 }
             })
         })
         .collect();
     for w in workers {
         let _ = w.join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pool::tests::test_pool;
+
+    #[test]
+    fn origins() {
+        for ok in ["http://localhost:5173", "http://127.0.0.1:8080", "http://localhost", "http://127.0.0.1:1"] {
+            assert!(allowed_origin(ok), "{ok}");
+        }
+        for bad in [
+            "https://localhost:5173", "http://localhost.evil.com", "http://localhost:80.evil.com",
+            "http://127.0.0.1.nip.io:80", "http://localhost:", "null", "", "http://example.com",
+            "http://localhost:123456",
+        ] {
+            assert!(!allowed_origin(bad), "{bad}");
+        }
+    }
+
+    fn incoming<'a>(method: &'a str, url: &'a str, headers: &[(&str, &str)], body: &str) -> Incoming<'a> {
+        Incoming {
+            method,
+            url,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn header<'a>(r: &'a Reply, name: &str) -> Option<&'a str> {
+        r.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn routing_and_cors() {
+        let pool = test_pool(true);
+        let r = route(&pool, &incoming("OPTIONS", "/", &[("Origin", "http://localhost:3000")], ""));
+        assert_eq!(r.status, 204);
+        assert_eq!(
+            header(&r, "Access-Control-Allow-Headers"),
+            Some("content-type, x-amz-target, x-amz-user-agent, authorization")
+        );
+        let r = route(&pool, &incoming("GET", "/_emulator/health?x=1", &[], ""));
+        assert_eq!((r.status, r.body.as_slice()), (200, br#"{"ok":true}"#.as_slice()));
+        assert_eq!(header(&r, "Access-Control-Allow-Origin"), None);
+        let r = route(&pool, &incoming("GET", "/nope", &[("Origin", "http://127.0.0.1:9")], ""));
+        assert_eq!(r.status, 404);
+        assert_eq!(header(&r, "Access-Control-Allow-Origin"), Some("http://127.0.0.1:9"));
+        let r = route(&pool, &incoming("POST", "/", &[], "{}"));
+        assert_eq!(header(&r, "x-amzn-errortype"), Some("UnknownOperationException:"));
+        let r = route(&pool, &incoming("POST", "/_emulator/faults", &[], r#"{"target":"X","count":0}"#));
+        assert_eq!(r.status, 400);
+        let r = route(&pool, &incoming("POST", "/_emulator/faults", &[], "not json"));
+        assert_eq!(r.status, 400);
     }
 }
