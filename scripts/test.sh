@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# THE test command (README and .ci/run both use it). Runs everything in order, fails fast:
+#   1. scripts/install-deps.sh            (toolchain target, wasm-bindgen-cli, chromium, npm ci)
+#   2. cargo test --workspace             (native unit/integration tests, incl. the emulator)
+#   3. tests/vectors/generate.sh --check  (SRP vectors still match CIJ/pycognito), if present
+#   4. wasm-bindgen-test in headless Chromium (cargo test --target wasm32-unknown-unknown --lib)
+#   5. scripts/build-pkg.sh               (pkg/: wasm-bindgen --target web + wasm-opt)
+#   6. scripts/check-pkg.sh               (npm pack -> install in a fresh project -> import)
+#   7. the Playwright e2e suite           (tests/e2e, demo page against the emulator)
+# Benchmarks are not part of the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+# A private TMPDIR for the whole run (Chromium profiles, npm pack, test servers).
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/cognito-wasm-test.XXXXXX")
+export TMPDIR="$run_tmp"
+trap 'rm -rf "$run_tmp"' EXIT
+
+timings=()
+started=$SECONDS
+step() {
+  local name=$1; shift
+  local t0=$SECONDS
+  printf '\n===== %s =====\n' "$name"
+  "$@"
+  timings+=("$(printf '%5ds  %s' $((SECONDS - t0)) "$name")")
+}
+
+wasm_browser_tests() {
+  local tmp
+  tmp=$(mktemp -d)
+  env TMPDIR="$tmp" \
+    CHROMEDRIVER=/usr/bin/chromedriver \
+    WASM_BINDGEN_TEST_TIMEOUT=120 \
+    WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/scripts/webdriver.json" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --target wasm32-unknown-unknown --lib
+  rm -rf "$tmp"
+}
+
+vectors_check() {
+  if [[ -f tests/vectors/generate.sh ]]; then
+    bash tests/vectors/generate.sh --check
+  else
+    echo "tests/vectors/generate.sh not present: skipped"
+  fi
+}
+
+e2e() {
+  cargo build --release -p cognito-emulator
+  node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs
+}
+
+step "install deps" bash scripts/install-deps.sh
+step "cargo test --workspace (native)" cargo test --workspace
+step "SRP vectors --check" vectors_check
+step "wasm tests in headless Chromium" wasm_browser_tests
+step "build pkg/" bash scripts/build-pkg.sh
+step "npm pack + install + import check" bash scripts/check-pkg.sh
+step "e2e (Playwright + emulator)" e2e
+
+printf '\n===== summary =====\n'
+printf '%s\n' "${timings[@]}"
+printf '%5ds  total\n' $((SECONDS - started))
+echo "all test steps passed"
