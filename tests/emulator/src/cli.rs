@@ -4,7 +4,7 @@ use crate::pool::{ClientConfig, Config, UserConfig, DEFAULT_CLIENT_ID};
 
 pub const USAGE: &str = "usage: cognito-emulator [--port N] [--host 127.0.0.1] [--config FILE] \
 [--user NAME:PASSWORD]... [--pool-id ID] [--client-id ID] [--token-ttl SECS] \
-[--prevent-user-existence-errors true|false] [--quiet]";
+[--prevent-user-existence-errors true|false] [--session-optional true|false] [--quiet]";
 
 #[derive(Debug)]
 pub struct Options {
@@ -31,6 +31,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
     let mut ttl: Option<u64> = None;
     let mut prevent: Option<bool> = None;
     let mut quiet = false;
+    let mut session_optional: Option<bool> = None;
 
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
@@ -73,6 +74,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
             "--client-id" => client_id = Some(value()?),
             "--token-ttl" => ttl = Some(value()?.parse().map_err(|_| "--token-ttl must be a number of seconds")?),
             "--prevent-user-existence-errors" => prevent = Some(parse_bool(&value()?)?),
+            "--session-optional" => session_optional = Some(parse_bool(&value()?)?),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
@@ -99,6 +101,9 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
     }
     if let Some(p) = prevent {
         config.prevent_user_existence_errors = p;
+    }
+    if let Some(s) = session_optional {
+        config.session_optional = s;
     }
     config.users.extend(users);
     Ok(Options { port, config, quiet })

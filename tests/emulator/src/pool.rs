@@ -61,6 +61,11 @@ pub struct Config {
     pub prevent_user_existence_errors: bool,
     #[serde(default = "default_ttl")]
     pub token_ttl_seconds: u64,
+    /// Accept RespondToAuthChallenge(PASSWORD_VERIFIER) without `Session`, finding the
+    /// challenge by its SECRET_BLOCK (real Cognito does; pycognito relies on it). Default off
+    /// so that clients are held to sending the Session as CIJ and Amplify do.
+    #[serde(default)]
+    pub session_optional: bool,
 }
 
 fn default_pool_id() -> String {
@@ -81,6 +86,7 @@ impl Default for Config {
             users: vec![],
             prevent_user_existence_errors: true,
             token_ttl_seconds: default_ttl(),
+            session_optional: false,
         }
     }
 }
@@ -195,6 +201,7 @@ pub struct Pool {
     pub users: Vec<User>,
     pub prevent_user_existence_errors: bool,
     pub token_ttl: u64,
+    pub session_optional: bool,
     /// `http://127.0.0.1:PORT/{poolId}`
     pub issuer: String,
     pub signer: Arc<Signer>,
@@ -293,6 +300,7 @@ impl Pool {
             users,
             prevent_user_existence_errors: config.prevent_user_existence_errors,
             token_ttl: config.token_ttl_seconds,
+            session_optional: config.session_optional,
             signer,
             fake_secret,
             state: Mutex::new(State::default()),
@@ -436,7 +444,11 @@ impl Pool {
                 "ChallengeName {challenge:?} is not supported by this emulator"
             )));
         }
-        let session_id = get_str(req, "Session")?;
+        let session_id = match get_str(req, "Session") {
+            Ok(id) => Some(id),
+            Err(_) if self.session_optional && req.get("Session").is_none_or(Value::is_null) => None,
+            Err(e) => return Err(e),
+        };
         let resp = get_map(req, "ChallengeResponses")?;
         let username = get_str(resp, "USERNAME")?;
         let block = get_str(resp, "PASSWORD_CLAIM_SECRET_BLOCK")?;
@@ -444,7 +456,14 @@ impl Pool {
         let timestamp = get_str(resp, "TIMESTAMP")?;
 
         // One-time: the session is consumed whatever happens next.
-        let session = self.state().sessions.remove(session_id);
+        let session = {
+            let mut st = self.state();
+            let id = match session_id {
+                Some(id) => Some(id.to_string()),
+                None => st.sessions.iter().find(|(_, s)| s.secret_block_b64 == block).map(|(k, _)| k.clone()),
+            };
+            id.and_then(|id| st.sessions.remove(&id))
+        };
         let session = match session {
             Some(s) if s.client_id == client_id && now - s.created <= SESSION_TTL && now >= s.created - 5 => s,
             _ => return Err(ApiError::not_authorized(SESSION_EXPIRED)),
@@ -655,6 +674,7 @@ pub(crate) mod tests {
             ],
             prevent_user_existence_errors: prevent,
             token_ttl_seconds: 3600,
+            session_optional: false,
         };
         Pool::new(config, "http://127.0.0.1:9229", signer()).unwrap()
     }
@@ -929,6 +949,25 @@ pub(crate) mod tests {
         );
         let e = pool.handle("RespondToAuthChallenge", c.as_bytes(), NOW).unwrap_err();
         assert_eq!((e.code.as_str(), e.message.as_str()), ("NotAuthorizedException", SESSION_EXPIRED));
+    }
+
+    #[test]
+    fn session_optional_finds_challenge_by_secret_block() {
+        let strict = test_pool(true);
+        let c = SrpClient::new();
+        let ch = initiate(&strict, "demo", &c).unwrap();
+        let mut req = respond_request(&ch, &c, "Demo-Passw0rd!", &timestamp(NOW));
+        req.remove("Session");
+        assert_eq!(strict.respond_to_auth_challenge(&req, NOW).unwrap_err().code, "InvalidParameterException");
+
+        let mut lenient = test_pool(true);
+        lenient.session_optional = true;
+        let c = SrpClient::new();
+        let ch = initiate(&lenient, "demo", &c).unwrap();
+        let mut req = respond_request(&ch, &c, "Demo-Passw0rd!", &timestamp(NOW));
+        req.remove("Session");
+        assert!(lenient.respond_to_auth_challenge(&req, NOW).is_ok());
+        assert_err(lenient.respond_to_auth_challenge(&req, NOW), "NotAuthorizedException", SESSION_EXPIRED);
     }
 
     #[test]
