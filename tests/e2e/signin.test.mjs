@@ -109,7 +109,7 @@ test('sign-out: keys removed, form back', T, async () => {
   await page.waitForSelector('body[data-state="signed-out"]');
 });
 
-test('HTML 500 on InitiateAuth: typed error, then a retry signs in', T, async () => {
+test('HTML 500 on InitiateAuth: typed error, then a retry signs in', T, async (t) => {
   await env.control('faults', {
     target: 'InitiateAuth', status: 500, contentType: 'text/html', body: '<html>oops</html>', count: 1,
   });
@@ -118,6 +118,7 @@ test('HTML 500 on InitiateAuth: typed error, then a retry signs in', T, async ()
   const { code, text } = await alertCode(page);
   assert.match(code, /^[A-Z][A-Za-z]+$/, `a typed error code, got: ${text}`);
   assert.notEqual(code, 'UnexpectedError', text);
+  t.diagnostic(`HTML 500 reported as: ${text}`);
   assert.deepEqual(await cognitoKeys(page), {});
 
   // Same error through the raw API: an Error with code, name, status 500, retryable.
