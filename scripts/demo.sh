@@ -27,7 +27,7 @@ done
 if [[ $BUILD == 1 ]]; then
   bash scripts/install-deps.sh
   bash scripts/build-pkg.sh
-  cargo build --release -p cognito-emulator
+  cargo build --profile emulator -p cognito-emulator
 fi
 
 logs=$(mktemp -d "${TMPDIR:-/tmp}/cognito-demo.XXXXXX")
@@ -57,7 +57,7 @@ wait_for_url() {
 }
 
 target_dir="${CARGO_TARGET_DIR:-target}"
-"$target_dir/release/cognito-emulator" --port "$EMULATOR_PORT" --config tests/fixtures/demo-pool.json \
+"$target_dir/emulator/cognito-emulator" --port "$EMULATOR_PORT" --config tests/fixtures/demo-pool.json \
   >"$logs/emulator.log" 2>&1 &
 pids+=($!)
 emulator_url=$(wait_for_url "$logs/emulator.log" "${pids[-1]}" '^cognito-emulator listening on http://')

@@ -49,7 +49,7 @@ vectors_check() {
 }
 
 e2e() {
-  cargo build --release -p cognito-emulator
+  cargo build --profile emulator -p cognito-emulator
   node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs
 }
 

@@ -84,8 +84,8 @@ export async function setup() {
   try {
     const bin = process.env.COGNITO_EMULATOR_BIN
       ?? path.join(process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target'),
-        'release', 'cognito-emulator');
-    if (!fs.existsSync(bin)) throw new Error(`${bin} missing: run cargo build --release -p cognito-emulator`);
+        'emulator', 'cognito-emulator');
+    if (!fs.existsSync(bin)) throw new Error(`${bin} missing: run cargo build --profile emulator -p cognito-emulator`);
     if (!fs.existsSync(path.join(ROOT, 'pkg', 'cognito_wasm.js'))) throw new Error('pkg/ missing: run scripts/build-pkg.sh');
     const emu = await startServer('emulator', bin,
       ['--port', '0', '--config', 'tests/fixtures/demo-pool.json'], 'cognito-emulator listening on');
