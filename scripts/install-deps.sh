@@ -49,10 +49,10 @@ if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
   SUDO=""
   if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
   log "apt-get install chromium chromium-driver"
-  if ! $SUDO apt-get install -y --no-install-recommends chromium chromium-driver; then
+  if ! $SUDO apt-get install -y chromium chromium-driver; then
     log "install failed; apt-get update and retry"
     $SUDO apt-get update
-    $SUDO apt-get install -y --no-install-recommends chromium chromium-driver
+    $SUDO apt-get install -y chromium chromium-driver
   fi
 fi
 
