@@ -31,7 +31,8 @@ WASM_OPT_FEATURES=(
 bg="$out/cognito_wasm_bg.wasm"
 if [[ "${SKIP_WASM_OPT:-0}" != 1 ]]; then
   log "wasm-opt -Oz ($(node_modules/.bin/wasm-opt --version))"
-  node_modules/.bin/wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" "$bg" -o "$bg.opt"
+  node_modules/.bin/wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" \
+    --strip-debug --strip-producers --strip-target-features "$bg" -o "$bg.opt"
   mv "$bg.opt" "$bg"
 fi
 
