@@ -92,6 +92,14 @@ export class CognitoAuth {
   constructor(config: CognitoAuthConfig);
   /** Sign in with Cognito's SRP protocol (USER_SRP_AUTH); the password never leaves the page. */
   signIn(input: { username: string; password: string }): Promise<SignInResult>;
+  /**
+   * Compute the SRP ephemeral key for the next `signIn` now (a few milliseconds of CPU), so
+   * that pressing "Sign in" only costs the password-dependent half. Call it when the
+   * sign-in form is shown or focused. Optional: `signIn` computes it itself when needed.
+   */
+  prepareSignIn(): void;
+  /** The storage actually in use: `'memory'` when the configured storage was blocked. */
+  readonly storageKind: StorageKind;
   /** The stored session, or `null` when nobody is signed in. */
   currentSession(): Promise<Session | null>;
   /** Forget the session on this device (local sign-out). */

@@ -128,13 +128,26 @@ impl SignIn {
         password: Password,
         a: &[u8],
     ) -> Result<(SignIn, HttpRequest), Error> {
+        let srp = SrpClient::new(a).map_err(|e| Error::invalid_input(e.message()))?;
+        SignIn::start_with(config, secret, username, password, srp)
+    }
+
+    /// Like [`SignIn::start`], with an ephemeral pair computed ahead of time (A is the
+    /// expensive half of the client's work and needs no user input). A pair must not be
+    /// used for two sign-ins; this takes it by value.
+    pub fn start_with(
+        config: &ClientConfig,
+        secret: Option<ClientSecret>,
+        username: &str,
+        password: Password,
+        srp: SrpClient,
+    ) -> Result<(SignIn, HttpRequest), Error> {
         if username.is_empty() {
             return Err(Error::invalid_input("username is required"));
         }
         if password.expose().is_empty() {
             return Err(Error::invalid_input("password is required"));
         }
-        let srp = SrpClient::new(a).map_err(|e| Error::invalid_input(e.message()))?;
         let mut params = alloc::vec![
             (String::from("USERNAME"), Json::Str(String::from(username))),
             (String::from("SRP_A"), Json::Str(srp.public_hex())),

@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::flow::{Challenge, Password, SignIn, Step};
 use crate::protocol::ClientConfig;
 use crate::session::{self, Session};
-use crate::srp::EPHEMERAL_BYTES;
+use crate::srp::{SrpClient, EPHEMERAL_BYTES};
 use crate::web::{self, fetch, storage};
 
 fn to_js(e: Error) -> JsValue {
@@ -103,6 +103,14 @@ struct Inner {
     store: storage::Store,
     /// The challenge last returned to the app, kept for answering it.
     pending: RefCell<Option<Challenge>>,
+    /// An ephemeral SRP pair computed ahead by `prepareSignIn`, used by the next sign-in.
+    prepared: RefCell<Option<SrpClient>>,
+}
+
+fn new_ephemeral() -> Result<SrpClient, Error> {
+    let mut a = zeroize::Zeroizing::new([0u8; EPHEMERAL_BYTES]);
+    web::random_bytes(&mut a[..])?;
+    SrpClient::new(&a[..]).map_err(|e| Error::invalid_input(e.message()))
 }
 
 impl Inner {
@@ -137,9 +145,12 @@ impl Inner {
         require_object(&input, "signIn input")?;
         let username = req_string(&input, "username")?;
         let password = Password::new(&req_string(&input, "password")?);
-        let mut a = zeroize::Zeroizing::new([0u8; EPHEMERAL_BYTES]);
-        web::random_bytes(&mut a[..])?;
-        let (mut flow, mut req) = SignIn::start(&self.config, None, &username, password, &a[..])?;
+        let prepared = self.prepared.borrow_mut().take();
+        let srp = match prepared {
+            Some(srp) => srp,
+            None => new_ephemeral()?,
+        };
+        let (mut flow, mut req) = SignIn::start_with(&self.config, None, &username, password, srp)?;
         // USER_SRP_AUTH takes two round trips; the bound is a guard, not a retry loop.
         for _ in 0..4 {
             let resp = fetch::send(&req).await?;
@@ -192,7 +203,7 @@ impl CognitoAuth {
         };
         let config = ClientConfig::new(&pool, &client, endpoint.as_deref())?;
         Ok(CognitoAuth {
-            inner: Rc::new(Inner { config, store: storage::Store::open(kind), pending: RefCell::new(None) }),
+            inner: Rc::new(Inner { config, store: storage::Store::open(kind), pending: RefCell::new(None), prepared: RefCell::new(None) }),
         })
     }
 
@@ -203,22 +214,29 @@ impl CognitoAuth {
         future_to_promise(async move { inner.sign_in(input).await.map_err(to_js) })
     }
 
-    /// The stored session, or null.
+    /// The stored session, or null. (A Promise: refreshing expired tokens will need the
+    /// network.)
     #[wasm_bindgen(js_name = currentSession)]
     pub fn current_session(&self) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { Ok(inner.load_session().map_or(JsValue::NULL, |s| session_to_js(&s))) })
+        Promise::resolve(&self.inner.load_session().map_or(JsValue::NULL, |s| session_to_js(&s)))
     }
 
     /// Local sign-out: forgets the session on this device.
     #[wasm_bindgen(js_name = signOut)]
     pub fn sign_out(&self) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            inner.pending.borrow_mut().take();
-            inner.clear_session();
-            Ok(JsValue::UNDEFINED)
-        })
+        self.inner.pending.borrow_mut().take();
+        self.inner.clear_session();
+        Promise::resolve(&JsValue::UNDEFINED)
+    }
+
+    /// Computes the SRP ephemeral pair (a, A = 2^a mod N) for the next `signIn` now, so the
+    /// sign-in itself only does the password-dependent half. Call it when the sign-in form
+    /// is shown. Each pair is used once; calling again replaces it.
+    #[wasm_bindgen(js_name = prepareSignIn)]
+    pub fn prepare_sign_in(&self) -> Result<(), JsValue> {
+        let srp = new_ephemeral().map_err(to_js)?;
+        *self.inner.prepared.borrow_mut() = Some(srp);
+        Ok(())
     }
 
     /// The storage in use: `'local'`, `'session'`, or `'memory'` (also after a fallback).

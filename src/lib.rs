@@ -30,8 +30,26 @@
 //! assert_eq!(err.code.as_str(), "UserNotFoundException");
 //! ```
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+// The wasm build is `no_std`: std's panic machinery (message formatting, payloads, hooks)
+// would be most of the binary. A panic there is a bug and traps (`unreachable`); the code
+// is written to have no panicking paths on input.
+#![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
 
 extern crate alloc;
+
+#[cfg(all(target_arch = "wasm32", not(test)))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+// A small free-list allocator: sign-in allocates a few kilobytes, so dlmalloc's speed is not
+// needed and its size is.
+#[cfg(all(target_arch = "wasm32", not(test)))]
+#[global_allocator]
+// SAFETY: wasm32-unknown-unknown without the atomics feature has a single thread.
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 pub mod bigint;
 pub mod encoding;

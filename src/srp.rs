@@ -22,7 +22,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -31,8 +30,6 @@ use crate::encoding::{base64_encode, hex_decode_number, number_hex, pad_bytes};
 
 /// Bytes of randomness for the ephemeral secret `a` (384 bits; see the module docs).
 pub const EPHEMERAL_BYTES: usize = 48;
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// Why a server's SRP values were refused. All are protocol violations by the server (or
 /// an attacker in its place), reported as `InvalidResponse`.
@@ -70,16 +67,29 @@ pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// HMAC-SHA256 (RFC 2104) over the concatenation of `parts`. Written out on top of `sha2`
+/// rather than through the `hmac` crate's generic layers, which cost more wasm than this.
 pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut m = match HmacSha256::new_from_slice(key) {
-        Ok(m) => m,
-        Err(_) => return [0; 32],
-    };
-    for p in parts {
-        m.update(p);
+    let mut block = Zeroizing::new([0u8; 64]);
+    if key.len() > 64 {
+        block[..32].copy_from_slice(&sha256(&[key]));
+    } else {
+        block[..key.len()].copy_from_slice(key);
     }
-    m.finalize().into_bytes().into()
+    let mut pad = Zeroizing::new([0u8; 64]);
+    for (p, k) in pad.iter_mut().zip(block.iter()) {
+        *p = k ^ 0x36;
+    }
+    let mut inner = Sha256::new();
+    inner.update(&pad[..]);
+    for p in parts {
+        inner.update(p);
+    }
+    let inner: Zeroizing<[u8; 32]> = Zeroizing::new(inner.finalize().into());
+    for (p, k) in pad.iter_mut().zip(block.iter()) {
+        *p = k ^ 0x5c;
+    }
+    sha256(&[&pad[..], &inner[..]])
 }
 
 /// k = H(padHex(N) ‖ padHex(g)) = H(00 ‖ N ‖ 02).
@@ -285,6 +295,23 @@ mod tests {
         // B = N + 5 is accepted as 5 (reduced), like CIJ's B mod N check.
         let n_plus_5 = (n() + 5u8).to_str_radix(16);
         assert!(c.password_key("Pool", "user", "pw", "ab", &n_plus_5).is_ok());
+    }
+
+    #[test]
+    fn hmac_rfc4231_vectors() {
+        // RFC 4231 test cases 1, 2 (short keys) and 6 (key longer than the block).
+        assert_eq!(
+            hex_encode(&hmac_sha256(&[0x0b; 20], &[b"Hi There"])),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+        );
+        assert_eq!(
+            hex_encode(&hmac_sha256(b"Jefe", &[b"what do ya want ", b"for nothing?"])),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(
+            hex_encode(&hmac_sha256(&[0xaa; 131], &[b"Test Using Larger Than Block-Size Key - Hash Key First"])),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! memory; a write that throws later moves the store to memory with the data it was
 //! writing, so a sign-in never fails or loses its session because of storage.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use js_sys::Reflect;
@@ -40,7 +40,8 @@ impl Kind {
 
 enum Backend {
     Web(Storage, Kind),
-    Memory(BTreeMap<String, String>),
+    /// A handful of keys: a vector is smaller (in code) than a map and as fast.
+    Memory(Vec<(String, String)>),
 }
 
 pub struct Store {
@@ -68,7 +69,7 @@ impl Store {
     pub fn open(kind: Kind) -> Store {
         let backend = match web_storage(kind) {
             Some(s) => Backend::Web(s, kind),
-            None => Backend::Memory(BTreeMap::new()),
+            None => Backend::Memory(Vec::new()),
         };
         Store { backend: RefCell::new(backend) }
     }
@@ -84,7 +85,7 @@ impl Store {
     pub fn get(&self, key: &str) -> Option<String> {
         match &*self.backend.borrow() {
             Backend::Web(s, _) => s.get_item(key).ok().flatten(),
-            Backend::Memory(m) => m.get(key).cloned(),
+            Backend::Memory(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()),
         }
     }
 
@@ -114,11 +115,12 @@ impl Store {
             Backend::Memory(_) => false,
         };
         if failed {
-            *backend = Backend::Memory(BTreeMap::new());
+            *backend = Backend::Memory(Vec::new());
         }
         if let Backend::Memory(m) = &mut *backend {
             for (k, v) in entries {
-                m.insert(k.clone(), v.clone());
+                m.retain(|(old, _)| old != k);
+                m.push((k.clone(), v.clone()));
             }
         }
         !failed
@@ -129,9 +131,7 @@ impl Store {
             Backend::Web(s, _) => {
                 let _ = s.remove_item(key);
             }
-            Backend::Memory(m) => {
-                m.remove(key);
-            }
+            Backend::Memory(m) => m.retain(|(k, _)| k != key),
         }
     }
 }
