@@ -435,7 +435,8 @@ mod tests {
             .collect()
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn prime_constant_matches_rfc3526() {
         let hex: String = N_BYTES.iter().map(|b| format!("{b:02x}")).collect();
         assert!(hex.starts_with("ffffffffffffffffc90fdaa22168c234"));
@@ -446,14 +447,16 @@ mod tests {
         assert_eq!(N0_INV, 1, "N ≡ -1 mod 2^32, so -N^-1 ≡ 1");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn montgomery_constants() {
         let r = BigUint::from(1u8) << 3072;
         assert_eq!(big(&R_MOD_N), &r % n_big());
         assert_eq!(big(&R2_MOD_N), (&r * &r) % n_big());
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn mul_sqr_pow_agree_with_num_bigint() {
         let n = n_big();
         let mut seed = 0x1234_5678_9abc_def0u64;
@@ -471,7 +474,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn extreme_operands() {
         let n = n_big();
         let nm1 = &n - 1u8;
@@ -493,7 +497,8 @@ mod tests {
         assert!(N.reduce().is_zero());
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn byte_conversions() {
         assert!(U3072::from_be_bytes(&[1; 385]).is_none());
         let mut long = vec![0u8; 500];
@@ -502,7 +507,8 @@ mod tests {
         assert!(U3072::from_be_bytes(&[]).unwrap().is_zero());
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn small_products() {
         let mut seed = 99u64;
         for len in [1usize, 2, 17, 32, 48] {

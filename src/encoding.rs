@@ -172,7 +172,8 @@ pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn rfc4648_vectors() {
         let cases = [
             ("", ""),
@@ -193,7 +194,8 @@ mod tests {
         assert_eq!(base64_encode(&[0xfb, 0xff]), "+/8=");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn malformed_base64_is_rejected() {
         for bad in ["Zg", "Zg=", "Z===", "Zm9v!", "Zh==", "Zm8=Zm8=", "A", "====", "Zm-v"] {
             assert_eq!(base64_decode(bad), None, "{bad}");
@@ -202,7 +204,8 @@ mod tests {
         assert_eq!(base64url_decode("A"), None);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn hex_numbers() {
         assert_eq!(hex_decode_number("abc").unwrap(), vec![0x0a, 0xbc]);
         assert_eq!(hex_decode_number("00ff").unwrap(), vec![0x00, 0xff]);
@@ -214,7 +217,8 @@ mod tests {
         assert_eq!(number_hex(&[0]), "0");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn pad_hex_like_java_to_byte_array() {
         assert_eq!(pad_bytes(&[0x80]), vec![0x00, 0x80]);
         assert_eq!(pad_bytes(&[0x7f]), vec![0x7f]);

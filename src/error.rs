@@ -6,6 +6,8 @@
 #![forbid(unsafe_code)]
 
 use alloc::string::String;
+#[cfg(test)]
+use alloc::string::ToString;
 
 /// What went wrong, as a code a program can act on.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -83,21 +85,20 @@ impl Error {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{}: {}", self.code.as_str(), self.message)
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn retryable_classification() {
         let svc = |c: &str, st| Error::new(Code::Service(c.into()), "m").with_status(st);
         assert!(svc("TooManyRequestsException", 400).retryable());

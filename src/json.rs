@@ -326,7 +326,8 @@ impl Parser<'_> {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn parses_cognito_reply() {
         let body = r#"{"ChallengeName":"PASSWORD_VERIFIER","ChallengeParameters":{"SALT":"ab","SRP_B":"c0"},"Session":null,"ExpiresIn":3600,"x":[1,-2.5e3,true,false]}"#;
         let v = parse(body).unwrap();
@@ -342,7 +343,8 @@ mod tests {
         assert_eq!(Json::Num("99999999999999999999".into()).as_i64(), None);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn escapes_round_trip() {
         let v = parse(r#""a\"b\\c\/d\n\u00e9\ud83d\udd11\u0001""#).unwrap();
         assert_eq!(v, Json::Str("a\"b\\c/d\né🔑\u{1}".into()));
@@ -350,7 +352,8 @@ mod tests {
         assert_eq!(parse(&v.to_text()).unwrap(), v);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn rejects_malformed() {
         for bad in [
             "", "{", "{\"a\":}", "{\"a\" 1}", "[1,]", "{\"a\":1,}", "01", "1.", "-", "1e",
@@ -365,7 +368,8 @@ mod tests {
         assert!(parse(&ok_deep).is_some());
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn agrees_with_serde_json_on_samples() {
         let samples = [
             r#"{"a":[1,2,{"b":null}],"c":"\u00fc","d":-0.5,"e":1E+2}"#,
@@ -380,7 +384,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn builds_objects() {
         let o = str_object([("USERNAME", "ä\"x"), ("SRP_A", "ff")]);
         assert_eq!(o.to_text(), r#"{"USERNAME":"ä\"x","SRP_A":"ff"}"#);

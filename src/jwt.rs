@@ -56,7 +56,8 @@ mod tests {
         )
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn decodes_claims() {
         let t = make(r#"{"alg":"RS256","kid":"k1"}"#, r#"{"sub":"abc","exp":1700000000,"token_use":"id"}"#);
         let j = decode(&t).unwrap();
@@ -66,7 +67,8 @@ mod tests {
         assert_eq!(j.claims_text, r#"{"sub":"abc","exp":1700000000,"token_use":"id"}"#);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn rejects_malformed_tokens() {
         let good = make("{}", "{}");
         assert!(decode(&good).is_some());

@@ -138,6 +138,13 @@ pub struct HttpResponse {
     pub error_type: Option<String>,
 }
 
+impl core::fmt::Debug for HttpResponse {
+    // The body can carry tokens: never printed.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HttpResponse").field("status", &self.status).field("error_type", &self.error_type).finish_non_exhaustive()
+    }
+}
+
 pub fn request(config: &ClientConfig, operation: &'static str, body: &Json) -> HttpRequest {
     HttpRequest { url: String::from(config.endpoint()), operation, body: body.to_text() }
 }
@@ -264,7 +271,8 @@ mod tests {
         HttpResponse { status, body: body.into(), error_type: header.map(String::from) }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn config_validation() {
         let c = ClientConfig::new("us-east-1_AbC123", "client1", None).unwrap();
         assert_eq!(c.region(), "us-east-1");
@@ -293,7 +301,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn request_shape() {
         let c = ClientConfig::new("us-east-1_AbC123", "client1", None).unwrap();
         let r = request(&c, "InitiateAuth", &json::str_object([("ClientId", "client1")]));
@@ -302,7 +311,8 @@ mod tests {
         assert_eq!(format!("{r:?}"), r#"HttpRequest { url: "https://cognito-idp.us-east-1.amazonaws.com/", operation: "InitiateAuth" }"#);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn error_mapping() {
         let e = parse_error(&resp(400, r#"{"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#, None));
         assert_eq!(e.code, Code::Service("NotAuthorizedException".into()));
@@ -327,7 +337,8 @@ mod tests {
         assert!(parse_error(&resp(400, &long, None)).message.len() <= 500);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn success_parsing() {
         assert_eq!(parse_success(&resp(200, "[]", None)).unwrap_err().code, Code::InvalidResponse);
         assert_eq!(parse_success(&resp(200, "<html>", None)).unwrap_err().code, Code::InvalidResponse);

@@ -222,7 +222,8 @@ pub(crate) mod tests {
         ClientConfig::new(POOL, CLIENT, None).unwrap()
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn session_from_tokens_and_storage_round_trip() {
         let s = Session::from_tokens(&config(), tokens(1_700_000_000, "alice"), None, 1_700_000_042_500).unwrap();
         assert_eq!(s.username, "alice");
@@ -253,7 +254,8 @@ pub(crate) mod tests {
         assert_eq!(keys, stored);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn negative_drift_is_stored_and_read() {
         let s = Session::from_tokens(&config(), tokens(1_700_000_100, "bob"), None, 1_700_000_000_000).unwrap();
         assert_eq!(s.clock_drift, -100);
@@ -262,7 +264,8 @@ pub(crate) mod tests {
         assert_eq!(Session::load(&config(), |k| store.get(k).cloned()).unwrap().clock_drift, -100);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn tokens_for_someone_else_are_refused() {
         let cfg = config();
         let other_client = ClientConfig::new(POOL, "otherclient", None).unwrap();
@@ -282,7 +285,8 @@ pub(crate) mod tests {
         assert!(Session::from_tokens(&cfg, t, None, 0).is_err());
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn load_tolerates_missing_or_corrupt_entries() {
         let cfg = config();
         assert!(Session::load(&cfg, |_| None).is_none());

@@ -81,7 +81,8 @@ pub fn decimal(n: u64) -> String {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn known_dates() {
         assert_eq!(cognito_timestamp(0), "Thu Jan 1 00:00:00 UTC 1970");
         // 2024-01-02T03:04:05Z
@@ -96,7 +97,8 @@ mod tests {
         assert_eq!(cognito_timestamp(1_798_761_600), "Fri Jan 1 00:00:00 UTC 2027");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn decimal_digits() {
         assert_eq!(decimal(0), "0");
         assert_eq!(decimal(1_700_000_000), "1700000000");

@@ -16,3 +16,6 @@ pub fn random_bytes(buf: &mut [u8]) -> Result<(), Error> {
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
+
+#[cfg(test)]
+mod tests;
