@@ -16,16 +16,27 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # A private TMPDIR for the whole run (Chromium profiles, npm pack, test servers).
 run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/cognito-wasm-test.XXXXXX")
 export TMPDIR="$run_tmp"
-trap 'rm -rf "$run_tmp"' EXIT
-
 timings=()
 started=$SECONDS
+current=""
+finish() {
+  local rc=$?
+  rm -rf "$run_tmp"
+  printf '\n===== summary =====\n'
+  if [[ ${#timings[@]} -gt 0 ]]; then printf '%s\n' "${timings[@]}"; fi
+  printf '%5ds  total\n' $((SECONDS - started))
+  if [[ $rc -ne 0 ]]; then echo "FAILED in step: ${current:-?} (exit $rc)"; else echo "all test steps passed"; fi
+}
+trap finish EXIT
+
 step() {
   local name=$1; shift
   local t0=$SECONDS
+  current=$name
   printf '\n===== %s =====\n' "$name"
   "$@"
   timings+=("$(printf '%5ds  %s' $((SECONDS - t0)) "$name")")
+  current=""
 }
 
 wasm_browser_tests() {
@@ -60,8 +71,3 @@ step "wasm tests in headless Chromium" wasm_browser_tests
 step "build pkg/" bash scripts/build-pkg.sh
 step "npm pack + install + import check" bash scripts/check-pkg.sh
 step "e2e (Playwright + emulator)" e2e
-
-printf '\n===== summary =====\n'
-printf '%s\n' "${timings[@]}"
-printf '%5ds  total\n' $((SECONDS - started))
-echo "all test steps passed"
