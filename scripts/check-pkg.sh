@@ -45,6 +45,11 @@ const auth = new CognitoAuth({
 assert.equal(typeof auth.signIn, 'function');
 assert.equal(typeof auth.currentSession, 'function');
 assert.equal(typeof auth.signOut, 'function');
+assert.equal(auth.storageKind, 'memory');
+// Default storage is localStorage; where there is none (Node) the client falls back to memory.
+const dflt = new CognitoAuth({ userPoolId: 'us-east-1_EmuPool01', clientId: '7f3kq2m9emulatorclient0001' });
+if (typeof globalThis.localStorage === 'undefined') assert.equal(dflt.storageKind, 'memory');
+dflt.free();
 assert.equal(await auth.currentSession(), null, 'nobody signed in');
 auth.free();
 const meta = JSON.parse(fs.readFileSync(new URL(import.meta.resolve('cognito-wasm/package.json')), 'utf8'));

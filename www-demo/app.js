@@ -53,12 +53,16 @@ function fmtTime(ms) {
   return `${d.toLocaleString()} (${d.toISOString()})`;
 }
 
+let auth;
+
 function showSignedOut() {
   session.hidden = true;
   $('claims-body').textContent = '';
   form.hidden = false;
   submit.disabled = false;
   setState('signed-out', 'Not signed in.');
+  // Do the password-independent SRP work while the user types.
+  auth?.prepareSignIn?.();
 }
 
 function showSession(s) {
@@ -99,10 +103,10 @@ async function main() {
   $('config-pool').textContent = cfg.userPoolId;
   $('config-client').textContent = cfg.clientId;
 
-  let auth;
   try {
     await init();
     auth = new CognitoAuth(cfg);
+    $('config-storage').textContent = auth.storageKind ?? cfg.storage ?? 'local';
   } catch (err) {
     showError(err);
     setState('error', 'Could not load cognito-wasm.');

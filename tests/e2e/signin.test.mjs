@@ -38,6 +38,7 @@ function jwtPayload(token) {
 test('correct password: signed in, claims shown, tokens stored, survives reload', T, async () => {
   await openDemo(env, page);
   assert.equal(await page.getAttribute('body', 'data-state'), 'signed-out');
+  assert.equal(await page.getByTestId('config-storage').textContent(), 'local');
   await signIn(page, USERS.demo.username, USERS.demo.password);
   await assertNoError(page);
   await page.getByTestId('session').waitFor({ state: 'visible' });
@@ -161,6 +162,8 @@ test('raw API in the page: rejections are Error instances with code and name', T
       retryable: e.retryable, status: e.status,
     });
     const auth = new m.CognitoAuth(cfg);
+    out.storageKind = auth.storageKind;
+    auth.prepareSignIn();
     try {
       await auth.signIn({ username: 'demo', password: 'not-the-password' });
       out.wrong = { resolved: true };
@@ -183,6 +186,7 @@ test('raw API in the page: rejections are Error instances with code and name', T
     return out;
   }, { cfg: { userPoolId: POOL_ID, clientId: CLIENT_ID, endpoint: env.endpoint, storage: 'memory' } });
 
+  assert.equal(r.storageKind, 'memory');
   assert.equal(r.wrong.isError, true, JSON.stringify(r.wrong));
   assert.equal(r.wrong.code, 'NotAuthorizedException');
   assert.equal(r.wrong.name, 'NotAuthorizedException');
