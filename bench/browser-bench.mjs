@@ -1,0 +1,118 @@
+// SRP client timings in headless Chromium (Debian's), this package vs amazon-cognito-identity-js.
+// Same method as srp-bench.mjs (a fake fetch answers InitiateAuth with a PASSWORD_VERIFIER
+// challenge from tests/vectors and stops at RespondToAuthChallenge), measured in a page:
+//   cold = the first sign-in in a freshly loaded page (median over COLD fresh pages)
+//   warm = median of RUNS further sign-ins in one page
+// Usage: node bench/browser-bench.mjs [--json]   (needs pkg/ built by scripts/build-pkg.sh)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = Number(process.env.RUNS || 11);
+const COLD = Number(process.env.COLD || 5);
+const vec = JSON.parse(fs.readFileSync(path.join(root, 'tests/vectors/srp-vectors.json'), 'utf8')).srpVectors[0];
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bbench-'));
+const cijBundle = path.join(tmp, 'cij.js');
+const benchModules = fs.existsSync(path.join(root, 'bench/node_modules/amazon-cognito-identity-js')) ? path.join(root, 'bench') : root;
+fs.writeFileSync(path.join(tmp, 'cij-entry.mjs'), "export { CognitoUserPool, CognitoUser, AuthenticationDetails } from 'amazon-cognito-identity-js';\n");
+execFileSync(path.join(root, 'node_modules/.bin/esbuild'), [path.join(tmp, 'cij-entry.mjs'), '--bundle', '--minify',
+  '--format=esm', '--platform=browser', '--log-level=error', '--define:global=globalThis', `--outfile=${cijBundle}`],
+  { env: { ...process.env, NODE_PATH: path.join(benchModules, 'node_modules') } });
+const cijVersion = JSON.parse(fs.readFileSync(path.join(benchModules, 'node_modules/amazon-cognito-identity-js/package.json'))).version;
+
+const pageScript = `
+const vec = ${JSON.stringify(vec)};
+const POOL = 'us-east-1_' + vec.poolName, CLIENT = '7f3kq2m9emulatorclient0001';
+let marks = [];
+const realFetch = window.fetch.bind(window);
+window.fetch = async (url, init) => {
+  const h = (init && init.headers) || {};
+  if (!h['X-Amz-Target'] && !h['x-amz-target']) return realFetch(url, init);
+  const target = (h['X-Amz-Target'] || h['x-amz-target'] || '').split('.').pop();
+  marks.push([target, performance.now()]);
+  const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/x-amz-json-1.1' } });
+  if (target === 'InitiateAuth') return json(200, { ChallengeName: 'PASSWORD_VERIFIER', Session: 'bench',
+    ChallengeParameters: { SALT: vec.salt, SRP_B: vec.B, SECRET_BLOCK: vec.secretBlock, USERNAME: vec.userIdForSrp, USER_ID_FOR_SRP: vec.userIdForSrp } });
+  return json(400, { __type: 'NotAuthorizedException', message: 'bench stop' });
+};
+async function once(run) {
+  marks = [];
+  const t0 = performance.now();
+  await run();
+  const i = marks.find(m => m[0] === 'InitiateAuth'), r = marks.find(m => m[0] === 'RespondToAuthChallenge');
+  return [i[1] - t0, r[1] - i[1]];
+}
+window.benchOurs = async (n, prepared) => {
+  const m = await import('/pkg/cognito_wasm.js');
+  await m.default();
+  const auth = new m.CognitoAuth({ userPoolId: POOL, clientId: CLIENT, storage: 'memory' });
+  const out = [];
+  for (let k = 0; k < n; k++) {
+    if (prepared) auth.prepareSignIn();
+    out.push(await once(async () => { try { await auth.signIn({ username: vec.userIdForSrp, password: vec.password }); } catch (e) { if (e.code !== 'NotAuthorizedException') throw e; } }));
+  }
+  return out;
+};
+window.benchCij = async (n) => {
+  const cij = await import('/cij.js');
+  const pool = new cij.CognitoUserPool({ UserPoolId: POOL, ClientId: CLIENT });
+  const out = [];
+  for (let k = 0; k < n; k++) out.push(await once(() => new Promise((resolve, reject) => {
+    const user = new cij.CognitoUser({ Username: vec.userIdForSrp, Pool: pool });
+    user.authenticateUser(new cij.AuthenticationDetails({ Username: vec.userIdForSrp, Password: vec.password }), {
+      onSuccess: () => reject(new Error('unexpected')), onFailure: (e) => e.code === 'NotAuthorizedException' ? resolve() : reject(e) });
+  })));
+  return out;
+};`;
+
+const userDataDir = fs.mkdtempSync(path.join(tmp, 'profile-'));
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', env: { ...process.env, TMPDIR: tmp },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--disable-quic', '--no-first-run'] });
+const chromeVersion = browser.version();
+const context = await browser.newContext();
+await context.route('http://bench.local/**', (route) => {
+  const u = new URL(route.request().url());
+  const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+  let file;
+  if (u.pathname === '/') return route.fulfill({ contentType: 'text/html', body: `<!doctype html><script type="module">${pageScript}</script>` });
+  if (u.pathname === '/cij.js') file = cijBundle;
+  else if (u.pathname.startsWith('/pkg/')) file = path.join(root, 'pkg', path.basename(u.pathname));
+  else return route.fulfill({ status: 404, body: '' });
+  return route.fulfill({ contentType: types[path.extname(file)] || 'application/octet-stream', body: fs.readFileSync(file) });
+});
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+async function fresh(fn, n, arg) {
+  const page = await context.newPage();
+  await page.goto('http://bench.local/');
+  await page.waitForFunction(() => typeof window.benchOurs === 'function');
+  const r = await page.evaluate(([f, k, a]) => window[f](k, a), [fn, n, arg]);
+  await page.close();
+  return r;
+}
+async function measure(name, fn, arg) {
+  const cold = [];
+  for (let i = 0; i < COLD; i++) cold.push((await fresh(fn, 1, arg))[0]);
+  const warm = (await fresh(fn, RUNS + 2, arg)).slice(2);
+  const row = (xs) => ({ A_ms: +median(xs.map(x => x[0])).toFixed(2), key_sig_ms: +median(xs.map(x => x[1])).toFixed(2),
+    total_ms: +median(xs.map(x => x[0] + x[1])).toFixed(2) });
+  return { impl: name, cold: row(cold), warm: row(warm) };
+}
+const results = [
+  await measure('cognito-wasm', 'benchOurs', false),
+  await measure('cognito-wasm + prepareSignIn()', 'benchOurs', true),
+  await measure(`amazon-cognito-identity-js ${cijVersion}`, 'benchCij'),
+];
+await browser.close();
+fs.rmSync(tmp, { recursive: true, force: true });
+if (process.argv.includes('--json')) console.log(JSON.stringify({ chromium: chromeVersion, results }));
+else {
+  console.log(`Chromium ${chromeVersion}; cold = first sign-in in a fresh page (median of ${COLD}), warm = median of ${RUNS}`);
+  for (const r of results) for (const k of ['cold', 'warm'])
+    console.log(`${r.impl.padEnd(36)} ${k}  A ${String(r[k].A_ms).padStart(7)} ms  key+sig ${String(r[k].key_sig_ms).padStart(7)} ms  total ${String(r[k].total_ms).padStart(7)} ms`);
+}

@@ -1,0 +1,59 @@
+// Package size, measured the same way for every library: the entry a sign-in page needs,
+// bundled by esbuild (--bundle --minify --format=esm --platform=browser), raw and gzip -9.
+// For cognito-wasm the .wasm file is added (it is fetched next to the JS).
+// Usage: node bench/size.mjs [--json]   (needs pkg/ built by scripts/build-pkg.sh)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bench = path.join(root, 'bench');
+if (!fs.existsSync(path.join(bench, 'node_modules/aws-amplify'))) {
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent'], { cwd: bench, stdio: 'inherit' });
+}
+const esbuild = path.join(root, 'node_modules/.bin/esbuild');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'size-'));
+
+function sizes(buf) {
+  return { raw: buf.length, gzip: zlib.gzipSync(buf, { level: 9 }).length };
+}
+function bundle(name, source, resolveDir) {
+  const entry = path.join(tmp, `${name}.entry.mjs`);
+  const out = path.join(tmp, `${name}.bundle.js`);
+  fs.writeFileSync(entry, source);
+  execFileSync(esbuild, [entry, '--bundle', '--minify', '--format=esm', '--platform=browser',
+    '--log-level=error', '--define:global=globalThis', '--define:process.env.NODE_ENV="production"', `--outfile=${out}`],
+    { cwd: resolveDir, env: { ...process.env, NODE_PATH: path.join(resolveDir, 'node_modules') } });
+  return sizes(fs.readFileSync(out));
+}
+
+const results = [];
+const pkgDir = path.join(root, 'pkg');
+const wasm = sizes(fs.readFileSync(path.join(pkgDir, 'cognito_wasm_bg.wasm')));
+const ours = bundle('cognito-wasm', `export { default, CognitoAuth } from ${JSON.stringify(path.join(pkgDir, 'cognito_wasm.js'))};\n`, root);
+results.push({ lib: 'cognito-wasm', js: ours, wasm, total: { raw: ours.raw + wasm.raw, gzip: ours.gzip + wasm.gzip } });
+
+const cijVersion = JSON.parse(fs.readFileSync(path.join(bench, 'node_modules/amazon-cognito-identity-js/package.json'))).version;
+const cij = bundle('cij', `export { CognitoUserPool, CognitoUser, AuthenticationDetails } from 'amazon-cognito-identity-js';\n`, bench);
+results.push({ lib: `amazon-cognito-identity-js ${cijVersion}`, js: cij, total: cij });
+
+const amplifyVersion = JSON.parse(fs.readFileSync(path.join(bench, 'node_modules/aws-amplify/package.json'))).version;
+const amp = bundle('amplify', `export { Amplify } from 'aws-amplify';\nexport { signIn, signOut, fetchAuthSession, getCurrentUser } from 'aws-amplify/auth';\n`, bench);
+results.push({ lib: `aws-amplify ${amplifyVersion} (auth: signIn, signOut, fetchAuthSession, getCurrentUser)`, js: amp, total: amp });
+
+fs.rmSync(tmp, { recursive: true, force: true });
+if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 1));
+else {
+  const kb = (n) => (n / 1024).toFixed(1).padStart(6) + ' KB';
+  console.log('library'.padEnd(80), 'raw'.padStart(9), 'gzip -9'.padStart(9));
+  for (const r of results) {
+    if (r.wasm) {
+      console.log(`  ${r.lib} .wasm`.padEnd(80), kb(r.wasm.raw), kb(r.wasm.gzip));
+      console.log(`  ${r.lib} JS (esbuild --minify)`.padEnd(80), kb(r.js.raw), kb(r.js.gzip));
+    }
+    console.log(`${r.lib} total`.padEnd(80), kb(r.total.raw), kb(r.total.gzip));
+  }
+}
