@@ -1,11 +1,24 @@
-//! Native reference timing for the SRP client computation (the lower limit for the wasm
-//! build). Run: `cargo run --release --example srp_bench`.
+//! Native reference timings for the SRP client computation (the lower limit for the wasm
+//! build), with each step on its own. Run: `cargo run --release --example srp_bench`.
+use cognito_wasm::bigint::{pow2_mod, pow_mod, U3072};
 use cognito_wasm::srp::{claim_signature, SrpClient, EPHEMERAL_BYTES};
 use std::time::Instant;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
+}
+
+fn time(runs: usize, mut f: impl FnMut(usize)) -> f64 {
+    median(
+        (0..runs)
+            .map(|i| {
+                let t0 = Instant::now();
+                f(i);
+                t0.elapsed().as_secs_f64() * 1e3
+            })
+            .collect(),
+    )
 }
 
 fn main() {
@@ -15,22 +28,23 @@ fn main() {
     let v = &vectors["srpVectors"][0];
     let (b, salt) = (v["B"].as_str().unwrap(), v["salt"].as_str().unwrap());
     let runs = 21;
-    let (mut ta, mut tk) = (Vec::new(), Vec::new());
-    for i in 0..runs {
-        let a = [0x5a ^ i as u8; EPHEMERAL_BYTES];
-        let t0 = Instant::now();
-        let c = SrpClient::new(&a).unwrap();
+    let a_ms = time(runs, |i| {
+        let c = SrpClient::new(&[0x5a ^ i as u8; EPHEMERAL_BYTES]).unwrap();
         let _ = c.public_hex();
-        let t1 = Instant::now();
-        let k = c.password_key("EmuPool01", "dave-the-tester", "correct horse battery staple", salt, b).unwrap();
+    });
+    let client = SrpClient::new(&[0x5a; EPHEMERAL_BYTES]).unwrap();
+    let key_sig_ms = time(runs, |_| {
+        let k = client.password_key("EmuPool01", "dave-the-tester", "correct horse battery staple", salt, b).unwrap();
         let _ = claim_signature(&k, "EmuPool01", "dave-the-tester", b"block", "Tue Jan 2 03:04:05 UTC 2024");
-        let t2 = Instant::now();
-        ta.push((t1 - t0).as_secs_f64() * 1e3);
-        tk.push((t2 - t1).as_secs_f64() * 1e3);
-    }
-    let (a, k) = (median(ta), median(tk));
+    });
+    // The big steps inside, on their own.
+    let a1024_ms = time(runs, |i| drop(pow2_mod(&[0x5a ^ i as u8; 128])));
+    let gx_ms = time(runs, |i| drop(pow2_mod(&[0x33 ^ i as u8; 32])));
+    let base = U3072::from_be_bytes(&[0x77; 380]).unwrap();
+    let s_ms = time(runs, |i| drop(pow_mod(&base, &[0x44 ^ i as u8; 64])));
     println!(
-        "{{\"impl\":\"native Rust (x86_64, release)\",\"runs\":{runs},\"A_ms\":{a:.2},\"key_sig_ms\":{k:.2},\"total_ms\":{:.2}}}",
-        a + k
+        "{{\"impl\":\"native Rust (x86_64, release)\",\"runs\":{runs},\"A_ms\":{a_ms:.2},\"key_sig_ms\":{key_sig_ms:.2},\"total_ms\":{:.2},\
+         \"steps\":{{\"A_384bit_a\":{a_ms:.2},\"A_1024bit_a_like_CIJ\":{a1024_ms:.2},\"g_pow_x_256bit\":{gx_ms:.2},\"S_512bit_exponent\":{s_ms:.2}}}}}",
+        a_ms + key_sig_ms
     );
 }
