@@ -14,9 +14,10 @@ trap 'rm -rf "$work"' EXIT
 
 log "npm pack pkg/"
 tarball=$(cd "$work" && npm pack "$root/pkg" --silent | tail -n1)
-tar -tzf "$work/$tarball" | sort | sed 's/^/  /'
+listing=$(tar -tzf "$work/$tarball" | sort)
+sed 's/^/  /' <<<"$listing"
 for f in package/package.json package/cognito_wasm.js package/cognito_wasm_bg.wasm package/index.d.ts package/README.md; do
-  tar -tzf "$work/$tarball" | grep -qx "$f" || { log "tarball lacks $f"; exit 1; }
+  grep -qx "$f" <<<"$listing" || { log "tarball lacks $f"; exit 1; }
 done
 
 mkdir "$work/app"
