@@ -14,7 +14,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 log() { printf '[install-deps] %s\n' "$*" >&2; }
 
 # --- Rust target -----------------------------------------------------------------------
-if ! rustup target list --installed | grep -qx 'wasm32-unknown-unknown'; then
+installed_targets=$(rustup target list --installed)
+if ! grep -qx 'wasm32-unknown-unknown' <<<"$installed_targets"; then
   log "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
