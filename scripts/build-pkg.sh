@@ -6,7 +6,7 @@
 # Env: SKIP_WASM_OPT=1 to skip the optimisation pass (debugging only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-${HOME:-/root}/.cargo}/bin:$PATH"
 log() { printf '[build-pkg] %s\n' "$*" >&2; }
 
 target_dir="${CARGO_TARGET_DIR:-target}"

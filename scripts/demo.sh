@@ -7,7 +7,7 @@
 #   env EMULATOR_PORT, DEMO_PORT work too; port 0 = any free port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-${HOME:-/root}/.cargo}/bin:$PATH"
 
 EMULATOR_PORT="${EMULATOR_PORT:-9229}"
 DEMO_PORT="${DEMO_PORT:-8080}"

@@ -9,7 +9,7 @@
 # tests/vectors installs its own tools through its generate.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-${HOME:-/root}/.cargo}/bin:$PATH"
 
 log() { printf '[install-deps] %s\n' "$*" >&2; }
 

@@ -10,7 +10,7 @@
 # Benchmarks are not part of the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-${HOME:-/root}/.cargo}/bin:$PATH"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 # A private TMPDIR for the whole run (Chromium profiles, npm pack, test servers).
