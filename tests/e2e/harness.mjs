@@ -108,8 +108,8 @@ export async function setup() {
   }
 
   /** URL of the demo page configured for this emulator. */
-  env.demoUrl = () => {
-    const q = new URLSearchParams({ endpoint: env.endpoint, userPoolId: POOL_ID, clientId: CLIENT_ID });
+  env.demoUrl = (extra = {}) => {
+    const q = new URLSearchParams({ endpoint: env.endpoint, userPoolId: POOL_ID, clientId: CLIENT_ID, ...extra });
     return `${env.webUrl}/?${q}`;
   };
 
@@ -136,8 +136,8 @@ export async function setup() {
 }
 
 /** Opens the demo and waits until it settled on signed-in or signed-out. */
-export async function openDemo(env, page) {
-  await page.goto(env.demoUrl());
+export async function openDemo(env, page, extra) {
+  await page.goto(env.demoUrl(extra));
   await page.waitForSelector('body[data-state="signed-in"], body[data-state="signed-out"], body[data-state="error"]');
 }
 
@@ -149,15 +149,16 @@ export async function signIn(page, username, password) {
   await page.waitForSelector('body[data-state="signed-in"], [role="alert"]:not([hidden])');
 }
 
-export async function cognitoKeys(page) {
-  return page.evaluate((prefix) => {
+export async function cognitoKeys(page, area = 'localStorage') {
+  return page.evaluate(([prefix, area]) => {
+    const store = window[area];
     const out = {};
-    for (let i = 0; i < localStorage.length; i++) {
-      const k = localStorage.key(i);
-      if (k.startsWith(prefix)) out[k] = localStorage.getItem(k);
+    for (let i = 0; i < store.length; i++) {
+      const k = store.key(i);
+      if (k.startsWith(prefix)) out[k] = store.getItem(k);
     }
     return out;
-  }, KEY_PREFIX);
+  }, [KEY_PREFIX, area]);
 }
 
 export async function alertCode(page) {

@@ -61,6 +61,21 @@ test('correct password: signed in, claims shown, tokens stored, survives reload'
   assert.equal(await page.getByTestId('signin-form').isVisible(), false);
 });
 
+test("storage: 'session' keeps tokens in sessionStorage only", T, async () => {
+  await openDemo(env, page, { storage: 'session' });
+  assert.equal(await page.getByTestId('config-storage').textContent(), 'session');
+  await signIn(page, USERS.demo.username, USERS.demo.password);
+  await assertNoError(page);
+  await page.waitForSelector('body[data-state="signed-in"]');
+  assert.deepEqual(await cognitoKeys(page), {}, 'nothing in localStorage');
+  const keys = await cognitoKeys(page, 'sessionStorage');
+  assert.equal(keys[LAST_AUTH_USER], 'demo');
+  jwtPayload(keys[tokenKey('demo', 'idToken')]);
+  await page.reload();
+  await page.waitForSelector('body[data-state="signed-in"], body[data-state="signed-out"]');
+  assert.equal(await page.getAttribute('body', 'data-state'), 'signed-in', 'survives a reload in the same tab');
+});
+
 test('wrong password: NotAuthorizedException, nothing stored', T, async () => {
   await openDemo(env, page);
   await signIn(page, USERS.demo.username, 'Wrong-Passw0rd!');
