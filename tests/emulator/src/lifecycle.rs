@@ -12,7 +12,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-/// Default time a rotated-out refresh token keeps working (seconds).
+/// Default time a rotated-out refresh token keeps working (seconds; 0 = not at all).
 pub const DEFAULT_REUSE_WINDOW: i64 = 10;
 
 fn new_refresh_token() -> String {
@@ -27,6 +27,11 @@ impl Pool {
     /// Token lifetime in seconds: `--token-ttl`, or the `/_emulator/config` override.
     pub fn ttl(&self) -> u64 {
         self.state().ttl_override.unwrap_or(self.token_ttl)
+    }
+
+    /// Allowed TIMESTAMP skew (seconds).
+    pub fn timestamp_skew(&self) -> i64 {
+        self.state().timestamp_skew.unwrap_or(crate::pool::TIMESTAMP_SKEW)
     }
 
     fn reuse_window(&self) -> i64 {
@@ -45,7 +50,7 @@ impl Pool {
         if st.revoked_origins.contains(&r.origin_jti) {
             return Err(ApiError::not_authorized("Refresh Token has been revoked"));
         }
-        if r.rotated_at.is_some_and(|t| now - t > window) {
+        if r.rotated_at.is_some_and(|t| now - t >= window) {
             return Err(ApiError::not_authorized("Invalid Refresh Token"));
         }
         Ok((r.user, r.auth_time, r.origin_jti.clone()))
@@ -152,7 +157,7 @@ fn rotate(pool: &Pool, req: &Map<String, Value>, now: i64) -> ApiResult {
             return Err(ApiError::not_authorized("Refresh Token has been revoked"));
         }
         match r.rotated_at {
-            Some(t) if now - t > window => {
+            Some(t) if now - t >= window => {
                 return Err(ApiError::new("RefreshTokenReuseException", "Refresh token has already been used"))
             }
             Some(_) => {}
@@ -202,9 +207,12 @@ pub fn stats(pool: &Pool) -> Value {
 struct Settings {
     token_ttl_seconds: Option<u64>,
     refresh_reuse_window_seconds: Option<i64>,
+    /// How far TIMESTAMP may be from the emulator's clock (default 300 s), for clock-skew tests.
+    timestamp_skew_seconds: Option<i64>,
 }
 
-/// `POST /_emulator/config {tokenTtlSeconds?, refreshReuseWindowSeconds?}` (undone by reset).
+/// `POST /_emulator/config {tokenTtlSeconds?, refreshReuseWindowSeconds?, timestampSkewSeconds?}`
+/// (undone by reset).
 pub fn configure(pool: &Pool, body: &[u8]) -> Result<(), String> {
     let s: Settings = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     if s.token_ttl_seconds.is_some_and(|t| t == 0 || t > 86_400) {
@@ -219,6 +227,9 @@ pub fn configure(pool: &Pool, body: &[u8]) -> Result<(), String> {
     }
     if let Some(w) = s.refresh_reuse_window_seconds {
         st.reuse_window = Some(w);
+    }
+    if let Some(k) = s.timestamp_skew_seconds.filter(|k| (0..=86_400).contains(k)) {
+        st.timestamp_skew = Some(k);
     }
     Ok(())
 }
@@ -355,17 +366,17 @@ mod tests {
         assert_ne!(rt2, rt1);
         assert!(r["AuthenticationResult"]["AccessToken"].as_str().is_some());
         // Within the reuse window the old token still works (a concurrent retry).
-        assert!(rot(&rt1, NOW + 1 + DEFAULT_REUSE_WINDOW).is_ok());
-        assert!(refresh_auth(&pool, &rt1, NOW + 1 + DEFAULT_REUSE_WINDOW).is_ok());
+        assert!(rot(&rt1, NOW + DEFAULT_REUSE_WINDOW).is_ok());
+        assert!(refresh_auth(&pool, &rt1, NOW + DEFAULT_REUSE_WINDOW).is_ok());
         // After it, reuse is refused; the new token works.
-        assert_eq!(code(rot(&rt1, NOW + 2 + DEFAULT_REUSE_WINDOW)), "RefreshTokenReuseException");
-        assert_eq!(code(refresh_auth(&pool, &rt1, NOW + 2 + DEFAULT_REUSE_WINDOW)), "NotAuthorizedException");
+        assert_eq!(code(rot(&rt1, NOW + 1 + DEFAULT_REUSE_WINDOW)), "RefreshTokenReuseException");
+        assert_eq!(code(refresh_auth(&pool, &rt1, NOW + 1 + DEFAULT_REUSE_WINDOW)), "NotAuthorizedException");
         assert!(rot(&rt2, NOW + 20).is_ok());
         // The window is configurable.
         configure(&pool, br#"{"refreshReuseWindowSeconds":0}"#).unwrap();
         let (_, a) = sign_in(&pool);
         rot(&a, NOW).unwrap();
-        assert_eq!(code(rot(&a, NOW + 1)), "RefreshTokenReuseException");
+        assert_eq!(code(rot(&a, NOW)), "RefreshTokenReuseException");
         assert_eq!(code(rot("nope", NOW)), "NotAuthorizedException");
     }
 

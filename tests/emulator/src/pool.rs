@@ -216,6 +216,7 @@ pub(crate) struct State {
     /// `POST /_emulator/config` overrides.
     pub(crate) ttl_override: Option<u64>,
     pub(crate) reuse_window: Option<i64>,
+    pub(crate) timestamp_skew: Option<i64>,
 }
 
 pub struct Pool {
@@ -498,7 +499,7 @@ impl Pool {
             return fail();
         }
         match srp::parse_timestamp(timestamp) {
-            Some(ts) if (now - ts).abs() <= TIMESTAMP_SKEW => {}
+            Some(ts) if (now - ts).abs() <= self.timestamp_skew() => {}
             _ => return fail(),
         }
         let Ok(claimed) = STANDARD.decode(claimed) else {
@@ -655,6 +656,7 @@ impl Pool {
         st.stats.clear();
         st.ttl_override = None;
         st.reuse_window = None;
+        st.timestamp_skew = None;
     }
 }
 
