@@ -348,9 +348,13 @@ impl Inner {
     async fn refresh_locked(self: Rc<Self>, seen_access: String) -> Result<Option<Session>, Error> {
         let mut lock_name = String::from("cognito-wasm.refresh.");
         lock_name.push_str(self.config.client_id());
+        let t0 = web::now_ms();
         let guard = webl::lock(&lock_name).await;
         let lease = if guard.is_none() && self.store.shared() { self.lease().await } else { None };
-        let r = self.refresh_under_lock(&seen_access).await;
+        // Waiting means another tab probably refreshed; its write may take a moment to
+        // reach this tab's view of storage (another renderer process).
+        let waited = self.store.shared() && web::now_ms() - t0 > 20;
+        let r = self.refresh_under_lock(&seen_access, waited).await;
         if let Some(mine) = lease {
             let k = self.lease_key();
             if self.store.get(&k).await.as_deref() == Some(mine.as_str()) {
@@ -361,16 +365,20 @@ impl Inner {
         r
     }
 
-    async fn refresh_under_lock(self: &Rc<Self>, seen_access: &str) -> Result<Option<Session>, Error> {
-        let Some(cur) = self.load_session().await else { return Ok(None) };
-        let decision = refresh::decide(&cur, web::now_ms(), self.life.leeway);
-        if cur.access_token != seen_access && decision == Decision::Use {
-            // Another tab refreshed while this one waited for the lock.
-            return Ok(Some(cur));
-        }
-        if decision == Decision::Use {
-            return Ok(Some(cur));
-        }
+    async fn refresh_under_lock(self: &Rc<Self>, seen_access: &str, waited: bool) -> Result<Option<Session>, Error> {
+        let mut polls = if waited { 6 } else { 0 };
+        let cur = loop {
+            let Some(cur) = self.load_session().await else { return Ok(None) };
+            if refresh::decide(&cur, web::now_ms(), self.life.leeway) == Decision::Use {
+                // Fresh tokens: another tab refreshed while this one waited for the lock.
+                return Ok(Some(cur));
+            }
+            if polls == 0 || cur.access_token != seen_access {
+                break cur;
+            }
+            polls -= 1;
+            webl::sleep(50).await;
+        };
         let source = self.token_source(&cur.username).await;
         let mut attempt = 0;
         loop {

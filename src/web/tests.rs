@@ -152,7 +152,7 @@ async fn storage_round_trips_in_each_backend() {
     s.remove("cw.test.visible").await;
     let (c, _) = Store::open(cookie());
     c.set_all(&entries(&[("cw.test.c", "v1")])).await;
-    let doc_cookie = Reflect::get(&web_sys::window().unwrap().document().unwrap(), &"cookie".into()).unwrap().as_string().unwrap();
+    let doc_cookie = Reflect::get(&get(&js_sys::global(), "document"), &"cookie".into()).unwrap().as_string().unwrap();
     assert!(doc_cookie.contains("cw.test.c=v1"), "{doc_cookie}");
     c.remove("cw.test.c").await;
 }
