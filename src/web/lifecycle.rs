@@ -127,6 +127,10 @@ pub fn channel(name: &str, on_message: Box<dyn FnMut(String)>) -> Option<JsValue
     });
     let _ = Reflect::set(&ch, &"onmessage".into(), cb.as_ref());
     cb.forget();
+    // Node (tests, SSR) keeps a process alive while a channel listens; let it exit.
+    if let Some(unref) = get(&ch, "unref").and_then(|f| f.dyn_into::<Function>().ok()) {
+        let _ = unref.call0(&ch);
+    }
     Some(ch)
 }
 
