@@ -12,8 +12,56 @@
  * ```
  */
 
-/** Where sessions are kept. `'local'` (default) survives reloads and is shared by tabs. */
-export type StorageKind = 'local' | 'session' | 'memory';
+/**
+ * Where sessions are kept. `'local'` (default) survives reloads and is shared by tabs;
+ * `'session'` is per tab; `'memory'` is gone on reload; `'cookie'` uses `document.cookie`
+ * (see `cookie`). `storageKind` reports `'custom'` for an app-provided store, and
+ * `'memory'` after a fallback.
+ */
+export type StorageKind = 'local' | 'session' | 'memory' | 'cookie';
+
+/** An app-provided store; each method may return a value or a Promise of it. */
+export interface StorageLike {
+  getItem(key: string): string | null | Promise<string | null>;
+  setItem(key: string, value: string): void | Promise<void>;
+  removeItem(key: string): void | Promise<void>;
+}
+
+/** Cookie attributes for `storage: 'cookie'`. */
+export interface CookieOptions {
+  domain?: string;
+  /** Default `'/'`. */
+  path?: string;
+  /** Send only over HTTPS (forced for `sameSite: 'none'`). */
+  secure?: boolean;
+  /** Default `'lax'`. */
+  sameSite?: 'lax' | 'strict' | 'none';
+  /** Lifetime in days (default 365, as amazon-cognito-identity-js's CookieStorage). */
+  expires?: number;
+}
+
+/**
+ * Auth events. `tokenRefreshFailed`: a refresh failed on a fault (network, 5xx,
+ * throttling); the session is kept. `sessionExpired`: Cognito rejected the refresh token
+ * (or the tokens expired with none); the session was removed. `storageFallback`: the
+ * configured storage threw and the session now lives in memory. Sign-in, sign-out and
+ * refreshes in other tabs of the same origin arrive here too (BroadcastChannel).
+ */
+export type AuthEvent =
+  | { type: 'signedIn'; session: Session }
+  | { type: 'signedOut' }
+  | { type: 'tokenRefreshed'; session: Session }
+  | { type: 'tokenRefreshFailed'; session: Session; error: CognitoError }
+  | { type: 'sessionExpired' }
+  | { type: 'storageFallback' };
+
+/** What `signOut` did. Local state is always cleared, even when revocation failed. */
+export interface SignOutResult {
+  /** Cognito confirmed the revocation (RevokeToken, `/oauth2/revoke` or GlobalSignOut). */
+  revoked: boolean;
+  /** Why the revocation failed (e.g. `NetworkError`), else null. */
+  error: CognitoError | null;
+}
 
 export interface CognitoAuthConfig {
   /** User-pool id, `{region}_{poolName}`, e.g. `us-east-1_AbC123xyz`. */
@@ -25,8 +73,33 @@ export interface CognitoAuthConfig {
    * Set it for FIPS or VPC endpoints, or for a local emulator.
    */
   endpoint?: string;
-  /** Default `'local'`. When the chosen storage is blocked the client falls back to memory. */
-  storage?: StorageKind;
+  /**
+   * Default `'local'`. When the chosen storage is blocked or throws the client falls back
+   * to memory and emits `storageFallback`; the constructor never throws because of storage.
+   */
+  storage?: StorageKind | StorageLike;
+  /** Attributes for `storage: 'cookie'`. */
+  cookie?: CookieOptions;
+  /** `currentSession()` returns tokens valid for at least this many seconds (default 60). */
+  refreshLeeway?: number;
+  /** Refresh in the background `refreshLeeway` before expiry (paused while the page is hidden). */
+  autoRefresh?: boolean;
+  /**
+   * Refresh with GetTokensFromRefreshToken (refresh-token rotation enabled on the app
+   * client): the new refresh token is stored in the same write as the new access token.
+   */
+  refreshTokenRotation?: boolean;
+  /**
+   * The user-pool domain, e.g. `https://myprefix.auth.us-east-1.amazoncognito.com` (or a
+   * custom domain; `http://` only for localhost). Needed to refresh and revoke hosted-UI
+   * sessions (`/oauth2/token`, `/oauth2/revoke`).
+   */
+  domain?: string;
+  /**
+   * Only for confidential clients outside the browser: sent as SECRET_HASH /
+   * ClientSecret / HTTP Basic auth. Never put a client secret in a web page.
+   */
+  clientSecret?: string;
 }
 
 /** A signed-in session. Tokens are the raw JWT strings Cognito issued. */
@@ -99,11 +172,25 @@ export class CognitoAuth {
    */
   prepareSignIn(): void;
   /** The storage actually in use: `'memory'` when the configured storage was blocked. */
-  readonly storageKind: StorageKind;
-  /** The stored session, or `null` when nobody is signed in. */
+  readonly storageKind: StorageKind | 'custom';
+  /**
+   * The session, refreshed first when it expires within `refreshLeeway` (one refresh per
+   * tab, and one across tabs: Web Locks, else a storage lease; a tab that waited uses the
+   * tokens another tab obtained). `null` when signed out, or when Cognito rejected the
+   * refresh token (then `sessionExpired`). Network errors, 5xx and throttling are retried
+   * with backoff and never sign out: the still-valid tokens are returned, or, if they have
+   * expired, the promise rejects with the typed error and the session stays stored.
+   */
   currentSession(): Promise<Session | null>;
-  /** Forget the session on this device (local sign-out). */
-  signOut(): Promise<void>;
+  /**
+   * Sign out: clears local state (and tells other tabs) first, then revokes the refresh
+   * token (RevokeToken, or `/oauth2/revoke` for hosted-UI sessions); `{ global: true }`
+   * uses GlobalSignOut, which ends every session of the user on every device. Never rejects
+   * because of the network: see `SignOutResult`.
+   */
+  signOut(options?: { global?: boolean }): Promise<SignOutResult>;
+  /** Listen to auth events; returns a function that removes the listener. */
+  onAuthStateChange(listener: (event: AuthEvent) => void): () => void;
   /** Release the wasm memory held by this client. */
   free(): void;
 }

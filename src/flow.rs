@@ -52,6 +52,9 @@ impl ClientSecret {
     pub fn new(s: &str) -> ClientSecret {
         ClientSecret(Zeroizing::new(String::from(s)))
     }
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
 }
 
 impl core::fmt::Debug for ClientSecret {

@@ -7,7 +7,7 @@
 //!   [`bigint`] (3072-bit Montgomery arithmetic), [`srp`] (Cognito's SRP variant),
 //!   [`timestamp`], [`encoding`], [`json`], [`jwt`], [`protocol`] (the user-pool JSON
 //!   API), [`flow`] (sign-in as a state machine), [`session`] (tokens and their storage
-//!   layout), [`error`].
+//!   layout), [`refresh`] (refresh policy, refresh/revoke requests), [`error`].
 //! - `web` (wasm32 only): fetch, storage, randomness, clock.
 //! - `js` (wasm32 only): the JavaScript API, the only `#[wasm_bindgen]` code.
 //!
@@ -58,6 +58,7 @@ pub mod flow;
 pub mod json;
 pub mod jwt;
 pub mod protocol;
+pub mod refresh;
 pub mod session;
 pub mod srp;
 pub mod timestamp;

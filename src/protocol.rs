@@ -28,7 +28,7 @@ fn is_region(s: &str) -> bool {
 }
 
 /// True for `http(s)://localhost`, `127.x.x.x` and `[::1]` hosts (any port).
-fn is_loopback_url(url: &str) -> bool {
+pub(crate) fn is_loopback_url(url: &str) -> bool {
     let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
     let Some(rest) = rest else { return false };
     let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");

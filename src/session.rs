@@ -7,6 +7,8 @@
 //! CognitoIdentityServiceProvider.{clientId}.{username}.accessToken  = JWT
 //! CognitoIdentityServiceProvider.{clientId}.{username}.refreshToken = opaque
 //! CognitoIdentityServiceProvider.{clientId}.{username}.clockDrift   = integer seconds
+//! CognitoIdentityServiceProvider.{clientId}.{username}.tokenSource  = userPool | hostedUI
+//!                                           (absent = userPool; see crate::refresh)
 //! ```
 #![forbid(unsafe_code)]
 
@@ -175,7 +177,7 @@ pub fn user_key(client_id: &str, username: &str, field: &str) -> String {
 /// Every key a sign-out removes for `username` (device keys stay: a remembered device
 /// outlives a session, as in amazon-cognito-identity-js).
 pub fn session_keys(client_id: &str, username: &str) -> Vec<String> {
-    let mut v: Vec<String> = ["idToken", "accessToken", "refreshToken", "clockDrift"]
+    let mut v: Vec<String> = ["idToken", "accessToken", "refreshToken", "clockDrift", "tokenSource"]
         .iter()
         .map(|f| user_key(client_id, username, f))
         .collect();
@@ -250,8 +252,9 @@ pub(crate) mod tests {
         let mut keys = session_keys(CLIENT, "alice");
         keys.sort();
         let mut stored: Vec<String> = store.keys().cloned().collect();
+        stored.push(user_key(CLIENT, "alice", "tokenSource"));
         stored.sort();
-        assert_eq!(keys, stored);
+        assert_eq!(keys, stored, "sign-out removes the tokens and the token source");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -17,9 +17,9 @@ use wasm_bindgen::prelude::*;
 use crate::error::Error;
 use crate::flow::Challenge;
 use crate::protocol::ClientConfig;
-use crate::session::{self, Session};
+use crate::session::Session;
 use crate::srp::{SrpClient, EPHEMERAL_BYTES};
-use crate::web::{self, storage};
+use crate::web;
 
 pub(crate) fn to_js(e: Error) -> JsValue {
     let err = js_sys::Error::new(&e.message);
@@ -102,46 +102,19 @@ pub(crate) fn challenge_to_js(c: &Challenge) -> JsValue {
 
 pub(crate) struct Inner {
     pub(crate) config: ClientConfig,
-    pub(crate) store: storage::Store,
+    pub(crate) store: web::storage::Store,
     /// The challenge last returned to the app, kept for answering it.
     pub(crate) pending: RefCell<Option<Challenge>>,
     /// An ephemeral SRP pair computed ahead by `prepareSignIn`, used by the next sign-in.
     pub(crate) prepared: RefCell<Option<SrpClient>>,
+    /// Refresh, events, cross-tab sync (session.rs).
+    pub(crate) life: session::Life,
 }
 
 pub(crate) fn new_ephemeral() -> Result<SrpClient, Error> {
     let mut a = zeroize::Zeroizing::new([0u8; EPHEMERAL_BYTES]);
     web::random_bytes(&mut a[..])?;
     SrpClient::new(&a[..]).map_err(|e| Error::invalid_input(e.message()))
-}
-
-impl Inner {
-    pub(crate) fn load_session(&self) -> Option<Session> {
-        Session::load(&self.config, |k| self.store.get(k))
-    }
-
-    pub(crate) fn save_session(&self, s: &Session) {
-        let cid = self.config.client_id();
-        // A different user signing in replaces the previous user's session.
-        if let Some(prev) = self.store.get(&session::last_user_key(cid)) {
-            if prev != s.username {
-                for k in session::session_keys(cid, &prev) {
-                    self.store.remove(&k);
-                }
-            }
-        }
-        self.store.set_all(&s.to_entries(cid));
-    }
-
-    pub(crate) fn clear_session(&self) {
-        let cid = self.config.client_id();
-        if let Some(user) = self.store.get(&session::last_user_key(cid)) {
-            for k in session::session_keys(cid, &user) {
-                self.store.remove(&k);
-            }
-        }
-        self.store.remove(&session::last_user_key(cid));
-    }
 }
 
 /// A Cognito user-pool client. See `index.d.ts` for the documented API.
@@ -162,18 +135,15 @@ impl CognitoAuth {
         let pool = req_string(config, "userPoolId")?;
         let client = req_string(config, "clientId")?;
         let endpoint = opt_string(config, "endpoint")?;
-        let kind = match opt_string(config, "storage")? {
-            None => storage::Kind::Local,
-            Some(s) => storage::Kind::parse(&s)
-                .ok_or_else(|| Error::invalid_input("storage must be 'local', 'session' or 'memory'"))?,
-        };
-        let config = ClientConfig::new(&pool, &client, endpoint.as_deref())?;
-        Ok(CognitoAuth {
-            inner: Rc::new(Inner { config, store: storage::Store::open(kind), pending: RefCell::new(None), prepared: RefCell::new(None) }),
-        })
+        let client_config = ClientConfig::new(&pool, &client, endpoint.as_deref())?;
+        let (store, life) = session::parse_session_config(config)?;
+        let inner = Rc::new(Inner { config: client_config, store, pending: RefCell::new(None), prepared: RefCell::new(None), life });
+        session::start(&inner);
+        Ok(CognitoAuth { inner })
     }
 
-    /// The storage in use: `'local'`, `'session'`, or `'memory'` (also after a fallback).
+    /// The storage in use: `'local'`, `'session'`, `'cookie'`, `'custom'`, or `'memory'`
+    /// (also after a fallback).
     #[wasm_bindgen(getter, js_name = storageKind)]
     pub fn storage_kind(&self) -> String {
         String::from(self.inner.store.kind())
@@ -181,4 +151,5 @@ impl CognitoAuth {
 }
 
 
+mod session;
 mod sign_in;

@@ -1,4 +1,4 @@
-//! Password sign-in (USER_SRP_AUTH), the current session, and local sign-out.
+//! Password sign-in (USER_SRP_AUTH). (The current session and sign-out: session.rs.)
 
 use alloc::rc::Rc;
 
@@ -9,10 +9,11 @@ use wasm_bindgen_futures::future_to_promise;
 use super::{challenge_to_js, new_ephemeral, req_string, require_object, session_to_js, set, to_js, CognitoAuth, Inner};
 use crate::error::Error;
 use crate::flow::{Password, SignIn, Step};
+use crate::refresh::TokenSource;
 use crate::web::{self, fetch};
 
 impl Inner {
-    async fn sign_in(&self, input: JsValue) -> Result<JsValue, Error> {
+    async fn sign_in(self: &Rc<Self>, input: JsValue) -> Result<JsValue, Error> {
         require_object(&input, "signIn input")?;
         let username = req_string(&input, "username")?;
         let password = Password::new(&req_string(&input, "password")?);
@@ -37,7 +38,7 @@ impl Inner {
                 }
                 Step::SignedIn(s) => {
                     self.pending.borrow_mut().take();
-                    self.save_session(&s);
+                    self.session_started(&s, TokenSource::UserPool).await;
                     let o = Object::new();
                     set(&o, "type", &"signedIn".into());
                     set(&o, "session", &session_to_js(&s));
@@ -56,21 +57,6 @@ impl CognitoAuth {
     pub fn sign_in(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move { inner.sign_in(input).await.map_err(to_js) })
-    }
-
-    /// The stored session, or null. (A Promise: refreshing expired tokens will need the
-    /// network.)
-    #[wasm_bindgen(js_name = currentSession)]
-    pub fn current_session(&self) -> Promise {
-        Promise::resolve(&self.inner.load_session().map_or(JsValue::NULL, |s| session_to_js(&s)))
-    }
-
-    /// Local sign-out: forgets the session on this device.
-    #[wasm_bindgen(js_name = signOut)]
-    pub fn sign_out(&self) -> Promise {
-        self.inner.pending.borrow_mut().take();
-        self.inner.clear_session();
-        Promise::resolve(&JsValue::UNDEFINED)
     }
 
     /// Computes the SRP ephemeral pair (a, A = 2^a mod N) for the next `signIn` now, so the

@@ -7,11 +7,12 @@ use alloc::vec::Vec;
 
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 use super::fetch;
-use super::storage::{Kind, Store};
+use super::storage::{CookieOptions, Kind, Spec, Store};
 use crate::error::Code;
 use crate::protocol::HttpRequest;
 
@@ -117,55 +118,130 @@ fn entries(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(k, v)| (String::from(*k), String::from(*v))).collect()
 }
 
-#[wasm_bindgen_test]
-fn storage_round_trips_in_each_backend() {
-    for (kind, name) in [(Kind::Local, "local"), (Kind::Session, "session"), (Kind::Memory, "memory")] {
-        let s = Store::open(kind);
-        assert_eq!(s.kind(), name);
-        assert!(s.set_all(&entries(&[("cw.test.a", "1"), ("cw.test.b", "2")])));
-        assert_eq!(s.get("cw.test.a").as_deref(), Some("1"));
-        assert!(s.set_all(&entries(&[("cw.test.a", "3")])));
-        assert_eq!(s.get("cw.test.a").as_deref(), Some("3"));
-        s.remove("cw.test.a");
-        s.remove("cw.test.b");
-        assert_eq!(s.get("cw.test.a"), None);
-        assert_eq!(s.get("cw.test.b"), None);
-    }
-    // localStorage really holds what the local store wrote.
-    let s = Store::open(Kind::Local);
-    s.set_all(&entries(&[("cw.test.visible", "yes")]));
-    let ls = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    assert_eq!(ls.get_item("cw.test.visible").unwrap().as_deref(), Some("yes"));
-    s.remove("cw.test.visible");
+fn open(kind: Kind) -> Store {
+    Store::open(Spec::Kind(kind)).0
 }
 
 #[wasm_bindgen_test]
-fn a_throwing_write_moves_the_data_to_memory() {
-    let s = Store::open(Kind::Local);
+async fn storage_round_trips_in_each_backend() {
+    let cookie = || Spec::Cookie(CookieOptions { attributes: String::from("; Path=/; SameSite=Lax") });
+    for (spec, name) in [
+        (Spec::Kind(Kind::Local), "local"),
+        (Spec::Kind(Kind::Session), "session"),
+        (Spec::Kind(Kind::Memory), "memory"),
+        (cookie(), "cookie"),
+    ] {
+        let (s, fell_back) = Store::open(spec);
+        assert!(!fell_back);
+        assert_eq!(s.kind(), name);
+        assert!(s.set_all(&entries(&[("cw.test.a", "1"), ("cw.test.b", "2 ;=%é")])).await);
+        assert_eq!(s.get("cw.test.a").await.as_deref(), Some("1"));
+        assert_eq!(s.get("cw.test.b").await.as_deref(), Some("2 ;=%é"), "{name}");
+        assert!(s.set_all(&entries(&[("cw.test.a", "3")])).await);
+        assert_eq!(s.get("cw.test.a").await.as_deref(), Some("3"));
+        s.remove("cw.test.a").await;
+        s.remove("cw.test.b").await;
+        assert_eq!(s.get("cw.test.a").await, None);
+        assert_eq!(s.get("cw.test.b").await, None);
+    }
+    // localStorage really holds what the local store wrote; cookies are real cookies.
+    let s = open(Kind::Local);
+    s.set_all(&entries(&[("cw.test.visible", "yes")])).await;
+    let ls = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    assert_eq!(ls.get_item("cw.test.visible").unwrap().as_deref(), Some("yes"));
+    s.remove("cw.test.visible").await;
+    let (c, _) = Store::open(cookie());
+    c.set_all(&entries(&[("cw.test.c", "v1")])).await;
+    let doc_cookie = Reflect::get(&get(&js_sys::global(), "document"), &"cookie".into()).unwrap().as_string().unwrap();
+    assert!(doc_cookie.contains("cw.test.c=v1"), "{doc_cookie}");
+    c.remove("cw.test.c").await;
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function sync_store() {
+  const m = new Map();
+  return { getItem: (k) => (m.has(k) ? m.get(k) : null), setItem: (k, v) => { m.set(k, v); },
+           removeItem: (k) => { m.delete(k); }, map: m };
+}
+export function async_store(failSet) {
+  const m = new Map();
+  return { getItem: async (k) => (m.has(k) ? m.get(k) : null),
+           setItem: (k, v) => failSet ? Promise.reject(new Error('quota')) : Promise.resolve(m.set(k, v)),
+           removeItem: async (k) => { m.delete(k); }, map: m };
+}
+"#)]
+extern "C" {
+    fn sync_store() -> JsValue;
+    fn async_store(fail_set: bool) -> JsValue;
+}
+
+#[wasm_bindgen_test]
+async fn app_storage_objects_sync_and_promise_based() {
+    for obj in [sync_store(), async_store(false)] {
+        let (s, fell_back) = Store::open(Spec::Custom(obj.clone()));
+        assert!(!fell_back);
+        assert_eq!(s.kind(), "custom");
+        assert!(s.set_all(&entries(&[("k1", "v1"), ("k2", "v2")])).await);
+        assert_eq!(s.get("k1").await.as_deref(), Some("v1"));
+        let map: js_sys::Map = get(&obj, "map").dyn_into().unwrap();
+        assert_eq!(map.get(&"k2".into()).as_string().as_deref(), Some("v2"));
+        s.remove("k1").await;
+        assert_eq!(s.get("k1").await, None);
+        assert_eq!(s.get("missing").await, None);
+    }
+    // A rejecting setItem: the data moves to memory.
+    let (s, _) = Store::open(Spec::Custom(async_store(true)));
+    assert!(!s.set_all(&entries(&[("k", "v")])).await);
+    assert_eq!(s.kind(), "memory");
+    assert_eq!(s.get("k").await.as_deref(), Some("v"));
+}
+
+#[wasm_bindgen_test]
+async fn a_throwing_write_moves_the_data_to_memory() {
+    let s = open(Kind::Local);
     assert_eq!(s.kind(), "local");
     let undo = break_set_item();
-    let kept = s.set_all(&entries(&[("cw.test.x", "1"), ("cw.test.y", "2")]));
+    let kept = s.set_all(&entries(&[("cw.test.x", "1"), ("cw.test.y", "2")])).await;
     restore(undo);
     assert!(!kept);
     assert_eq!(s.kind(), "memory");
-    assert_eq!(s.get("cw.test.x").as_deref(), Some("1"));
-    assert_eq!(s.get("cw.test.y").as_deref(), Some("2"));
+    assert_eq!(s.get("cw.test.x").await.as_deref(), Some("1"));
+    assert_eq!(s.get("cw.test.y").await.as_deref(), Some("2"));
     let ls = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     assert_eq!(ls.get_item("cw.test.x").unwrap(), None, "no half-written session is left behind");
 }
 
 #[wasm_bindgen_test]
-fn blocked_storage_falls_back_at_open() {
+async fn blocked_storage_falls_back_at_open() {
     let undo = break_set_item();
-    let s = Store::open(Kind::Local);
+    let (s, fell_back) = Store::open(Spec::Kind(Kind::Local));
     restore(undo);
+    assert!(fell_back);
     assert_eq!(s.kind(), "memory");
     let undo = break_local_storage_getter();
-    let s = Store::open(Kind::Local);
+    let (s, fell_back) = Store::open(Spec::Kind(Kind::Local));
     restore(undo);
+    assert!(fell_back);
     assert_eq!(s.kind(), "memory");
-    assert!(s.set_all(&entries(&[("k", "v")])));
-    assert_eq!(s.get("k").as_deref(), Some("v"));
+    assert!(s.set_all(&entries(&[("k", "v")])).await);
+    assert_eq!(s.get("k").await.as_deref(), Some("v"));
+}
+
+#[wasm_bindgen_test]
+async fn web_locks_are_exclusive_and_released_on_drop() {
+    use super::lifecycle::{lock, sleep};
+    let first = lock("cw.test.lock").await.expect("navigator.locks exists in Chromium");
+    let order = alloc::rc::Rc::new(core::cell::RefCell::new(Vec::new()));
+    let o = order.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _second = lock("cw.test.lock").await.unwrap();
+        o.borrow_mut().push("second");
+    });
+    sleep(50).await;
+    order.borrow_mut().push("first releases");
+    drop(first);
+    sleep(50).await;
+    assert_eq!(*order.borrow(), ["first releases", "second"]);
 }
 
 #[wasm_bindgen_test]

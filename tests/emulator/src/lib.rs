@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod jwt;
+pub mod lifecycle;
 pub mod pool;
 pub mod server;
 pub mod srp;

@@ -45,5 +45,5 @@ fn main() {
     let _ = writeln!(out, "cognito-emulator listening on {base}");
     let _ = out.flush();
     drop(out);
-    server::serve(http, pool, 4);
+    server::serve(http, pool, 8);
 }

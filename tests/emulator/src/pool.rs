@@ -153,11 +153,14 @@ struct Session {
     created: i64,
 }
 
-struct RefreshRecord {
-    user: usize,
-    client_id: String,
-    auth_time: i64,
-    origin_jti: String,
+pub(crate) struct RefreshRecord {
+    pub(crate) user: usize,
+    pub(crate) client_id: String,
+    pub(crate) auth_time: i64,
+    pub(crate) origin_jti: String,
+    /// When GetTokensFromRefreshToken replaced this token (rotation); it keeps working
+    /// for the reuse window after that.
+    pub(crate) rotated_at: Option<i64>,
 }
 
 /// A canned raw reply for the next `count` requests of one operation.
@@ -165,8 +168,10 @@ struct RefreshRecord {
 #[serde(rename_all = "camelCase")]
 pub struct Fault {
     pub target: String,
-    #[serde(default = "default_fault_status")]
-    pub status: u16,
+    /// HTTP status of the canned reply (default 500). A fault with only `delayMs` delays
+    /// the real reply instead.
+    #[serde(default)]
+    pub status: Option<u16>,
     #[serde(default = "default_fault_content_type")]
     pub content_type: String,
     #[serde(default)]
@@ -175,11 +180,21 @@ pub struct Fault {
     pub headers: BTreeMap<String, String>,
     #[serde(default = "default_fault_count")]
     pub count: u32,
+    /// Wait this long before replying.
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Close the connection without a valid HTTP reply.
+    #[serde(default)]
+    pub drop: bool,
 }
 
-fn default_fault_status() -> u16 {
-    500
+impl Fault {
+    /// True when the fault replaces the reply (not only delays it).
+    pub fn replaces_reply(&self) -> bool {
+        self.drop || self.status.is_some() || !self.body.is_empty() || self.delay_ms == 0
+    }
 }
+
 fn default_fault_content_type() -> String {
     "text/html".into()
 }
@@ -188,10 +203,20 @@ fn default_fault_count() -> u32 {
 }
 
 #[derive(Default)]
-struct State {
+pub(crate) struct State {
     sessions: HashMap<String, Session>,
-    refresh_tokens: HashMap<String, RefreshRecord>,
+    pub(crate) refresh_tokens: HashMap<String, RefreshRecord>,
     faults: HashMap<String, Fault>,
+    /// Access tokens issued: token → (user, origin_jti).
+    pub(crate) access_tokens: HashMap<String, (usize, String)>,
+    /// origin_jti values revoked by RevokeToken / GlobalSignOut.
+    pub(crate) revoked_origins: std::collections::HashSet<String>,
+    /// Requests per operation (`GET /_emulator/stats`).
+    pub(crate) stats: BTreeMap<String, u64>,
+    /// `POST /_emulator/config` overrides.
+    pub(crate) ttl_override: Option<u64>,
+    pub(crate) reuse_window: Option<i64>,
+    pub(crate) timestamp_skew: Option<i64>,
 }
 
 pub struct Pool {
@@ -231,7 +256,7 @@ pub fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
-fn get_str<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a str, ApiError> {
+pub(crate) fn get_str<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a str, ApiError> {
     match obj.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
         Some(Value::String(_)) | None | Some(Value::Null) => {
@@ -307,7 +332,7 @@ impl Pool {
         })
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -322,7 +347,7 @@ impl Pool {
             .or_else(|| users.iter().position(|u| u.email().is_some_and(|e| e.eq_ignore_ascii_case(name))))
     }
 
-    fn check_client<'a>(&self, req: &'a Map<String, Value>) -> Result<&'a str, ApiError> {
+    pub(crate) fn check_client<'a>(&self, req: &'a Map<String, Value>) -> Result<&'a str, ApiError> {
         let client_id = get_str(req, "ClientId")?;
         if !self.clients.iter().any(|c| c == client_id) {
             return Err(ApiError::new(
@@ -335,7 +360,7 @@ impl Pool {
 
     /// Dispatch one JSON API operation (`op` without the service prefix).
     pub fn handle(&self, op: &str, body: &[u8], now: i64) -> ApiResult {
-        let known = ["InitiateAuth", "RespondToAuthChallenge"];
+        let known = ["InitiateAuth", "RespondToAuthChallenge", "GetTokensFromRefreshToken", "GlobalSignOut", "RevokeToken", "GetUser"];
         if !known.contains(&op) {
             return Err(ApiError::new("UnknownOperationException", format!("Unknown operation {op}")));
         }
@@ -346,7 +371,8 @@ impl Pool {
         };
         match op {
             "InitiateAuth" => self.initiate_auth(&req, now),
-            _ => self.respond_to_auth_challenge(&req, now),
+            "RespondToAuthChallenge" => self.respond_to_auth_challenge(&req, now),
+            other => crate::lifecycle::handle(self, other, &req, now),
         }
     }
 
@@ -473,7 +499,7 @@ impl Pool {
             return fail();
         }
         match srp::parse_timestamp(timestamp) {
-            Some(ts) if (now - ts).abs() <= TIMESTAMP_SKEW => {}
+            Some(ts) if (now - ts).abs() <= self.timestamp_skew() => {}
             _ => return fail(),
         }
         let Ok(claimed) = STANDARD.decode(claimed) else {
@@ -510,13 +536,13 @@ impl Pool {
         );
         self.state().refresh_tokens.insert(
             refresh_token.clone(),
-            RefreshRecord { user, client_id: client_id.to_string(), auth_time: now, origin_jti: origin_jti.clone() },
+            RefreshRecord { user, client_id: client_id.to_string(), auth_time: now, origin_jti: origin_jti.clone(), rotated_at: None },
         );
         let (access, id) = self.issue_tokens(user, client_id, now, now, &origin_jti);
         Ok(json!({
             "AuthenticationResult": {
                 "AccessToken": access,
-                "ExpiresIn": self.token_ttl,
+                "ExpiresIn": self.ttl(),
                 "IdToken": id,
                 "RefreshToken": refresh_token,
                 "TokenType": "Bearer",
@@ -527,21 +553,12 @@ impl Pool {
 
     fn refresh(&self, client_id: &str, params: &Map<String, Value>, now: i64) -> ApiResult {
         let token = get_str(params, "REFRESH_TOKEN")?;
-        let found = {
-            let st = self.state();
-            st.refresh_tokens
-                .get(token)
-                .filter(|r| r.client_id == client_id)
-                .map(|r| (r.user, r.auth_time, r.origin_jti.clone()))
-        };
-        let Some((user, auth_time, origin_jti)) = found else {
-            return Err(ApiError::not_authorized("Invalid Refresh Token"));
-        };
+        let (user, auth_time, origin_jti) = self.use_refresh_token(token, client_id, now)?;
         let (access, id) = self.issue_tokens(user, client_id, auth_time, now, &origin_jti);
         Ok(json!({
             "AuthenticationResult": {
                 "AccessToken": access,
-                "ExpiresIn": self.token_ttl,
+                "ExpiresIn": self.ttl(),
                 "IdToken": id,
                 "TokenType": "Bearer",
             },
@@ -550,9 +567,9 @@ impl Pool {
     }
 
     /// (access token, id token)
-    fn issue_tokens(&self, user: usize, client_id: &str, auth_time: i64, now: i64, origin_jti: &str) -> (String, String) {
+    pub(crate) fn issue_tokens(&self, user: usize, client_id: &str, auth_time: i64, now: i64, origin_jti: &str) -> (String, String) {
         let u = &self.users[user];
-        let exp = now + self.token_ttl as i64;
+        let exp = now + self.ttl() as i64;
         let event_id = uuid_v4();
         let mut id = Map::new();
         for (k, v) in &u.attributes {
@@ -587,7 +604,9 @@ impl Pool {
         access.insert("scope".into(), json!("aws.cognito.signin.user.admin"));
         access.insert("jti".into(), json!(uuid_v4()));
         access.insert("username".into(), json!(u.username));
-        (self.signer.sign(&Value::Object(access)), self.signer.sign(&Value::Object(id)))
+        let access = self.signer.sign(&Value::Object(access));
+        self.state().access_tokens.insert(access.clone(), (user, origin_jti.to_string()));
+        (access, self.signer.sign(&Value::Object(id)))
     }
 
     // -----------------------------------------------------------------------------------
@@ -601,7 +620,7 @@ impl Pool {
         if fault.target.is_empty() {
             return Err("fault needs a target".into());
         }
-        if !(100..=599).contains(&fault.status) {
+        if fault.status.is_some_and(|s| !(100..=599).contains(&s)) {
             return Err("fault status must be 100..=599".into());
         }
         if fault.count == 0 {
@@ -632,6 +651,12 @@ impl Pool {
         st.sessions.clear();
         st.faults.clear();
         st.refresh_tokens.clear();
+        st.access_tokens.clear();
+        st.revoked_origins.clear();
+        st.stats.clear();
+        st.ttl_override = None;
+        st.reuse_window = None;
+        st.timestamp_skew = None;
     }
 }
 
@@ -975,7 +1000,7 @@ pub(crate) mod tests {
         let pool = test_pool(true);
         let f: Fault = serde_json::from_str(r#"{"target":"AWSCognitoIdentityProviderService.InitiateAuth","count":2}"#).unwrap();
         pool.add_fault(f).unwrap();
-        assert_eq!(pool.take_fault("InitiateAuth").unwrap().status, 500);
+        assert_eq!(pool.take_fault("InitiateAuth").unwrap().status, None);
         assert!(pool.take_fault("RespondToAuthChallenge").is_none());
         assert!(pool.take_fault("InitiateAuth").is_some());
         assert!(pool.take_fault("InitiateAuth").is_none());

@@ -121,6 +121,12 @@ pub fn route(pool: &Pool, req: &Incoming) -> Reply {
                 "response_types_supported": ["code", "token"],
             }),
         ),
+        ("GET", "/_emulator/stats") => Reply::json(200, "application/json", &crate::lifecycle::stats(pool)),
+        ("POST", "/_emulator/config") => match crate::lifecycle::configure(pool, &req.body) {
+            Ok(()) => Reply::json(200, "application/json", &json!({"ok": true})),
+            Err(e) => Reply::json(400, "application/json", &json!({"ok": false, "message": e})),
+        },
+        ("POST", "/oauth2/token") | ("POST", "/oauth2/revoke") => crate::lifecycle::oauth(pool, path, &req.body),
         ("POST", p) if p.ends_with('/') => api(pool, req),
         _ => Reply::json(404, "application/json", &json!({"message": "Not Found"})),
     };
@@ -133,17 +139,31 @@ pub fn route(pool: &Pool, req: &Incoming) -> Reply {
     reply
 }
 
+/// The fault registered for `op`, if any: sleeps for its delay, then returns the canned
+/// reply (status 0 = drop the connection), or `None` to let the real reply through.
+pub fn fault_reply(pool: &Pool, op: &str) -> Option<Reply> {
+    let fault = pool.take_fault(op)?;
+    if fault.delay_ms > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(fault.delay_ms.min(60_000)));
+    }
+    if !fault.replaces_reply() {
+        return None;
+    }
+    let mut r = Reply {
+        status: if fault.drop { 0 } else { fault.status.unwrap_or(500) },
+        headers: vec![("Content-Type".into(), fault.content_type.clone())],
+        body: fault.body.clone().into_bytes(),
+        note: format!("{op} FAULT"),
+    };
+    r.headers.extend(fault.headers.clone());
+    Some(r)
+}
+
 fn api(pool: &Pool, req: &Incoming) -> Reply {
     let target = req.header("X-Amz-Target").unwrap_or("");
     let op = target.strip_prefix(TARGET_PREFIX).unwrap_or("");
-    let mut reply = if let Some(fault) = pool.take_fault(op) {
-        let mut r = Reply {
-            status: fault.status,
-            headers: vec![("Content-Type".into(), fault.content_type.clone())],
-            body: fault.body.clone().into_bytes(),
-            note: format!("{op} FAULT"),
-        };
-        r.headers.extend(fault.headers.clone());
+    crate::lifecycle::count(pool, op, &req.body);
+    let mut reply = if let Some(r) = fault_reply(pool, op) {
         r
     } else if op.is_empty() {
         let shown = if target.is_empty() { "(none)" } else { target };
@@ -211,6 +231,14 @@ fn handle_request(pool: &Pool, mut request: Request) {
             .unwrap_or_else(|_| internal_error())
     };
     let path = url.split('?').next().unwrap_or("");
+    if reply.status == 0 {
+        // A `drop` fault: no HTTP reply, just bytes no client accepts, then the socket ends.
+        log(&format!("{method} {path} -> DROPPED {}", reply.note));
+        let mut w = request.into_writer();
+        let _ = w.write_all(b"\x00\x00 dropped\r\n\r\n");
+        let _ = w.flush();
+        return;
+    }
     log(&format!("{method} {path} -> {} {} ({} ms)", reply.status, reply.note, start.elapsed().as_millis()));
     let mut response = Response::from_data(reply.body).with_status_code(reply.status);
     for (k, v) in reply.headers {
