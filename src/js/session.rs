@@ -366,7 +366,11 @@ impl Inner {
     }
 
     async fn refresh_under_lock(self: &Rc<Self>, seen_access: &str, waited: bool) -> Result<Option<Session>, Error> {
-        let mut polls = if waited { 6 } else { 0 };
+        // Another renderer's localStorage write reaches this tab asynchronously (usually in
+        // milliseconds; seconds on a starved machine). A tab that waited behind the lock
+        // gives it up to 2 s before refreshing itself: refreshing on a stale read would spend
+        // the old refresh token a second time, which rotation punishes.
+        let mut polls = if waited { 40 } else { 0 };
         let cur = loop {
             let Some(cur) = self.load_session().await else { return Ok(None) };
             if refresh::decide(&cur, web::now_ms(), self.life.leeway) == Decision::Use {
