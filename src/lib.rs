@@ -60,6 +60,7 @@ pub mod jwt;
 pub mod protocol;
 pub mod refresh;
 pub mod session;
+pub mod sigv4;
 pub mod srp;
 pub mod timestamp;
 
