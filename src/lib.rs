@@ -55,6 +55,7 @@ pub mod bigint;
 pub mod encoding;
 pub mod error;
 pub mod flow;
+pub mod identity;
 pub mod json;
 pub mod jwt;
 pub mod protocol;
