@@ -331,6 +331,10 @@ impl Cache {
     pub fn put(&mut self, key: String, creds: AwsCredentials) {
         self.entry = Some((key, creds));
     }
+    /// Whatever is cached, fresh or not (the result of the flight that just ended).
+    pub fn latest(&self) -> Option<&AwsCredentials> {
+        self.entry.as_ref().map(|(_, c)| c)
+    }
     pub fn clear(&mut self) {
         self.entry = None;
     }
@@ -479,7 +483,9 @@ mod tests {
         let Step::Done(c) = flow.handle(&short, 1_700_000_000_000).unwrap() else { panic!() };
         assert!(!c.needs_renewal(1_700_000_005_999));
         assert!(c.needs_renewal(1_700_000_006_000));
+        assert!(cache.latest().is_some());
         cache.clear();
         assert!(cache.get(&key, 0).is_none());
+        assert!(cache.latest().is_none());
     }
 }
