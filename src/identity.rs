@@ -281,7 +281,7 @@ impl CredentialsFlow {
                 return Ok(Step::Send(self, req));
             }
             let token_expired = self.login.as_ref().is_some_and(|l| {
-                l.id_expires_at_ms <= now_ms || err.message.contains("xpired")
+                l.id_expires_at_ms <= now_ms || err.message.as_bytes().windows(7).any(|w| w.eq_ignore_ascii_case(b"expired"))
             });
             if is_code(&err, "NotAuthorizedException") && token_expired && !self.refreshed {
                 self.refreshed = true;

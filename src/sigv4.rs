@@ -95,7 +95,10 @@ fn bad_url() -> Error {
 }
 
 fn split_url(url: &str) -> Result<Url<'_>, Error> {
-    let (scheme, rest) = url.split_once("://").ok_or_else(bad_url)?;
+    // (No `split_once("://")`: a multi-byte pattern links a substring searcher.)
+    let colon = url.find(':').ok_or_else(bad_url)?;
+    let scheme = url.get(..colon).ok_or_else(bad_url)?;
+    let rest = url.get(colon + 1..).and_then(|r| r.strip_prefix("//")).ok_or_else(bad_url)?;
     let default_port = match scheme.to_ascii_lowercase().as_str() {
         "https" => ":443",
         "http" => ":80",
@@ -104,7 +107,7 @@ fn split_url(url: &str) -> Result<Url<'_>, Error> {
     let url = url.split('#').next().unwrap_or(url);
     let rest = rest.split('#').next().unwrap_or(rest);
     let auth_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(auth_end);
+    let (authority, tail) = (rest.get(..auth_end).ok_or_else(bad_url)?, rest.get(auth_end..).ok_or_else(bad_url)?);
     let origin = url.get(..scheme.len() + 3 + auth_end).ok_or_else(bad_url)?;
     let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
     let host_port = authority.rsplit('@').next().unwrap_or(authority);
@@ -117,6 +120,25 @@ fn split_url(url: &str) -> Result<Url<'_>, Error> {
         host.truncate(host.len() - default_port.len());
     }
     Ok(Url { origin, host, path, query })
+}
+
+/// Insertion sort: the lists are a handful of headers or query pairs, and core's sorts cost
+/// kilobytes of wasm.
+fn sort_by<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 {
+            match (v.get(j - 1), v.get(j)) {
+                (Some(a), Some(b)) if less(b, a) => v.swap(j - 1, j),
+                _ => break,
+            }
+            j -= 1;
+        }
+    }
+}
+
+fn sort_pairs(v: &mut [(String, String)]) {
+    sort_by(v, |a, b| a < b);
 }
 
 fn is_unreserved(c: u8) -> bool {
@@ -262,7 +284,7 @@ fn canonical_headers(headers: &[(String, String)], host: &str) -> Vec<(String, S
     if !out.iter().any(|(n, _)| n == "host") {
         out.push((String::from("host"), String::from(host)));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    sort_by(&mut out, |a, b| a.0 < b.0);
     out
 }
 
@@ -376,7 +398,7 @@ pub fn sign(req: &Request, creds: &Credentials, scope: &Scope, unix_secs: i64) -
     to_sign.extend(added.iter().cloned());
     let headers = canonical_headers(&to_sign, &url.host);
     let mut pairs = query_pairs(url.query);
-    pairs.sort();
+    sort_pairs(&mut pairs);
     let cr = canonical_request(req.method, &canonical_uri(url.path, s3), &join_query(&pairs), &headers, &payload_hash);
     let sig = signature(&creds.secret_access_key, &date, scope, &cr);
     let mut auth = String::from(ALGORITHM);
@@ -425,7 +447,7 @@ pub fn presign(url: &str, creds: &Credentials, scope: &Scope, unix_secs: i64, ex
         pairs.push((String::from(*k), ev));
     }
     let query = join_query(&pairs);
-    pairs.sort();
+    sort_pairs(&mut pairs);
     let headers = canonical_headers(&[], &u.host);
     let payload = if s3 { String::from(UNSIGNED_PAYLOAD) } else { hex_encode(&sha256(&[b""])) };
     let cr = canonical_request("GET", &canonical_uri(u.path, s3), &join_query(&pairs), &headers, &payload);
@@ -474,7 +496,7 @@ mod tests {
         assert_eq!(canonical_uri("", true), "/");
         assert_eq!(canonical_uri("/..", false), "/");
         let mut p = query_pairs("b=2&a&a=1&+=%7e&&c=%2F/");
-        p.sort();
+        sort_pairs(&mut p);
         assert_eq!(join_query(&p), "%2B=~&a=&a=1&b=2&c=%2F%2F");
         let u = split_url("https://User@Example.COM:443/x?y#frag").unwrap();
         assert_eq!((u.origin, u.host.as_str(), u.path, u.query), ("https://User@Example.COM:443", "example.com", "/x", "y"));

@@ -229,18 +229,18 @@ impl IdentityPool {
     }
 
     /// `/_protected/...`: verifies the request's SigV4 signature (header or query auth) and
-    /// answers 200 `{"identityId", "method", "path"}` or 403 in API Gateway's error shape.
+    /// answers 200 `{"identityId", "accessKeyId", "method", "path"}` or 403 in API Gateway's error shape.
     pub fn protected(&self, req: &Incoming, now: i64) -> Reply {
         match self.verify(req, now) {
-            Ok(identity_id) => {
+            Ok((identity_id, akid)) => {
                 let path = req.url.split('?').next().unwrap_or("");
-                reply(200, None, &json!({ "identityId": identity_id, "method": req.method, "path": path }))
+                reply(200, None, &json!({ "identityId": identity_id, "accessKeyId": akid, "method": req.method, "path": path }))
             }
             Err((kind, message)) => reply(403, Some(kind), &json!({ "message": message })),
         }
     }
 
-    fn verify(&self, req: &Incoming, now: i64) -> Result<String, (&'static str, String)> {
+    fn verify(&self, req: &Incoming, now: i64) -> Result<(String, String), (&'static str, String)> {
         let sig_mismatch = || {
             ("InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.".to_string())
         };
@@ -339,7 +339,6 @@ impl IdentityPool {
         let payload_hash = match req.header("X-Amz-Content-SHA256") {
             Some("UNSIGNED-PAYLOAD") => "UNSIGNED-PAYLOAD".to_string(),
             Some(h) if h != body_hash => return Err(("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.".into())),
-            _ if presigned => "UNSIGNED-PAYLOAD".to_string(),
             _ => body_hash,
         };
         let mut sorted: Vec<(String, String)> = params
@@ -371,7 +370,7 @@ impl IdentityPool {
         let same = expected.len() == signature.len()
             && expected.bytes().zip(signature.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
         if same {
-            Ok(identity_id)
+            Ok((identity_id, akid.to_string()))
         } else {
             Err(sig_mismatch())
         }
