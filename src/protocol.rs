@@ -162,7 +162,7 @@ fn truncate(s: &str, max: usize) -> &str {
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    &s[..end]
+    s.get(..end).unwrap_or("")
 }
 
 /// Maps an error reply to an [`Error`]: the code from the body's `__type` (after the last

@@ -208,76 +208,87 @@ async fn signing_credentials(inner: &Rc<Inner>, o: &mut SignOptions) -> Result<C
     }
 }
 
-fn sign_parts(parts: &request::Parts, creds: &Credentials, o: &SignOptions, unsigned: bool) -> Result<alloc::vec::Vec<(String, String)>, Error> {
-    let payload = if unsigned { Payload::Unsigned } else { Payload::Bytes(&parts.body) };
+
+/// The four entry points, run by one async function so that the wasm has one
+/// `future_to_promise` state machine instead of four (each costs kilobytes).
+enum Op {
+    Credentials,
+    Sign(JsValue),
+    Fetch(JsValue, JsValue),
+    Presign(JsValue),
+}
+
+async fn run(inner: Rc<Inner>, op: Op, options: JsValue) -> Result<JsValue, JsValue> {
+    let options = if options.is_object() { options } else { Object::new().into() };
+    if let Op::Credentials = op {
+        let c = credentials(&inner, get(&options, "forceRefresh").is_truthy()).await?;
+        return Ok(credentials_to_js(&c));
+    }
+    let presign = matches!(op, Op::Presign(_));
+    let mut o = sign_options(&inner, &options, presign.then_some("s3")).map_err(to_js)?;
+    // What to read: the request itself, or `{ url, ...init }`.
+    let described = match &op {
+        Op::Sign(input) => input.clone(),
+        Op::Fetch(url, init) => {
+            let d = Object::assign(&Object::new(), &Object::from(if init.is_object() { init.clone() } else { Object::new().into() }));
+            set(&d, "url", url);
+            d.into()
+        }
+        Op::Presign(url) => {
+            let d = Object::new();
+            set(&d, "url", url);
+            d.into()
+        }
+        Op::Credentials => JsValue::UNDEFINED,
+    };
+    let parts = request::read(&described).await.map_err(to_js)?;
+    let creds = signing_credentials(&inner, &mut o).await?;
+    let now_secs = web::now_ms().div_euclid(1000);
+    if presign {
+        let expires = match get(&options, "expiresIn").as_f64() {
+            None => 900,
+            Some(e) if e >= 1.0 && e <= sigv4::MAX_EXPIRES as f64 && e == (e as u32) as f64 => e as u32,
+            Some(_) => return Err(to_js(Error::invalid_input("expiresIn must be 1 to 604800 seconds"))),
+        };
+        let scope = Scope { service: &o.service, region: &o.region };
+        return sigv4::presign(&parts.url, &creds, &scope, now_secs, expires).map(|u| JsValue::from_str(&u)).map_err(to_js);
+    }
+    let payload = if get(&options, "unsignedPayload").is_truthy() { Payload::Unsigned } else { Payload::Bytes(&parts.body) };
     let req = sigv4::Request { method: &parts.method, url: &parts.url, headers: &parts.headers, payload };
-    sigv4::sign(&req, creds, &Scope { service: &o.service, region: &o.region }, web::now_ms().div_euclid(1000))
+    let headers = sigv4::sign(&req, &creds, &Scope { service: &o.service, region: &o.region }, now_secs).map_err(to_js)?;
+    match &op {
+        Op::Fetch(_, init) => request::fetch_signed(&parts.url, init, &parts, &headers).await.map_err(to_js),
+        _ => request::signed(&described, &parts, &headers).map_err(to_js),
+    }
 }
 
 #[wasm_bindgen]
 impl CognitoAuth {
+    fn run_identity(&self, op: Op, options: JsValue) -> Promise {
+        future_to_promise(run(Rc::clone(&self.inner), op, options))
+    }
+
     /// Temporary AWS credentials from the identity pool (see index.d.ts).
     #[wasm_bindgen(js_name = getAwsCredentials)]
     pub fn get_aws_credentials(&self, options: JsValue) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let force = options.is_object() && get(&options, "forceRefresh").is_truthy();
-            credentials(&inner, force).await.map(|c| credentials_to_js(&c))
-        })
+        self.run_identity(Op::Credentials, options)
     }
 
     /// Signs a `Request` or `{ url, method, headers, body }` with SigV4.
     #[wasm_bindgen(js_name = signRequest)]
     pub fn sign_request(&self, input: JsValue, options: JsValue) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let mut o = sign_options(&inner, &options, None).map_err(to_js)?;
-            let parts = request::read(&input).await.map_err(to_js)?;
-            let creds = signing_credentials(&inner, &mut o).await?;
-            let headers = sign_parts(&parts, &creds, &o, get(&options, "unsignedPayload").is_truthy()).map_err(to_js)?;
-            request::signed(&input, &parts, &headers).map_err(to_js)
-        })
+        self.run_identity(Op::Sign(input), options)
     }
 
     /// `fetch(url, init)` signed with the identity pool's credentials.
     #[wasm_bindgen(js_name = fetchSigned)]
     pub fn fetch_signed(&self, url: JsValue, init: JsValue, options: JsValue) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let mut o = sign_options(&inner, &options, None).map_err(to_js)?;
-            let described = Object::assign(&Object::new(), &Object::from(if init.is_object() { init.clone() } else { Object::new().into() }));
-            set(&described, "url", &url);
-            let parts = request::read(&described).await.map_err(to_js)?;
-            let creds = signing_credentials(&inner, &mut o).await?;
-            let headers = sign_parts(&parts, &creds, &o, get(&options, "unsignedPayload").is_truthy()).map_err(to_js)?;
-            request::fetch_signed(&parts.url, &init, &parts, &headers).await.map_err(to_js)
-        })
+        self.run_identity(Op::Fetch(url, init), options)
     }
 
     /// A presigned GET URL (query-string SigV4, `X-Amz-Expires`), for S3 by default.
     #[wasm_bindgen(js_name = presignUrl)]
-    pub fn presign_url(&self, url: String, options: JsValue) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let options = if options.is_object() { options } else { Object::new().into() };
-            let mut o = sign_options(&inner, &options, Some("s3")).map_err(to_js)?;
-            let expires = match get(&options, "expiresIn").as_f64() {
-                None => 900,
-                Some(e) if e >= 1.0 && e <= sigv4::MAX_EXPIRES as f64 && e == (e as u32) as f64 => e as u32,
-                Some(_) => return Err(to_js(Error::invalid_input("expiresIn must be 1 to 604800 seconds"))),
-            };
-            let creds = signing_credentials(&inner, &mut o).await?;
-            let full = request::read(&{
-                let d = Object::new();
-                set(&d, "url", &JsValue::from_str(&url));
-                d.into()
-            })
-            .await
-            .map_err(to_js)?;
-            let scope = Scope { service: &o.service, region: &o.region };
-            sigv4::presign(&full.url, &creds, &scope, web::now_ms().div_euclid(1000), expires)
-                .map(|u| JsValue::from_str(&u))
-                .map_err(to_js)
-        })
+    pub fn presign_url(&self, url: JsValue, options: JsValue) -> Promise {
+        self.run_identity(Op::Presign(url), options)
     }
 }
