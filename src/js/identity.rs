@@ -3,6 +3,8 @@
 //!
 //! Storage: the signed-in user's identity id under
 //! `CognitoIdentityServiceProvider.{clientId}.{username}.identityId` (removed on sign-out);
+//! the ID token comes from the session as `currentSession` returns it (refreshed when it
+//! expires soon), and an expired-token reply from the pool triggers one token refresh;
 //! a guest identity id under Amplify's `com.amplify.Cognito.{identityPoolId}.identityId`.
 //! Credentials stay in memory only, one set per client, renewed before they expire and
 //! whenever the ID token changes; one request at a time per client (single flight).
@@ -67,12 +69,21 @@ fn not_configured() -> Error {
     Error::invalid_input("identityPoolId is not configured")
 }
 
+fn login_of(inner: &Inner, s: &crate::session::Session) -> Login {
+    let exp_ms = s.id_exp.saturating_add(s.clock_drift).saturating_mul(1000);
+    Login::new(&inner.config, &s.id_token, exp_ms)
+}
+
 impl Inner {
-    /// The signed-in user's login for the identity pool, and their username.
-    fn aws_login(&self) -> Option<(Login, String)> {
-        let s = self.load_session()?;
-        let exp_ms = s.id_exp.saturating_add(s.clock_drift).saturating_mul(1000);
-        Some((Login::new(&self.config, &s.id_token, exp_ms), s.username))
+    /// The signed-in user's login for the identity pool (tokens refreshed first when they
+    /// expire soon, as `currentSession` does), and their username.
+    async fn aws_login(self: &Rc<Self>) -> Option<(Login, String)> {
+        let s = match Rc::clone(self).current().await {
+            Ok(s) => s,
+            // A fault while refreshing: try the stored tokens; the pool will say if expired.
+            Err(_) => self.load_session().await,
+        }?;
+        Some((login_of(self, &s), s.username))
     }
 
     fn identity_id_key(&self, cfg: &IdentityConfig, username: Option<&str>) -> String {
@@ -82,34 +93,41 @@ impl Inner {
         }
     }
 
-    /// Fresh tokens after the identity pool said the ID token expired. Token refresh is not
-    /// in this library yet (issue 4): for now this re-reads the stored session, which helps
-    /// when another tab (or a later refresh) stored newer tokens. When refresh lands, this is
-    /// the one place to call it.
-    fn fresh_login_for_identity(&self, used: Option<&Login>) -> Option<Login> {
-        let (fresh, _) = self.aws_login()?;
-        (used.map(|l| l.id_token.as_str()) != Some(fresh.id_token.as_str())).then_some(fresh)
+    /// Fresh tokens after the identity pool said the ID token expired: the stored session if
+    /// another refresh already replaced the token we used, else one token refresh (shared
+    /// with any refresh in progress, as in `currentSession`). `None` when there is nothing
+    /// newer.
+    async fn fresh_login_for_identity(self: &Rc<Self>, used: Option<&Login>) -> Option<Login> {
+        let s = self.load_session().await?;
+        if used.map(|l| l.id_token.as_str()) != Some(s.id_token.as_str()) {
+            return Some(login_of(self, &s));
+        }
+        match Rc::clone(self).shared_refresh(s.access_token.clone()).await {
+            Ok(Some(n)) if n.id_token != s.id_token => Some(login_of(self, &n)),
+            _ => None,
+        }
     }
 
     /// Forgets the credentials, any request in progress, and the signed-in user's identity
     /// id (the guest identity id stays, as in Amplify). Called by `signOut`.
-    pub(crate) fn forget_aws_credentials(&self) {
+    pub(crate) async fn forget_aws_credentials(&self) {
         self.aws.cache.borrow_mut().clear();
         self.aws.flight.borrow_mut().take();
         self.aws.epoch.set(self.aws.epoch.get().wrapping_add(1));
-        if let Some(user) = self.store.get(&session::last_user_key(self.config.client_id())) {
-            self.store.remove(&session::user_key(self.config.client_id(), &user, "identityId"));
+        let user = self.store.get(&session::last_user_key(self.config.client_id())).await;
+        if let Some(user) = user {
+            self.store.remove(&session::user_key(self.config.client_id(), &user, "identityId")).await;
         }
     }
 }
 
-async fn run_flow(inner: &Inner, cfg: IdentityConfig, login: Option<(Login, String)>, epoch: u32) -> Result<(), Error> {
+async fn run_flow(inner: &Rc<Inner>, cfg: IdentityConfig, login: Option<(Login, String)>, epoch: u32) -> Result<(), Error> {
     let (mut current, username) = match login {
         Some((l, u)) => (Some(l), Some(u)),
         None => (None, None),
     };
     let id_key = inner.identity_id_key(&cfg, username.as_deref());
-    let stored = inner.store.get(&id_key);
+    let stored = inner.store.get(&id_key).await;
     let (mut flow, mut req) = CredentialsFlow::start(&cfg, current.clone(), stored.as_deref());
     // GetId + GetCredentials, at most one identity drop and one token refresh: 6 is a guard.
     for _ in 0..6 {
@@ -117,14 +135,14 @@ async fn run_flow(inner: &Inner, cfg: IdentityConfig, login: Option<(Login, Stri
         match flow.handle(&resp, web::now_ms())? {
             Step::Send(next, next_req) => {
                 if next.dropped_identity() {
-                    inner.store.remove(&id_key);
+                    inner.store.remove(&id_key).await;
                 }
                 flow = next;
                 req = next_req;
             }
             Step::NeedFreshTokens(next) => {
-                let fresh = inner.fresh_login_for_identity(current.as_ref()).ok_or_else(|| {
-                    Error::new(Code::Service(String::from("NotAuthorizedException")), "The ID token expired: sign in again")
+                let fresh = inner.fresh_login_for_identity(current.as_ref()).await.ok_or_else(|| {
+                    Error::new(Code::Service(String::from("NotAuthorizedException")), "The ID token expired and could not be refreshed: sign in again")
                         .with_status(resp.status)
                 })?;
                 current = Some(fresh.clone());
@@ -134,7 +152,7 @@ async fn run_flow(inner: &Inner, cfg: IdentityConfig, login: Option<(Login, Stri
             }
             Step::Done(c) => {
                 if inner.aws.epoch.get() == epoch {
-                    inner.store.set_all(&[(id_key, c.identity_id.clone())]);
+                    inner.store.set_all(&[(id_key, c.identity_id.clone())]).await;
                     inner.aws.cache.borrow_mut().put(cache_key(current.as_ref()), c);
                 }
                 return Ok(());
@@ -147,7 +165,7 @@ async fn run_flow(inner: &Inner, cfg: IdentityConfig, login: Option<(Login, Stri
 /// Cached credentials, or new ones (one request at a time).
 async fn credentials(inner: &Rc<Inner>, force: bool) -> Result<AwsCredentials, JsValue> {
     let cfg = inner.aws.config.clone().ok_or_else(|| to_js(not_configured()))?;
-    let login = inner.aws_login();
+    let login = inner.aws_login().await;
     let key = cache_key(login.as_ref().map(|(l, _)| l));
     if !force {
         if let Some(c) = inner.aws.cache.borrow().get(&key, web::now_ms()) {
