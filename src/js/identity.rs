@@ -94,18 +94,25 @@ impl Inner {
     }
 
     /// Fresh tokens after the identity pool said the ID token expired: the stored session if
-    /// another refresh already replaced the token we used, else one token refresh (shared
-    /// with any refresh in progress, as in `currentSession`). `None` when there is nothing
-    /// newer.
+    /// another refresh already replaced the token we used; else the shared refresh of
+    /// `currentSession` (single flight, across tabs) when the local clock also says the
+    /// tokens are due; else (the pool's clock disagrees with ours) one direct refresh.
+    /// `None` when signed out or the refresh failed.
     async fn fresh_login_for_identity(self: &Rc<Self>, used: Option<&Login>) -> Option<Login> {
         let s = self.load_session().await?;
         if used.map(|l| l.id_token.as_str()) != Some(s.id_token.as_str()) {
             return Some(login_of(self, &s));
         }
-        match Rc::clone(self).shared_refresh(s.access_token.clone()).await {
-            Ok(Some(n)) if n.id_token != s.id_token => Some(login_of(self, &n)),
-            _ => None,
+        if let Ok(Some(n)) = Rc::clone(self).shared_refresh(s.access_token.clone()).await {
+            if n.access_token != s.access_token {
+                return Some(login_of(self, &n));
+            }
         }
+        let source = self.token_source(&s.username).await;
+        let n = self.refresh_once(&s, source).await.ok()?;
+        self.save_session(&n, source).await;
+        self.emit("tokenRefreshed", Some(&n), None);
+        Some(login_of(self, &n))
     }
 
     /// Forgets the credentials, any request in progress, and the signed-in user's identity

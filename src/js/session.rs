@@ -251,7 +251,7 @@ impl Inner {
         Session::load(&self.config, |k| vals.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
     }
 
-    async fn token_source(&self, username: &str) -> TokenSource {
+    pub(crate) async fn token_source(&self, username: &str) -> TokenSource {
         TokenSource::parse(self.store.get(&TokenSource::key(self.config.client_id(), username)).await.as_deref())
     }
 
@@ -408,7 +408,7 @@ impl Inner {
         }
     }
 
-    async fn refresh_once(&self, cur: &Session, source: TokenSource) -> Result<Session, Error> {
+    pub(crate) async fn refresh_once(&self, cur: &Session, source: TokenSource) -> Result<Session, Error> {
         let secret = self.life.secret.as_ref();
         if source == TokenSource::HostedUi {
             let domain = self.life.domain.as_deref().ok_or_else(|| {

@@ -239,3 +239,27 @@ test('API errors: no identity pool configured, bad options', T, async () => {
   assert.equal(codes.badBody, 'InvalidInput');
   assert.match(codes.explicit, /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/service\/aws4_request, SignedHeaders=host;x-amz-date, Signature=[0-9a-f]{64}$/);
 });
+
+test('NotAuthorizedException for an expired ID token: one token refresh, one retry', T, async () => {
+  await openDemo(env, page);
+  await signIn(page, USERS.demo.username, USERS.demo.password);
+  const before = await page.evaluate(async () => (await window.cognitoDemo.auth.currentSession()).idToken);
+  const expired = JSON.stringify({ __type: 'NotAuthorizedException', message: 'Invalid login token. Token expired: 1700000000 >= 1699999000' });
+  await env.control('faults', { target: 'GetCredentialsForIdentity', status: 400, body: expired, count: 1 });
+  targets.length = 0;
+  const r = await callApi();
+  assert.equal(r.status, 200, JSON.stringify(r));
+  assert.equal(targets[0], 'GetId');
+  assert.equal(targets[1], 'GetCredentialsForIdentity');
+  assert.ok(['InitiateAuth', 'GetTokensFromRefreshToken'].includes(targets[2]), `a token refresh: ${targets}`);
+  assert.equal(targets[3], 'GetCredentialsForIdentity');
+  assert.equal(targets.length, 4);
+  assert.ok(before, 'signed in');
+
+  // Twice in a row: the second expired-token reply is final (no loop), surfaced as the error.
+  await env.control('faults', { target: 'GetCredentialsForIdentity', status: 400, body: expired, count: 2 });
+  const code = await page.evaluate(async () => {
+    try { await window.cognitoDemo.auth.getAwsCredentials({ forceRefresh: true }); return 'resolved'; } catch (e) { return e.code; }
+  });
+  assert.equal(code, 'NotAuthorizedException');
+});
