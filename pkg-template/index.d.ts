@@ -100,6 +100,58 @@ export interface CognitoAuthConfig {
    * ClientSecret / HTTP Basic auth. Never put a client secret in a web page.
    */
   clientSecret?: string;
+  /**
+   * Identity pool for `getAwsCredentials` / `signRequest` / `fetchSigned` / `presignUrl`:
+   * `{region}:{uuid}`, e.g. `us-east-1:1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d`. Its region is the
+   * default signing region.
+   */
+  identityPoolId?: string;
+  /**
+   * Identity-pool API endpoint. Default: `https://cognito-identity.{region}.amazonaws.com/`.
+   * (`http://` only for localhost emulators.)
+   */
+  identityEndpoint?: string;
+}
+
+/** Temporary AWS credentials from the identity pool (`GetCredentialsForIdentity`). */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** When they expire (the service's clock). The library renews them before that. */
+  expiration: Date;
+  /** The Cognito identity they belong to (a guest identity when nobody is signed in). */
+  identityId: string;
+}
+
+/** Explicit credentials for signing (instead of the identity pool's). */
+export interface SigningCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface SignOptions {
+  /** SigV4 service name: `'execute-api'` (API Gateway), `'lambda'` (function URLs), `'appsync'`, `'s3'`, … */
+  service: string;
+  /** Signing region. Default: the identity pool's region. */
+  region?: string;
+  /** Sign with these instead of the identity pool's credentials. */
+  credentials?: SigningCredentials;
+  /**
+   * Send `X-Amz-Content-SHA256: UNSIGNED-PAYLOAD` and leave the body out of the signature
+   * (S3 uploads over https). Default: the body's SHA-256 is signed.
+   */
+  unsignedPayload?: boolean;
+}
+
+/** A request described as a plain object. The body must be a string, ArrayBuffer or typed array. */
+export interface RequestDescription {
+  url: string;
+  /** Default `'GET'`. */
+  method?: string;
+  headers?: Headers | [string, string][] | Record<string, string>;
+  body?: string | ArrayBuffer | ArrayBufferView | null;
 }
 
 /** A signed-in session. Tokens are the raw JWT strings Cognito issued. */
@@ -186,11 +238,40 @@ export class CognitoAuth {
    * Sign out: clears local state (and tells other tabs) first, then revokes the refresh
    * token (RevokeToken, or `/oauth2/revoke` for hosted-UI sessions); `{ global: true }`
    * uses GlobalSignOut, which ends every session of the user on every device. Never rejects
-   * because of the network: see `SignOutResult`.
+   * because of the network: see `SignOutResult`. Also forgets the AWS credentials and the
+   * user's identity id (a guest identity id is kept, as in Amplify).
    */
   signOut(options?: { global?: boolean }): Promise<SignOutResult>;
   /** Listen to auth events; returns a function that removes the listener. */
   onAuthStateChange(listener: (event: AuthEvent) => void): () => void;
+  /**
+   * Temporary AWS credentials from the identity pool (`identityPoolId` in the config): the
+   * signed-in user's (their ID token in the `Logins` map), or a guest's when nobody is signed
+   * in and the pool allows unauthenticated identities. Cached in memory and renewed before
+   * `expiration` (5 minutes before, or in the last quarter of a shorter lifetime) and when
+   * the user's tokens change; concurrent calls share one request. The identity id is kept in
+   * storage. `forceRefresh` fetches new credentials now.
+   * Rejects with `InvalidInput` when no identity pool is configured, or with the service's
+   * error (`NotAuthorizedException` when guests are not allowed or the ID token expired).
+   */
+  getAwsCredentials(options?: { forceRefresh?: boolean }): Promise<AwsCredentials>;
+  /**
+   * Signs a request with AWS Signature Version 4. Adds `X-Amz-Date`, `X-Amz-Security-Token`,
+   * `Authorization` (and `X-Amz-Content-SHA256` for S3 or an unsigned payload). A `Request`
+   * resolves to a new `Request` (its body was read from a clone); a description resolves to
+   * the same object with `url` normalised and `headers` as a plain object.
+   * The signature uses the local clock: a clock more than 5 minutes off is refused by AWS.
+   */
+  signRequest(request: Request, options: SignOptions): Promise<Request>;
+  signRequest<T extends RequestDescription>(request: T, options: SignOptions): Promise<T & { url: string; method: string; headers: Record<string, string> }>;
+  /** `fetch(url, init)` signed with the identity pool's credentials (see `signRequest`). */
+  fetchSigned(url: string, init: RequestInit | undefined, options: SignOptions): Promise<Response>;
+  /**
+   * A presigned GET URL (query-string SigV4 with `X-Amz-Expires`), e.g. for an S3 object:
+   * anyone with the URL can use it until it expires, so do not log it.
+   * `service` defaults to `'s3'`, `expiresIn` (seconds, 1 to 604800) to 900.
+   */
+  presignUrl(url: string, options?: Partial<SignOptions> & { expiresIn?: number }): Promise<string>;
   /** Release the wasm memory held by this client. */
   free(): void;
 }

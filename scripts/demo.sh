@@ -62,7 +62,7 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 pids+=($!)
 emulator_url=$(wait_for_url "$logs/emulator.log" "${pids[-1]}" '^cognito-emulator listening on http://')
 
-DEMO_CONFIG_JSON=$(printf '{"endpoint":"%s/","userPoolId":"us-east-1_EmuPool01","clientId":"7f3kq2m9emulatorclient0001","storage":"local"}' "$emulator_url") \
+DEMO_CONFIG_JSON=$(printf '{"endpoint":"%s/","userPoolId":"us-east-1_EmuPool01","clientId":"7f3kq2m9emulatorclient0001","storage":"local","identityPoolId":"us-east-1:0a1b2c3d-0000-4000-8000-00000000e001","identityEndpoint":"%s/","apiUrl":"%s/_protected/hello"}' "$emulator_url" "$emulator_url" "$emulator_url") \
   node scripts/serve.mjs --port "$DEMO_PORT" >"$logs/serve.log" 2>&1 &
 pids+=($!)
 demo_url=$(wait_for_url "$logs/serve.log" "${pids[-1]}" '^static server on http://')

@@ -67,6 +67,7 @@ e2e() {
 step "install deps" bash scripts/install-deps.sh
 step "cargo test --workspace (native)" cargo test --workspace
 step "SRP vectors --check" vectors_check
+step "SigV4 vectors --check" bash tests/vectors/sigv4/generate.sh --check
 step "wasm tests in headless Chromium" wasm_browser_tests
 step "build pkg/" bash scripts/build-pkg.sh
 step "npm pack + install + import check" bash scripts/check-pkg.sh

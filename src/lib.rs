@@ -7,7 +7,9 @@
 //!   [`bigint`] (3072-bit Montgomery arithmetic), [`srp`] (Cognito's SRP variant),
 //!   [`timestamp`], [`encoding`], [`json`], [`jwt`], [`protocol`] (the user-pool JSON
 //!   API), [`flow`] (sign-in as a state machine), [`session`] (tokens and their storage
-//!   layout), [`refresh`] (refresh policy, refresh/revoke requests), [`error`].
+//!   layout), [`refresh`] (refresh policy, refresh/revoke requests), [`sigv4`] (AWS
+//!   Signature Version 4), [`identity`] (identity-pool credentials as a state machine, and
+//!   their cache policy), [`error`].
 //! - `web` (wasm32 only): fetch, storage, randomness, clock.
 //! - `js` (wasm32 only): the JavaScript API, the only `#[wasm_bindgen]` code.
 //!
@@ -55,11 +57,13 @@ pub mod bigint;
 pub mod encoding;
 pub mod error;
 pub mod flow;
+pub mod identity;
 pub mod json;
 pub mod jwt;
 pub mod protocol;
 pub mod refresh;
 pub mod session;
+pub mod sigv4;
 pub mod srp;
 pub mod timestamp;
 

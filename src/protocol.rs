@@ -20,7 +20,7 @@ pub struct ClientConfig {
     endpoint: String,
 }
 
-fn is_region(s: &str) -> bool {
+pub(crate) fn is_region(s: &str) -> bool {
     !s.is_empty()
         && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
         && !s.starts_with('-')
@@ -105,7 +105,9 @@ impl ClientConfig {
 }
 
 /// An API call to make: `POST {url}` with `Content-Type: application/x-amz-json-1.1` and
-/// `X-Amz-Target: AWSCognitoIdentityProviderService.{operation}`.
+/// `X-Amz-Target: AWSCognitoIdentityProviderService.{operation}`. An `operation` that
+/// already contains a `.` is a complete target of another JSON 1.1 service (the identity
+/// pool API: `AWSCognitoIdentityService.GetId`) and is sent as it is.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     pub url: String,
@@ -124,6 +126,9 @@ pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
 impl HttpRequest {
     pub fn target_header(&self) -> String {
+        if self.operation.contains('.') {
+            return String::from(self.operation);
+        }
         let mut s = String::from("AWSCognitoIdentityProviderService.");
         s.push_str(self.operation);
         s
@@ -157,7 +162,7 @@ fn truncate(s: &str, max: usize) -> &str {
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    &s[..end]
+    s.get(..end).unwrap_or("")
 }
 
 /// Maps an error reply to an [`Error`]: the code from the body's `__type` (after the last
@@ -308,6 +313,8 @@ mod tests {
         let r = request(&c, "InitiateAuth", &json::str_object([("ClientId", "client1")]));
         assert_eq!(r.target_header(), "AWSCognitoIdentityProviderService.InitiateAuth");
         assert_eq!(r.body, r#"{"ClientId":"client1"}"#);
+        let other = HttpRequest { operation: "AWSCognitoIdentityService.GetId", ..r.clone() };
+        assert_eq!(other.target_header(), "AWSCognitoIdentityService.GetId");
         assert_eq!(format!("{r:?}"), r#"HttpRequest { url: "https://cognito-idp.us-east-1.amazonaws.com/", operation: "InitiateAuth" }"#);
     }
 

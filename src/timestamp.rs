@@ -70,6 +70,23 @@ pub fn cognito_timestamp(unix_secs: i64) -> String {
     s
 }
 
+/// SigV4's `X-Amz-Date`: `YYYYMMDDTHHMMSSZ` (UTC), clamped like [`cognito_timestamp`].
+pub fn amz_date(unix_secs: i64) -> String {
+    let unix_secs = unix_secs.clamp(-62_135_596_800, 253_402_300_799);
+    let secs = unix_secs.rem_euclid(86_400) as u64;
+    let (year, month, day) = civil_from_days(unix_secs.div_euclid(86_400));
+    let mut s = String::with_capacity(16);
+    push_num(&mut s, year as u64, 4);
+    push_num(&mut s, month as u64, 2);
+    push_num(&mut s, day as u64, 2);
+    s.push('T');
+    push_num(&mut s, secs / 3600, 2);
+    push_num(&mut s, secs / 60 % 60, 2);
+    push_num(&mut s, secs % 60, 2);
+    s.push('Z');
+    s
+}
+
 /// Decimal digits of a non-negative integer (no `core::fmt`).
 pub fn decimal(n: u64) -> String {
     let mut s = String::new();
@@ -95,6 +112,14 @@ mod tests {
         assert_eq!(cognito_timestamp(2_147_483_648), "Tue Jan 19 03:14:08 UTC 2038");
         assert_eq!(cognito_timestamp(-1), "Wed Dec 31 23:59:59 UTC 1969");
         assert_eq!(cognito_timestamp(1_798_761_600), "Fri Jan 1 00:00:00 UTC 2027");
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn amz_dates() {
+        assert_eq!(amz_date(0), "19700101T000000Z");
+        assert_eq!(amz_date(1_709_251_199), "20240229T235959Z");
+        assert_eq!(amz_date(1_440_938_160), "20150830T123600Z");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -13,9 +13,14 @@ const signOutButton = $('signout-button');
 function readConfig() {
   const q = new URLSearchParams(location.search);
   const cfg = { ...defaults };
-  for (const key of ['endpoint', 'userPoolId', 'clientId', 'storage']) {
+  for (const key of ['endpoint', 'userPoolId', 'clientId', 'storage', 'identityPoolId', 'identityEndpoint', 'apiUrl']) {
     if (q.has(key)) cfg[key] = q.get(key);
   }
+  if (q.has('endpoint') && cfg.endpoint) {
+    if (!q.has('identityEndpoint')) cfg.identityEndpoint = cfg.endpoint;
+    if (!q.has('apiUrl')) cfg.apiUrl = `${cfg.endpoint}_protected/hello`;
+  }
+  if (!cfg.identityEndpoint) delete cfg.identityEndpoint;
   if (!cfg.endpoint) delete cfg.endpoint; // library default: real AWS
   return cfg;
 }
@@ -113,6 +118,33 @@ async function main() {
     return;
   }
   window.cognitoDemo = { auth, config: cfg }; // handy in devtools
+
+  // "Call protected API": a SigV4-signed request with the identity pool's credentials
+  // (the signed-in user's, or a guest's when nobody is signed in and the pool allows it).
+  const apiButton = $('call-api');
+  const apiResult = $('api-result');
+  apiButton.hidden = !cfg.identityPoolId || !cfg.apiUrl;
+  apiButton.addEventListener('click', async () => {
+    clearError();
+    apiButton.disabled = true;
+    apiResult.hidden = true;
+    try {
+      const r = await auth.fetchSigned(cfg.apiUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ hello: 'from cognito-wasm' }),
+      }, { service: 'execute-api' });
+      const text = await r.text();
+      apiResult.dataset.status = String(r.status);
+      apiResult.dataset.errorType = r.headers.get('x-amzn-errortype') ?? '';
+      apiResult.textContent = `HTTP ${r.status}\n${text}`;
+      apiResult.hidden = false;
+    } catch (err) {
+      showError(err);
+    } finally {
+      apiButton.disabled = false;
+    }
+  });
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();

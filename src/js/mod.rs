@@ -109,6 +109,7 @@ pub(crate) struct Inner {
     pub(crate) prepared: RefCell<Option<SrpClient>>,
     /// Refresh, events, cross-tab sync (session.rs).
     pub(crate) life: session::Life,
+    pub(crate) aws: identity::Aws,
 }
 
 pub(crate) fn new_ephemeral() -> Result<SrpClient, Error> {
@@ -137,7 +138,8 @@ impl CognitoAuth {
         let endpoint = opt_string(config, "endpoint")?;
         let client_config = ClientConfig::new(&pool, &client, endpoint.as_deref())?;
         let (store, life) = session::parse_session_config(config)?;
-        let inner = Rc::new(Inner { config: client_config, store, pending: RefCell::new(None), prepared: RefCell::new(None), life });
+        let aws = identity::parse_identity_config(config)?;
+        let inner = Rc::new(Inner { config: client_config, store, pending: RefCell::new(None), prepared: RefCell::new(None), life, aws });
         session::start(&inner);
         Ok(CognitoAuth { inner })
     }
@@ -151,5 +153,6 @@ impl CognitoAuth {
 }
 
 
+mod identity;
 mod session;
 mod sign_in;

@@ -251,7 +251,7 @@ impl Inner {
         Session::load(&self.config, |k| vals.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
     }
 
-    async fn token_source(&self, username: &str) -> TokenSource {
+    pub(crate) async fn token_source(&self, username: &str) -> TokenSource {
         TokenSource::parse(self.store.get(&TokenSource::key(self.config.client_id(), username)).await.as_deref())
     }
 
@@ -307,7 +307,7 @@ impl Inner {
 
     /// `currentSession()`: the stored session, refreshed first when it expires within the
     /// leeway. `Ok(None)` when signed out (or the session just ended).
-    async fn current(self: Rc<Self>) -> Result<Option<Session>, Error> {
+    pub(crate) async fn current(self: Rc<Self>) -> Result<Option<Session>, Error> {
         let Some(s) = self.load_session().await else { return Ok(None) };
         match refresh::decide(&s, web::now_ms(), self.life.leeway) {
             Decision::Use => Ok(Some(s)),
@@ -323,7 +323,7 @@ impl Inner {
     }
 
     /// Joins the refresh in progress in this tab, or starts one.
-    async fn shared_refresh(self: Rc<Self>, seen_access: String) -> Result<Option<Session>, Error> {
+    pub(crate) async fn shared_refresh(self: Rc<Self>, seen_access: String) -> Result<Option<Session>, Error> {
         let running = self.life.inflight.borrow().clone();
         let p = match running {
             Some(p) => p,
@@ -412,7 +412,7 @@ impl Inner {
         }
     }
 
-    async fn refresh_once(&self, cur: &Session, source: TokenSource) -> Result<Session, Error> {
+    pub(crate) async fn refresh_once(&self, cur: &Session, source: TokenSource) -> Result<Session, Error> {
         let secret = self.life.secret.as_ref();
         if source == TokenSource::HostedUi {
             let domain = self.life.domain.as_deref().ok_or_else(|| {
@@ -523,6 +523,7 @@ impl Inner {
             None => TokenSource::UserPool,
         };
         // Local state goes first: a revocation that fails must not leave the user signed in.
+        self.forget_aws_credentials().await;
         self.clear_session().await;
         self.cancel_timer();
         self.emit("signedOut", None, None);

@@ -4,6 +4,7 @@
 
 pub mod fetch;
 pub mod lifecycle;
+pub mod request;
 pub mod storage;
 
 use crate::error::{Code, Error};

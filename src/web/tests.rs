@@ -343,3 +343,61 @@ async fn sign_in_faults_reject_with_typed_errors_and_store_nothing() {
     // prepareSignIn is usable and does not break sign-in.
     auth.prepare_sign_in().unwrap();
 }
+
+#[wasm_bindgen(inline_js = r#"
+export function plain_request() {
+  return { url: 'https://api.example.com/a b?q=1', method: 'post', headers: [['X-One', '1'], ['content-type', 'text/plain']],
+           body: new Uint8Array([104, 105, 33, 33]).subarray(0, 2), extra: 'kept' };
+}
+export function object_headers() { return { url: 'https://x.example/', headers: { 'Authorization': 'old', 'x-two': '2' }, body: 'hi' }; }
+export function blob_body() { return { url: 'https://x.example/', method: 'POST', body: new Blob(['x']) }; }
+export function a_request() { return new Request('https://x.example/p?z', { method: 'PUT', body: 'payload', headers: { 'X-A': 'a' } }); }
+"#)]
+extern "C" {
+    fn plain_request() -> JsValue;
+    fn object_headers() -> JsValue;
+    fn blob_body() -> JsValue;
+    fn a_request() -> JsValue;
+}
+
+fn pair(k: &str, v: &str) -> (String, String) {
+    (String::from(k), String::from(v))
+}
+
+#[wasm_bindgen_test]
+async fn requests_to_sign_are_read_and_rebuilt() {
+    use super::request;
+    // A plain object: URL normalised by the browser, method upper-cased, typed-array view.
+    let input = plain_request();
+    let p = request::read(&input).await.unwrap();
+    assert_eq!(p.url, "https://api.example.com/a%20b?q=1");
+    assert_eq!(p.method, "POST");
+    assert_eq!(p.headers, [pair("X-One", "1"), pair("content-type", "text/plain")]);
+    assert_eq!(p.body, b"hi");
+    let out = request::signed(&input, &p, &[pair("Authorization", "AWS4 sig")]).unwrap();
+    assert_eq!(get(&out, "extra").as_string().unwrap(), "kept");
+    assert_eq!(get(&get(&out, "headers"), "Authorization").as_string().unwrap(), "AWS4 sig");
+    // Object headers; a signed header replaces an existing one whatever its case.
+    let input = object_headers();
+    let p = request::read(&input).await.unwrap();
+    assert_eq!((p.method.as_str(), p.body.as_slice()), ("GET", b"hi".as_slice()));
+    let out = request::signed(&input, &p, &[pair("authorization", "new")]).unwrap();
+    let h = get(&out, "headers");
+    assert!(get(&h, "Authorization").is_undefined());
+    assert_eq!(get(&h, "authorization").as_string().unwrap(), "new");
+    // A body that cannot be read synchronously is refused.
+    assert_eq!(request::read(&blob_body()).await.err().unwrap().code, Code::InvalidInput);
+    assert_eq!(request::read(&JsValue::from_str("x")).await.err().unwrap().code, Code::InvalidInput);
+    // A Request: its body is read from a clone and the original stays usable.
+    let input = a_request();
+    let p = request::read(&input).await.unwrap();
+    assert_eq!((p.method.as_str(), p.body.as_slice()), ("PUT", b"payload".as_slice()));
+    // The browser added the string body's Content-Type: it is sent, so it is signed.
+    assert_eq!(p.headers, [pair("content-type", "text/plain;charset=UTF-8"), pair("x-a", "a")]);
+    let out: web_sys::Request = request::signed(&input, &p, &[pair("X-Amz-Date", "20260101T000000Z")]).unwrap().dyn_into().unwrap();
+    assert_eq!(out.method(), "PUT");
+    assert_eq!(out.headers().get("x-amz-date").unwrap().as_deref(), Some("20260101T000000Z"));
+    assert_eq!(out.headers().get("x-a").unwrap().as_deref(), Some("a"));
+    let text = JsFuture::from(out.text().unwrap()).await.unwrap();
+    assert_eq!(text.as_string().unwrap(), "payload");
+}

@@ -4,7 +4,8 @@ use crate::pool::{ClientConfig, Config, UserConfig, DEFAULT_CLIENT_ID};
 
 pub const USAGE: &str = "usage: cognito-emulator [--port N] [--host 127.0.0.1] [--config FILE] \
 [--user NAME:PASSWORD]... [--pool-id ID] [--client-id ID] [--token-ttl SECS] \
-[--prevent-user-existence-errors true|false] [--session-optional true|false] [--quiet]";
+[--prevent-user-existence-errors true|false] [--session-optional true|false] [--identity-pool-id REGION:UUID] \
+[--allow-unauthenticated true|false] [--credentials-ttl SECS] [--quiet]";
 
 #[derive(Debug)]
 pub struct Options {
@@ -32,6 +33,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
     let mut prevent: Option<bool> = None;
     let mut quiet = false;
     let mut session_optional: Option<bool> = None;
+    let (mut identity_pool, mut guests, mut creds_ttl): (Option<String>, Option<bool>, Option<u64>) = (None, None, None);
 
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
@@ -75,6 +77,9 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
             "--token-ttl" => ttl = Some(value()?.parse().map_err(|_| "--token-ttl must be a number of seconds")?),
             "--prevent-user-existence-errors" => prevent = Some(parse_bool(&value()?)?),
             "--session-optional" => session_optional = Some(parse_bool(&value()?)?),
+            "--identity-pool-id" => identity_pool = Some(value()?),
+            "--allow-unauthenticated" => guests = Some(parse_bool(&value()?)?),
+            "--credentials-ttl" => creds_ttl = Some(value()?.parse().map_err(|_| "--credentials-ttl must be a number of seconds")?),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
@@ -104,6 +109,15 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
     }
     if let Some(s) = session_optional {
         config.session_optional = s;
+    }
+    if let Some(p) = identity_pool {
+        config.identity.identity_pool_id = p;
+    }
+    if let Some(g) = guests {
+        config.identity.allow_unauthenticated = g;
+    }
+    if let Some(t) = creds_ttl {
+        config.identity.credentials_ttl_seconds = t;
     }
     config.users.extend(users);
     Ok(Options { port, config, quiet })
@@ -135,6 +149,10 @@ mod tests {
         assert_eq!(o.config.user_pool_id, "eu-west-1_Abc");
         assert_eq!(o.config.token_ttl_seconds, 60);
         assert!(!o.config.prevent_user_existence_errors);
+        let o = parse_args(args(&["--identity-pool-id", "eu-west-1:abc", "--allow-unauthenticated", "true", "--credentials-ttl", "9"])).unwrap();
+        assert_eq!(o.config.identity.identity_pool_id, "eu-west-1:abc");
+        assert!(o.config.identity.allow_unauthenticated);
+        assert_eq!(o.config.identity.credentials_ttl_seconds, 9);
     }
 
     #[test]

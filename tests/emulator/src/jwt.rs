@@ -37,6 +37,20 @@ impl Signer {
         format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig))
     }
 
+    /// Checks an RS256 token signed by this key and returns its claims (no claim checks).
+    pub fn verify(&self, token: &str) -> Option<Value> {
+        use rsa::signature::{Keypair, Verifier};
+        let (input, sig) = token.rsplit_once('.')?;
+        let (header, claims) = input.split_once('.')?;
+        let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
+        if header["alg"] != "RS256" || header["kid"] != self.kid.as_str() {
+            return None;
+        }
+        let sig = rsa::pkcs1v15::Signature::try_from(URL_SAFE_NO_PAD.decode(sig).ok()?.as_slice()).ok()?;
+        self.key.verifying_key().verify(input.as_bytes(), &sig).ok()?;
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).ok()?).ok()
+    }
+
     pub fn jwks(&self) -> Value {
         json!({ "keys": [{
             "kty": "RSA",

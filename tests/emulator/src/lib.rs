@@ -4,6 +4,7 @@
 //! sessions, operations), [`server`] (HTTP routing, CORS, test controls), [`cli`].
 
 pub mod cli;
+pub mod identity;
 pub mod jwt;
 pub mod lifecycle;
 pub mod pool;

@@ -66,6 +66,9 @@ pub struct Config {
     /// so that clients are held to sending the Session as CIJ and Amplify do.
     #[serde(default)]
     pub session_optional: bool,
+    /// The identity pool in front of this user pool (see `identity.rs`).
+    #[serde(default)]
+    pub identity: crate::identity::IdentityConfig,
 }
 
 fn default_pool_id() -> String {
@@ -87,6 +90,7 @@ impl Default for Config {
             prevent_user_existence_errors: true,
             token_ttl_seconds: default_ttl(),
             session_optional: false,
+            identity: Default::default(),
         }
     }
 }
@@ -230,6 +234,7 @@ pub struct Pool {
     /// `http://127.0.0.1:PORT/{poolId}`
     pub issuer: String,
     pub signer: Arc<Signer>,
+    pub identity: crate::identity::IdentityPool,
     /// Per-process secret for the fake verifiers of unknown users.
     fake_secret: [u8; 32],
     state: Mutex<State>,
@@ -315,6 +320,7 @@ impl Pool {
                 verifier,
             });
         }
+        let identity = crate::identity::IdentityPool::new(config.identity)?;
         let mut fake_secret = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut fake_secret);
         Ok(Pool {
@@ -327,6 +333,7 @@ impl Pool {
             token_ttl: config.token_ttl_seconds,
             session_optional: config.session_optional,
             signer,
+            identity,
             fake_secret,
             state: Mutex::new(State::default()),
         })
@@ -657,6 +664,7 @@ impl Pool {
         st.ttl_override = None;
         st.reuse_window = None;
         st.timestamp_skew = None;
+        self.identity.reset();
     }
 }
 
@@ -700,6 +708,7 @@ pub(crate) mod tests {
             prevent_user_existence_errors: prevent,
             token_ttl_seconds: 3600,
             session_optional: false,
+            identity: Default::default(),
         };
         Pool::new(config, "http://127.0.0.1:9229", signer()).unwrap()
     }

@@ -85,7 +85,7 @@ pub fn route(pool: &Pool, req: &Incoming) -> Reply {
                     .unwrap_or("content-type, x-amz-target, x-amz-user-agent, authorization")
                     .to_string();
                 r = r
-                    .header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+                    .header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
                     .header("Access-Control-Allow-Headers", requested)
                     .header("Access-Control-Max-Age", "600");
             }
@@ -103,6 +103,11 @@ pub fn route(pool: &Pool, req: &Incoming) -> Reply {
             },
             Err(e) => Reply::json(400, "application/json", &json!({"ok": false, "message": e.to_string()})),
         },
+        ("POST", "/_emulator/identity") => match pool.identity.control(&req.body) {
+            Ok(()) => Reply::json(200, "application/json", &json!({"ok": true})),
+            Err(e) => Reply::json(400, "application/json", &json!({"ok": false, "message": e})),
+        },
+        (_, p) if p.starts_with("/_protected/") => pool.identity.protected(req, now_unix()),
         ("DELETE", "/_emulator/faults") => {
             pool.clear_faults();
             Reply::json(200, "application/json", &json!({"ok": true}))
@@ -161,7 +166,8 @@ pub fn fault_reply(pool: &Pool, op: &str) -> Option<Reply> {
 
 fn api(pool: &Pool, req: &Incoming) -> Reply {
     let target = req.header("X-Amz-Target").unwrap_or("");
-    let op = target.strip_prefix(TARGET_PREFIX).unwrap_or("");
+    let identity_op = target.strip_prefix(crate::identity::TARGET_PREFIX);
+    let op = target.strip_prefix(TARGET_PREFIX).or(identity_op).unwrap_or("");
     crate::lifecycle::count(pool, op, &req.body);
     let mut reply = if let Some(r) = fault_reply(pool, op) {
         r
@@ -169,7 +175,11 @@ fn api(pool: &Pool, req: &Incoming) -> Reply {
         let shown = if target.is_empty() { "(none)" } else { target };
         Reply::api_error(&ApiError::new("UnknownOperationException", format!("Unknown operation {shown}")))
     } else {
-        match pool.handle(op, &req.body, now_unix()) {
+        let result = match identity_op {
+            Some(op) => pool.identity.handle(pool, op, &req.body, now_unix()),
+            None => pool.handle(op, &req.body, now_unix()),
+        };
+        match result {
             Ok(v) => {
                 let mut r = Reply::json(200, AMZ_JSON, &v);
                 r.note = op.to_string();

@@ -1,0 +1,265 @@
+// End-to-end: identity-pool credentials and SigV4 signing, through www-demo and the package
+// API in headless Chromium, against the emulator's cognito-identity endpoint and its
+// SigV4-verifying /_protected/ API.
+import { test, before, after, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, openDemo, signIn, alertCode, CLIENT_ID, KEY_PREFIX, USERS } from './harness.mjs';
+
+const T = { timeout: 90_000 };
+const IDENTITY_POOL = 'us-east-1:0a1b2c3d-0000-4000-8000-00000000e001';
+const USER_ID_KEY = (user) => `${KEY_PREFIX}${CLIENT_ID}.${user}.identityId`;
+const GUEST_ID_KEY = `com.amplify.Cognito.${IDENTITY_POOL}.identityId`;
+const ID_RE = /^us-east-1:[0-9a-f-]{36}$/;
+
+let env;
+let page;
+let targets;
+
+before(async () => { env = await setup(); }, { timeout: 120_000 });
+after(async () => { await env?.close(); });
+beforeEach(async () => {
+  await env.control('reset');
+  await env.control('identity', { credentialsTtlSeconds: 3600, allowUnauthenticated: true });
+  page = await env.newPage();
+  // Every Cognito call the page makes, by X-Amz-Target.
+  targets = [];
+  page.on('request', (r) => {
+    const t = r.headers()['x-amz-target'];
+    if (t) targets.push(t.replace(/^AWSCognito\w+Service\./, ''));
+  });
+});
+afterEach(async () => {
+  const errors = page.errors.map((e) => e.stack ?? String(e));
+  await page.context().close();
+  assert.deepEqual(errors, [], 'the page threw uncaught exceptions');
+});
+
+async function callApi() {
+  await page.getByTestId('call-api').click();
+  const result = page.getByTestId('api-result');
+  await page.waitForSelector('[data-testid="api-result"]:not([hidden]), [role="alert"]:not([hidden])');
+  if (!(await result.isVisible())) assert.fail(`error instead of a reply: ${await page.getByRole('alert').textContent()}`);
+  const text = await result.textContent();
+  const [statusLine, ...rest] = text.split('\n');
+  return { status: Number(statusLine.replace('HTTP ', '')), body: JSON.parse(rest.join('\n')), errorType: await result.getAttribute('data-error-type') };
+}
+
+const stored = (key) => page.evaluate((k) => localStorage.getItem(k), key);
+const creds = (opts) => page.evaluate(async (o) => {
+  const c = await window.cognitoDemo.auth.getAwsCredentials(o);
+  return { ...c, expiration: c.expiration instanceof Date ? c.expiration.getTime() : 'not a Date' };
+}, opts);
+
+test('signed in: "Call protected API" answers 200 with the identity id; credentials cached, single flight', T, async () => {
+  await openDemo(env, page);
+  await signIn(page, USERS.demo.username, USERS.demo.password);
+  targets.length = 0;
+  const r = await callApi();
+  assert.equal(r.status, 200);
+  assert.match(r.body.identityId, ID_RE);
+  assert.equal(r.body.method, 'POST');
+  assert.equal(r.body.path, '/_protected/hello');
+  assert.deepEqual(targets, ['GetId', 'GetCredentialsForIdentity']);
+  assert.equal(await stored(USER_ID_KEY('demo')), r.body.identityId, 'identity id kept in storage');
+
+  const c = await creds();
+  assert.equal(c.identityId, r.body.identityId);
+  assert.equal(c.accessKeyId, r.body.accessKeyId, 'the API saw the cached credentials');
+  assert.match(c.accessKeyId, /^ASIA[A-Z2-7]{16}$/);
+  assert.ok(c.secretAccessKey.length >= 40 && c.sessionToken.startsWith('EmuSessionToken/'));
+  assert.ok(c.expiration > Date.now() + 3500_000 && c.expiration < Date.now() + 3700_000, 'expiration is a Date about an hour ahead');
+
+  // Cached: no more identity calls. Concurrent forced refreshes share one request pair.
+  await callApi();
+  assert.deepEqual(targets, ['GetId', 'GetCredentialsForIdentity']);
+  targets.length = 0;
+  const ids = await page.evaluate(async () => {
+    const a = window.cognitoDemo.auth;
+    const all = await Promise.all([a.getAwsCredentials({ forceRefresh: true }), a.getAwsCredentials({ forceRefresh: true }), a.getAwsCredentials({ forceRefresh: true })]);
+    return all.map((c) => c.accessKeyId);
+  });
+  assert.deepEqual(targets, ['GetCredentialsForIdentity'], 'stored identity id reused, one request for three callers');
+  assert.equal(new Set(ids).size, 1);
+  assert.notEqual(ids[0], c.accessKeyId, 'forceRefresh got new credentials');
+
+  // Same user again after sign-out: the same identity; another user: another identity.
+  await page.getByTestId('signout').click();
+  await page.waitForSelector('body[data-state="signed-out"]');
+  assert.equal(await stored(USER_ID_KEY('demo')), null, 'sign-out forgets the identity id');
+  await signIn(page, USERS.demo.username, USERS.demo.password);
+  assert.equal((await callApi()).body.identityId, r.body.identityId, 'identity ids are stable per user');
+  await page.getByTestId('signout').click();
+  await signIn(page, USERS.alice.username, USERS.alice.password);
+  const alice = await callApi();
+  assert.equal(alice.status, 200);
+  assert.notEqual(alice.body.identityId, r.body.identityId);
+});
+
+test('tampered signature, tampered body, wrong token, expired credentials: 403 in AWS\'s shape', T, async () => {
+  await openDemo(env, page);
+  await signIn(page, USERS.demo.username, USERS.demo.password);
+  const url = (await page.evaluate(() => window.cognitoDemo.config.apiUrl));
+  const results = await page.evaluate(async (url) => {
+    const a = window.cognitoDemo.auth;
+    const send = async (signed, body = signed.body) => {
+      const r = await fetch(signed.url, { method: signed.method, headers: signed.headers, body });
+      return { status: r.status, type: r.headers.get('x-amzn-errortype'), body: await r.json() };
+    };
+    const req = { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":1}' };
+    const signed = await a.signRequest(req, { service: 'execute-api' });
+    const out = { ok: await send(signed), headers: signed.headers };
+    const auth = signed.headers.Authorization;
+    const flipped = auth.slice(0, -1) + (auth.endsWith('0') ? '1' : '0');
+    out.badSignature = await send({ ...signed, headers: { ...signed.headers, Authorization: flipped } });
+    out.badBody = await send(signed, '{"n":2}');
+    out.badToken = await send({ ...signed, headers: { ...signed.headers, 'X-Amz-Security-Token': 'forged' } });
+    out.otherService = await send(await a.signRequest(req, { service: 'lambda' }));
+    // A Request object in, a Request out.
+    const r = await a.signRequest(new Request(url + '/sub%20path?b=2&a=1&a=', { method: 'PUT', body: new Uint8Array([1, 2, 3]) }), { service: 'execute-api' });
+    out.requestIsRequest = r instanceof Request;
+    const rr = await fetch(r);
+    out.fromRequest = { status: rr.status, body: await rr.json() };
+    return out;
+  }, url);
+  assert.equal(results.ok.status, 200, JSON.stringify(results.ok));
+  assert.match(results.headers.Authorization, /^AWS4-HMAC-SHA256 Credential=ASIA[A-Z2-7]{16}\/\d{8}\/us-east-1\/execute-api\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/);
+  assert.match(results.headers['X-Amz-Date'], /^\d{8}T\d{6}Z$/);
+  for (const k of ['badSignature', 'badBody']) {
+    assert.equal(results[k].status, 403, k);
+    assert.equal(results[k].type, 'InvalidSignatureException', k);
+    assert.match(results[k].body.message, /^The request signature we calculated does not match/, k);
+  }
+  assert.equal(results.badToken.status, 403);
+  assert.equal(results.badToken.type, 'UnrecognizedClientException');
+  assert.equal(results.otherService.status, 403);
+  assert.ok(results.requestIsRequest);
+  assert.equal(results.fromRequest.status, 200, JSON.stringify(results.fromRequest));
+  assert.equal(results.fromRequest.body.method, 'PUT');
+  assert.equal(results.fromRequest.body.path, '/_protected/hello/sub%20path');
+});
+
+test('expired credentials: 403 ExpiredTokenException; the library renews them without a new sign-in', T, async () => {
+  await env.control('identity', { credentialsTtlSeconds: 3 });
+  await openDemo(env, page);
+  await signIn(page, USERS.demo.username, USERS.demo.password);
+  const first = await creds();
+  assert.ok(first.expiration - Date.now() <= 3_500);
+  await page.waitForTimeout(3_300);
+  const expired = await page.evaluate(async (c) => {
+    const a = window.cognitoDemo.auth;
+    const r = await a.fetchSigned(window.cognitoDemo.config.apiUrl, { method: 'GET' }, { service: 'execute-api', credentials: c });
+    return { status: r.status, type: r.headers.get('x-amzn-errortype'), body: await r.json() };
+  }, first);
+  assert.equal(expired.status, 403);
+  assert.equal(expired.type, 'ExpiredTokenException');
+  assert.equal(expired.body.message, 'The security token included in the request is expired');
+  targets.length = 0;
+  const r = await callApi();
+  assert.equal(r.status, 200, JSON.stringify(r));
+  assert.notEqual(r.body.accessKeyId, first.accessKeyId, 'renewed credentials');
+  assert.equal(r.body.identityId, first.identityId);
+  assert.deepEqual(targets, ['GetCredentialsForIdentity'], 'no new sign-in, no GetId');
+});
+
+test('guest access when signed out; refused with NotAuthorizedException when the pool disallows it', T, async () => {
+  await openDemo(env, page);
+  assert.equal(await page.getAttribute('body', 'data-state'), 'signed-out');
+  const r = await callApi();
+  assert.equal(r.status, 200);
+  assert.match(r.body.identityId, ID_RE);
+  assert.equal(await stored(GUEST_ID_KEY), r.body.identityId, 'guest id under Amplify\'s key');
+  await signIn(page, USERS.demo.username, USERS.demo.password);
+  const user = await callApi();
+  assert.notEqual(user.body.identityId, r.body.identityId, 'signing in switches to the user\'s identity');
+  await page.getByTestId('signout').click();
+  await page.waitForSelector('body[data-state="signed-out"]');
+  assert.equal((await callApi()).body.identityId, r.body.identityId, 'the guest identity is kept across sign-out');
+
+  await env.control('identity', { allowUnauthenticated: false });
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.waitForSelector('body[data-state="signed-out"]');
+  await page.getByTestId('call-api').click();
+  const { code, text } = await alertCode(page);
+  assert.equal(code, 'NotAuthorizedException');
+  assert.match(text, /Unauthenticated access is not supported/);
+});
+
+test('an identity the pool forgot is dropped and fetched again', T, async () => {
+  await openDemo(env, page);
+  await signIn(page, USERS.demo.username, USERS.demo.password);
+  const first = await callApi();
+  await env.control('identity', { forget: first.body.identityId });
+  targets.length = 0;
+  const c = await creds({ forceRefresh: true });
+  assert.deepEqual(targets, ['GetCredentialsForIdentity', 'GetId', 'GetCredentialsForIdentity']);
+  assert.equal(c.identityId, first.body.identityId);
+  assert.equal(await stored(USER_ID_KEY('demo')), c.identityId);
+});
+
+test('presignUrl: a query-signed GET the API accepts until it expires; tampering is refused', T, async () => {
+  await openDemo(env, page);
+  await signIn(page, USERS.demo.username, USERS.demo.password);
+  const out = await page.evaluate(async () => {
+    const a = window.cognitoDemo.auth;
+    const url = await a.presignUrl(window.cognitoDemo.config.apiUrl + '?x=1', { service: 'execute-api', expiresIn: 60 });
+    const get = async (u) => { const r = await fetch(u); return { status: r.status, body: await r.json() }; };
+    let err = null;
+    try { await a.presignUrl('https://bucket.s3.amazonaws.com/k', { expiresIn: 604801 }); } catch (e) { err = e.code; }
+    return { url, ok: await get(url), tampered: await get(url.replace('x=1', 'x=2')), err };
+  });
+  assert.match(out.url, /\?x=1&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA[A-Z2-7]{16}%2F\d{8}%2Fus-east-1%2Fexecute-api%2Faws4_request&X-Amz-Date=\d{8}T\d{6}Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Security-Token=[^&]+&X-Amz-Signature=[0-9a-f]{64}$/);
+  assert.equal(out.ok.status, 200, JSON.stringify(out.ok));
+  assert.equal(out.tampered.status, 403);
+  assert.equal(out.err, 'InvalidInput');
+});
+
+test('API errors: no identity pool configured, bad options', T, async () => {
+  await openDemo(env, page);
+  const codes = await page.evaluate(async () => {
+    const { CognitoAuth } = await import('/pkg/cognito_wasm.js');
+    const cfg = window.cognitoDemo.config;
+    const plain = new CognitoAuth({ userPoolId: cfg.userPoolId, clientId: cfg.clientId, endpoint: cfg.endpoint });
+    const code = async (p) => { try { await p; return 'resolved'; } catch (e) { return e.code; } };
+    let ctor;
+    try { new CognitoAuth({ ...cfg, identityPoolId: 'not-a-pool' }); ctor = 'constructed'; } catch (e) { ctor = e.code; }
+    return {
+      ctor,
+      noPool: await code(plain.getAwsCredentials()),
+      noService: await code(window.cognitoDemo.auth.signRequest({ url: cfg.apiUrl }, {})),
+      badBody: await code(window.cognitoDemo.auth.signRequest({ url: cfg.apiUrl, method: 'POST', body: new Blob(['x']) }, { service: 'execute-api' })),
+      explicit: (await plain.signRequest({ url: 'https://example.amazonaws.com/' }, {
+        service: 'service', region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+      })).headers.Authorization,
+    };
+  });
+  assert.equal(codes.ctor, 'InvalidInput');
+  assert.equal(codes.noPool, 'InvalidInput');
+  assert.equal(codes.noService, 'InvalidInput');
+  assert.equal(codes.badBody, 'InvalidInput');
+  assert.match(codes.explicit, /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/service\/aws4_request, SignedHeaders=host;x-amz-date, Signature=[0-9a-f]{64}$/);
+});
+
+test('NotAuthorizedException for an expired ID token: one token refresh, one retry', T, async () => {
+  await openDemo(env, page);
+  await signIn(page, USERS.demo.username, USERS.demo.password);
+  const before = await page.evaluate(async () => (await window.cognitoDemo.auth.currentSession()).idToken);
+  const expired = JSON.stringify({ __type: 'NotAuthorizedException', message: 'Invalid login token. Token expired: 1700000000 >= 1699999000' });
+  await env.control('faults', { target: 'GetCredentialsForIdentity', status: 400, body: expired, count: 1 });
+  targets.length = 0;
+  const r = await callApi();
+  assert.equal(r.status, 200, JSON.stringify(r));
+  assert.equal(targets[0], 'GetId');
+  assert.equal(targets[1], 'GetCredentialsForIdentity');
+  assert.ok(['InitiateAuth', 'GetTokensFromRefreshToken'].includes(targets[2]), `a token refresh: ${targets}`);
+  assert.equal(targets[3], 'GetCredentialsForIdentity');
+  assert.equal(targets.length, 4);
+  assert.ok(before, 'signed in');
+
+  // Twice in a row: the second expired-token reply is final (no loop), surfaced as the error.
+  await env.control('faults', { target: 'GetCredentialsForIdentity', status: 400, body: expired, count: 2 });
+  const code = await page.evaluate(async () => {
+    try { await window.cognitoDemo.auth.getAwsCredentials({ forceRefresh: true }); return 'resolved'; } catch (e) { return e.code; }
+  });
+  assert.equal(code, 'NotAuthorizedException');
+});
