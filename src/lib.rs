@@ -7,7 +7,9 @@
 //!   [`bigint`] (3072-bit Montgomery arithmetic), [`srp`] (Cognito's SRP variant),
 //!   [`timestamp`], [`encoding`], [`json`], [`jwt`], [`protocol`] (the user-pool JSON
 //!   API), [`flow`] (sign-in as a state machine), [`session`] (tokens and their storage
-//!   layout), [`refresh`] (refresh policy, refresh/revoke requests), [`error`].
+//!   layout), [`refresh`] (refresh policy, refresh/revoke requests), [`oauth`] (hosted UI:
+//!   PKCE, authorize URL, callback, token exchange), [`idtoken`] (ID-token signature and
+//!   claim checks), [`error`].
 //! - `web` (wasm32 only): fetch, storage, randomness, clock.
 //! - `js` (wasm32 only): the JavaScript API, the only `#[wasm_bindgen]` code.
 //!
@@ -55,8 +57,10 @@ pub mod bigint;
 pub mod encoding;
 pub mod error;
 pub mod flow;
+pub mod idtoken;
 pub mod json;
 pub mod jwt;
+pub mod oauth;
 pub mod protocol;
 pub mod refresh;
 pub mod session;

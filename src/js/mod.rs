@@ -109,6 +109,8 @@ pub(crate) struct Inner {
     pub(crate) prepared: RefCell<Option<SrpClient>>,
     /// Refresh, events, cross-tab sync (session.rs).
     pub(crate) life: session::Life,
+    /// Hosted UI configuration and the cached JWKS (hosted.rs).
+    pub(crate) hosted: hosted::Hosted,
 }
 
 pub(crate) fn new_ephemeral() -> Result<SrpClient, Error> {
@@ -137,7 +139,8 @@ impl CognitoAuth {
         let endpoint = opt_string(config, "endpoint")?;
         let client_config = ClientConfig::new(&pool, &client, endpoint.as_deref())?;
         let (store, life) = session::parse_session_config(config)?;
-        let inner = Rc::new(Inner { config: client_config, store, pending: RefCell::new(None), prepared: RefCell::new(None), life });
+        let hosted = hosted::parse_hosted_config(config)?;
+        let inner = Rc::new(Inner { config: client_config, store, pending: RefCell::new(None), prepared: RefCell::new(None), life, hosted });
         session::start(&inner);
         Ok(CognitoAuth { inner })
     }
@@ -151,5 +154,6 @@ impl CognitoAuth {
 }
 
 
+mod hosted;
 mod session;
 mod sign_in;

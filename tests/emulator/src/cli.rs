@@ -4,7 +4,8 @@ use crate::pool::{ClientConfig, Config, UserConfig, DEFAULT_CLIENT_ID};
 
 pub const USAGE: &str = "usage: cognito-emulator [--port N] [--host 127.0.0.1] [--config FILE] \
 [--user NAME:PASSWORD]... [--pool-id ID] [--client-id ID] [--token-ttl SECS] \
-[--prevent-user-existence-errors true|false] [--session-optional true|false] [--quiet]";
+[--prevent-user-existence-errors true|false] [--session-optional true|false] \
+[--callback-url URL]... [--logout-url URL]... [--quiet]";
 
 #[derive(Debug)]
 pub struct Options {
@@ -32,6 +33,8 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
     let mut prevent: Option<bool> = None;
     let mut quiet = false;
     let mut session_optional: Option<bool> = None;
+    let mut callback_urls: Vec<String> = Vec::new();
+    let mut logout_urls: Vec<String> = Vec::new();
 
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
@@ -75,6 +78,9 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
             "--token-ttl" => ttl = Some(value()?.parse().map_err(|_| "--token-ttl must be a number of seconds")?),
             "--prevent-user-existence-errors" => prevent = Some(parse_bool(&value()?)?),
             "--session-optional" => session_optional = Some(parse_bool(&value()?)?),
+            // Hosted UI: registered for every client (tests serve the app on a random port).
+            "--callback-url" => callback_urls.push(value()?),
+            "--logout-url" => logout_urls.push(value()?),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
@@ -91,10 +97,10 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
     }
     if let Some(c) = client_id {
         if !config.clients.iter().any(|x| x.client_id == c) {
-            config.clients.push(ClientConfig { client_id: c });
+            config.clients.push(ClientConfig { client_id: c, ..Default::default() });
         }
     } else if config.clients.is_empty() {
-        config.clients.push(ClientConfig { client_id: DEFAULT_CLIENT_ID.into() });
+        config.clients.push(ClientConfig { client_id: DEFAULT_CLIENT_ID.into(), ..Default::default() });
     }
     if let Some(t) = ttl {
         config.token_ttl_seconds = t;
@@ -106,6 +112,10 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
         config.session_optional = s;
     }
     config.users.extend(users);
+    for c in &mut config.clients {
+        c.callback_urls.extend(callback_urls.iter().cloned());
+        c.logout_urls.extend(logout_urls.iter().cloned());
+    }
     Ok(Options { port, config, quiet })
 }
 
@@ -156,5 +166,9 @@ mod tests {
         let names: Vec<_> = o.config.users.iter().map(|u| u.username.as_str()).collect();
         assert_eq!(names, ["demo", "alice", "pending"]);
         assert!(o.config.prevent_user_existence_errors);
+        assert!(o.config.clients[0].callback_urls.contains(&"http://127.0.0.1:8080/".to_string()));
+        let o = parse_args(args(&["--config", path, "--callback-url", "http://127.0.0.1:1/", "--logout-url", "http://127.0.0.1:1/?out"])).unwrap();
+        assert_eq!(o.config.clients[0].callback_urls.last().unwrap(), "http://127.0.0.1:1/");
+        assert_eq!(o.config.clients[0].logout_urls.last().unwrap(), "http://127.0.0.1:1/?out");
     }
 }
