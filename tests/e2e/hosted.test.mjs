@@ -200,6 +200,27 @@ test('hosted UI sign-out: revoke, /logout, back signed out; the refresh token no
   assert.equal((await r2.json()).__type, 'NotAuthorizedException');
 });
 
+test('a hosted-UI session refreshes at /oauth2/token and keeps its scopes', T, async () => {
+  // Tokens that expire inside the 60 s refresh leeway: currentSession() refreshes at once.
+  await env.control('config', { tokenTtlSeconds: 30 });
+  try {
+    await hostedSignIn();
+  } finally {
+    await env.control('config', { tokenTtlSeconds: 3600 });
+  }
+  const old = await cognitoKeys(page);
+  const before = await (await fetch(`${env.emulatorUrl}/_emulator/stats`)).json();
+  const s = await page.evaluate(() => window.cognitoDemo.auth.currentSession());
+  const after = await (await fetch(`${env.emulatorUrl}/_emulator/stats`)).json();
+  assert.equal((after.OAuth2Token ?? 0) - (before.OAuth2Token ?? 0), 1, 'refreshed with the /oauth2/token grant');
+  assert.equal(after['InitiateAuth:REFRESH_TOKEN_AUTH'] ?? 0, before['InitiateAuth:REFRESH_TOKEN_AUTH'] ?? 0);
+  assert.notEqual(s.accessToken, old[tokenKey('demo', 'accessToken')]);
+  assert.equal(jwtPart(s.accessToken, 1).scope, 'openid email profile');
+  assert.equal((await cognitoKeys(page))[tokenKey('demo', 'tokenSource')], 'hostedUI');
+  const info = await page.evaluate(() => window.cognitoDemo.auth.getUserInfo());
+  assert.equal(info.email, USERS.demo.email, 'userInfo works with the refreshed access token');
+});
+
 test('verifyIdToken: JWKS cached, refetched once after key rotation, bad signatures and unknown kids rejected', T, async () => {
   await openDemo(env, page);
   const jwks = [];
