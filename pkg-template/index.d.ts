@@ -90,9 +90,12 @@ export interface CognitoAuthConfig {
    */
   refreshTokenRotation?: boolean;
   /**
-   * The user-pool domain, e.g. `https://myprefix.auth.us-east-1.amazoncognito.com` (or a
-   * custom domain; `http://` only for localhost). Needed to refresh and revoke hosted-UI
-   * sessions (`/oauth2/token`, `/oauth2/revoke`).
+   * The user-pool domain (hosted UI / managed login), e.g.
+   * `https://myprefix.auth.us-east-1.amazoncognito.com` or a custom domain (`http://` only
+   * for localhost, e.g. `http://127.0.0.1:PORT` for a local emulator). Needed to refresh and
+   * revoke hosted-UI sessions (`/oauth2/token`, `/oauth2/revoke`) and, with
+   * `redirectSignIn`, by `signInWithRedirect`, `authorizeUrl`, `handleRedirectCallback`,
+   * `getUserInfo` and `signOut({ redirect: true })`.
    */
   domain?: string;
   /**
@@ -111,6 +114,14 @@ export interface CognitoAuthConfig {
    * (`http://` only for localhost emulators.)
    */
   identityEndpoint?: string;
+  /** Hosted UI: where Cognito sends the browser back after sign-in. Must be one of the app
+   * client's callback URLs, exactly. Required with `domain`. */
+  redirectSignIn?: string;
+  /** Hosted UI: where `/logout` sends the browser. Must be one of the app client's sign-out
+   * URLs, exactly. Required for `signOut({ redirect: true })`. */
+  redirectSignOut?: string;
+  /** Hosted UI: OAuth scopes. Default `['openid', 'email', 'profile']`. */
+  scopes?: string[];
 }
 
 /** Temporary AWS credentials from the identity pool (`GetCredentialsForIdentity`). */
@@ -152,6 +163,35 @@ export interface RequestDescription {
   method?: string;
   headers?: Headers | [string, string][] | Record<string, string>;
   body?: string | ArrayBuffer | ArrayBufferView | null;
+}
+
+/** Options of one hosted-UI sign-in. */
+export interface RedirectSignInOptions {
+  /**
+   * Skip the hosted UI's own page and go straight to a provider: `'Google'`, `'Facebook'`,
+   * `'Amazon'` (= `LoginWithAmazon`), `'Apple'` (= `SignInWithApple`), `'COGNITO'`, or the name
+   * of a SAML/OIDC provider of the pool (`identity_provider`).
+   */
+  provider?: string;
+  /** An identifier Cognito maps to a SAML/OIDC provider, e.g. an email domain (`idp_identifier`). */
+  idpIdentifier?: string;
+  /** Scopes for this sign-in (default: the config's `scopes`). */
+  scopes?: string[];
+  /** Your own value, handed back by `handleRedirectCallback` (e.g. the route to return to).
+   * Kept in sessionStorage; it is not sent to Cognito. */
+  state?: string;
+  /** Hosted UI language (`lang`), e.g. `'fr'`. */
+  lang?: string;
+  /** OIDC `prompt`, e.g. `'login'`. */
+  prompt?: string;
+}
+
+/** What `handleRedirectCallback` resolves with. */
+export interface RedirectSignInResult {
+  type: 'signedIn';
+  session: Session;
+  /** The `state` passed to `signInWithRedirect`/`authorizeUrl`, or null. */
+  state: string | null;
 }
 
 /** A signed-in session. Tokens are the raw JWT strings Cognito issued. */
@@ -206,6 +246,23 @@ export interface CognitoError extends Error {
     | 'InvalidInput'
     /** The configured storage threw; the session was kept in memory. */
     | 'StorageUnavailable'
+    /** Hosted UI: the callback does not belong to the sign-in in progress in this tab
+     * (already handled, `state` missing or different, attempt expired after 30 minutes). */
+    | 'InvalidState'
+    /** An ID token failed verification: RS256 signature against the pool's JWKS, unknown `kid`
+     * (after one refetch), `iss`, `aud`, `token_use`, `exp` (5-minute leeway) or `nonce`. */
+    | 'InvalidIdToken'
+    /** Hosted UI: OAuth errors, passed through with the server's `error_description` as the
+     * message: `access_denied` (the user cancelled), `invalid_request`, `invalid_scope`,
+     * `unauthorized_client`, `server_error`, … on the callback; `invalid_grant` (code used,
+     * expired, or PKCE mismatch), `invalid_client`, `unsupported_grant_type` from
+     * `/oauth2/token`; `invalid_token`, `insufficient_scope` from `/oauth2/userInfo`. */
+    | 'access_denied'
+    | 'invalid_request'
+    | 'invalid_scope'
+    | 'invalid_grant'
+    | 'invalid_client'
+    | 'invalid_token'
     | (string & {});
   /** HTTP status of the reply, when there was one. */
   status?: number;
@@ -239,9 +296,13 @@ export class CognitoAuth {
    * token (RevokeToken, or `/oauth2/revoke` for hosted-UI sessions); `{ global: true }`
    * uses GlobalSignOut, which ends every session of the user on every device. Never rejects
    * because of the network: see `SignOutResult`. Also forgets the AWS credentials and the
-   * user's identity id (a guest identity id is kept, as in Amplify).
+   * user's identity id (a guest identity id is kept, as in Amplify). `{ redirect: true }`
+   * (hosted UI): after that, navigate to `/logout?client_id&logout_uri=redirectSignOut`, which
+   * ends the hosted UI's own session and comes back to `redirectSignOut` (rejects with
+   * `InvalidInput`, before doing anything, when `domain`/`redirectSignIn`/`redirectSignOut`
+   * are not configured).
    */
-  signOut(options?: { global?: boolean }): Promise<SignOutResult>;
+  signOut(options?: { global?: boolean; redirect?: boolean }): Promise<SignOutResult>;
   /** Listen to auth events; returns a function that removes the listener. */
   onAuthStateChange(listener: (event: AuthEvent) => void): () => void;
   /**
@@ -272,6 +333,35 @@ export class CognitoAuth {
    * `service` defaults to `'s3'`, `expiresIn` (seconds, 1 to 604800) to 900.
    */
   presignUrl(url: string, options?: Partial<SignOptions> & { expiresIn?: number }): Promise<string>;
+  /**
+   * Hosted UI: the `/oauth2/authorize` URL for a new sign-in (authorization code + PKCE S256,
+   * random `state` and `nonce`). Stores this attempt's one-time PKCE verifier, state and nonce
+   * in sessionStorage (one attempt per client and tab; a new call replaces it). Use it for
+   * popups or your own navigation; `signInWithRedirect` navigates for you.
+   */
+  authorizeUrl(options?: RedirectSignInOptions): string;
+  /** Hosted UI: `location.assign(authorizeUrl(options))`. */
+  signInWithRedirect(options?: RedirectSignInOptions): Promise<void>;
+  /**
+   * Hosted UI: completes the sign-in on the `redirectSignIn` page. Reads `url` (default
+   * `location.href`; the reply may be in the query or the fragment), checks `state` exactly,
+   * removes `code`/`state` from the address bar (`history.replaceState`), exchanges the code
+   * at `/oauth2/token` with the PKCE verifier, verifies the ID token (signature, `iss`, `aud`,
+   * `token_use`, `exp`, `nonce`), stores the session (marked `tokenSource = hostedUI`) and
+   * resolves with it and your `state`. The attempt is used up first, so calling it again with
+   * the same URL rejects with `InvalidState` without a second token request. Rejects with the
+   * OAuth error as `code` (`access_denied`, …) when Cognito returned one.
+   */
+  handleRedirectCallback(url?: string): Promise<RedirectSignInResult>;
+  /**
+   * Verifies an ID token of this user pool and app client: RS256 signature with WebCrypto
+   * against the pool's JWKS (fetched once per client, refetched once for an unknown `kid`),
+   * `iss`, `aud`, `token_use === 'id'`, `exp` (5-minute leeway). Resolves with its claims;
+   * rejects with `InvalidIdToken`. Needs a secure context (https or localhost) for WebCrypto.
+   */
+  verifyIdToken(token: string): Promise<Record<string, unknown>>;
+  /** Hosted UI: `GET /oauth2/userInfo` with the stored access token (needs the `openid` scope). */
+  getUserInfo(): Promise<Record<string, unknown>>;
   /** Release the wasm memory held by this client. */
   free(): void;
 }

@@ -57,8 +57,15 @@ wait_for_url() {
 }
 
 target_dir="${CARGO_TARGET_DIR:-target}"
+# Hosted UI: the demo's own URL is a registered callback/sign-out URL.
+hosted_args=()
+if [[ "$DEMO_PORT" != 0 ]]; then
+  for host in 127.0.0.1 localhost; do
+    hosted_args+=(--callback-url "http://$host:$DEMO_PORT/" --logout-url "http://$host:$DEMO_PORT/")
+  done
+fi
 "$target_dir/emulator/cognito-emulator" --port "$EMULATOR_PORT" --config tests/fixtures/demo-pool.json \
-  >"$logs/emulator.log" 2>&1 &
+  "${hosted_args[@]}" >"$logs/emulator.log" 2>&1 &
 pids+=($!)
 emulator_url=$(wait_for_url "$logs/emulator.log" "${pids[-1]}" '^cognito-emulator listening on http://')
 

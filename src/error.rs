@@ -26,6 +26,12 @@ pub enum Code {
     StorageUnavailable,
     /// `crypto.getRandomValues` was unavailable.
     RandomUnavailable,
+    /// A hosted-UI callback does not belong to the sign-in in progress: no attempt pending
+    /// (already handled, another tab), `state` missing or different, or expired.
+    InvalidState,
+    /// An ID token failed verification: signature, `kid`, `iss`, `aud`, `token_use`, `exp`
+    /// or `nonce`.
+    InvalidIdToken,
 }
 
 impl Code {
@@ -37,6 +43,8 @@ impl Code {
             Code::InvalidInput => "InvalidInput",
             Code::StorageUnavailable => "StorageUnavailable",
             Code::RandomUnavailable => "RandomUnavailable",
+            Code::InvalidState => "InvalidState",
+            Code::InvalidIdToken => "InvalidIdToken",
         }
     }
 }

@@ -9,7 +9,8 @@
 //!   API), [`flow`] (sign-in as a state machine), [`session`] (tokens and their storage
 //!   layout), [`refresh`] (refresh policy, refresh/revoke requests), [`sigv4`] (AWS
 //!   Signature Version 4), [`identity`] (identity-pool credentials as a state machine, and
-//!   their cache policy), [`error`].
+//!   their cache policy), [`oauth`] (hosted UI: PKCE, authorize URL, callback, token
+//!   exchange), [`idtoken`] (ID-token signature and claim checks), [`error`].
 //! - `web` (wasm32 only): fetch, storage, randomness, clock.
 //! - `js` (wasm32 only): the JavaScript API, the only `#[wasm_bindgen]` code.
 //!
@@ -58,8 +59,10 @@ pub mod encoding;
 pub mod error;
 pub mod flow;
 pub mod identity;
+pub mod idtoken;
 pub mod json;
 pub mod jwt;
+pub mod oauth;
 pub mod protocol;
 pub mod refresh;
 pub mod session;

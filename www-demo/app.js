@@ -10,19 +10,46 @@ const status = $('status');
 const submit = $('signin-button');
 const signOutButton = $('signout-button');
 
+const CONFIG_KEYS = ['endpoint', 'userPoolId', 'clientId', 'storage', 'domain', 'redirectSignIn', 'redirectSignOut',
+  'identityPoolId', 'identityEndpoint', 'apiUrl'];
+const SAVED_CONFIG = 'cognito-wasm-demo.config';
+
 function readConfig() {
   const q = new URLSearchParams(location.search);
-  const cfg = { ...defaults };
-  for (const key of ['endpoint', 'userPoolId', 'clientId', 'storage', 'identityPoolId', 'identityEndpoint', 'apiUrl']) {
-    if (q.has(key)) cfg[key] = q.get(key);
+  // Query overrides are remembered for this tab: the hosted UI redirects back to the bare
+  // page URL (it must match a registered callback URL exactly).
+  let overrides = {};
+  if (CONFIG_KEYS.some((k) => q.has(k))) {
+    for (const key of CONFIG_KEYS) if (q.has(key)) overrides[key] = q.get(key);
+    try { sessionStorage.setItem(SAVED_CONFIG, JSON.stringify(overrides)); } catch { /* blocked */ }
+  } else {
+    try { overrides = JSON.parse(sessionStorage.getItem(SAVED_CONFIG) ?? '{}') ?? {}; } catch { overrides = {}; }
   }
-  if (q.has('endpoint') && cfg.endpoint) {
-    if (!q.has('identityEndpoint')) cfg.identityEndpoint = cfg.endpoint;
-    if (!q.has('apiUrl')) cfg.apiUrl = `${cfg.endpoint}_protected/hello`;
+  const cfg = { ...defaults, ...overrides };
+  // An emulator endpoint given in the query also serves the identity pool and the API.
+  if (overrides.endpoint && cfg.endpoint) {
+    if (!overrides.identityEndpoint) cfg.identityEndpoint = cfg.endpoint;
+    if (!overrides.apiUrl) cfg.apiUrl = `${cfg.endpoint}_protected/hello`;
   }
   if (!cfg.identityEndpoint) delete cfg.identityEndpoint;
   if (!cfg.endpoint) delete cfg.endpoint; // library default: real AWS
+  // The emulator serves its hosted UI on the same port as the API.
+  if (!cfg.domain && cfg.endpoint && /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(cfg.endpoint)) {
+    cfg.domain = cfg.endpoint.replace(/\/$/, '');
+  }
+  if (cfg.domain) {
+    cfg.redirectSignIn ??= `${location.origin}/`;
+    cfg.redirectSignOut ??= `${location.origin}/`;
+  } else {
+    delete cfg.domain;
+  }
   return cfg;
+}
+
+function isCallback() {
+  const p = new URLSearchParams(location.search);
+  const h = new URLSearchParams(location.hash.slice(1));
+  return p.has('code') || p.has('error') || h.has('code') || h.has('error');
 }
 
 function setState(state, text) {
@@ -63,7 +90,10 @@ let auth;
 function showSignedOut() {
   session.hidden = true;
   $('claims-body').textContent = '';
+  $('verified').textContent = '';
+  $('userinfo').textContent = '';
   form.hidden = false;
+  $('hosted').hidden = !hostedEnabled;
   submit.disabled = false;
   setState('signed-out', 'Not signed in.');
   // Do the password-independent SRP work while the user types.
@@ -98,12 +128,32 @@ function showSession(s) {
   }
   $('session-username').textContent = s.username;
   form.hidden = true;
+  $('hosted').hidden = true;
+  $('signout-hosted-button').hidden = !hostedEnabled;
   session.hidden = false;
   setState('signed-in', `Signed in as ${s.username}.`);
 }
 
+let hostedEnabled = false;
+
+// After a hosted-UI sign-in: the ID token's signature checked against the pool's JWKS, and
+// the userInfo endpoint.
+async function showVerified(auth, s) {
+  try {
+    const claims = await auth.verifyIdToken(s.idToken);
+    $('verified').textContent = `ID token signature verified (kid checked against the JWKS) for ${claims['cognito:username']}`;
+    $('verified').dataset.verified = 'true';
+    const info = await auth.getUserInfo();
+    $('userinfo').textContent = `userInfo: ${info.email ?? ''}`;
+    $('userinfo').dataset.email = info.email ?? '';
+  } catch (err) {
+    showError(err);
+  }
+}
+
 async function main() {
   const cfg = readConfig();
+  hostedEnabled = Boolean(cfg.domain);
   $('config-endpoint').textContent = cfg.endpoint ?? '(default: AWS)';
   $('config-pool').textContent = cfg.userPoolId;
   $('config-client').textContent = cfg.clientId;
@@ -145,6 +195,42 @@ async function main() {
       apiButton.disabled = false;
     }
   });
+
+  for (const [id, provider] of [['hosted-button', undefined], ['hosted-google-button', 'Google']]) {
+    $(id).addEventListener('click', async () => {
+      clearError();
+      try {
+        await auth.signInWithRedirect({ provider, state: 'demo-return-to-home' });
+      } catch (err) {
+        showError(err);
+      }
+    });
+  }
+
+  $('signout-hosted-button').addEventListener('click', async () => {
+    clearError();
+    try {
+      await auth.signOut({ redirect: true });
+    } catch (err) {
+      showError(err);
+    }
+  });
+
+  if (hostedEnabled && isCallback()) {
+    setState('busy', 'Completing the hosted-UI sign-in…');
+    try {
+      const r = await auth.handleRedirectCallback();
+      $('app-state').textContent = r.state ?? '';
+      showSession(r.session);
+      await showVerified(auth, r.session);
+    } catch (err) {
+      showError(err);
+      // The page still shows whatever session is stored.
+      const s = await auth.currentSession().catch(() => null);
+      if (s) showSession(s); else showSignedOut();
+    }
+    return;
+  }
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();

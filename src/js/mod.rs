@@ -110,6 +110,8 @@ pub(crate) struct Inner {
     /// Refresh, events, cross-tab sync (session.rs).
     pub(crate) life: session::Life,
     pub(crate) aws: identity::Aws,
+    /// Hosted UI configuration and the cached JWKS (hosted.rs).
+    pub(crate) hosted: hosted::Hosted,
 }
 
 pub(crate) fn new_ephemeral() -> Result<SrpClient, Error> {
@@ -139,7 +141,8 @@ impl CognitoAuth {
         let client_config = ClientConfig::new(&pool, &client, endpoint.as_deref())?;
         let (store, life) = session::parse_session_config(config)?;
         let aws = identity::parse_identity_config(config)?;
-        let inner = Rc::new(Inner { config: client_config, store, pending: RefCell::new(None), prepared: RefCell::new(None), life, aws });
+        let hosted = hosted::parse_hosted_config(config)?;
+        let inner = Rc::new(Inner { config: client_config, store, pending: RefCell::new(None), prepared: RefCell::new(None), life, aws, hosted });
         session::start(&inner);
         Ok(CognitoAuth { inner })
     }
@@ -154,5 +157,6 @@ impl CognitoAuth {
 
 
 mod identity;
+mod hosted;
 mod session;
 mod sign_in;

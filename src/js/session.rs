@@ -516,6 +516,8 @@ impl Inner {
 
     async fn sign_out(self: Rc<Self>, opts: JsValue) -> Result<JsValue, Error> {
         let global = if opts.is_object() { bool_field(&opts, "global")? } else { false };
+        // `{ redirect: true }` (hosted UI): after all of this, go to /logout (hosted.rs).
+        let logout = self.logout_redirect(&opts)?;
         self.pending.borrow_mut().take();
         let s = self.load_session().await;
         let source = match &s {
@@ -558,6 +560,9 @@ impl Inner {
                 Ok(()) => revoked = true,
                 Err(e) => error = Some(e),
             }
+        }
+        if let Some(url) = logout {
+            super::hosted::navigate(&url)?;
         }
         let o = Object::new();
         set(&o, "revoked", &JsValue::from_bool(revoked));

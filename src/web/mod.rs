@@ -3,6 +3,7 @@
 //! or throws (blocked storage, offline network): it returns an [`Error`](crate::Error).
 
 pub mod fetch;
+pub mod hosted;
 pub mod lifecycle;
 pub mod request;
 pub mod storage;

@@ -87,15 +87,17 @@ export async function setup() {
         'emulator', 'cognito-emulator');
     if (!fs.existsSync(bin)) throw new Error(`${bin} missing: run cargo build --profile emulator -p cognito-emulator`);
     if (!fs.existsSync(path.join(ROOT, 'pkg', 'cognito_wasm.js'))) throw new Error('pkg/ missing: run scripts/build-pkg.sh');
-    const emu = await startServer('emulator', bin,
-      ['--port', '0', '--config', 'tests/fixtures/demo-pool.json'], 'cognito-emulator listening on');
-    env.procs.push(emu.proc);
-    env.emulatorUrl = emu.url;
-    env.endpoint = `${emu.url}/`;
+    // The static server first: its URL is the hosted UI's registered callback/sign-out URL.
     const web = await startServer('static', process.execPath,
       [path.join(ROOT, 'scripts', 'serve.mjs'), '--port', '0'], 'static server on');
     env.procs.push(web.proc);
     env.webUrl = web.url;
+    const emu = await startServer('emulator', bin,
+      ['--port', '0', '--config', 'tests/fixtures/demo-pool.json',
+        '--callback-url', `${web.url}/`, '--logout-url', `${web.url}/`], 'cognito-emulator listening on');
+    env.procs.push(emu.proc);
+    env.emulatorUrl = emu.url;
+    env.endpoint = `${emu.url}/`;
     env.browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: CHROMIUM_ARGS,

@@ -5,7 +5,7 @@ use crate::pool::{ClientConfig, Config, UserConfig, DEFAULT_CLIENT_ID};
 pub const USAGE: &str = "usage: cognito-emulator [--port N] [--host 127.0.0.1] [--config FILE] \
 [--user NAME:PASSWORD]... [--pool-id ID] [--client-id ID] [--token-ttl SECS] \
 [--prevent-user-existence-errors true|false] [--session-optional true|false] [--identity-pool-id REGION:UUID] \
-[--allow-unauthenticated true|false] [--credentials-ttl SECS] [--quiet]";
+[--allow-unauthenticated true|false] [--credentials-ttl SECS] [--callback-url URL]... [--logout-url URL]... [--quiet]";
 
 #[derive(Debug)]
 pub struct Options {
@@ -34,6 +34,8 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
     let mut quiet = false;
     let mut session_optional: Option<bool> = None;
     let (mut identity_pool, mut guests, mut creds_ttl): (Option<String>, Option<bool>, Option<u64>) = (None, None, None);
+    let mut callback_urls: Vec<String> = Vec::new();
+    let mut logout_urls: Vec<String> = Vec::new();
 
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
@@ -80,6 +82,9 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
             "--identity-pool-id" => identity_pool = Some(value()?),
             "--allow-unauthenticated" => guests = Some(parse_bool(&value()?)?),
             "--credentials-ttl" => creds_ttl = Some(value()?.parse().map_err(|_| "--credentials-ttl must be a number of seconds")?),
+            // Hosted UI: registered for every client (tests serve the app on a random port).
+            "--callback-url" => callback_urls.push(value()?),
+            "--logout-url" => logout_urls.push(value()?),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
@@ -96,10 +101,10 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
     }
     if let Some(c) = client_id {
         if !config.clients.iter().any(|x| x.client_id == c) {
-            config.clients.push(ClientConfig { client_id: c });
+            config.clients.push(ClientConfig { client_id: c, ..Default::default() });
         }
     } else if config.clients.is_empty() {
-        config.clients.push(ClientConfig { client_id: DEFAULT_CLIENT_ID.into() });
+        config.clients.push(ClientConfig { client_id: DEFAULT_CLIENT_ID.into(), ..Default::default() });
     }
     if let Some(t) = ttl {
         config.token_ttl_seconds = t;
@@ -120,6 +125,10 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
         config.identity.credentials_ttl_seconds = t;
     }
     config.users.extend(users);
+    for c in &mut config.clients {
+        c.callback_urls.extend(callback_urls.iter().cloned());
+        c.logout_urls.extend(logout_urls.iter().cloned());
+    }
     Ok(Options { port, config, quiet })
 }
 
@@ -174,5 +183,9 @@ mod tests {
         let names: Vec<_> = o.config.users.iter().map(|u| u.username.as_str()).collect();
         assert_eq!(names, ["demo", "alice", "pending"]);
         assert!(o.config.prevent_user_existence_errors);
+        assert!(o.config.clients[0].callback_urls.contains(&"http://127.0.0.1:8080/".to_string()));
+        let o = parse_args(args(&["--config", path, "--callback-url", "http://127.0.0.1:1/", "--logout-url", "http://127.0.0.1:1/?out"])).unwrap();
+        assert_eq!(o.config.clients[0].callback_urls.last().unwrap(), "http://127.0.0.1:1/");
+        assert_eq!(o.config.clients[0].logout_urls.last().unwrap(), "http://127.0.0.1:1/?out");
     }
 }

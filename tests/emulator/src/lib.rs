@@ -1,10 +1,12 @@
 //! cognito-emulator: a local stand-in for the AWS Cognito user-pool API, for tests.
 //!
 //! Modules: [`srp`] (server-side SRP math), [`jwt`] (RS256 tokens, JWKS), [`pool`] (users,
-//! sessions, operations), [`server`] (HTTP routing, CORS, test controls), [`cli`].
+//! sessions, operations), [`server`] (HTTP routing, CORS, test controls), [`hosted`] (hosted UI / OAuth
+//! endpoints), [`cli`].
 
 pub mod cli;
 pub mod identity;
+pub mod hosted;
 pub mod jwt;
 pub mod lifecycle;
 pub mod pool;

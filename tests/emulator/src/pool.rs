@@ -25,10 +25,16 @@ const SESSION_EXPIRED: &str = "Invalid session for the user, session is expired.
 // Configuration
 // ---------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientConfig {
     pub client_id: String,
+    /// Hosted UI: the allowed `redirect_uri`s (exact match).
+    #[serde(default)]
+    pub callback_urls: Vec<String>,
+    /// Hosted UI: the allowed `logout_uri`s (exact match).
+    #[serde(default)]
+    pub logout_urls: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -167,6 +173,8 @@ pub(crate) struct RefreshRecord {
     pub(crate) rotated_at: Option<i64>,
 }
 
+const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+
 /// A canned raw reply for the next `count` requests of one operation.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -227,6 +235,8 @@ pub struct Pool {
     pub pool_id: String,
     pub pool_name: String,
     pub clients: Vec<String>,
+    /// The clients' full configuration (hosted-UI callback and logout URLs).
+    pub client_configs: Vec<ClientConfig>,
     pub users: Vec<User>,
     pub prevent_user_existence_errors: bool,
     pub token_ttl: u64,
@@ -238,6 +248,8 @@ pub struct Pool {
     /// Per-process secret for the fake verifiers of unknown users.
     fake_secret: [u8; 32],
     state: Mutex<State>,
+    /// Hosted UI (managed login) state: login transactions, codes, counters.
+    pub hosted: crate::hosted::HostedState,
 }
 
 pub fn random_bytes(len: usize) -> Vec<u8> {
@@ -287,10 +299,11 @@ impl Pool {
             Some((region, name)) if !region.is_empty() && !name.is_empty() => name.to_string(),
             _ => return Err(format!("invalid user pool id {pool_id:?} (expected region_name)")),
         };
-        let mut clients: Vec<String> = config.clients.iter().map(|c| c.client_id.clone()).collect();
-        if clients.is_empty() {
-            clients.push(DEFAULT_CLIENT_ID.into());
+        let mut client_configs = config.clients.clone();
+        if client_configs.is_empty() {
+            client_configs.push(ClientConfig { client_id: DEFAULT_CLIENT_ID.into(), ..Default::default() });
         }
+        let clients: Vec<String> = client_configs.iter().map(|c| c.client_id.clone()).collect();
         let mut users: Vec<User> = Vec::new();
         for u in config.users {
             if u.username.is_empty() {
@@ -328,6 +341,7 @@ impl Pool {
             pool_id,
             pool_name,
             clients,
+            client_configs,
             users,
             prevent_user_existence_errors: config.prevent_user_existence_errors,
             token_ttl: config.token_ttl_seconds,
@@ -336,6 +350,7 @@ impl Pool {
             identity,
             fake_secret,
             state: Mutex::new(State::default()),
+            hosted: Default::default(),
         })
     }
 
@@ -575,6 +590,24 @@ impl Pool {
 
     /// (access token, id token)
     pub(crate) fn issue_tokens(&self, user: usize, client_id: &str, auth_time: i64, now: i64, origin_jti: &str) -> (String, String) {
+        // Hosted-UI sessions keep their OAuth scopes through refreshes.
+        let scope = self.hosted.scope_of(origin_jti).unwrap_or_else(|| ADMIN_SCOPE.into());
+        self.issue_tokens_with(user, client_id, auth_time, now, origin_jti, &scope, Map::new())
+    }
+
+    /// (access token, id token) with the access token's `scope` and extra ID-token claims
+    /// (`nonce`, `identities`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn issue_tokens_with(
+        &self,
+        user: usize,
+        client_id: &str,
+        auth_time: i64,
+        now: i64,
+        origin_jti: &str,
+        scope: &str,
+        extra_id: Map<String, Value>,
+    ) -> (String, String) {
         let u = &self.users[user];
         let exp = now + self.ttl() as i64;
         let event_id = uuid_v4();
@@ -601,6 +634,7 @@ impl Pool {
         id.insert("aud".into(), json!(client_id));
         id.insert("token_use".into(), json!("id"));
         id.insert("jti".into(), json!(uuid_v4()));
+        id.extend(extra_id);
 
         let mut access = match common {
             Value::Object(m) => m,
@@ -608,7 +642,7 @@ impl Pool {
         };
         access.insert("client_id".into(), json!(client_id));
         access.insert("token_use".into(), json!("access"));
-        access.insert("scope".into(), json!("aws.cognito.signin.user.admin"));
+        access.insert("scope".into(), json!(scope));
         access.insert("jti".into(), json!(uuid_v4()));
         access.insert("username".into(), json!(u.username));
         let access = self.signer.sign(&Value::Object(access));
@@ -654,6 +688,7 @@ impl Pool {
     }
 
     pub fn reset(&self) {
+        self.hosted.reset();
         let mut st = self.state();
         st.sessions.clear();
         st.faults.clear();
@@ -665,6 +700,45 @@ impl Pool {
         st.reuse_window = None;
         st.timestamp_skew = None;
         self.identity.reset();
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Hosted UI support (used by crate::hosted)
+// ---------------------------------------------------------------------------------------
+
+impl Pool {
+    pub fn client_config(&self, client_id: &str) -> Option<&ClientConfig> {
+        self.client_configs.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// Checks a password typed into the hosted login form against the stored verifier.
+    pub fn check_password(&self, name: &str, password: &str) -> Option<usize> {
+        let i = self.find_user(name)?;
+        let u = &self.users[i];
+        let salt = BigUint::parse_bytes(u.salt_hex.as_bytes(), 16)?;
+        (srp::compute_verifier(&salt, &self.pool_name, &u.username, password) == u.verifier).then_some(i)
+    }
+
+    /// Tokens for a hosted-UI sign-in: (access, id, refresh). The refresh token works with
+    /// REFRESH_TOKEN_AUTH and the `/oauth2/token` refresh grant (crate::lifecycle), and keeps
+    /// the OAuth `scope`.
+    pub fn hosted_tokens(&self, user: usize, client_id: &str, now: i64, scope: &str, extra_id: Map<String, Value>) -> (String, String, String) {
+        let origin_jti = uuid_v4();
+        let refresh = format!("{}.{}", URL_SAFE_NO_PAD.encode(random_bytes(32)), URL_SAFE_NO_PAD.encode(random_bytes(96)));
+        self.hosted.set_scope(&origin_jti, scope);
+        self.state().refresh_tokens.insert(
+            refresh.clone(),
+            RefreshRecord { user, client_id: client_id.into(), auth_time: now, origin_jti: origin_jti.clone(), rotated_at: None },
+        );
+        let (access, id) = self.issue_tokens_with(user, client_id, now, now, &origin_jti, scope, extra_id);
+        (access, id, refresh)
+    }
+
+    /// Has the family of this `origin_jti` been revoked (RevokeToken, `/oauth2/revoke`,
+    /// GlobalSignOut)?
+    pub fn origin_revoked(&self, origin_jti: &str) -> bool {
+        self.state().revoked_origins.contains(origin_jti)
     }
 }
 
@@ -699,7 +773,11 @@ pub(crate) mod tests {
     pub fn test_pool(prevent: bool) -> Pool {
         let config = Config {
             user_pool_id: "us-east-1_EmuPool01".into(),
-            clients: vec![ClientConfig { client_id: CLIENT.into() }],
+            clients: vec![ClientConfig {
+                client_id: CLIENT.into(),
+                callback_urls: vec!["http://127.0.0.1:8080/".into()],
+                logout_urls: vec!["http://127.0.0.1:8080/?signedout=1".into()],
+            }],
             users: vec![
                 user("demo", "Demo-Passw0rd!", "demo@example.com", "CONFIRMED"),
                 user("alice", "Alice-Passw0rd!", "alice@example.com", "CONFIRMED"),
