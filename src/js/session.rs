@@ -222,9 +222,15 @@ impl Inner {
                 self.cancel_timer();
             }
             "signedIn" | "tokenRefreshed" => {
-                if let Some(s) = self.load_session().await {
-                    self.emit(msg, Some(&s), None);
-                    self.schedule().await;
+                // The notice can overtake the other tab's localStorage write (another
+                // renderer process): give the write up to 2 s to show up here.
+                for _ in 0..40 {
+                    if let Some(s) = self.load_session().await {
+                        self.emit(msg, Some(&s), None);
+                        self.schedule().await;
+                        return;
+                    }
+                    webl::sleep(50).await;
                 }
             }
             _ => {}
