@@ -7,7 +7,6 @@
 #   5. scripts/build-pkg.sh               (pkg/: wasm-bindgen --target web + wasm-opt)
 #   6. scripts/check-pkg.sh               (npm pack -> install in a fresh project -> import)
 #   7. the Playwright e2e suite           (tests/e2e, demo page against the emulator)
-#   8. tests/peer/run.sh                  (the package in Node against moto_server from PyPI)
 # Benchmarks are not part of the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,4 +72,3 @@ step "wasm tests in headless Chromium" wasm_browser_tests
 step "build pkg/" bash scripts/build-pkg.sh
 step "npm pack + install + import check" bash scripts/check-pkg.sh
 step "e2e (Playwright + emulator)" e2e
-step "moto peer test" bash tests/peer/run.sh

@@ -43,7 +43,8 @@ impl Inner {
         let again = password.duplicate();
         let (flow, req) = SignIn::start_with_device(&self.config, self.secret(), username, password, srp, Some((d, dev_srp)))?;
         match self.drive(flow, req).await {
-            Err(e) if e.code == Code::Service(String::from("ResourceNotFoundException")) => {
+            // "Device does not exist." (not a missing app client, which would fail again).
+            Err(e) if e.code == Code::Service(String::from("ResourceNotFoundException")) && e.message.contains("evice") => {
                 self.forget_local_device(&owner).await;
                 let (flow, req) = SignIn::start_with(&self.config, self.secret(), username, again, new_ephemeral()?)?;
                 self.drive(flow, req).await

@@ -1,7 +1,8 @@
 // Independent peer: the package (pkg/, in Node) against moto_server, another implementation
 // of the user-pool API, for the flows moto supports: USER_PASSWORD_AUTH,
 // NEW_PASSWORD_REQUIRED, sign-up + confirm, forgot password, TOTP MFA, refresh, GlobalSignOut,
-// and the error shapes. Run by tests/peer/run.sh (moto pinned in requirements.txt).
+// and the error shapes. moto is the pinned one of tests/peers/moto/requirements.txt, in the
+// same .venv as moto.test.mjs (installed on first run).
 //
 // moto's known gaps (seen with 5.2.5) — listed here rather than bent around in the library:
 // - SRP is not verified (any PASSWORD_CLAIM_SIGNATURE passes): USER_SRP_AUTH proves nothing
@@ -25,10 +26,24 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { ROOT } from './harness.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..', '..');
+const VENV = path.join(ROOT, 'tests', 'peers', 'moto', '.venv');
+const REQS = path.join(ROOT, 'tests', 'peers', 'moto', 'requirements.txt');
+// Same install and stamp as moto.test.mjs, so whichever runs first installs once.
+function ensureMoto() {
+  const want = crypto.createHash('sha256').update(fs.readFileSync(REQS)).digest('hex');
+  const stamp = path.join(VENV, '.stamp');
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want) return;
+  const run = (cmd, args) => {
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], timeout: 900_000 });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal})`);
+  };
+  run(process.env.PYTHON ?? 'python3', ['-m', 'venv', '--clear', VENV]);
+  run(path.join(VENV, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '-r', REQS]);
+  fs.writeFileSync(stamp, want);
+}
 const { initSync, CognitoAuth } = await import(path.join(ROOT, 'pkg', 'cognito_wasm.js'));
 initSync({ module: fs.readFileSync(path.join(ROOT, 'pkg', 'cognito_wasm_bg.wasm')) });
 
@@ -55,8 +70,9 @@ async function call(op, body) {
 }
 
 before(async () => {
+  ensureMoto();
   const port = await freePort();
-  moto = spawn(path.join(HERE, '.venv', 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
+  moto = spawn(path.join(VENV, 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP: 'true', AWS_DEFAULT_REGION: 'us-east-1' },
   });
@@ -74,7 +90,7 @@ before(async () => {
     ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH'],
   });
   clientId = client.UserPoolClient.ClientId;
-}, { timeout: 60_000 });
+}, { timeout: 900_000 });
 
 after(() => { moto?.kill('SIGTERM'); });
 
