@@ -99,10 +99,14 @@ export interface CognitoAuthConfig {
    */
   domain?: string;
   /**
-   * Only for confidential clients outside the browser: sent as SECRET_HASH /
-   * ClientSecret / HTTP Basic auth. Never put a client secret in a web page.
+   * App client secret, for clients created with one. NOT recommended in browsers: anything
+   * shipped to a page is public. When set it is sent as SECRET_HASH / SecretHash wherever
+   * Cognito takes it (with USER_ID_FOR_SRP after the password step, the token's username on
+   * refresh), as ClientSecret to RevokeToken, and as HTTP Basic auth to the OAuth endpoints.
    */
   clientSecret?: string;
+  /** Issuer shown by authenticator apps in `totpUri` (default `'AWSCognito'`). */
+  totpIssuer?: string;
   /**
    * Identity pool for `getAwsCredentials` / `signRequest` / `fetchSigned` / `presignUrl`:
    * `{region}:{uuid}`, e.g. `us-east-1:1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d`. Its region is the
@@ -211,16 +215,148 @@ export interface Session {
   accessTokenClaims: Record<string, unknown>;
 }
 
+/** An MFA method. */
+export type MfaType = 'SMS_MFA' | 'EMAIL_OTP' | 'SOFTWARE_TOKEN_MFA';
+
+/** Where Cognito sent a code (destination masked by Cognito, e.g. `a***@e***`). */
+export interface CodeDelivery {
+  medium?: 'SMS' | 'EMAIL' | (string & {});
+  destination?: string;
+  attributeName?: string;
+}
+
+interface ChallengeBase {
+  type: 'challenge';
+  /** The user id Cognito uses for this sign-in (USER_ID_FOR_SRP). */
+  username: string;
+  /** Challenge parameters as Cognito sent them (SRP values removed). */
+  parameters: Record<string, string>;
+}
+
+/**
+ * A challenge the app must answer with `respondToChallenge(...)`. A wrong code rejects
+ * with `CodeMismatchException` and the challenge stays answerable until Cognito says the
+ * session expired (`NotAuthorizedException`).
+ */
+export type Challenge =
+  /** Answer `{ newPassword, attributes: { [name]: value } }` with every `requiredAttributes` name. */
+  | (ChallengeBase & {
+      name: 'NEW_PASSWORD_REQUIRED';
+      /** Attribute names (without the `userAttributes.` prefix) the user must give. */
+      requiredAttributes: string[];
+      /** The user's current attributes (`email_verified`/`phone_number_verified` removed). */
+      userAttributes: Record<string, string>;
+    })
+  /** Answer `{ code }` with the code sent by SMS / email. */
+  | (ChallengeBase & { name: 'SMS_MFA' | 'EMAIL_OTP'; codeDelivery: CodeDelivery })
+  /** Answer `{ code }` with the authenticator app's current code. */
+  | (ChallengeBase & { name: 'SOFTWARE_TOKEN_MFA' })
+  /** Answer `{ mfaType }` with one of `allowedMfaTypes`. */
+  | (ChallengeBase & { name: 'SELECT_MFA_TYPE'; allowedMfaTypes: MfaType[] })
+  /**
+   * The pool requires MFA and the user has none: the library already called
+   * AssociateSoftwareToken. Show `secretCode` / `totpUri` (as a QR code), then answer
+   * `{ code, deviceName? }` with the app's first code (VerifySoftwareToken, then sign-in
+   * continues). `secretCode`/`totpUri` are absent when TOTP is not among `allowedMfaTypes`.
+   */
+  | (ChallengeBase & { name: 'MFA_SETUP'; allowedMfaTypes: MfaType[]; secretCode?: string; totpUri?: string })
+  /** CUSTOM_AUTH: answer `{ answer, clientMetadata? }`; `parameters` are the Lambda's public ones. */
+  | (ChallengeBase & { name: 'CUSTOM_CHALLENGE' })
+  /** Anything else Cognito may add; this library cannot answer it. */
+  | (ChallengeBase & { name: string & {} });
+
+/**
+ * A device Cognito started tracking at this sign-in (ConfirmDevice done by the library; the
+ * device key, group key and device password are stored in the amazon-cognito-identity-js
+ * layout). `remembered: false` means the pool remembers devices on the user's opt-in:
+ * call `rememberDevice()`. `null` when Cognito refused ConfirmDevice (the sign-in stands).
+ */
+export interface NewDeviceInfo {
+  deviceKey: string;
+  remembered: boolean;
+}
+
 /** The result of a sign-in step: either a session, or a challenge the app must answer. */
-export type SignInResult =
-  | { type: 'signedIn'; session: Session }
-  | {
-      type: 'challenge';
-      /** Cognito's challenge name, e.g. `NEW_PASSWORD_REQUIRED`, `SOFTWARE_TOKEN_MFA`. */
-      name: string;
-      /** Challenge parameters as Cognito sent them (secrets such as SECRET_BLOCK removed). */
-      parameters: Record<string, string>;
-    };
+export type SignInResult = { type: 'signedIn'; session: Session; newDevice?: NewDeviceInfo | null } | Challenge;
+
+/** A device from `listDevices()`. Dates are ms since the epoch. */
+export interface DeviceInfo {
+  deviceKey: string;
+  /** `device_name` (this library sends `navigator.userAgent`). */
+  name: string | null;
+  /** `dev:device_remembered_status` is `remembered`. */
+  remembered: boolean;
+  createdAt: number | null;
+  lastModifiedAt: number | null;
+  lastAuthenticatedAt: number | null;
+  /** Every device attribute as Cognito sent it. */
+  attributes: Record<string, string>;
+}
+
+export interface SignInInput {
+  username: string;
+  /** Required except for `authFlow: 'CUSTOM_AUTH'` (with a password the SRP step comes first). */
+  password?: string;
+  /**
+   * `'USER_SRP_AUTH'` (default: the password never leaves the page), `'USER_PASSWORD_AUTH'`
+   * (the password is sent over TLS; needed by user-migration Lambda triggers) or
+   * `'CUSTOM_AUTH'` (Lambda-defined challenges).
+   */
+  authFlow?: 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH' | 'CUSTOM_AUTH';
+  /** Passed to the Lambda triggers (USER_PASSWORD_AUTH and CUSTOM_AUTH only). */
+  clientMetadata?: Record<string, string>;
+}
+
+/** The answer to the pending challenge; which field depends on `Challenge['name']`. */
+export type ChallengeAnswer =
+  | { code: string; deviceName?: string; clientMetadata?: Record<string, string> }
+  | { newPassword: string; attributes?: Record<string, string>; clientMetadata?: Record<string, string> }
+  | { mfaType: MfaType; clientMetadata?: Record<string, string> }
+  | { answer: string; clientMetadata?: Record<string, string> };
+
+export interface SignUpInput {
+  username: string;
+  password: string;
+  /** User attributes, e.g. `{ email: 'a@example.com', name: 'Ann' }`. */
+  attributes?: Record<string, string>;
+  /** For a pre-sign-up Lambda trigger. */
+  validationData?: Record<string, string>;
+  clientMetadata?: Record<string, string>;
+  /**
+   * Sign in (USER_SRP_AUTH) as soon as `confirmSignUp` succeeds for this username; the
+   * password is kept in wasm memory until then (wiped afterwards).
+   */
+  autoSignIn?: boolean;
+}
+
+export interface SignUpResult {
+  userConfirmed: boolean;
+  userSub: string;
+  /** Where the confirmation code went; `null` when none was sent. */
+  codeDelivery: CodeDelivery | null;
+}
+
+/** `confirmed`, or — after `signUp({ autoSignIn: true })` — the sign-in's result. */
+export type ConfirmSignUpResult = { type: 'confirmed' } | SignInResult;
+
+export interface UserInfo {
+  username: string;
+  /** Every attribute as a string, including `sub`. */
+  attributes: Record<string, string>;
+  preferredMfa: MfaType | null;
+  /** Enabled MFA methods. */
+  mfaMethods: MfaType[];
+}
+
+/** `'preferred'` = enabled and asked first. */
+export type MfaSetting = 'disabled' | 'enabled' | 'preferred';
+
+export interface TotpSetup {
+  /** Base32 secret for manual entry. */
+  secretCode: string;
+  /** `otpauth://totp/{issuer}:{username}?secret=...&issuer=...` for a QR code. */
+  totpUri: string;
+}
 
 /**
  * Every rejection from this library is an `Error` with these fields.
@@ -263,6 +399,13 @@ export interface CognitoError extends Error {
     | 'invalid_grant'
     | 'invalid_client'
     | 'invalid_token'
+    /** The call needs a signed-in user and there is no session. */
+    | 'NotSignedIn'
+    | 'CodeMismatchException'
+    | 'ExpiredCodeException'
+    | 'InvalidPasswordException'
+    | 'UsernameExistsException'
+    | 'EnableSoftwareTokenMFAException'
     | (string & {});
   /** HTTP status of the reply, when there was one. */
   status?: number;
@@ -272,8 +415,65 @@ export interface CognitoError extends Error {
 
 export class CognitoAuth {
   constructor(config: CognitoAuthConfig);
-  /** Sign in with Cognito's SRP protocol (USER_SRP_AUTH); the password never leaves the page. */
-  signIn(input: { username: string; password: string }): Promise<SignInResult>;
+  /**
+   * Sign in. Default: Cognito's SRP protocol (USER_SRP_AUTH), the password never leaves the
+   * page. Resolves with a session or a challenge to answer with `respondToChallenge`.
+   * Throttled or 5xx InitiateAuth calls are retried (3 tries, exponential backoff + jitter).
+   */
+  signIn(input: SignInInput): Promise<SignInResult>;
+  /**
+   * Answer the challenge the last `signIn`/`respondToChallenge` returned. Rejects with
+   * `InvalidInput` when no challenge is pending or the answer does not fit it.
+   * Never retried automatically (a code is one-time).
+   */
+  respondToChallenge(answer: ChallengeAnswer): Promise<SignInResult>;
+
+  /** SignUp; the confirmation code goes to `codeDelivery`. */
+  signUp(input: SignUpInput): Promise<SignUpResult>;
+  confirmSignUp(input: { username: string; code: string; clientMetadata?: Record<string, string> }): Promise<ConfirmSignUpResult>;
+  /** ResendConfirmationCode. */
+  resendSignUpCode(input: { username: string; clientMetadata?: Record<string, string> }): Promise<{ codeDelivery: CodeDelivery | null }>;
+  /** ForgotPassword: sends a reset code. */
+  forgotPassword(input: { username: string; clientMetadata?: Record<string, string> }): Promise<{ codeDelivery: CodeDelivery | null }>;
+  /** ConfirmForgotPassword: the code and the new password. */
+  confirmForgotPassword(input: { username: string; code: string; newPassword: string; clientMetadata?: Record<string, string> }): Promise<void>;
+
+  // The calls below use the stored session's access token (NotSignedIn without one).
+  /** GetUser (retried when throttled). */
+  getUser(): Promise<UserInfo>;
+  changePassword(input: { oldPassword: string; newPassword: string }): Promise<void>;
+  /**
+   * UpdateUserAttributes. Changing `email`/`phone_number` sends a code (one
+   * `codeDeliveries` entry each): confirm it with `verifyUserAttribute`.
+   */
+  updateUserAttributes(input: { attributes: Record<string, string>; clientMetadata?: Record<string, string> }): Promise<{ codeDeliveries: CodeDelivery[] }>;
+  /** GetUserAttributeVerificationCode. */
+  sendUserAttributeVerificationCode(input: { name: 'email' | 'phone_number' | (string & {}); clientMetadata?: Record<string, string> }): Promise<{ codeDelivery: CodeDelivery | null }>;
+  verifyUserAttribute(input: { name: string; code: string }): Promise<void>;
+  /** DeleteUserAttributes (retried when throttled). */
+  deleteUserAttributes(input: { names: string[] }): Promise<void>;
+  /** SetUserMFAPreference; omitted methods are left as they are (retried when throttled). */
+  setMfaPreference(input: { sms?: MfaSetting; totp?: MfaSetting; email?: MfaSetting }): Promise<void>;
+  /** AssociateSoftwareToken: a new TOTP secret for the signed-in user. */
+  setUpTotp(): Promise<TotpSetup>;
+  /** VerifySoftwareToken with the app's first code; then enable it with `setMfaPreference`. */
+  verifyTotp(input: { code: string; deviceName?: string }): Promise<void>;
+  /** DeleteUser; also forgets the local session and device. */
+  deleteUser(): Promise<void>;
+
+  // Remembered devices. After a sign-in that returned `newDevice`, the next `signIn` of that
+  // user sends DEVICE_KEY and answers DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER itself, so a
+  // remembered device skips MFA where the pool allows it. A device Cognito no longer knows
+  // (ResourceNotFoundException) is forgotten locally and the sign-in retried without it.
+  /** UpdateDeviceStatus(remembered) for this browser's device. */
+  rememberDevice(): Promise<void>;
+  /** UpdateDeviceStatus(not_remembered) for this browser's device. */
+  doNotRememberDevice(): Promise<void>;
+  /** ForgetDevice: this browser's device (also forgotten locally), or another by key. */
+  forgetDevice(input?: { deviceKey?: string }): Promise<void>;
+  /** ListDevices (first page, up to 60). */
+  listDevices(): Promise<DeviceInfo[]>;
+
   /**
    * Compute the SRP ephemeral key for the next `signIn` now (a few milliseconds of CPU), so
    * that pressing "Sign in" only costs the password-dependent half. Call it when the

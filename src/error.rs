@@ -32,6 +32,8 @@ pub enum Code {
     /// An ID token failed verification: signature, `kid`, `iss`, `aud`, `token_use`, `exp`
     /// or `nonce`.
     InvalidIdToken,
+    /// The operation needs a signed-in user and there is no session.
+    NotSignedIn,
 }
 
 impl Code {
@@ -45,6 +47,7 @@ impl Code {
             Code::RandomUnavailable => "RandomUnavailable",
             Code::InvalidState => "InvalidState",
             Code::InvalidIdToken => "InvalidIdToken",
+            Code::NotSignedIn => "NotSignedIn",
         }
     }
 }

@@ -4,8 +4,15 @@
 //! SignIn::start(config, username, password, a)  ──► InitiateAuth USER_SRP_AUTH
 //! flow.handle(reply, now)  ── PASSWORD_VERIFIER ──► RespondToAuthChallenge (claim signed)
 //! flow.handle(reply, now)  ── tokens ──► Step::SignedIn(session)
-//!                          └─ other challenge ──► Step::Challenge(..)  (answered by the app)
+//!                          └─ other challenge ──► Step::Challenge(pending)
+//! pending.respond(answer, metadata)  ──► (SignIn, RespondToAuthChallenge) ──► handle …
 //! ```
+//!
+//! Other starts: [`SignIn::start_password`] (USER_PASSWORD_AUTH), [`SignIn::start_custom`]
+//! (CUSTOM_AUTH) and [`SignIn::start_custom_with_srp`] (CUSTOM_AUTH, password first).
+//! MFA_SETUP for TOTP is continued inside the flow: AssociateSoftwareToken is sent before
+//! the challenge reaches the app (so it can show the secret / QR code), and the app's code
+//! goes to VerifySoftwareToken and then RespondToAuthChallenge.
 //!
 //! The flow never reads a clock, draws randomness or does I/O: the caller passes the random
 //! ephemeral `a`, the time, and each reply; each step consumes the flow, so a step cannot be
@@ -21,6 +28,7 @@ use crate::encoding::base64_decode;
 use crate::error::Error;
 use crate::json::{self, Json};
 use crate::protocol::{self, AuthReply, ChallengeReply, ClientConfig, HttpRequest, HttpResponse};
+use crate::device::{DeviceSecrets, NewDevice};
 use crate::session::Session;
 use crate::srp::{self, SrpClient};
 use crate::timestamp::cognito_timestamp;
@@ -34,8 +42,12 @@ impl Password {
     pub fn new(p: &str) -> Password {
         Password(Zeroizing::new(String::from(p)))
     }
-    fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
+    }
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn duplicate(&self) -> Password {
+        Password(self.0.clone())
     }
 }
 
@@ -55,6 +67,13 @@ impl ClientSecret {
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
+    /// SECRET_HASH for `username` (see [`srp::secret_hash`]).
+    pub fn hash(&self, username: &str, client_id: &str) -> String {
+        srp::secret_hash(&self.0, username, client_id)
+    }
+    pub(crate) fn duplicate(&self) -> ClientSecret {
+        ClientSecret(self.0.clone())
+    }
 }
 
 impl core::fmt::Debug for ClientSecret {
@@ -66,8 +85,20 @@ impl core::fmt::Debug for ClientSecret {
 enum Stage {
     /// InitiateAuth sent; expecting PASSWORD_VERIFIER.
     AwaitVerifier { srp: SrpClient, password: Password },
-    /// The claim was sent; expecting tokens or a further challenge.
+    /// The claim (or an answer) was sent; expecting tokens or a further challenge.
     AwaitTokens { user_id: String },
+    /// MFA_SETUP: AssociateSoftwareToken sent with the challenge's session.
+    AwaitAssociate { challenge: Challenge },
+    /// MFA_SETUP: VerifySoftwareToken sent; RespondToAuthChallenge(MFA_SETUP) follows.
+    AwaitTotpVerified { user_id: String },
+    /// DEVICE_SRP_AUTH answered; expecting DEVICE_PASSWORD_VERIFIER.
+    AwaitDeviceVerifier { user_id: String },
+}
+
+/// A remembered device and the fresh ephemeral pair for its SRP round.
+struct Device {
+    secrets: DeviceSecrets,
+    srp: SrpClient,
 }
 
 /// A sign-in in progress.
@@ -75,6 +106,7 @@ pub struct SignIn {
     config: ClientConfig,
     secret: Option<ClientSecret>,
     stage: Stage,
+    device: Option<Device>,
 }
 
 impl core::fmt::Debug for SignIn {
@@ -82,13 +114,16 @@ impl core::fmt::Debug for SignIn {
         let stage = match self.stage {
             Stage::AwaitVerifier { .. } => "AwaitVerifier",
             Stage::AwaitTokens { .. } => "AwaitTokens",
+            Stage::AwaitAssociate { .. } => "AwaitAssociate",
+            Stage::AwaitTotpVerified { .. } => "AwaitTotpVerified",
+            Stage::AwaitDeviceVerifier { .. } => "AwaitDeviceVerifier",
         };
         f.debug_struct("SignIn").field("stage", &stage).finish_non_exhaustive()
     }
 }
 
-/// A challenge the app must answer (MFA, new password, …). Answering is added with the
-/// challenge kinds; the `session` string continues the conversation with Cognito.
+/// A challenge the app must answer (MFA, new password, …). The `session` string continues
+/// the conversation with Cognito.
 pub struct Challenge {
     pub name: String,
     /// Parameters as Cognito sent them.
@@ -104,21 +139,140 @@ impl core::fmt::Debug for Challenge {
     }
 }
 
+impl Challenge {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.parameters.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The app's answer to a [`Challenge`].
+pub enum Answer {
+    /// SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA, and MFA_SETUP (the first TOTP code;
+    /// `device_name` is the authenticator's friendly name).
+    Code { code: String, device_name: Option<String> },
+    /// NEW_PASSWORD_REQUIRED, with values for `requiredAttributes` (names without the
+    /// `userAttributes.` prefix).
+    NewPassword { password: Password, attributes: Vec<(String, String)> },
+    /// SELECT_MFA_TYPE: one of the allowed types (`SMS_MFA`, `EMAIL_OTP`, `SOFTWARE_TOKEN_MFA`).
+    MfaType(String),
+    /// CUSTOM_CHALLENGE.
+    Custom(String),
+}
+
+impl core::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Answer(<redacted>)")
+    }
+}
+
+/// A challenge waiting for the app's answer. Answering does not consume it: after a wrong
+/// code (`CodeMismatchException`) the same challenge can be answered again, until Cognito
+/// says the session expired.
+pub struct Pending {
+    config: ClientConfig,
+    secret: Option<ClientSecret>,
+    challenge: Challenge,
+    /// MFA_SETUP: the TOTP secret from AssociateSoftwareToken (base32).
+    totp_secret: Option<Zeroizing<String>>,
+}
+
+impl core::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Pending").field("challenge", &self.challenge).finish_non_exhaustive()
+    }
+}
+
 /// What to do next.
 #[derive(Debug)]
 pub enum Step {
     /// Send this request and pass its reply to the returned flow.
     Send(SignIn, HttpRequest),
     /// Ask the user.
-    Challenge(Challenge),
+    Challenge(Pending),
     /// Signed in.
     SignedIn(Session),
+    /// Signed in, and Cognito tracks this device (`NewDeviceMetadata`): confirm it with
+    /// [`crate::device::confirm_device`] to remember it.
+    SignedInNewDevice(Session, NewDevice),
 }
 
 fn missing(name: &str) -> Error {
     let mut m = String::from("PASSWORD_VERIFIER challenge lacks ");
     m.push_str(name);
     Error::invalid_response(&m)
+}
+
+fn s(v: &str) -> Json {
+    Json::Str(String::from(v))
+}
+
+fn k(v: &str) -> String {
+    String::from(v)
+}
+
+/// `{"k": "v", ...}` from owned pairs (client metadata, attributes).
+pub(crate) fn pairs_object(pairs: &[(String, String)]) -> Json {
+    Json::Obj(pairs.iter().map(|(a, b)| (a.clone(), s(b))).collect())
+}
+
+fn initiate(
+    config: &ClientConfig,
+    secret: Option<&ClientSecret>,
+    flow: &str,
+    username: &str,
+    mut params: Vec<(String, Json)>,
+    metadata: &[(String, String)],
+) -> HttpRequest {
+    params.insert(0, (k("USERNAME"), s(username)));
+    if let Some(sec) = secret {
+        params.push((k("SECRET_HASH"), s(&sec.hash(username, config.client_id()))));
+    }
+    let mut body = alloc::vec![
+        (k("AuthFlow"), s(flow)),
+        (k("ClientId"), s(config.client_id())),
+        (k("AuthParameters"), Json::Obj(params)),
+    ];
+    if !metadata.is_empty() {
+        body.push((k("ClientMetadata"), pairs_object(metadata)));
+    }
+    protocol::request(config, "InitiateAuth", &Json::Obj(body))
+}
+
+fn respond_request(
+    config: &ClientConfig,
+    secret: Option<&ClientSecret>,
+    name: &str,
+    username: &str,
+    mut responses: Vec<(String, Json)>,
+    session: Option<&str>,
+    metadata: &[(String, String)],
+) -> HttpRequest {
+    responses.insert(0, (k("USERNAME"), s(username)));
+    if let Some(sec) = secret {
+        responses.push((k("SECRET_HASH"), s(&sec.hash(username, config.client_id()))));
+    }
+    let mut body = alloc::vec![
+        (k("ChallengeName"), s(name)),
+        (k("ClientId"), s(config.client_id())),
+        (k("ChallengeResponses"), Json::Obj(responses)),
+    ];
+    if let Some(session) = session {
+        body.push((k("Session"), s(session)));
+    }
+    if !metadata.is_empty() {
+        body.push((k("ClientMetadata"), pairs_object(metadata)));
+    }
+    protocol::request(config, "RespondToAuthChallenge", &Json::Obj(body))
+}
+
+fn require(username: &str, password: Option<&Password>) -> Result<(), Error> {
+    if username.is_empty() {
+        return Err(Error::invalid_input("username is required"));
+    }
+    if password.is_some_and(|p| p.expose().is_empty()) {
+        return Err(Error::invalid_input("password is required"));
+    }
+    Ok(())
 }
 
 impl SignIn {
@@ -145,56 +299,346 @@ impl SignIn {
         password: Password,
         srp: SrpClient,
     ) -> Result<(SignIn, HttpRequest), Error> {
-        if username.is_empty() {
-            return Err(Error::invalid_input("username is required"));
+        SignIn::start_with_device(config, secret, username, password, srp, None)
+    }
+
+    /// USER_SRP_AUTH with a remembered device: `DEVICE_KEY` is sent (when the device belongs
+    /// to the user), and DEVICE_SRP_AUTH is answered with `device_srp`, a second fresh
+    /// ephemeral pair, so a remembered device can skip MFA.
+    pub fn start_with_device(
+        config: &ClientConfig,
+        secret: Option<ClientSecret>,
+        username: &str,
+        password: Password,
+        srp: SrpClient,
+        device: Option<(DeviceSecrets, SrpClient)>,
+    ) -> Result<(SignIn, HttpRequest), Error> {
+        require(username, Some(&password))?;
+        let mut params = alloc::vec![(k("SRP_A"), Json::Str(srp.public_hex()))];
+        if let Some((d, _)) = device.as_ref().filter(|(d, _)| d.owner == username) {
+            params.push((k("DEVICE_KEY"), s(&d.key)));
         }
-        if password.expose().is_empty() {
-            return Err(Error::invalid_input("password is required"));
-        }
-        let mut params = alloc::vec![
-            (String::from("USERNAME"), Json::Str(String::from(username))),
-            (String::from("SRP_A"), Json::Str(srp.public_hex())),
-        ];
-        if let Some(s) = &secret {
-            params.push((
-                String::from("SECRET_HASH"),
-                Json::Str(srp::secret_hash(&s.0, username, config.client_id())),
-            ));
-        }
-        let body = Json::Obj(alloc::vec![
-            (String::from("AuthFlow"), Json::Str(String::from("USER_SRP_AUTH"))),
-            (String::from("ClientId"), Json::Str(String::from(config.client_id()))),
-            (String::from("AuthParameters"), Json::Obj(params)),
-        ]);
-        let req = protocol::request(config, "InitiateAuth", &body);
-        Ok((SignIn { config: config.clone(), secret, stage: Stage::AwaitVerifier { srp, password } }, req))
+        let req = initiate(config, secret.as_ref(), "USER_SRP_AUTH", username, params, &[]);
+        let device = device.map(|(secrets, srp)| Device { secrets, srp });
+        Ok((SignIn { config: config.clone(), secret, stage: Stage::AwaitVerifier { srp, password }, device }, req))
+    }
+
+    /// CUSTOM_AUTH with the password checked first by SRP (`CHALLENGE_NAME: SRP_A`): the
+    /// CUSTOM_CHALLENGE comes after PASSWORD_VERIFIER.
+    pub fn start_custom_with_srp(
+        config: &ClientConfig,
+        secret: Option<ClientSecret>,
+        username: &str,
+        password: Password,
+        srp: SrpClient,
+        metadata: &[(String, String)],
+    ) -> Result<(SignIn, HttpRequest), Error> {
+        require(username, Some(&password))?;
+        let params = alloc::vec![(k("SRP_A"), Json::Str(srp.public_hex())), (k("CHALLENGE_NAME"), s("SRP_A"))];
+        let req = initiate(config, secret.as_ref(), "CUSTOM_AUTH", username, params, metadata);
+        Ok((SignIn { config: config.clone(), secret, stage: Stage::AwaitVerifier { srp, password }, device: None }, req))
+    }
+
+    /// USER_PASSWORD_AUTH: the password goes to Cognito (over TLS) instead of an SRP proof.
+    /// Needed by user-migration Lambda triggers; opt-in.
+    pub fn start_password(
+        config: &ClientConfig,
+        secret: Option<ClientSecret>,
+        username: &str,
+        password: Password,
+        metadata: &[(String, String)],
+    ) -> Result<(SignIn, HttpRequest), Error> {
+        require(username, Some(&password))?;
+        let params = alloc::vec![(k("PASSWORD"), s(password.expose()))];
+        let req = initiate(config, secret.as_ref(), "USER_PASSWORD_AUTH", username, params, metadata);
+        Ok((SignIn { config: config.clone(), secret, stage: Stage::AwaitTokens { user_id: k(username) }, device: None }, req))
+    }
+
+    /// CUSTOM_AUTH without a password: the Lambda triggers decide the challenges.
+    pub fn start_custom(
+        config: &ClientConfig,
+        secret: Option<ClientSecret>,
+        username: &str,
+        metadata: &[(String, String)],
+    ) -> Result<(SignIn, HttpRequest), Error> {
+        require(username, None)?;
+        let req = initiate(config, secret.as_ref(), "CUSTOM_AUTH", username, Vec::new(), metadata);
+        Ok((SignIn { config: config.clone(), secret, stage: Stage::AwaitTokens { user_id: k(username) }, device: None }, req))
     }
 
     /// Feeds the reply to the last request. `now_ms` is the local clock (milliseconds since
     /// the epoch): it dates the claim and measures clock drift.
     pub fn handle(self, resp: &HttpResponse, now_ms: i64) -> Result<Step, Error> {
         let body = protocol::parse_success(resp)?;
+        let SignIn { config, secret, stage, device } = self;
+        match stage {
+            Stage::AwaitAssociate { mut challenge } => {
+                let code = body
+                    .str_field("SecretCode")
+                    .filter(|c| !c.is_empty())
+                    .ok_or_else(|| Error::invalid_response("AssociateSoftwareToken reply lacks SecretCode"))?;
+                if let Some(sess) = body.str_field("Session") {
+                    challenge.session = Some(k(sess));
+                }
+                let totp_secret = Some(Zeroizing::new(k(code)));
+                return Ok(Step::Challenge(Pending { config, secret, challenge, totp_secret }));
+            }
+            Stage::AwaitTotpVerified { user_id } => {
+                if body.str_field("Status") != Some("SUCCESS") {
+                    return Err(Error::new(
+                        crate::error::Code::Service(k("EnableSoftwareTokenMFAException")),
+                        "VerifySoftwareToken did not succeed",
+                    ));
+                }
+                let session = body.str_field("Session");
+                let req = respond_request(&config, secret.as_ref(), "MFA_SETUP", &user_id, Vec::new(), session, &[]);
+                return Ok(Step::Send(SignIn { config, secret, stage: Stage::AwaitTokens { user_id }, device }, req));
+            }
+            _ => {}
+        }
         let reply = protocol::parse_auth_reply(&body)?;
-        match self.stage {
+        match stage {
             Stage::AwaitVerifier { srp, password } => match reply {
                 AuthReply::Challenge(c) if c.name == "PASSWORD_VERIFIER" => {
-                    let config = self.config;
-                    let secret = self.secret;
-                    let req = answer_verifier(&config, secret.as_ref(), &srp, &password, &c, now_ms)?;
-                    let user_id = String::from(c.param("USER_ID_FOR_SRP").unwrap_or_default());
-                    Ok(Step::Send(SignIn { config, secret, stage: Stage::AwaitTokens { user_id } }, req))
+                    let user_id = k(c.param("USER_ID_FOR_SRP").unwrap_or_default());
+                    let device_key = device.as_ref().filter(|d| d.secrets.owner == user_id).map(|d| d.secrets.key.as_str());
+                    let req = answer_verifier(&config, secret.as_ref(), &srp, &password, &c, now_ms, device_key)?;
+                    Ok(Step::Send(SignIn { config, secret, stage: Stage::AwaitTokens { user_id }, device }, req))
                 }
-                AuthReply::Challenge(c) => Ok(Step::Challenge(into_challenge(c, ""))),
+                AuthReply::Challenge(c) => Ok(challenge_step(config, secret, device, into_challenge(c, ""))),
                 AuthReply::Authenticated(_) => {
                     Err(Error::invalid_response("Cognito returned tokens before the password was verified"))
                 }
             },
             Stage::AwaitTokens { user_id } => match reply {
-                AuthReply::Authenticated(r) => Ok(Step::SignedIn(Session::from_tokens(&self.config, r, None, now_ms)?)),
-                AuthReply::Challenge(c) => Ok(Step::Challenge(into_challenge(c, &user_id))),
+                AuthReply::Authenticated(r) => {
+                    let new_device = r.new_device.clone();
+                    let session = Session::from_tokens(&config, r, None, now_ms)?;
+                    Ok(match new_device {
+                        Some((key, group_key)) => Step::SignedInNewDevice(session, NewDevice { key, group_key }),
+                        None => Step::SignedIn(session),
+                    })
+                }
+                AuthReply::Challenge(c) => Ok(challenge_step(config, secret, device, into_challenge(c, &user_id))),
             },
+            Stage::AwaitDeviceVerifier { user_id } => match (reply, device) {
+                (AuthReply::Challenge(c), Some(d)) if c.name == "DEVICE_PASSWORD_VERIFIER" => {
+                    let req = answer_device_verifier(&config, secret.as_ref(), &d, &user_id, &c, now_ms)?;
+                    Ok(Step::Send(SignIn { config, secret, stage: Stage::AwaitTokens { user_id }, device: None }, req))
+                }
+                _ => Err(Error::invalid_response("expected DEVICE_PASSWORD_VERIFIER after DEVICE_SRP_AUTH")),
+            },
+            Stage::AwaitAssociate { .. } | Stage::AwaitTotpVerified { .. } => {
+                Err(Error::invalid_response("unexpected sign-in stage"))
+            }
         }
     }
+}
+
+/// Parses a parameter Cognito sends as a JSON array in a string (`MFAS_CAN_CHOOSE`, …).
+pub fn string_list(text: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(Json::Arr(items)) = text.and_then(json::parse) {
+        for i in items {
+            if let Some(v) = i.as_str() {
+                out.push(k(v));
+            }
+        }
+    }
+    out
+}
+
+fn challenge_step(config: ClientConfig, secret: Option<ClientSecret>, device: Option<Device>, challenge: Challenge) -> Step {
+    // A remembered device answers DEVICE_SRP_AUTH itself (it replaces MFA).
+    if let Some(d) = device.filter(|d| challenge.name == "DEVICE_SRP_AUTH" && d.secrets.owner == challenge.username) {
+        let user_id = challenge.username.clone();
+        let responses = alloc::vec![(k("DEVICE_KEY"), s(&d.secrets.key)), (k("SRP_A"), Json::Str(d.srp.public_hex()))];
+        let req = respond_request(&config, secret.as_ref(), "DEVICE_SRP_AUTH", &user_id, responses, challenge.session.as_deref(), &[]);
+        return Step::Send(SignIn { config, secret, stage: Stage::AwaitDeviceVerifier { user_id }, device: Some(d) }, req);
+    }
+    if challenge.name == "MFA_SETUP"
+        && string_list(challenge.param("MFAS_CAN_SETUP")).iter().any(|m| m == "SOFTWARE_TOKEN_MFA")
+    {
+        let mut body = Vec::new();
+        if let Some(sess) = &challenge.session {
+            body.push((k("Session"), s(sess)));
+        }
+        let req = protocol::request(&config, "AssociateSoftwareToken", &Json::Obj(body));
+        return Step::Send(SignIn { config, secret, stage: Stage::AwaitAssociate { challenge }, device: None }, req);
+    }
+    Step::Challenge(Pending { config, secret, challenge, totp_secret: None })
+}
+
+fn wrong_answer(expected: &str) -> Error {
+    let mut m = String::from("this challenge is answered with ");
+    m.push_str(expected);
+    Error::invalid_input(&m)
+}
+
+impl Pending {
+    pub fn challenge(&self) -> &Challenge {
+        &self.challenge
+    }
+
+    /// MFA_SETUP: the TOTP secret (base32) to show or put in a QR code.
+    pub fn totp_secret(&self) -> Option<&str> {
+        self.totp_secret.as_deref().map(String::as_str)
+    }
+
+    /// Builds the request that answers the challenge. `metadata` is passed to the Lambda
+    /// triggers as `ClientMetadata`.
+    pub fn respond(&self, answer: Answer, metadata: &[(String, String)]) -> Result<(SignIn, HttpRequest), Error> {
+        let c = &self.challenge;
+        let user = c.username.as_str();
+        let mut responses = Vec::new();
+        match (c.name.as_str(), answer) {
+            (name @ ("SMS_MFA" | "EMAIL_OTP" | "SOFTWARE_TOKEN_MFA"), Answer::Code { code, .. }) => {
+                if code.is_empty() {
+                    return Err(Error::invalid_input("code is required"));
+                }
+                let key = match name {
+                    "SMS_MFA" => "SMS_MFA_CODE",
+                    "EMAIL_OTP" => "EMAIL_OTP_CODE",
+                    _ => "SOFTWARE_TOKEN_MFA_CODE",
+                };
+                responses.push((k(key), s(&code)));
+            }
+            ("MFA_SETUP", Answer::Code { code, device_name }) => {
+                if self.totp_secret.is_none() {
+                    return Err(Error::invalid_input("MFA_SETUP offers no TOTP setup to answer"));
+                }
+                if code.is_empty() {
+                    return Err(Error::invalid_input("code is required"));
+                }
+                let mut body = alloc::vec![(k("UserCode"), s(&code))];
+                if let Some(sess) = &c.session {
+                    body.push((k("Session"), s(sess)));
+                }
+                if let Some(n) = device_name.filter(|n| !n.is_empty()) {
+                    body.push((k("FriendlyDeviceName"), s(&n)));
+                }
+                let req = protocol::request(&self.config, "VerifySoftwareToken", &Json::Obj(body));
+                let stage = Stage::AwaitTotpVerified { user_id: k(user) };
+                return Ok((SignIn { config: self.config.clone(), secret: self.secret.as_ref().map(ClientSecret::duplicate), stage, device: None }, req));
+            }
+            ("NEW_PASSWORD_REQUIRED", Answer::NewPassword { password, attributes }) => {
+                if password.expose().is_empty() {
+                    return Err(Error::invalid_input("newPassword is required"));
+                }
+                responses.push((k("NEW_PASSWORD"), s(password.expose())));
+                for (name, value) in attributes {
+                    let mut key = k("userAttributes.");
+                    key.push_str(&name);
+                    responses.push((key, Json::Str(value)));
+                }
+            }
+            ("SELECT_MFA_TYPE", Answer::MfaType(t)) => {
+                let allowed = string_list(c.param("MFAS_CAN_CHOOSE"));
+                if !allowed.is_empty() && !allowed.contains(&t) {
+                    return Err(Error::invalid_input("mfaType is not one of the allowed types"));
+                }
+                responses.push((k("ANSWER"), Json::Str(t)));
+            }
+            ("CUSTOM_CHALLENGE", Answer::Custom(a)) => responses.push((k("ANSWER"), Json::Str(a))),
+            ("SMS_MFA" | "EMAIL_OTP" | "SOFTWARE_TOKEN_MFA" | "MFA_SETUP", _) => return Err(wrong_answer("{ code }")),
+            ("NEW_PASSWORD_REQUIRED", _) => return Err(wrong_answer("{ newPassword }")),
+            ("SELECT_MFA_TYPE", _) => return Err(wrong_answer("{ mfaType }")),
+            ("CUSTOM_CHALLENGE", _) => return Err(wrong_answer("{ answer }")),
+            _ => return Err(Error::invalid_input("this challenge cannot be answered by this library")),
+        }
+        let req = respond_request(&self.config, self.secret.as_ref(), &c.name, user, responses, c.session.as_deref(), metadata);
+        let stage = Stage::AwaitTokens { user_id: k(user) };
+        Ok((SignIn { config: self.config.clone(), secret: self.secret.as_ref().map(ClientSecret::duplicate), stage, device: None }, req))
+    }
+
+    /// The challenge as the app sees it (the JavaScript result shape): `type`, `name`,
+    /// `parameters` (SRP values removed) and per challenge `codeDelivery`,
+    /// `requiredAttributes` + `userAttributes`, `allowedMfaTypes`, or `secretCode` +
+    /// `totpUri` (`issuer` names the app in authenticator apps).
+    pub fn to_json(&self, issuer: &str) -> Json {
+        let c = &self.challenge;
+        let mut o = alloc::vec![(k("type"), s("challenge")), (k("name"), s(&c.name)), (k("username"), s(&c.username))];
+        let params: Vec<(String, Json)> = c
+            .parameters
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "SECRET_BLOCK" | "SRP_B" | "SALT"))
+            .map(|(a, b)| (a.clone(), s(b)))
+            .collect();
+        o.push((k("parameters"), Json::Obj(params)));
+        match c.name.as_str() {
+            "SMS_MFA" | "EMAIL_OTP" => {
+                let mut d = Vec::new();
+                if let Some(m) = c.param("CODE_DELIVERY_DELIVERY_MEDIUM") {
+                    d.push((k("medium"), s(m)));
+                }
+                if let Some(m) = c.param("CODE_DELIVERY_DESTINATION") {
+                    d.push((k("destination"), s(m)));
+                }
+                o.push((k("codeDelivery"), Json::Obj(d)));
+            }
+            "NEW_PASSWORD_REQUIRED" => {
+                let req = string_list(c.param("requiredAttributes"))
+                    .into_iter()
+                    .map(|a| Json::Str(a.strip_prefix("userAttributes.").map(k).unwrap_or(a)))
+                    .collect();
+                o.push((k("requiredAttributes"), Json::Arr(req)));
+                let mut attrs = Vec::new();
+                if let Some(Json::Obj(m)) = c.param("userAttributes").and_then(json::parse) {
+                    for (name, v) in m {
+                        // As amazon-cognito-identity-js: these cannot be sent back.
+                        if name != "email_verified" && name != "phone_number_verified" {
+                            attrs.push((name, v));
+                        }
+                    }
+                }
+                o.push((k("userAttributes"), Json::Obj(attrs)));
+            }
+            "SELECT_MFA_TYPE" => {
+                let list = string_list(c.param("MFAS_CAN_CHOOSE")).into_iter().map(Json::Str).collect();
+                o.push((k("allowedMfaTypes"), Json::Arr(list)));
+            }
+            "MFA_SETUP" => {
+                let list = string_list(c.param("MFAS_CAN_SETUP")).into_iter().map(Json::Str).collect();
+                o.push((k("allowedMfaTypes"), Json::Arr(list)));
+                if let Some(secret) = self.totp_secret() {
+                    o.push((k("secretCode"), s(secret)));
+                    o.push((k("totpUri"), s(&totp_uri(issuer, &c.username, secret))));
+                }
+            }
+            _ => {}
+        }
+        Json::Obj(o)
+    }
+}
+
+/// `otpauth://totp/{issuer}:{account}?secret={secret}&issuer={issuer}` (Google
+/// Authenticator key URI format), issuer and account percent-encoded.
+pub fn totp_uri(issuer: &str, account: &str, secret: &str) -> String {
+    let mut u = String::from("otpauth://totp/");
+    u.push_str(&percent_encode(issuer));
+    u.push(':');
+    u.push_str(&percent_encode(account));
+    u.push_str("?secret=");
+    u.push_str(&percent_encode(secret));
+    u.push_str("&issuer=");
+    u.push_str(&percent_encode(issuer));
+    u
+}
+
+/// RFC 3986 percent-encoding of everything but the unreserved characters.
+fn percent_encode(v: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::new();
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+        }
+    }
+    out
 }
 
 fn into_challenge(c: ChallengeReply, user_id: &str) -> Challenge {
@@ -213,6 +657,7 @@ fn answer_verifier(
     password: &Password,
     c: &ChallengeReply,
     now_ms: i64,
+    device_key: Option<&str>,
 ) -> Result<HttpRequest, Error> {
     let b = c.param("SRP_B").ok_or_else(|| missing("SRP_B"))?;
     let salt = c.param("SALT").ok_or_else(|| missing("SALT"))?;
@@ -225,25 +670,41 @@ fn answer_verifier(
     let timestamp = cognito_timestamp(now_ms.div_euclid(1000));
     let signature = srp::claim_signature(&key, config.pool_name(), user_id, &block, &timestamp);
     let mut responses = alloc::vec![
-        ("USERNAME", user_id),
-        ("PASSWORD_CLAIM_SECRET_BLOCK", block_b64),
-        ("TIMESTAMP", timestamp.as_str()),
-        ("PASSWORD_CLAIM_SIGNATURE", signature.as_str()),
+        (k("PASSWORD_CLAIM_SECRET_BLOCK"), s(block_b64)),
+        (k("TIMESTAMP"), s(&timestamp)),
+        (k("PASSWORD_CLAIM_SIGNATURE"), s(&signature)),
     ];
-    let hash;
-    if let Some(s) = secret {
-        hash = srp::secret_hash(&s.0, user_id, config.client_id());
-        responses.push(("SECRET_HASH", hash.as_str()));
+    if let Some(key) = device_key {
+        responses.push((k("DEVICE_KEY"), s(key)));
     }
-    let mut body = alloc::vec![
-        (String::from("ChallengeName"), Json::Str(String::from("PASSWORD_VERIFIER"))),
-        (String::from("ClientId"), Json::Str(String::from(config.client_id()))),
-        (String::from("ChallengeResponses"), json::str_object(responses)),
+    Ok(respond_request(config, secret, "PASSWORD_VERIFIER", user_id, responses, c.session.as_deref(), &[]))
+}
+
+/// DEVICE_PASSWORD_VERIFIER: the PASSWORD_VERIFIER math with the device group key as the
+/// pool name, the device key as the user id and the device password.
+fn answer_device_verifier(
+    config: &ClientConfig,
+    secret: Option<&ClientSecret>,
+    d: &Device,
+    user_id: &str,
+    c: &ChallengeReply,
+    now_ms: i64,
+) -> Result<HttpRequest, Error> {
+    let b = c.param("SRP_B").ok_or_else(|| missing("SRP_B"))?;
+    let salt = c.param("SALT").ok_or_else(|| missing("SALT"))?;
+    let block_b64 = c.param("SECRET_BLOCK").ok_or_else(|| missing("SECRET_BLOCK"))?;
+    let block = base64_decode(block_b64).ok_or_else(|| Error::invalid_response("SECRET_BLOCK is not base64"))?;
+    let (group, key) = (d.secrets.group_key.as_str(), d.secrets.key.as_str());
+    let pk = d.srp.password_key(group, key, d.secrets.password(), salt, b).map_err(|e| Error::invalid_response(e.message()))?;
+    let timestamp = cognito_timestamp(now_ms.div_euclid(1000));
+    let signature = srp::claim_signature(&pk, group, key, &block, &timestamp);
+    let responses = alloc::vec![
+        (k("PASSWORD_CLAIM_SECRET_BLOCK"), s(block_b64)),
+        (k("TIMESTAMP"), s(&timestamp)),
+        (k("PASSWORD_CLAIM_SIGNATURE"), s(&signature)),
+        (k("DEVICE_KEY"), s(key)),
     ];
-    if let Some(session) = &c.session {
-        body.push((String::from("Session"), Json::Str(session.clone())));
-    }
-    Ok(protocol::request(config, "RespondToAuthChallenge", &Json::Obj(body)))
+    Ok(respond_request(config, secret, "DEVICE_PASSWORD_VERIFIER", user_id, responses, c.session.as_deref(), &[]))
 }
 
 #[cfg(test)]
@@ -267,6 +728,7 @@ mod tests {
 
     /// A minimal server side in num-bigint, to check the claim end to end.
     struct Server {
+        pool: String,
         v: BigUint,
         b: BigUint,
         big_b: BigUint,
@@ -275,16 +737,20 @@ mod tests {
 
     impl Server {
         fn new(user_id: &str, password: &str) -> Server {
+            Server::for_pool("EmuPool01", user_id, password)
+        }
+        /// A device is a "pool" named by its group key with the device key as user id.
+        fn for_pool(pool: &str, user_id: &str, password: &str) -> Server {
             let n = BigUint::from_bytes_be(&crate::bigint::N_BYTES);
             let g = BigUint::from(2u8);
             let salt = vec![0xa1, 0x05, 0x33, 0x44];
-            let inner = sha256(&[b"EmuPool01", user_id.as_bytes(), b":", password.as_bytes()]);
+            let inner = sha256(&[pool.as_bytes(), user_id.as_bytes(), b":", password.as_bytes()]);
             let x = BigUint::from_bytes_be(&sha256(&[&pad_bytes(&salt), &inner]));
             let v = g.modpow(&x, &n);
             let b = BigUint::from_bytes_be(&[0x77; 32]);
             let k = BigUint::from_bytes_be(&srp::multiplier_k());
             let big_b = (&k * &v + g.modpow(&b, &n)) % &n;
-            Server { v, b, big_b, salt }
+            Server { pool: pool.into(), v, b, big_b, salt }
         }
         fn challenge(&self, user_id: &str) -> String {
             format!(
@@ -304,7 +770,7 @@ mod tests {
             let s = (&big_a * self.v.modpow(&u, &n)).modpow(&self.b, &n);
             let prk = srp::hmac_sha256(&pad_bytes(&u.to_bytes_be()), &[&pad_bytes(&s.to_bytes_be())]);
             let okm = srp::hmac_sha256(&prk, &[b"Caldera Derived Key", &[1]]);
-            let sig = srp::hmac_sha256(&okm[..16], &[b"EmuPool01", user_id.as_bytes(), b"opaque secret block", timestamp.as_bytes()]);
+            let sig = srp::hmac_sha256(&okm[..16], &[self.pool.as_bytes(), user_id.as_bytes(), b"opaque secret block", timestamp.as_bytes()]);
             base64_encode(&sig)
         }
     }
@@ -383,7 +849,8 @@ mod tests {
         let (flow, _) = SignIn::start(&config(), None, "bob", Password::new("pw"), &[5; 48]).unwrap();
         let Step::Send(flow, _) = flow.handle(&ok(&server.challenge("bob")), NOW_MS).unwrap() else { panic!() };
         let reply = r#"{"ChallengeName":"SOFTWARE_TOKEN_MFA","ChallengeParameters":{},"Session":"s2"}"#;
-        let Step::Challenge(c) = flow.handle(&ok(reply), NOW_MS).unwrap() else { panic!() };
+        let Step::Challenge(p) = flow.handle(&ok(reply), NOW_MS).unwrap() else { panic!() };
+        let c = p.challenge();
         assert_eq!(c.name, "SOFTWARE_TOKEN_MFA");
         assert_eq!(c.username, "bob");
         assert_eq!(c.session.as_deref(), Some("s2"));
@@ -447,5 +914,255 @@ mod tests {
         assert_eq!(format!("{:?}", Password::new("hunter2")), "Password(<redacted>)");
         let (flow, _) = SignIn::start(&config(), None, "u", Password::new("hunter2"), &[1; 48]).unwrap();
         assert!(!format!("{flow:?}").contains("hunter2"));
+    }
+
+    const TOKENS_REPLY_USER: &str = "bob";
+
+    fn tokens_reply() -> String {
+        let t = tokens(NOW_MS / 1000, TOKENS_REPLY_USER);
+        format!(
+            r#"{{"AuthenticationResult":{{"AccessToken":"{}","IdToken":"{}","RefreshToken":"r","ExpiresIn":3600}},"ChallengeParameters":{{}}}}"#,
+            t.access_token, t.id_token
+        )
+    }
+
+    fn password_flow(secret: Option<&str>) -> SignIn {
+        SignIn::start_password(&config(), secret.map(ClientSecret::new), "bob", Password::new("pw"), &[]).unwrap().0
+    }
+
+    fn challenge_of(flow: SignIn, reply: &str) -> Pending {
+        match flow.handle(&ok(reply), NOW_MS).unwrap() {
+            Step::Challenge(p) => p,
+            other => panic!("expected a challenge, got {other:?}"),
+        }
+    }
+
+    fn code(c: &str) -> Answer {
+        Answer::Code { code: c.into(), device_name: None }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn password_custom_and_custom_srp_starts() {
+        let md = [("app".to_string(), "demo".to_string())];
+        let (_, req) = SignIn::start_password(&config(), None, "bob", Password::new("pw"), &md).unwrap();
+        assert_eq!(
+            req.body,
+            format!(r#"{{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","PASSWORD":"pw"}},"ClientMetadata":{{"app":"demo"}}}}"#)
+        );
+        let (_, req) = SignIn::start_custom(&config(), Some(ClientSecret::new("k")), "bob", &[]).unwrap();
+        assert_eq!(
+            req.body,
+            format!(
+                r#"{{"AuthFlow":"CUSTOM_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","SECRET_HASH":"{}"}}}}"#,
+                srp::secret_hash("k", "bob", CLIENT)
+            )
+        );
+        let srp = SrpClient::new(&[3; 48]).unwrap();
+        let a = srp.public_hex();
+        let (flow, req) = SignIn::start_custom_with_srp(&config(), None, "bob", Password::new("pw"), srp, &[]).unwrap();
+        assert_eq!(
+            req.body,
+            format!(r#"{{"AuthFlow":"CUSTOM_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","SRP_A":"{a}","CHALLENGE_NAME":"SRP_A"}}}}"#)
+        );
+        // After the password: the custom challenge, answered with the app's answer.
+        let server = Server::new("bob", "pw");
+        let Step::Send(flow, _) = flow.handle(&ok(&server.challenge("bob")), NOW_MS).unwrap() else { panic!() };
+        let p = challenge_of(flow, r#"{"ChallengeName":"CUSTOM_CHALLENGE","ChallengeParameters":{"USERNAME":"bob","question":"6x7?"},"Session":"c1"}"#);
+        assert_eq!(
+            p.to_json("App").to_text(),
+            r#"{"type":"challenge","name":"CUSTOM_CHALLENGE","username":"bob","parameters":{"USERNAME":"bob","question":"6x7?"}}"#
+        );
+        assert_eq!(p.respond(code("1"), &[]).unwrap_err().code, Code::InvalidInput);
+        let (flow, req) = p.respond(Answer::Custom("42".into()), &md).unwrap();
+        assert_eq!(
+            req.body,
+            format!(r#"{{"ChallengeName":"CUSTOM_CHALLENGE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"42"}},"Session":"c1","ClientMetadata":{{"app":"demo"}}}}"#)
+        );
+        assert!(matches!(flow.handle(&ok(&tokens_reply()), NOW_MS).unwrap(), Step::SignedIn(_)));
+        assert!(SignIn::start_custom(&config(), None, "", &[]).is_err());
+        assert!(SignIn::start_password(&config(), None, "bob", Password::new(""), &[]).is_err());
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn sms_email_and_totp_codes() {
+        for (name, key, extra) in [
+            ("SMS_MFA", "SMS_MFA_CODE", r#","CODE_DELIVERY_DELIVERY_MEDIUM":"SMS","CODE_DELIVERY_DESTINATION":"+*******0123""#),
+            ("EMAIL_OTP", "EMAIL_OTP_CODE", r#","CODE_DELIVERY_DELIVERY_MEDIUM":"EMAIL","CODE_DELIVERY_DESTINATION":"b***@e***""#),
+            ("SOFTWARE_TOKEN_MFA", "SOFTWARE_TOKEN_MFA_CODE", ""),
+        ] {
+            let reply = format!(r#"{{"ChallengeName":"{name}","ChallengeParameters":{{"USER_ID_FOR_SRP":"bob"{extra}}},"Session":"m1"}}"#);
+            let p = challenge_of(password_flow(Some("sec")), &reply);
+            let view = p.to_json("App").to_text();
+            match name {
+                "SMS_MFA" => assert!(view.ends_with(r#""codeDelivery":{"medium":"SMS","destination":"+*******0123"}}"#), "{view}"),
+                "EMAIL_OTP" => assert!(view.ends_with(r#""codeDelivery":{"medium":"EMAIL","destination":"b***@e***"}}"#), "{view}"),
+                _ => assert!(!view.contains("codeDelivery")),
+            }
+            assert_eq!(p.respond(code(""), &[]).unwrap_err().code, Code::InvalidInput);
+            assert_eq!(p.respond(Answer::MfaType("SMS_MFA".into()), &[]).unwrap_err().code, Code::InvalidInput);
+            // A wrong code: Cognito says CodeMismatchException and the challenge stays answerable.
+            let (flow, first) = p.respond(code("111111"), &[]).unwrap();
+            let mismatch = HttpResponse { status: 400, body: r#"{"__type":"CodeMismatchException","message":"Invalid code"}"#.into(), error_type: None };
+            assert_eq!(flow.handle(&mismatch, NOW_MS).unwrap_err().code, Code::Service("CodeMismatchException".into()));
+            let (flow, req) = p.respond(code("123456"), &[]).unwrap();
+            assert_ne!(first.body, req.body);
+            assert_eq!(
+                req.body,
+                format!(
+                    r#"{{"ChallengeName":"{name}","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","{key}":"123456","SECRET_HASH":"{}"}},"Session":"m1"}}"#,
+                    srp::secret_hash("sec", "bob", CLIENT)
+                )
+            );
+            let Step::SignedIn(s) = flow.handle(&ok(&tokens_reply()), NOW_MS).unwrap() else { panic!() };
+            assert_eq!(s.username, "bob");
+        }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn new_password_required() {
+        let reply = r#"{"ChallengeName":"NEW_PASSWORD_REQUIRED","ChallengeParameters":{"USER_ID_FOR_SRP":"bob","requiredAttributes":"[\"userAttributes.name\"]","userAttributes":"{\"email_verified\":\"true\",\"email\":\"bob@example.com\"}"},"Session":"n1"}"#;
+        let p = challenge_of(password_flow(None), reply);
+        let view = p.to_json("App").to_text();
+        assert!(view.ends_with(r#""requiredAttributes":["name"],"userAttributes":{"email":"bob@example.com"}}"#), "{view}");
+        assert_eq!(p.respond(code("1"), &[]).unwrap_err().code, Code::InvalidInput);
+        let empty = Answer::NewPassword { password: Password::new(""), attributes: vec![] };
+        assert_eq!(p.respond(empty, &[]).unwrap_err().code, Code::InvalidInput);
+        let a = Answer::NewPassword { password: Password::new("N3w-pw!"), attributes: vec![("name".into(), "Bob".into())] };
+        assert_eq!(format!("{a:?}"), "Answer(<redacted>)");
+        let (flow, req) = p.respond(a, &[]).unwrap();
+        assert_eq!(
+            req.body,
+            format!(r#"{{"ChallengeName":"NEW_PASSWORD_REQUIRED","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","NEW_PASSWORD":"N3w-pw!","userAttributes.name":"Bob"}},"Session":"n1"}}"#)
+        );
+        // The new password can lead to MFA.
+        let p = challenge_of(flow, r#"{"ChallengeName":"SMS_MFA","ChallengeParameters":{},"Session":"n2"}"#);
+        assert_eq!(p.challenge().username, "bob");
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn select_mfa_type() {
+        let reply = r#"{"ChallengeName":"SELECT_MFA_TYPE","ChallengeParameters":{"USER_ID_FOR_SRP":"bob","MFAS_CAN_CHOOSE":"[\"SMS_MFA\",\"SOFTWARE_TOKEN_MFA\"]"},"Session":"s1"}"#;
+        let p = challenge_of(password_flow(None), reply);
+        assert!(p.to_json("x").to_text().ends_with(r#""allowedMfaTypes":["SMS_MFA","SOFTWARE_TOKEN_MFA"]}"#));
+        assert_eq!(p.respond(Answer::MfaType("EMAIL_OTP".into()), &[]).unwrap_err().code, Code::InvalidInput);
+        let (flow, req) = p.respond(Answer::MfaType("SOFTWARE_TOKEN_MFA".into()), &[]).unwrap();
+        assert_eq!(
+            req.body,
+            format!(r#"{{"ChallengeName":"SELECT_MFA_TYPE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"SOFTWARE_TOKEN_MFA"}},"Session":"s1"}}"#)
+        );
+        let p = challenge_of(flow, r#"{"ChallengeName":"SOFTWARE_TOKEN_MFA","ChallengeParameters":{},"Session":"s2"}"#);
+        assert_eq!(p.challenge().session.as_deref(), Some("s2"));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn mfa_setup_associates_verifies_and_continues() {
+        let reply = r#"{"ChallengeName":"MFA_SETUP","ChallengeParameters":{"USER_ID_FOR_SRP":"bob","MFAS_CAN_SETUP":"[\"SOFTWARE_TOKEN_MFA\"]"},"Session":"t1"}"#;
+        let Step::Send(flow, req) = password_flow(None).handle(&ok(reply), NOW_MS).unwrap() else { panic!() };
+        assert_eq!(req.operation, "AssociateSoftwareToken");
+        assert_eq!(req.body, r#"{"Session":"t1"}"#);
+        let bad = password_flow(None).handle(&ok(reply), NOW_MS).unwrap();
+        let Step::Send(bad, _) = bad else { panic!() };
+        assert_eq!(bad.handle(&ok("{}"), NOW_MS).unwrap_err().code, Code::InvalidResponse);
+        let p = challenge_of(flow, r#"{"SecretCode":"JBSWY3DPEHPK3PXP","Session":"t2"}"#);
+        assert_eq!(p.totp_secret(), Some("JBSWY3DPEHPK3PXP"));
+        assert_eq!(
+            p.to_json("My App").to_text(),
+            r#"{"type":"challenge","name":"MFA_SETUP","username":"bob","parameters":{"USER_ID_FOR_SRP":"bob","MFAS_CAN_SETUP":"[\"SOFTWARE_TOKEN_MFA\"]"},"allowedMfaTypes":["SOFTWARE_TOKEN_MFA"],"secretCode":"JBSWY3DPEHPK3PXP","totpUri":"otpauth://totp/My%20App:bob?secret=JBSWY3DPEHPK3PXP&issuer=My%20App"}"#
+        );
+        let (flow, req) = p.respond(Answer::Code { code: "123456".into(), device_name: Some("Phone".into()) }, &[]).unwrap();
+        assert_eq!(req.operation, "VerifySoftwareToken");
+        assert_eq!(req.body, r#"{"UserCode":"123456","Session":"t2","FriendlyDeviceName":"Phone"}"#);
+        let Step::Send(flow, req) = flow.handle(&ok(r#"{"Status":"SUCCESS","Session":"t3"}"#), NOW_MS).unwrap() else { panic!() };
+        assert_eq!(
+            req.body,
+            format!(r#"{{"ChallengeName":"MFA_SETUP","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob"}},"Session":"t3"}}"#)
+        );
+        assert!(matches!(flow.handle(&ok(&tokens_reply()), NOW_MS).unwrap(), Step::SignedIn(_)));
+        // A failed verification is an error, and the pending challenge can be answered again.
+        let (flow, _) = p.respond(code("000000"), &[]).unwrap();
+        assert_eq!(
+            flow.handle(&ok(r#"{"Status":"ERROR"}"#), NOW_MS).unwrap_err().code,
+            Code::Service("EnableSoftwareTokenMFAException".into())
+        );
+        assert!(p.respond(code("654321"), &[]).is_ok());
+        // MFA_SETUP without TOTP on offer goes to the app as is and cannot be answered here.
+        let sms_only = r#"{"ChallengeName":"MFA_SETUP","ChallengeParameters":{"MFAS_CAN_SETUP":"[\"SMS_MFA\"]"},"Session":"t1"}"#;
+        let p = challenge_of(password_flow(None), sms_only);
+        assert_eq!(p.respond(code("1"), &[]).unwrap_err().code, Code::InvalidInput);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn totp_uri_and_lists() {
+        assert_eq!(totp_uri("Acme Co", "alice@example.com", "ABC"), "otpauth://totp/Acme%20Co:alice%40example.com?secret=ABC&issuer=Acme%20Co");
+        assert_eq!(string_list(Some(r#"["A","B"]"#)), vec!["A".to_string(), "B".to_string()]);
+        assert!(string_list(Some("nope")).is_empty());
+        assert!(string_list(None).is_empty());
+        let p = challenge_of(password_flow(None), r#"{"ChallengeName":"DEVICE_SRP_AUTH","ChallengeParameters":{},"Session":"d"}"#);
+        assert_eq!(p.respond(Answer::Custom("x".into()), &[]).unwrap_err().code, Code::InvalidInput);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn remembered_device_answers_device_srp() {
+        let server = Server::new("alice", "Alice-Passw0rd!");
+        let device_pw = "ZGV2aWNlLXBhc3N3b3Jk";
+        let dev_server = Server::for_pool("-grp1", "us-east-1_dev1", device_pw);
+        let device = || DeviceSecrets::new("alice", "us-east-1_dev1", "-grp1", device_pw);
+        let dev_srp = SrpClient::new(&[0x22; 48]).unwrap();
+        let dev_a = dev_srp.public_hex();
+        let srp = SrpClient::new(&[0x11; 48]).unwrap();
+        // Typed name = owner: DEVICE_KEY goes in InitiateAuth and PASSWORD_VERIFIER.
+        let (flow, req) = SignIn::start_with_device(&config(), None, "alice", Password::new("Alice-Passw0rd!"), srp, Some((device(), dev_srp))).unwrap();
+        assert_eq!(field(&req.body, &["AuthParameters", "DEVICE_KEY"]).as_deref(), Some("us-east-1_dev1"));
+        let Step::Send(flow, req) = flow.handle(&ok(&server.challenge("alice")), NOW_MS).unwrap() else { panic!() };
+        assert_eq!(field(&req.body, &["ChallengeResponses", "DEVICE_KEY"]).as_deref(), Some("us-east-1_dev1"));
+        // DEVICE_SRP_AUTH is answered by the flow, with the second ephemeral.
+        let reply = r#"{"ChallengeName":"DEVICE_SRP_AUTH","ChallengeParameters":{"USERNAME":"alice"},"Session":"d1"}"#;
+        let Step::Send(flow, req) = flow.handle(&ok(reply), NOW_MS).unwrap() else { panic!("device SRP is automatic") };
+        assert_eq!(
+            req.body,
+            format!(r#"{{"ChallengeName":"DEVICE_SRP_AUTH","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"alice","DEVICE_KEY":"us-east-1_dev1","SRP_A":"{dev_a}"}},"Session":"d1"}}"#)
+        );
+        let verifier_reply = dev_server.challenge("alice").replace("PASSWORD_VERIFIER", "DEVICE_PASSWORD_VERIFIER").replace("sess-1", "d2");
+        let Step::Send(flow, req) = flow.handle(&ok(&verifier_reply), NOW_MS).unwrap() else { panic!() };
+        assert_eq!(field(&req.body, &["ChallengeName"]).as_deref(), Some("DEVICE_PASSWORD_VERIFIER"));
+        assert_eq!(field(&req.body, &["Session"]).as_deref(), Some("d2"));
+        assert_eq!(field(&req.body, &["ChallengeResponses", "USERNAME"]).as_deref(), Some("alice"));
+        assert_eq!(field(&req.body, &["ChallengeResponses", "DEVICE_KEY"]).as_deref(), Some("us-east-1_dev1"));
+        assert_eq!(
+            field(&req.body, &["ChallengeResponses", "PASSWORD_CLAIM_SIGNATURE"]).unwrap(),
+            dev_server.expected_signature(&dev_a, "us-east-1_dev1", "Tue Jan 2 03:04:05 UTC 2024")
+        );
+        let t = tokens(NOW_MS / 1000, "alice");
+        let with_device = format!(
+            r#"{{"AuthenticationResult":{{"AccessToken":"{}","IdToken":"{}","NewDeviceMetadata":{{"DeviceKey":"us-east-1_new","DeviceGroupKey":"-g2"}}}}}}"#,
+            t.access_token, t.id_token
+        );
+        let Step::SignedInNewDevice(s, nd) = flow.handle(&ok(&with_device), NOW_MS).unwrap() else { panic!() };
+        assert_eq!((s.username.as_str(), nd.key.as_str(), nd.group_key.as_str()), ("alice", "us-east-1_new", "-g2"));
+
+        // Signed in by alias: no DEVICE_KEY in InitiateAuth (the owner is "alice"), then in
+        // PASSWORD_VERIFIER once USER_ID_FOR_SRP says who it is.
+        let srp = SrpClient::new(&[0x11; 48]).unwrap();
+        let dev_srp = SrpClient::new(&[0x22; 48]).unwrap();
+        let (flow, req) = SignIn::start_with_device(&config(), None, "alice@example.com", Password::new("Alice-Passw0rd!"), srp, Some((device(), dev_srp))).unwrap();
+        assert_eq!(field(&req.body, &["AuthParameters", "DEVICE_KEY"]), None);
+        let Step::Send(_, req) = flow.handle(&ok(&server.challenge("alice")), NOW_MS).unwrap() else { panic!() };
+        assert_eq!(field(&req.body, &["ChallengeResponses", "DEVICE_KEY"]).as_deref(), Some("us-east-1_dev1"));
+
+        // Another user's device is never sent, and DEVICE_SRP_AUTH then goes to the app.
+        let srp = SrpClient::new(&[0x11; 48]).unwrap();
+        let other = DeviceSecrets::new("bob", "us-east-1_bobdev", "-g", "pw");
+        let (flow, req) = SignIn::start_with_device(&config(), None, "alice", Password::new("Alice-Passw0rd!"), srp, Some((other, SrpClient::new(&[3; 48]).unwrap()))).unwrap();
+        assert!(!req.body.contains("bobdev"));
+        let Step::Send(flow, req) = flow.handle(&ok(&server.challenge("alice")), NOW_MS).unwrap() else { panic!() };
+        assert!(!req.body.contains("bobdev"));
+        assert!(matches!(flow.handle(&ok(reply), NOW_MS).unwrap(), Step::Challenge(_)));
     }
 }

@@ -6,7 +6,9 @@
 //! - Pure core (no I/O, no clock, no randomness; tested natively):
 //!   [`bigint`] (3072-bit Montgomery arithmetic), [`srp`] (Cognito's SRP variant),
 //!   [`timestamp`], [`encoding`], [`json`], [`jwt`], [`protocol`] (the user-pool JSON
-//!   API), [`flow`] (sign-in as a state machine), [`session`] (tokens and their storage
+//!   API), [`flow`] (sign-in as a state machine, with every challenge), [`account`]
+//!   (self-service requests and replies), [`device`] (remembered devices), [`retry`]
+//!   (which calls may be repeated, backoff), [`session`] (tokens and their storage
 //!   layout), [`refresh`] (refresh policy, refresh/revoke requests), [`sigv4`] (AWS
 //!   Signature Version 4), [`identity`] (identity-pool credentials as a state machine, and
 //!   their cache policy), [`oauth`] (hosted UI: PKCE, authorize URL, callback, token
@@ -54,7 +56,9 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
+pub mod account;
 pub mod bigint;
+pub mod device;
 pub mod encoding;
 pub mod error;
 pub mod flow;
@@ -65,6 +69,7 @@ pub mod jwt;
 pub mod oauth;
 pub mod protocol;
 pub mod refresh;
+pub mod retry;
 pub mod session;
 pub mod sigv4;
 pub mod srp;

@@ -1,6 +1,7 @@
 // cognito-wasm demo: plain ES modules, served as-is (no bundler).
 import init, { CognitoAuth } from '/pkg/cognito_wasm.js';
 import defaults from './config.js';
+import { installAccount, handleSignIn, closePanel } from './account.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('signin-form');
@@ -88,6 +89,8 @@ function fmtTime(ms) {
 let auth;
 
 function showSignedOut() {
+  closePanel();
+  $('profile').hidden = true;
   session.hidden = true;
   $('claims-body').textContent = '';
   $('verified').textContent = '';
@@ -101,6 +104,7 @@ function showSignedOut() {
 }
 
 function showSession(s) {
+  closePanel();
   const c = s.idTokenClaims ?? {};
   const rows = [
     ['username', 'Username', s.username],
@@ -168,6 +172,11 @@ async function main() {
     return;
   }
   window.cognitoDemo = { auth, config: cfg }; // handy in devtools
+  installAccount({
+    auth, showSession, showSignedOut, showError, clearError,
+    status: (text) => { status.textContent = text; },
+    refresh: async () => { const s = await auth.currentSession(); if (s) showSession(s); else showSignedOut(); },
+  });
 
   // "Call protected API": a SigV4-signed request with the identity pool's credentials
   // (the signed-in user's, or a guest's when nobody is signed in and the pool allows it).
@@ -239,13 +248,8 @@ async function main() {
     setState('busy', 'Signing in…');
     try {
       const r = await auth.signIn({ username: $('username').value.trim(), password: $('password').value });
-      if (r.type === 'signedIn') {
-        $('password').value = '';
-        showSession(r.session);
-      } else {
-        showError({ code: 'ChallengeNotSupported', message: `Cognito asked for ${r.name}; this demo handles plain sign-in only.` });
-        showSignedOut();
-      }
+      $('password').value = '';
+      handleSignIn(r); // a session, or a challenge panel (MFA, new password, …)
     } catch (err) {
       showError(err);
       showSignedOut();

@@ -15,7 +15,7 @@ use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
-use crate::flow::Challenge;
+use crate::flow::Pending;
 use crate::protocol::ClientConfig;
 use crate::session::Session;
 use crate::srp::{SrpClient, EPHEMERAL_BYTES};
@@ -85,26 +85,13 @@ pub(crate) fn session_to_js(s: &Session) -> JsValue {
     o.into()
 }
 
-pub(crate) fn challenge_to_js(c: &Challenge) -> JsValue {
-    let o = Object::new();
-    set(&o, "type", &"challenge".into());
-    set(&o, "name", &JsValue::from_str(&c.name));
-    let params = Object::new();
-    for (k, v) in &c.parameters {
-        // SRP values belong to the library, never to the app.
-        if !matches!(k.as_str(), "SECRET_BLOCK" | "SRP_B" | "SALT") {
-            set(&params, k, &JsValue::from_str(v));
-        }
-    }
-    set(&o, "parameters", &params.into());
-    o.into()
-}
-
 pub(crate) struct Inner {
     pub(crate) config: ClientConfig,
     pub(crate) store: web::storage::Store,
     /// The challenge last returned to the app, kept for answering it.
-    pub(crate) pending: RefCell<Option<Challenge>>,
+    pub(crate) pending: RefCell<Option<Pending>>,
+    /// totpIssuer and the auto sign-in after confirmation (account.rs).
+    pub(crate) account: account::AccountState,
     /// An ephemeral SRP pair computed ahead by `prepareSignIn`, used by the next sign-in.
     pub(crate) prepared: RefCell<Option<SrpClient>>,
     /// Refresh, events, cross-tab sync (session.rs).
@@ -142,7 +129,8 @@ impl CognitoAuth {
         let (store, life) = session::parse_session_config(config)?;
         let aws = identity::parse_identity_config(config)?;
         let hosted = hosted::parse_hosted_config(config)?;
-        let inner = Rc::new(Inner { config: client_config, store, pending: RefCell::new(None), prepared: RefCell::new(None), life, aws, hosted });
+        let account = account::parse_account_config(config)?;
+        let inner = Rc::new(Inner { config: client_config, store, pending: RefCell::new(None), prepared: RefCell::new(None), life, aws, hosted, account });
         session::start(&inner);
         Ok(CognitoAuth { inner })
     }
@@ -158,5 +146,7 @@ impl CognitoAuth {
 
 mod identity;
 mod hosted;
+mod account;
+mod device;
 mod session;
 mod sign_in;

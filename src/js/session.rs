@@ -37,7 +37,7 @@ pub(crate) struct Life {
     auto_refresh: bool,
     rotation: bool,
     domain: Option<String>,
-    secret: Option<ClientSecret>,
+    pub(crate) secret: Option<ClientSecret>,
     fell_back: Cell<bool>,
     listeners: RefCell<Vec<(u32, Function)>>,
     next_id: Cell<u32>,
@@ -209,7 +209,7 @@ impl Inner {
         }
     }
 
-    fn notify_tabs(&self, msg: &str) {
+    pub(crate) fn notify_tabs(&self, msg: &str) {
         if let Some(ch) = &*self.life.channel.borrow() {
             webl::post(ch, msg);
         }
@@ -470,7 +470,7 @@ impl Inner {
         None
     }
 
-    fn cancel_timer(&self) {
+    pub(crate) fn cancel_timer(&self) {
         if let Some(id) = self.life.timer.borrow_mut().take() {
             webl::clear_timeout(&id);
         }

@@ -6,6 +6,7 @@ pub mod fetch;
 pub mod hosted;
 pub mod lifecycle;
 pub mod request;
+pub mod retry;
 pub mod storage;
 
 use crate::error::{Code, Error};

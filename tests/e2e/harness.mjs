@@ -147,8 +147,8 @@ export async function signIn(page, username, password) {
   await page.getByLabel('Username or email').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByTestId('signin-submit').click();
-  // Either the session appears or an error alert does.
-  await page.waitForSelector('body[data-state="signed-in"], [role="alert"]:not([hidden])');
+  // The session appears, a challenge panel (MFA, new password, …), or an error alert.
+  await page.waitForSelector('body[data-state="signed-in"], body[data-state="challenge"], [role="alert"]:not([hidden])');
 }
 
 export async function cognitoKeys(page, area = 'localStorage') {

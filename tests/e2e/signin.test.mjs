@@ -126,8 +126,10 @@ test('sign-out: keys removed, form back', T, async () => {
 });
 
 test('HTML 500 on InitiateAuth: typed error, then a retry signs in', T, async (t) => {
+  // InitiateAuth is safe to repeat, so the library itself tries 3 times with backoff
+  // (account.test.mjs covers that): the fault lasts for all 3.
   await env.control('faults', {
-    target: 'InitiateAuth', status: 500, contentType: 'text/html', body: '<html>oops</html>', count: 1,
+    target: 'InitiateAuth', status: 500, contentType: 'text/html', body: '<html>oops</html>', count: 3,
   });
   await openDemo(env, page);
   await signIn(page, USERS.demo.username, USERS.demo.password);
@@ -139,7 +141,7 @@ test('HTML 500 on InitiateAuth: typed error, then a retry signs in', T, async (t
 
   // Same error through the raw API: an Error with code, name, status 500, retryable.
   await env.control('faults', {
-    target: 'InitiateAuth', status: 500, contentType: 'text/html', body: '<html>oops</html>', count: 1,
+    target: 'InitiateAuth', status: 500, contentType: 'text/html', body: '<html>oops</html>', count: 3,
   });
   const raw = await page.evaluate(async (cfg) => {
     const m = await import('/pkg/cognito_wasm.js');
@@ -160,7 +162,7 @@ test('HTML 500 on InitiateAuth: typed error, then a retry signs in', T, async (t
   assert.equal(raw.status, 500, JSON.stringify(raw));
   assert.equal(raw.retryable, true, JSON.stringify(raw));
 
-  // The fault was one-shot: the next attempt succeeds.
+  // The fault is used up: the next attempt succeeds.
   await signIn(page, USERS.demo.username, USERS.demo.password);
   await page.waitForSelector('body[data-state="signed-in"]');
   assert.equal(await page.getByTestId('claim-cognito:username').textContent(), 'demo');

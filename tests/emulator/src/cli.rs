@@ -72,6 +72,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
                     attributes: Default::default(),
                     status: "CONFIRMED".into(),
                     sub: None,
+                    mfa: Default::default(),
                 });
             }
             "--pool-id" => pool_id = Some(value()?),
@@ -181,7 +182,10 @@ mod tests {
         assert_eq!(o.config.user_pool_id, "us-east-1_EmuPool01");
         assert_eq!(o.config.clients[0].client_id, DEFAULT_CLIENT_ID);
         let names: Vec<_> = o.config.users.iter().map(|u| u.username.as_str()).collect();
-        assert_eq!(names, ["demo", "alice", "pending"]);
+        assert_eq!(names, ["demo", "alice", "pending", "forced", "smsuser", "twofactor", "totpuser"]);
+        assert_eq!(o.config.clients[2].device_tracking.as_deref(), Some("OPT_IN"));
+        assert_eq!(o.config.clients[1].client_secret.as_deref(), Some("emulator-demo-client-secret-0001"));
+        assert_eq!(o.config.auth.mfa_configuration.as_deref(), Some("OPTIONAL"));
         assert!(o.config.prevent_user_existence_errors);
         assert!(o.config.clients[0].callback_urls.contains(&"http://127.0.0.1:8080/".to_string()));
         let o = parse_args(args(&["--config", path, "--callback-url", "http://127.0.0.1:1/", "--logout-url", "http://127.0.0.1:1/?out"])).unwrap();

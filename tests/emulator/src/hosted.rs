@@ -359,11 +359,11 @@ fn login(pool: &Pool, f: &HashMap<String, String>, now: i64) -> Reply {
         "cancel" => return finish(&[("error", "access_denied"), ("error_description", "The user cancelled the sign-in")], "cancel"),
         "signin" if txn.provider.is_none() => match pool.check_password(get("username"), get("password")) {
             None => return login_page(txn_id, &txn, Some("Incorrect username or password.")),
-            Some(u) if pool.users[u].status == "UNCONFIRMED" => return login_page(txn_id, &txn, Some("User is not confirmed.")),
-            Some(u) if pool.users[u].status == "RESET_REQUIRED" => return login_page(txn_id, &txn, Some("Password reset required for the user.")),
+            Some(u) if pool.users()[u].status == "UNCONFIRMED" => return login_page(txn_id, &txn, Some("User is not confirmed.")),
+            Some(u) if pool.users()[u].status == "RESET_REQUIRED" => return login_page(txn_id, &txn, Some("Password reset required for the user.")),
             Some(u) => u,
         },
-        "federated" if txn.provider.is_some() => match pool.users.iter().position(|u| u.email().is_some_and(|e| e.eq_ignore_ascii_case(get("email")))) {
+        "federated" if txn.provider.is_some() => match pool.users().iter().position(|u| u.email().is_some_and(|e| e.eq_ignore_ascii_case(get("email")))) {
             Some(u) => u,
             None => return login_page(txn_id, &txn, Some("No account with that email at this (simulated) provider.")),
         },
@@ -426,7 +426,7 @@ fn token(pool: &Pool, f: &HashMap<String, String>, now: i64) -> Reply {
             if let Some(p) = &rec.txn.provider {
                 extra.insert(
                     "identities".into(),
-                    json!([{ "providerName": p, "providerType": p, "userId": pool.users[rec.user].sub, "primary": "true", "issuer": null, "dateCreated": rec.created * 1000 }]),
+                    json!([{ "providerName": p, "providerType": p, "userId": pool.users()[rec.user].sub.clone(), "primary": "true", "issuer": null, "dateCreated": rec.created * 1000 }]),
                 );
             }
             let (access, id, refresh) = pool.hosted_tokens(rec.user, client_id, now, &rec.txn.scope, extra);
@@ -463,7 +463,8 @@ fn userinfo(pool: &Pool, req: &Incoming, now: i64) -> Reply {
     if !s("scope").split(' ').any(|x| x == "openid") {
         return oauth_err(403, "insufficient_scope", "userInfo needs the openid scope");
     }
-    let Some(u) = pool.users.iter().find(|u| u.sub == s("sub")) else {
+    let users = pool.users();
+    let Some(u) = users.iter().find(|u| u.sub == s("sub")) else {
         return invalid("the user no longer exists");
     };
     let mut out = Map::new();

@@ -4,9 +4,12 @@
 //! sessions, operations), [`server`] (HTTP routing, CORS, test controls), [`hosted`] (hosted UI / OAuth
 //! endpoints), [`cli`].
 
+pub mod account;
+pub mod challenges;
 pub mod cli;
 pub mod identity;
 pub mod hosted;
+pub mod devices;
 pub mod jwt;
 pub mod lifecycle;
 pub mod pool;

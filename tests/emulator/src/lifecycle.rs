@@ -57,7 +57,7 @@ impl Pool {
     }
 
     /// The user an access token belongs to, if it is ours, unexpired and not revoked.
-    fn check_access_token(&self, token: &str, now: i64) -> Result<usize, ApiError> {
+    pub(crate) fn check_access_token(&self, token: &str, now: i64) -> Result<usize, ApiError> {
         let found = {
             let st = self.state();
             st.access_tokens.get(token).map(|(u, o)| (*u, st.revoked_origins.contains(o)))
@@ -122,7 +122,9 @@ pub fn handle(pool: &Pool, op: &str, req: &Map<String, Value>, now: i64) -> ApiR
             Ok(json!({}))
         }
         "GetUser" => {
-            let u = &pool.users[pool.check_access_token(get_str(req, "AccessToken")?, now)?];
+            let user = pool.check_access_token(get_str(req, "AccessToken")?, now)?;
+            let users = pool.users();
+            let u = &users[user];
             let mut attrs = vec![json!({"Name": "sub", "Value": u.sub})];
             attrs.extend(u.attributes.iter().map(|(k, v)| json!({"Name": k, "Value": v})));
             Ok(json!({"Username": u.username, "UserAttributes": attrs}))

@@ -39,7 +39,7 @@ fn main() {
         "cognito-emulator: pool {} clients {:?} users {:?}",
         pool.pool_id,
         pool.clients,
-        pool.users.iter().map(|u| u.username.as_str()).collect::<Vec<_>>()
+        pool.users().iter().map(|u| u.username.clone()).collect::<Vec<_>>()
     ));
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "cognito-emulator listening on {base}");

@@ -18,8 +18,8 @@ pub const SESSION_TTL: i64 = 180;
 /// Allowed difference between TIMESTAMP and the server clock (seconds).
 pub const TIMESTAMP_SKEW: i64 = 300;
 
-const INCORRECT: &str = "Incorrect username or password.";
-const SESSION_EXPIRED: &str = "Invalid session for the user, session is expired.";
+pub(crate) const INCORRECT: &str = "Incorrect username or password.";
+pub(crate) const SESSION_EXPIRED: &str = "Invalid session for the user, session is expired.";
 
 // ---------------------------------------------------------------------------------------
 // Configuration
@@ -35,6 +35,14 @@ pub struct ClientConfig {
     /// Hosted UI: the allowed `logout_uri`s (exact match).
     #[serde(default)]
     pub logout_urls: Vec<String>,
+    /// A confidential client: every operation that takes SECRET_HASH must send it.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// Device tracking for sign-ins with this client: `"ALWAYS"` (devices are remembered
+    /// when confirmed) or `"OPT_IN"` (remembered after UpdateDeviceStatus). Per client here
+    /// (per pool in Cognito) so one emulator serves both kinds of tests.
+    #[serde(default)]
+    pub device_tracking: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -48,6 +56,9 @@ pub struct UserConfig {
     pub status: String,
     #[serde(default)]
     pub sub: Option<String>,
+    /// MFA settings (see `challenges::MfaConfig`).
+    #[serde(default)]
+    pub mfa: crate::challenges::MfaConfig,
 }
 
 fn default_status() -> String {
@@ -75,6 +86,9 @@ pub struct Config {
     /// The identity pool in front of this user pool (see `identity.rs`).
     #[serde(default)]
     pub identity: crate::identity::IdentityConfig,
+    /// MFA, custom challenge and other sign-in options (see `challenges::PoolAuthConfig`).
+    #[serde(default, flatten)]
+    pub auth: crate::challenges::PoolAuthConfig,
 }
 
 fn default_pool_id() -> String {
@@ -97,6 +111,7 @@ impl Default for Config {
             token_ttl_seconds: default_ttl(),
             session_optional: false,
             identity: Default::default(),
+            auth: Default::default(),
         }
     }
 }
@@ -133,6 +148,7 @@ pub type ApiResult = Result<Value, ApiError>;
 // State
 // ---------------------------------------------------------------------------------------
 
+#[derive(Clone)]
 pub struct User {
     pub username: String,
     pub attributes: BTreeMap<String, String>,
@@ -141,6 +157,8 @@ pub struct User {
     /// Salt as sent on the wire (lowercase hex of 16 random bytes, first byte non-zero).
     pub salt_hex: String,
     pub verifier: BigUint,
+    /// MFA settings, pending codes, deletion (see `challenges`).
+    pub ext: crate::challenges::UserExt,
 }
 
 impl User {
@@ -161,6 +179,10 @@ struct Session {
     secret_block_b64: String,
     secret_block: Vec<u8>,
     created: i64,
+    /// CUSTOM_AUTH with SRP first: a CUSTOM_CHALLENGE follows the password.
+    pub(crate) custom: bool,
+    /// DEVICE_KEY from InitiateAuth (checked to belong to the user).
+    pub(crate) device_key: Option<String>,
 }
 
 pub(crate) struct RefreshRecord {
@@ -237,7 +259,9 @@ pub struct Pool {
     pub clients: Vec<String>,
     /// The clients' full configuration (hosted-UI callback and logout URLs).
     pub client_configs: Vec<ClientConfig>,
-    pub users: Vec<User>,
+    /// Users; mutable (sign-up, password changes, MFA). Never removed (deletion is a flag)
+    /// so indices held by sessions stay valid.
+    pub users: Mutex<Vec<User>>,
     pub prevent_user_existence_errors: bool,
     pub token_ttl: u64,
     pub session_optional: bool,
@@ -250,6 +274,8 @@ pub struct Pool {
     state: Mutex<State>,
     /// Hosted UI (managed login) state: login transactions, codes, counters.
     pub hosted: crate::hosted::HostedState,
+    /// Challenge sessions, outbox, client secrets (see `challenges`).
+    pub ext: crate::challenges::PoolExt,
 }
 
 pub fn random_bytes(len: usize) -> Vec<u8> {
@@ -283,7 +309,7 @@ pub(crate) fn get_str<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a 
     }
 }
 
-fn get_map<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a Map<String, Value>, ApiError> {
+pub(crate) fn get_map<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a Map<String, Value>, ApiError> {
     match obj.get(key) {
         Some(Value::Object(m)) => Ok(m),
         None | Some(Value::Null) => Err(ApiError::invalid_parameter(format!("Missing required parameter {key}"))),
@@ -299,6 +325,7 @@ impl Pool {
             Some((region, name)) if !region.is_empty() && !name.is_empty() => name.to_string(),
             _ => return Err(format!("invalid user pool id {pool_id:?} (expected region_name)")),
         };
+        let ext = crate::challenges::PoolExt::new(&config);
         let mut client_configs = config.clients.clone();
         if client_configs.is_empty() {
             client_configs.push(ClientConfig { client_id: DEFAULT_CLIENT_ID.into(), ..Default::default() });
@@ -312,7 +339,7 @@ impl Pool {
             if users.iter().any(|x| x.username == u.username) {
                 return Err(format!("duplicate user {:?}", u.username));
             }
-            if !["CONFIRMED", "UNCONFIRMED", "RESET_REQUIRED"].contains(&u.status.as_str()) {
+            if !["CONFIRMED", "UNCONFIRMED", "RESET_REQUIRED", "FORCE_CHANGE_PASSWORD"].contains(&u.status.as_str()) {
                 return Err(format!("user {:?}: unsupported status {:?}", u.username, u.status));
             }
             let salt = loop {
@@ -331,6 +358,7 @@ impl Pool {
                 sub: u.sub.unwrap_or_else(uuid_v4),
                 salt_hex: srp::to_hex(&salt),
                 verifier,
+                ext: crate::challenges::UserExt::from_config(&u.mfa),
             });
         }
         let identity = crate::identity::IdentityPool::new(config.identity)?;
@@ -342,7 +370,11 @@ impl Pool {
             pool_name,
             clients,
             client_configs,
-            users,
+            ext: {
+                ext.set_initial(&users);
+                ext
+            },
+            users: Mutex::new(users),
             prevent_user_existence_errors: config.prevent_user_existence_errors,
             token_ttl: config.token_ttl_seconds,
             session_optional: config.session_optional,
@@ -358,15 +390,22 @@ impl Pool {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    pub fn users(&self) -> MutexGuard<'_, Vec<User>> {
+        self.users.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Find a user by username (exact, then case-insensitive like a default Cognito pool),
     /// or by email alias (case-insensitive).
     pub fn find_user(&self, name: &str) -> Option<usize> {
-        let users = &self.users;
+        let users = self.users();
+        let live = |u: &&User| !u.ext.deleted;
         users
             .iter()
-            .position(|u| u.username == name)
-            .or_else(|| users.iter().position(|u| u.username.eq_ignore_ascii_case(name)))
-            .or_else(|| users.iter().position(|u| u.email().is_some_and(|e| e.eq_ignore_ascii_case(name))))
+            .position(|u| live(&u) && u.username == name)
+            .or_else(|| users.iter().position(|u| live(&u) && u.username.eq_ignore_ascii_case(name)))
+            .or_else(|| {
+                users.iter().position(|u| live(&u) && u.email().is_some_and(|e| e.eq_ignore_ascii_case(name)))
+            })
     }
 
     pub(crate) fn check_client<'a>(&self, req: &'a Map<String, Value>) -> Result<&'a str, ApiError> {
@@ -383,7 +422,7 @@ impl Pool {
     /// Dispatch one JSON API operation (`op` without the service prefix).
     pub fn handle(&self, op: &str, body: &[u8], now: i64) -> ApiResult {
         let known = ["InitiateAuth", "RespondToAuthChallenge", "GetTokensFromRefreshToken", "GlobalSignOut", "RevokeToken", "GetUser"];
-        if !known.contains(&op) {
+        if !known.contains(&op) && !crate::account::OPERATIONS.contains(&op) && !crate::devices::OPERATIONS.contains(&op) {
             return Err(ApiError::new("UnknownOperationException", format!("Unknown operation {op}")));
         }
         let req: Value = serde_json::from_slice(body)
@@ -394,7 +433,8 @@ impl Pool {
         match op {
             "InitiateAuth" => self.initiate_auth(&req, now),
             "RespondToAuthChallenge" => self.respond_to_auth_challenge(&req, now),
-            other => crate::lifecycle::handle(self, other, &req, now),
+            "GetTokensFromRefreshToken" | "GlobalSignOut" | "RevokeToken" => crate::lifecycle::handle(self, op, &req, now),
+            _ => self.account_operation(op, &req, now),
         }
     }
 
@@ -403,7 +443,11 @@ impl Pool {
         let flow = get_str(req, "AuthFlow")?;
         let params = get_map(req, "AuthParameters")?;
         match flow {
-            "USER_SRP_AUTH" => self.start_srp(client_id, params, now),
+            "USER_SRP_AUTH" => {
+                self.check_secret_hash(client_id, params.get("SECRET_HASH"), get_str(params, "USERNAME")?)?;
+                self.start_srp(client_id, params, now)
+            }
+            "USER_PASSWORD_AUTH" | "CUSTOM_AUTH" => self.initiate_other(flow, client_id, params, now),
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => self.refresh(client_id, params, now),
             other => Err(ApiError::invalid_parameter(format!(
                 "1 validation error detected: AuthFlow {other:?} is not supported by this emulator"
@@ -411,7 +455,7 @@ impl Pool {
         }
     }
 
-    fn start_srp(&self, client_id: &str, params: &Map<String, Value>, now: i64) -> ApiResult {
+    pub(crate) fn start_srp(&self, client_id: &str, params: &Map<String, Value>, now: i64) -> ApiResult {
         let username = get_str(params, "USERNAME")?;
         let srp_a = get_str(params, "SRP_A")?;
         if srp_a.len() > 1024 {
@@ -424,7 +468,8 @@ impl Pool {
         }
         let (user, user_id, salt_hex, verifier) = match self.find_user(username) {
             Some(i) => {
-                let u = &self.users[i];
+                let users = self.users();
+                let u = &users[i];
                 (Some(i), u.username.clone(), u.salt_hex.clone(), u.verifier.clone())
             }
             None if self.prevent_user_existence_errors => {
@@ -432,6 +477,13 @@ impl Pool {
                 (None, username.to_string(), salt_hex, verifier)
             }
             None => return Err(ApiError::new("UserNotFoundException", "User does not exist.")),
+        };
+        let device_key = match (params.get("DEVICE_KEY").and_then(Value::as_str), user) {
+            (Some(k), Some(u)) => {
+                self.check_device(u, k)?;
+                Some(k.to_string())
+            }
+            _ => None,
         };
         let (b, b_pub) = loop {
             let b = srp::random_nonzero(64);
@@ -465,6 +517,8 @@ impl Pool {
             secret_block_b64,
             secret_block,
             created: now,
+            custom: params.get("CHALLENGE_NAME").and_then(Value::as_str) == Some("SRP_A"),
+            device_key,
         };
         let mut st = self.state();
         st.sessions.retain(|_, s| now - s.created <= SESSION_TTL);
@@ -488,9 +542,7 @@ impl Pool {
         let client_id = self.check_client(req)?;
         let challenge = get_str(req, "ChallengeName")?;
         if challenge != "PASSWORD_VERIFIER" {
-            return Err(ApiError::invalid_parameter(format!(
-                "ChallengeName {challenge:?} is not supported by this emulator"
-            )));
+            return self.respond_other(challenge, client_id, req, now);
         }
         let session_id = match get_str(req, "Session") {
             Ok(id) => Some(id),
@@ -543,13 +595,28 @@ impl Pool {
         let Some(user) = session.user else {
             return fail();
         };
-        match self.users[user].status.as_str() {
+        self.check_secret_hash(client_id, resp.get("SECRET_HASH"), username)?;
+        let status = self.users()[user].status.clone();
+        match status.as_str() {
             "UNCONFIRMED" => return Err(ApiError::new("UserNotConfirmedException", "User is not confirmed.")),
             "RESET_REQUIRED" => {
                 return Err(ApiError::new("PasswordResetRequiredException", "Password reset required for the user"))
             }
             _ => {}
         }
+        let device = match resp.get("DEVICE_KEY").and_then(Value::as_str) {
+            Some(k) => {
+                self.check_device(user, k)?;
+                Some(k.to_string())
+            }
+            None => session.device_key.clone(),
+        };
+        self.after_password(user, client_id, session.custom, device, now)
+    }
+
+    /// Tokens for a user who passed every challenge; with device tracking on and no device
+    /// used, also `NewDeviceMetadata`.
+    pub(crate) fn authenticated_with(&self, user: usize, client_id: &str, now: i64, device: Option<&str>) -> ApiResult {
         let origin_jti = uuid_v4();
         let refresh_token = format!(
             "{}.{}",
@@ -561,7 +628,7 @@ impl Pool {
             RefreshRecord { user, client_id: client_id.to_string(), auth_time: now, origin_jti: origin_jti.clone(), rotated_at: None },
         );
         let (access, id) = self.issue_tokens(user, client_id, now, now, &origin_jti);
-        Ok(json!({
+        let mut out = json!({
             "AuthenticationResult": {
                 "AccessToken": access,
                 "ExpiresIn": self.ttl(),
@@ -570,7 +637,13 @@ impl Pool {
                 "TokenType": "Bearer",
             },
             "ChallengeParameters": {},
-        }))
+        });
+        if device.is_none() {
+            if let Some(md) = self.new_device_metadata(user, client_id, now) {
+                out["AuthenticationResult"]["NewDeviceMetadata"] = md;
+            }
+        }
+        Ok(out)
     }
 
     fn refresh(&self, client_id: &str, params: &Map<String, Value>, now: i64) -> ApiResult {
@@ -608,7 +681,8 @@ impl Pool {
         scope: &str,
         extra_id: Map<String, Value>,
     ) -> (String, String) {
-        let u = &self.users[user];
+        let users = self.users();
+        let u = &users[user];
         let exp = now + self.ttl() as i64;
         let event_id = uuid_v4();
         let mut id = Map::new();
@@ -699,6 +773,9 @@ impl Pool {
         st.ttl_override = None;
         st.reuse_window = None;
         st.timestamp_skew = None;
+        drop(st);
+        self.ext.reset();
+        *self.users() = self.ext.initial_users();
         self.identity.reset();
     }
 }
@@ -715,7 +792,8 @@ impl Pool {
     /// Checks a password typed into the hosted login form against the stored verifier.
     pub fn check_password(&self, name: &str, password: &str) -> Option<usize> {
         let i = self.find_user(name)?;
-        let u = &self.users[i];
+        let users = self.users();
+        let u = &users[i];
         let salt = BigUint::parse_bytes(u.salt_hex.as_bytes(), 16)?;
         (srp::compute_verifier(&salt, &self.pool_name, &u.username, password) == u.verifier).then_some(i)
     }
@@ -767,6 +845,7 @@ pub(crate) mod tests {
                 .collect(),
             status: status.into(),
             sub: None,
+            mfa: Default::default(),
         }
     }
 
@@ -777,6 +856,7 @@ pub(crate) mod tests {
                 client_id: CLIENT.into(),
                 callback_urls: vec!["http://127.0.0.1:8080/".into()],
                 logout_urls: vec!["http://127.0.0.1:8080/?signedout=1".into()],
+                ..Default::default()
             }],
             users: vec![
                 user("demo", "Demo-Passw0rd!", "demo@example.com", "CONFIRMED"),
@@ -787,6 +867,7 @@ pub(crate) mod tests {
             token_ttl_seconds: 3600,
             session_optional: false,
             identity: Default::default(),
+            auth: Default::default(),
         };
         Pool::new(config, "http://127.0.0.1:9229", signer()).unwrap()
     }
@@ -848,7 +929,7 @@ pub(crate) mod tests {
         assert_eq!(p["USER_ID_FOR_SRP"], "demo");
         let salt = p["SALT"].as_str().unwrap();
         assert_eq!(salt.len(), 32);
-        assert_eq!(salt, pool.users[0].salt_hex);
+        assert_eq!(salt, pool.users()[0].salt_hex);
         let b = p["SRP_B"].as_str().unwrap();
         assert!(b.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
         assert!(STANDARD.decode(p["SECRET_BLOCK"].as_str().unwrap()).unwrap().len() >= 64);
@@ -870,7 +951,7 @@ pub(crate) mod tests {
         assert_eq!(id["cognito:username"], "demo");
         assert_eq!(id["email"], "demo@example.com");
         assert_eq!(id["email_verified"], true);
-        assert_eq!(id["sub"], pool.users[0].sub.as_str());
+        assert_eq!(id["sub"], pool.users()[0].sub.as_str());
         assert_eq!(id["exp"], NOW + 3600);
         assert_eq!(id["auth_time"], NOW);
         let access = claims(ar["AccessToken"].as_str().unwrap());

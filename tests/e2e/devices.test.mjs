@@ -1,0 +1,122 @@
+// End-to-end: remembered devices through www-demo (client 3devicesclient00emulator01, device
+// tracking OPT_IN): TOTP sign-in → ConfirmDevice → remember → next sign-in skips MFA by
+// device SRP; forget; a device Cognito no longer knows is dropped and the sign-in retried.
+import { test, before, after, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { setup, signIn, alertCode, POOL_ID, KEY_PREFIX } from './harness.mjs';
+
+const T = { timeout: 120_000 };
+const DEVICE_CLIENT = '3devicesclient00emulator01';
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+const deviceKey = (user, field) => `${KEY_PREFIX}${DEVICE_CLIENT}.${user}.${field}`;
+
+let env;
+let page;
+
+before(async () => { env = await setup(); }, { timeout: 120_000 });
+after(async () => { await env?.close(); });
+beforeEach(async () => {
+  await env.control('reset');
+  page = await env.newPage();
+});
+afterEach(async () => {
+  const errors = page.errors.map((e) => e.stack ?? String(e));
+  await page.context().close();
+  assert.deepEqual(errors, [], 'the page threw uncaught exceptions');
+});
+
+// RFC 6238 (SHA-1, 30 s, 6 digits); the helper is checked against the RFC in account.test.mjs.
+function totp(secret, ms = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0; let value = 0; const bytes = [];
+  for (const c of secret) { value = (value << 5) | alphabet.indexOf(c); bits += 5; if (bits >= 8) { bits -= 8; bytes.push((value >>> bits) & 0xff); } }
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(ms / 30_000)));
+  const h = crypto.createHmac('sha1', Buffer.from(bytes)).update(msg).digest();
+  const off = h[19] & 0xf;
+  return String((((h[off] & 0x7f) << 24) | (h[off + 1] << 16) | (h[off + 2] << 8) | h[off + 3]) % 1e6).padStart(6, '0');
+}
+
+async function openDeviceDemo() {
+  const q = new URLSearchParams({ endpoint: env.endpoint, userPoolId: POOL_ID, clientId: DEVICE_CLIENT });
+  await page.goto(`${env.webUrl}/?${q}`);
+  await page.waitForSelector('body[data-state="signed-in"], body[data-state="signed-out"]');
+}
+const state = () => page.getAttribute('body', 'data-state');
+async function answerTotp() {
+  await page.waitForSelector('body[data-state="challenge"]');
+  assert.equal(await page.getByTestId('challenge-name').textContent(), 'SOFTWARE_TOKEN_MFA');
+  await page.getByTestId('field-code').fill(totp(TOTP_SECRET));
+  await page.getByTestId('panel-submit').click();
+  await page.waitForSelector('body[data-state="signed-in"]');
+}
+async function storedDevice() {
+  return page.evaluate((keys) => keys.map((k) => localStorage.getItem(k)),
+    ['deviceKey', 'deviceGroupKey', 'randomPasswordKey'].map((f) => deviceKey('totpuser', f)));
+}
+async function signOut() {
+  await page.getByTestId('signout').click();
+  await page.waitForSelector('body[data-state="signed-out"]');
+}
+
+test('TOTP sign-in confirms the device; remembered, the next sign-in skips MFA via device SRP', T, async () => {
+  await openDeviceDemo();
+  await signIn(page, 'totpuser', 'Totp-Passw0rd!');
+  await answerTotp();
+  const status = await page.getByTestId('status').textContent();
+  const [key, group, password] = await storedDevice();
+  assert.match(key, /^us-east-1_[0-9a-f-]{36}$/);
+  assert.match(group, /^-[A-Za-z0-9_-]{8}$/);
+  assert.equal(Buffer.from(password, 'base64').length, 40, 'device password = base64 of 40 random bytes');
+  assert.equal(status, `New device ${key}: use "Remember this device" to skip MFA next time.`);
+
+  // Confirmed but not remembered (OPT_IN): MFA still applies.
+  await signOut();
+  assert.deepEqual(await storedDevice(), [key, group, password], 'device keys outlive sign-out');
+  await signIn(page, 'totpuser', 'Totp-Passw0rd!');
+  await answerTotp();
+  assert.equal(await page.getByTestId('status').textContent(), 'Signed in as totpuser.', 'no second device');
+
+  await page.getByTestId('remember-device').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="status"]').textContent === 'Device remembered.');
+  await page.getByTestId('list-devices').click();
+  await page.waitForFunction(() => /device\(s\)/.test(document.querySelector('[data-testid="status"]').textContent));
+  const devices = JSON.parse(await page.getByTestId('profile').textContent());
+  assert.equal(devices.length, 1);
+  assert.equal(devices[0].deviceKey, key);
+  assert.equal(devices[0].remembered, true);
+  assert.equal(devices[0].name, await page.evaluate(() => navigator.userAgent));
+  await signOut();
+
+  // Remembered: the password and the device's SRP proof are enough.
+  await signIn(page, 'totpuser', 'Totp-Passw0rd!');
+  assert.equal(await state(), 'signed-in', 'no MFA challenge on a remembered device');
+  assert.equal(await page.getByTestId('claim-cognito:username').textContent(), 'totpuser');
+
+  // Forget it: MFA again, and the local keys are gone.
+  await page.getByTestId('forget-device').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="status"]').textContent === 'Device forgotten.');
+  assert.deepEqual(await storedDevice(), [null, null, null]);
+  await signOut();
+  await signIn(page, 'totpuser', 'Totp-Passw0rd!');
+  await answerTotp();
+});
+
+test('a device Cognito no longer knows is forgotten locally and the sign-in retried', T, async () => {
+  await openDeviceDemo();
+  await signIn(page, 'totpuser', 'Totp-Passw0rd!');
+  await answerTotp();
+  const [key] = await storedDevice();
+  await signOut();
+  // Another browser (or an admin) forgot the device in Cognito; this one still has it.
+  await env.control('reset');
+  await signIn(page, 'totpuser', 'Totp-Passw0rd!');
+  await answerTotp();
+  const [fresh] = await storedDevice();
+  assert.ok(fresh && fresh !== key, 'a new device replaced the unknown one');
+  // With the (new) device offered, a wrong password is still just a wrong password.
+  await signOut();
+  await signIn(page, 'totpuser', 'wrong');
+  assert.equal((await alertCode(page)).code, 'NotAuthorizedException');
+});
