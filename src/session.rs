@@ -103,12 +103,14 @@ impl Session {
         (self.access_exp + self.clock_drift).saturating_mul(1000)
     }
 
-    /// Key/value pairs to store. `LastAuthUser` comes last, so a reader that sees it always
-    /// finds the tokens it points to.
+    /// Key/value pairs to store, in the order they must be written. Other tabs see
+    /// localStorage writes one key at a time, in order, and judge freshness by the access
+    /// token; so the refresh token, drift and ID token go first, the access token after
+    /// them, and `LastAuthUser` last. A tab that sees the new access token therefore also
+    /// sees the refresh token issued with it (with rotation, the old one is dead), and a tab
+    /// that sees `LastAuthUser` finds the tokens it points to.
     pub fn to_entries(&self, client_id: &str) -> Vec<(String, String)> {
         let mut v = Vec::with_capacity(5);
-        v.push((user_key(client_id, &self.username, "idToken"), self.id_token.clone()));
-        v.push((user_key(client_id, &self.username, "accessToken"), self.access_token.clone()));
         if let Some(r) = &self.refresh_token {
             v.push((user_key(client_id, &self.username, "refreshToken"), r.clone()));
         }
@@ -120,6 +122,8 @@ impl Session {
             decimal(self.clock_drift as u64)
         };
         v.push((user_key(client_id, &self.username, "clockDrift"), drift));
+        v.push((user_key(client_id, &self.username, "idToken"), self.id_token.clone()));
+        v.push((user_key(client_id, &self.username, "accessToken"), self.access_token.clone()));
         v.push((last_user_key(client_id), self.username.clone()));
         v
     }
@@ -235,13 +239,13 @@ pub(crate) mod tests {
         let entries = s.to_entries(CLIENT);
         let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, [
-            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.idToken",
-            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.accessToken",
             "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.refreshToken",
             "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.clockDrift",
+            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.idToken",
+            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.accessToken",
             "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.LastAuthUser",
         ]);
-        assert_eq!(entries[3].1, "42");
+        assert_eq!(entries[1].1, "42");
         let store: BTreeMap<String, String> = entries.into_iter().collect();
         let loaded = Session::load(&config(), |k| store.get(k).cloned()).unwrap();
         assert_eq!(loaded.username, "alice");
