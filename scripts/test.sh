@@ -40,16 +40,31 @@ step() {
   current=""
 }
 
-wasm_browser_tests() {
-  local tmp
+wasm_browser_tests_once() {
+  local tmp rc=0
   tmp=$(mktemp -d)
   env TMPDIR="$tmp" \
     CHROMEDRIVER=/usr/bin/chromedriver \
     WASM_BINDGEN_TEST_TIMEOUT=120 \
     WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/scripts/webdriver.json" \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    cargo test --target wasm32-unknown-unknown --lib
+    cargo test --target wasm32-unknown-unknown --lib 2>&1 | tee "$run_tmp/wasm-tests.log" || rc=$?
   rm -rf "$tmp"
+  return "$rc"
+}
+
+# Headless Chromium has been seen (once in many runs, under heavy load) to never finish
+# loading the test page ("Timed out receiving message from renderer"), before any test ran.
+# That infrastructure hang, and only that, gets one retry; a failing test never does.
+wasm_browser_tests() {
+  if wasm_browser_tests_once; then return 0; fi
+  if grep -q "Failed to detect test as having been run" "$run_tmp/wasm-tests.log" \
+     && ! grep -qE "^test .* FAILED|^failures:" "$run_tmp/wasm-tests.log"; then
+    echo "!! the browser never loaded the test page (infrastructure hang): retrying once"
+    wasm_browser_tests_once
+  else
+    return 1
+  fi
 }
 
 vectors_check() {
