@@ -301,8 +301,10 @@ export class CognitoLoginElement extends BaseElement {
 
   async _afterSignIn(r, extra = {}) {
     if (r.type === 'signedIn') {
-      if (extra.remember && r.newDevice && !r.newDevice.remembered) {
-        await this.auth.rememberDevice().catch((e) => this._fail(e));
+      // A new device: remember it unless the pool already did. No `newDevice`: this browser's
+      // device was already known (or the pool does not track devices: then nothing to do).
+      if (extra.remember && r.newDevice !== null && !r.newDevice?.remembered) {
+        await this.auth.rememberDevice().catch((e) => { if (r.newDevice) this._fail(e); });
       }
       this._notify('');
       this._setSession(r.session);

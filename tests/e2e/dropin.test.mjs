@@ -272,3 +272,20 @@ test('axe-core: no serious or critical violations (light and dark, main screens)
     await screen('signIn');
   }
 });
+
+test('remember-device checkbox: the new device is remembered only when ticked', T, async () => {
+  const devicesClient = '3devicesclient00emulator01'; // deviceTracking OPT_IN
+  for (const tick of [false, true]) {
+    await open({ clientId: devicesClient });
+    await field('username').fill('demo');
+    await field('password').fill(USERS.demo.password);
+    if (tick) await page.getByLabel('Remember this device').check();
+    await submit('signedIn');
+    const devices = await page.evaluate(() => document.querySelector('cognito-login').auth.listDevices());
+    const mine = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.endsWith('.deviceKey'))?.[1]);
+    assert.ok(mine, 'a device key is stored');
+    assert.equal(devices.find((d) => d.deviceKey === mine)?.remembered, tick);
+    await page.getByTestId('sign-out').click();
+    await screen('signIn');
+  }
+});
