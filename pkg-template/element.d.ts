@@ -25,7 +25,8 @@
  * `--cognito-error`, `--cognito-radius`, `--cognito-font`, `--cognito-max-width`,
  * `--cognito-min-height` (reserved while loading: no layout shift); parts `container`,
  * `screen`, `form`, `title`, `label`, `input`, `checkbox`, `button`, `provider`, `link`,
- * `error`, `notice`, `secret`, `signed-in`. Light and dark follow `prefers-color-scheme`.
+ * `error`, `notice`, `secret`, `qr` (the TOTP setup QR code, drawn locally by `qr.js`, loaded
+ * on first use), `signed-in`. Light and dark follow `prefers-color-scheme`.
  */
 import type { CognitoAuth, Session, SignOutResult } from './index.js';
 

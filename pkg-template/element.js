@@ -39,9 +39,10 @@ const STRINGS = {
   EMAIL_OTP: 'Email',
   SOFTWARE_TOKEN_MFA: 'Authenticator app',
   totpSetupTitle: 'Set up an authenticator app',
-  totpSetupHelp: 'Add this key to your authenticator app (or open the link on your phone), then enter the code it shows.',
+  totpSetupHelp: 'Scan this QR code with your authenticator app (or type in the key, or open the link on your phone), then enter the code it shows.',
   secretKey: 'Key',
   openInApp: 'Open in authenticator app',
+  qrLabel: 'QR code for your authenticator app',
   customTitle: 'One more step',
   answer: 'Answer',
   signedInAs: 'Signed in as {user}',
@@ -254,7 +255,7 @@ export class CognitoLoginElement extends BaseElement {
     const s = this['_' + name]?.call(this, data) ?? [];
     body.append(...s);
     if (focus) {
-      const first = body.querySelector('input:not([type=checkbox]), button, a[href]');
+      const first = body.querySelector('input:not([type=checkbox])') ?? body.querySelector('button, a[href]');
       if (first) first.focus();
     }
   }
@@ -420,6 +421,7 @@ export class CognitoLoginElement extends BaseElement {
       case 'MFA_SETUP': {
         if (!c.secretCode) break;
         const extra = [h('p', { class: 'help' }, this.t('totpSetupHelp')),
+          this._qr(c.totpUri),
           h('p', {}, `${this.t('secretKey')}: `, h('code', { 'data-testid': 'totp-secret', part: 'secret' }, c.secretCode)),
           h('p', {}, h('a', { href: c.totpUri, part: 'link', 'data-testid': 'totp-uri' }, this.t('openInApp')))];
         return this._form(this.t('totpSetupTitle'), codeField, this.t('verify'), (v) => answer({ code: v.code.trim() }), extra, back);
@@ -431,6 +433,14 @@ export class CognitoLoginElement extends BaseElement {
     }
     this._fail({ code: 'UnsupportedChallenge', message: c.name });
     return back;
+  }
+
+  /** The otpauth:// URI as a QR code, drawn locally (qr.js is loaded on first use). */
+  _qr(uri) {
+    const box = h('div', { part: 'qr', 'data-testid': 'totp-qr' });
+    import('./qr.js').then(({ qrSvg }) => { box.innerHTML = qrSvg(uri, this.t('qrLabel')); })
+      .catch((e) => this._fail(e));
+    return box;
   }
 
   _signedIn({ session }) {
