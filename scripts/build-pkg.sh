@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/:
 #   cargo (wasm32, release) -> wasm-bindgen --target web -> wasm-opt -Oz (binaryen from npm)
-#   -> pkg-template/{package.json,README.md,index.d.ts}
+#   -> pkg-template/{package.json,README.md,index.d.ts,element.js,qr.js,element.d.ts}
 # Needs what scripts/install-deps.sh installs (it does not run it itself).
 # Env: SKIP_WASM_OPT=1 to skip the optimisation pass (debugging only).
 set -euo pipefail
@@ -37,7 +37,7 @@ if [[ "${SKIP_WASM_OPT:-0}" != 1 ]]; then
 fi
 
 log "package files"
-cp pkg-template/index.d.ts pkg-template/README.md "$out/"
+cp pkg-template/index.d.ts pkg-template/element.js pkg-template/qr.js pkg-template/element.d.ts pkg-template/README.md "$out/"
 version=$(sed -n '/^\[package\]/,/^\[/{s/^version *= *"\(.*\)"/\1/p}' Cargo.toml | head -n1)
 PKG_VERSION="$version" node --input-type=module -e '
   import fs from "node:fs";
@@ -68,3 +68,6 @@ size_line() {
 echo "pkg/ cognito-wasm@$version:"
 size_line "$bg"
 size_line "$out/cognito_wasm.js"
+echo "drop-in add-on (cognito-wasm/element, loads the core only when a <cognito-login> connects):"
+size_line "$out/element.js"
+size_line "$out/qr.js"

@@ -16,7 +16,7 @@ log "npm pack pkg/"
 tarball=$(cd "$work" && npm pack "$root/pkg" --silent | tail -n1)
 listing=$(tar -tzf "$work/$tarball" | sort)
 sed 's/^/  /' <<<"$listing"
-for f in package/package.json package/cognito_wasm.js package/cognito_wasm_bg.wasm package/index.d.ts package/README.md; do
+for f in package/package.json package/cognito_wasm.js package/cognito_wasm_bg.wasm package/index.d.ts package/element.js package/qr.js package/element.d.ts package/README.md; do
   grep -qx "$f" <<<"$listing" || { log "tarball lacks $f"; exit 1; }
 done
 
@@ -57,6 +57,16 @@ const meta = JSON.parse(fs.readFileSync(new URL(import.meta.resolve('cognito-was
 console.log(`ok: cognito-wasm@${meta.version} imports, instantiates and constructs CognitoAuth under Node ${process.version}`);
 JS
 node check.mjs
+
+log "node: import cognito-wasm/element (no DOM: defines nothing, exports the classes)"
+node --input-type=module -e '
+  import assert from "node:assert/strict";
+  const m = await import("cognito-wasm/element");
+  for (const k of ["CognitoLoginElement", "CognitoSignedInElement", "CognitoSignedOutElement", "CognitoUserElement", "CognitoSignOutElement", "getAccessToken"])
+    assert.equal(typeof m[k], "function", k);
+  assert.equal(await m.getAccessToken(), null);
+  console.log("ok: cognito-wasm/element exports", Object.keys(m).length, "names");
+'
 
 log "esbuild: bundle an app that imports cognito-wasm"
 cat > app.js <<'JS'

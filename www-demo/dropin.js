@@ -1,0 +1,34 @@
+// The drop-in demo: configures <cognito-login> from config.js (or the same query parameters
+// as the raw API demo: ?endpoint=…&userPoolId=…&clientId=…&storage=…&mode=hosted), then loads
+// the element. A static site would write the attributes in its HTML instead.
+import defaults from './config.js';
+
+const q = new URLSearchParams(location.search);
+const cfg = { ...defaults };
+for (const k of ['endpoint', 'userPoolId', 'clientId', 'storage', 'domain', 'mode', 'providers']) if (q.has(k)) cfg[k] = q.get(k);
+const login = document.getElementById('login');
+const attrs = { 'user-pool-id': cfg.userPoolId, 'client-id': cfg.clientId, endpoint: cfg.endpoint, storage: cfg.storage,
+  domain: cfg.domain, mode: cfg.mode, providers: cfg.providers };
+for (const [k, v] of Object.entries(attrs)) if (v) login.setAttribute(k, v);
+login.setAttribute('remember-device', '');
+
+const log = document.getElementById('events');
+for (const type of ['cognito-signed-in', 'cognito-signed-out', 'cognito-error']) {
+  document.addEventListener(type, (ev) => {
+    const li = document.createElement('li');
+    li.dataset.event = type;
+    li.textContent = type + (ev.detail?.username ? ` (${ev.detail.username})` : '') + (ev.detail?.code ? ` (${ev.detail.code})` : '');
+    log.append(li);
+  });
+}
+
+document.getElementById('call').addEventListener('click', async () => {
+  const { getAccessToken } = await import('/pkg/element.js');
+  const token = await getAccessToken();
+  const out = document.getElementById('token');
+  const claims = token ? JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) : null;
+  out.textContent = claims ? JSON.stringify({ username: claims.username, token_use: claims.token_use, client_id: claims.client_id }, null, 2) : 'signed out';
+  out.hidden = false;
+});
+
+await import('/pkg/element.js');
