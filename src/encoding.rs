@@ -17,12 +17,39 @@ pub fn hex_encode(bytes: &[u8]) -> String {
     s
 }
 
-fn hex_val(c: u8) -> Option<u8> {
+/// The value of one hex digit (either case).
+pub fn hex_digit(c: u8) -> Option<u8> {
     match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),
         b'A'..=b'F' => Some(c - b'A' + 10),
         _ => None,
+    }
+}
+
+/// RFC 3986 unreserved characters: `A-Z a-z 0-9 - . _ ~`.
+pub fn is_unreserved(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~')
+}
+
+/// Appends `%XX` (upper-case hex) for one byte.
+pub fn push_pct(out: &mut String, c: u8) {
+    const UPPER: &[u8; 16] = b"0123456789ABCDEF";
+    out.push('%');
+    out.push(UPPER[(c >> 4) as usize] as char);
+    out.push(UPPER[(c & 15) as usize] as char);
+}
+
+/// Appends `s` percent-encoded: everything but RFC 3986 unreserved characters is escaped
+/// (valid in a query string, an `otpauth:` URI and an `application/x-www-form-urlencoded`
+/// body alike).
+pub fn percent_encode_into(out: &mut String, s: &str) {
+    for b in s.bytes() {
+        if is_unreserved(b) {
+            out.push(b as char);
+        } else {
+            push_pct(out, b);
+        }
     }
 }
 
@@ -36,10 +63,10 @@ pub fn hex_decode_number(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len() / 2 + 1);
     let (head, rest) = if s.len() % 2 == 1 { s.split_at(1) } else { s.split_at(0) };
     if let Some(&c) = head.first() {
-        out.push(hex_val(c)?);
+        out.push(hex_digit(c)?);
     }
     for pair in rest.chunks_exact(2) {
-        out.push((hex_val(pair[0])? << 4) | hex_val(pair[1])?);
+        out.push((hex_digit(pair[0])? << 4) | hex_digit(pair[1])?);
     }
     Some(out)
 }

@@ -614,31 +614,16 @@ impl Pending {
 /// `otpauth://totp/{issuer}:{account}?secret={secret}&issuer={issuer}` (Google
 /// Authenticator key URI format), issuer and account percent-encoded.
 pub fn totp_uri(issuer: &str, account: &str, secret: &str) -> String {
+    use crate::encoding::percent_encode_into as enc;
     let mut u = String::from("otpauth://totp/");
-    u.push_str(&percent_encode(issuer));
+    enc(&mut u, issuer);
     u.push(':');
-    u.push_str(&percent_encode(account));
+    enc(&mut u, account);
     u.push_str("?secret=");
-    u.push_str(&percent_encode(secret));
+    enc(&mut u, secret);
     u.push_str("&issuer=");
-    u.push_str(&percent_encode(issuer));
+    enc(&mut u, issuer);
     u
-}
-
-/// RFC 3986 percent-encoding of everything but the unreserved characters.
-fn percent_encode(v: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::new();
-    for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 15) as usize] as char);
-        }
-    }
-    out
 }
 
 fn into_challenge(c: ChallengeReply, user_id: &str) -> Challenge {

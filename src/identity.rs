@@ -24,7 +24,7 @@ use alloc::vec::Vec;
 
 use crate::error::{Code, Error};
 use crate::json::{self, Json};
-use crate::protocol::{is_loopback_url, is_region, parse_error, parse_success, ClientConfig, HttpRequest, HttpResponse};
+use crate::protocol::{self, is_region, parse_error, parse_success, ClientConfig, HttpRequest, HttpResponse};
 use crate::sigv4::Credentials;
 
 pub const GET_ID: &str = "AWSCognitoIdentityService.GetId";
@@ -47,23 +47,12 @@ impl IdentityConfig {
             .split_once(':')
             .filter(|(r, id)| is_region(r) && !id.is_empty() && id.bytes().all(|c| c.is_ascii_hexdigit() || c == b'-'))
             .ok_or_else(|| Error::invalid_input("identityPoolId must look like 'us-east-1:1a2b3c4d-…'"))?;
-        let endpoint = match endpoint {
-            None => {
-                let mut e = String::from("https://cognito-identity.");
-                e.push_str(region);
-                e.push_str(".amazonaws.com/");
-                e
-            }
-            Some(e) => {
-                let ok = e.starts_with("https://") || (e.starts_with("http://") && is_loopback_url(e));
-                if !ok || e.len() < 10 || e.contains(char::is_whitespace) {
-                    return Err(Error::invalid_input(
-                        "identityEndpoint must be an https:// URL (http:// only for localhost)",
-                    ));
-                }
-                String::from(e)
-            }
-        };
+        let endpoint = protocol::service_endpoint(
+            endpoint,
+            "https://cognito-identity.",
+            region,
+            "identityEndpoint must be an https:// URL (http:// only for localhost)",
+        )?;
         Ok(IdentityConfig { pool_id: String::from(identity_pool_id), endpoint })
     }
     pub fn pool_id(&self) -> &str {

@@ -104,29 +104,7 @@ impl HostedConfig {
 // Percent-encoding
 // ---------------------------------------------------------------------------------------
 
-/// Appends `s` percent-encoded: everything but RFC 3986 unreserved characters is escaped
-/// (valid both in a query string and in an `application/x-www-form-urlencoded` body).
-pub fn percent_encode_into(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 15) as usize] as char);
-        }
-    }
-}
-
-fn hex_val(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
+use crate::encoding::percent_encode_into;
 
 /// Decodes `%XX` escapes and `+` (as a space, form encoding). `None` on a broken escape or
 /// when the result is not UTF-8.
@@ -141,8 +119,8 @@ fn decode(s: &str, plus_is_space: bool) -> Option<String> {
     while let Some(&c) = b.get(i) {
         match c {
             b'%' => {
-                let hi = hex_val(*b.get(i + 1)?)?;
-                let lo = hex_val(*b.get(i + 2)?)?;
+                let hi = crate::encoding::hex_digit(*b.get(i + 1)?)?;
+                let lo = crate::encoding::hex_digit(*b.get(i + 2)?)?;
                 out.push(hi << 4 | lo);
                 i += 3;
             }

@@ -47,6 +47,27 @@ pub(crate) fn is_loopback_url(url: &str) -> bool {
         && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|c| c.is_ascii_digit()))
 }
 
+/// An AWS service endpoint: `{prefix}{region}.amazonaws.com/` unless one is given, which
+/// must be `https://` (plain `http://` only for loopback hosts: local emulators), with no
+/// whitespace.
+pub(crate) fn service_endpoint(given: Option<&str>, prefix: &str, region: &str, bad: &str) -> Result<String, Error> {
+    match given {
+        None => {
+            let mut e = String::from(prefix);
+            e.push_str(region);
+            e.push_str(".amazonaws.com/");
+            Ok(e)
+        }
+        Some(e) => {
+            let ok = e.starts_with("https://") || (e.starts_with("http://") && is_loopback_url(e));
+            if !ok || e.len() < 10 || e.contains(char::is_whitespace) {
+                return Err(Error::invalid_input(bad));
+            }
+            Ok(String::from(e))
+        }
+    }
+}
+
 impl ClientConfig {
     /// `endpoint` defaults to `https://cognito-idp.{region}.amazonaws.com/`. Plain `http://`
     /// is accepted only for loopback hosts (local emulators): tokens must not cross a
@@ -61,23 +82,12 @@ impl ClientConfig {
         if client_id.is_empty() || !client_id.bytes().all(|c| c.is_ascii_alphanumeric()) {
             return Err(Error::invalid_input("clientId must be the app client id (letters and digits)"));
         }
-        let endpoint = match endpoint {
-            None => {
-                let mut e = String::from("https://cognito-idp.");
-                e.push_str(region);
-                e.push_str(".amazonaws.com/");
-                e
-            }
-            Some(e) => {
-                let ok = e.starts_with("https://") || (e.starts_with("http://") && is_loopback_url(e));
-                if !ok || e.len() < 10 || e.contains(char::is_whitespace) {
-                    return Err(Error::invalid_input(
-                        "endpoint must be an https:// URL (http:// only for localhost)",
-                    ));
-                }
-                String::from(e)
-            }
-        };
+        let endpoint = service_endpoint(
+            endpoint,
+            "https://cognito-idp.",
+            region,
+            "endpoint must be an https:// URL (http:// only for localhost)",
+        )?;
         Ok(ClientConfig {
             user_pool_id: String::from(user_pool_id),
             region: String::from(region),

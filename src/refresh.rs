@@ -198,16 +198,11 @@ pub fn parse_domain(d: &str) -> Result<String, Error> {
 
 /// `application/x-www-form-urlencoded` for one value.
 pub fn form_encode(out: &mut String, v: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in v.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(b as char),
             b' ' => out.push('+'),
-            _ => {
-                out.push('%');
-                out.push(HEX[(b >> 4) as usize] as char);
-                out.push(HEX[(b & 15) as usize] as char);
-            }
+            _ => crate::encoding::push_pct(out, b),
         }
     }
 }

@@ -17,6 +17,7 @@
 //!   unless given; hop-by-hop and tracing headers (`user-agent`, `connection`, …) unsigned.
 #![forbid(unsafe_code)]
 
+use crate::encoding::{hex_digit, is_unreserved, push_pct};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -139,26 +140,6 @@ fn sort_by<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
 
 fn sort_pairs(v: &mut [(String, String)]) {
     sort_by(v, |a, b| a < b);
-}
-
-fn is_unreserved(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~')
-}
-
-fn push_pct(out: &mut String, c: u8) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    out.push('%');
-    out.push(HEX[(c >> 4) as usize] as char);
-    out.push(HEX[(c & 15) as usize] as char);
-}
-
-fn hex_digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// AWS's UriEncode of raw bytes: unreserved characters (and `/` when `keep_slash`) stay,
