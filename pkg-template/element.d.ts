@@ -10,11 +10,24 @@
  * ```
  *
  * `<cognito-login>` attributes: `user-pool-id`, `client-id` (required); `endpoint`, `storage`,
- * `domain`, `redirect-sign-in` (default: this page's URL), `redirect-sign-out`, `mode`
+ * `domain`, `redirect-sign-in` and `redirect-sign-out` (both default to this page's URL, without
+ * query or fragment: register it as a callback and sign-out URL of the app client), `mode`
  * (`form`, default, or `hosted`), `providers` (hosted mode: `"Google,Facebook"`),
- * `remember-device` (show the checkbox), `no-sign-up` (hide the sign-up link).
+ * `remember-device` (show the checkbox), `no-sign-up` (hide the sign-up link), `auth-flow`
+ * (form mode: `USER_SRP_AUTH`, default; `USER_PASSWORD_AUTH`; `CUSTOM_WITH_SRP`: the password
+ * is checked by SRP, then the custom challenges; `CUSTOM_WITHOUT_SRP`: no password field, the
+ * custom challenges are the sign-in).
  * It reflects the shown screen in its `screen` attribute (`signIn`, `signUp`, `confirm`,
- * `forgot`, `reset`, `challenge`, `signedIn`, `hosted`).
+ * `forgot`, `reset`, `challenge`, `signedIn`, `hosted`) and, on `challenge`, the challenge's
+ * name in its `challenge` attribute (`SMS_MFA`, `EMAIL_OTP`, `SOFTWARE_TOKEN_MFA`,
+ * `SELECT_MFA_TYPE`, `MFA_SETUP`, `NEW_PASSWORD_REQUIRED`, `CUSTOM_CHALLENGE`).
+ * In hosted mode, a `?code=` / `?error=` callback on this page is completed when the element
+ * connects (`handleRedirectCallback`).
+ *
+ * After a wrong code, password or answer the error is announced (`aria-live`) and the field
+ * gets the focus back with its text selected. A custom challenge that comes back with the same
+ * public parameters after an answer counts as a wrong answer (`cognito-error` code
+ * `WrongAnswer`), as when a Define Auth Challenge Lambda re-issues the challenge.
  *
  * Events (bubbling, composed): `cognito-signed-in` (detail: `{ username, claims }`, also on
  * load when a session exists), `cognito-signed-out` (also on load when there is none),
@@ -30,6 +43,9 @@
  */
 import type { CognitoAuth, Session, SignOutResult } from './index.js';
 
+/** Values of the `auth-flow` attribute (the names Amplify uses for the same flows). */
+export type CognitoLoginAuthFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH' | 'CUSTOM_WITH_SRP' | 'CUSTOM_WITHOUT_SRP';
+
 /** UI strings; every key can be overridden through `element.strings = { … }`. `{name}`
  * placeholders are filled in. Error texts are `error<Code>`, e.g. `errorNotAuthorizedException`. */
 export type CognitoLoginStrings = Record<string, string>;
@@ -41,9 +57,16 @@ export class CognitoLoginElement extends HTMLElement {
   readonly ready: Promise<void>;
   get strings(): CognitoLoginStrings;
   set strings(overrides: Partial<CognitoLoginStrings>);
+  /** `mode` attribute: `'form'` (default) or `'hosted'`. */
+  readonly mode: 'form' | 'hosted';
+  /** `auth-flow` attribute (`'USER_SRP_AUTH'` when absent). */
+  readonly authFlow: CognitoLoginAuthFlow;
   /** The access token (refreshed when close to expiry) for the page's own `fetch` calls, or null. */
   getAccessToken(): Promise<string | null>;
   getSession(): Promise<Session | null>;
+  /** Signs out and shows the sign-in screen. In hosted mode (with `domain`) `redirect`
+   * defaults to true: the hosted UI's own session ends too, and the page comes back to
+   * `redirect-sign-out`. */
   signOut(options?: { global?: boolean; redirect?: boolean }): Promise<SignOutResult>;
 }
 /** Its children are shown only while signed in. */
@@ -68,7 +91,8 @@ declare global {
     'cognito-user': CognitoUserElement;
     'cognito-sign-out': CognitoSignOutElement;
   }
-  interface HTMLElementEventMap {
+  /** The events bubble out of the shadow DOM up to `document` and `window`. */
+  interface GlobalEventHandlersEventMap {
     'cognito-signed-in': CustomEvent<CognitoSignedInDetail>;
     'cognito-signed-out': CustomEvent<Record<string, never>>;
     'cognito-error': CustomEvent<CognitoErrorDetail>;

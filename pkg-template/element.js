@@ -60,6 +60,8 @@ const STRINGS = {
   errorLimitExceededException: 'Too many attempts. Wait a moment and try again.',
   errorTooManyRequestsException: 'Too many attempts. Wait a moment and try again.',
   errorPasswordResetRequiredException: 'You need to reset your password.',
+  errorEnableSoftwareTokenMFAException: 'That code is not right. Check it and try again.',
+  errorWrongAnswer: 'That answer is not right. Try again.',
 };
 
 const CSS = `
@@ -155,7 +157,7 @@ export class CognitoLoginElement extends BaseElement {
     this._error = h('p', { class: 'error', part: 'error', 'aria-live': 'assertive', 'data-testid': 'error' });
     this._box.append(this._body, this._error, this._notice);
     this._root.append(style, this._box);
-    this._body.append(h('p', { class: 'help' }, this.t('loading')));
+    this._body.append(h('p', { class: 'help' }, this._t('loading')));
     this._start().catch((e) => this._fail(e));
   }
 
@@ -163,7 +165,7 @@ export class CognitoLoginElement extends BaseElement {
     if (activeLogin === this) activeLogin = null;
   }
 
-  t(key, vars) { return fill(this._strings[key] ?? STRINGS[key] ?? key, vars ?? {}); }
+  _t(key, vars) { return fill(this._strings[key] ?? STRINGS[key] ?? key, vars ?? {}); }
 
   _config() {
     const a = (n) => this.getAttribute(n) ?? undefined;
@@ -171,11 +173,18 @@ export class CognitoLoginElement extends BaseElement {
     const opt = { endpoint: 'endpoint', domain: 'domain', redirectSignIn: 'redirect-sign-in',
       redirectSignOut: 'redirect-sign-out', storage: 'storage' };
     for (const [k, n] of Object.entries(opt)) if (a(n)) cfg[k] = a(n);
-    if (cfg.domain && !cfg.redirectSignIn) cfg.redirectSignIn = location.origin + location.pathname;
+    const here = location.origin + location.pathname;
+    if (cfg.domain) { cfg.redirectSignIn ??= here; cfg.redirectSignOut ??= here; }
     return cfg;
   }
 
   get mode() { return this.getAttribute('mode') === 'hosted' ? 'hosted' : 'form'; }
+
+  /** `auth-flow`: USER_SRP_AUTH (default), USER_PASSWORD_AUTH, CUSTOM_WITH_SRP, CUSTOM_WITHOUT_SRP. */
+  get authFlow() {
+    const f = this.getAttribute('auth-flow');
+    return ['USER_PASSWORD_AUTH', 'CUSTOM_WITH_SRP', 'CUSTOM_WITHOUT_SRP'].includes(f) ? f : 'USER_SRP_AUTH';
+  }
 
   async _start() {
     const core = await loadCore();
@@ -213,7 +222,7 @@ export class CognitoLoginElement extends BaseElement {
 
   _fail(e) {
     const code = e && typeof e === 'object' && 'code' in e ? String(e.code) : 'UnexpectedError';
-    const text = this._strings[`error${code}`] ?? (e && e.message) ?? this.t('errorGeneric');
+    const text = this._strings[`error${code}`] ?? (e && e.message) ?? this._t('errorGeneric');
     this._error.dataset.code = code;
     this._error.textContent = text;
     this._emit('cognito-error', { code, message: text, error: e });
@@ -237,10 +246,11 @@ export class CognitoLoginElement extends BaseElement {
     return this.auth.currentSession();
   }
 
-  /** Signs out (revokes the refresh token) and shows the sign-in screen. */
+  /** Signs out (revokes the refresh token) and shows the sign-in screen; in hosted mode also
+   * ends the hosted UI's session (`redirect: true`, back to `redirect-sign-out`). */
   async signOut(options) {
     await this.ready;
-    const r = await this.auth.signOut(options);
+    const r = await this.auth.signOut({ redirect: this.mode === 'hosted' && !!this._config().domain, ...options });
     this._setSession(null);
     return r;
   }
@@ -252,6 +262,7 @@ export class CognitoLoginElement extends BaseElement {
     body.textContent = '';
     body.dataset.screen = name;
     this.setAttribute('screen', name);
+    if (data.challenge) this.setAttribute('challenge', data.challenge.name); else this.removeAttribute('challenge');
     const s = this['_' + name]?.call(this, data) ?? [];
     body.append(...s);
     if (focus) {
@@ -285,10 +296,14 @@ export class CognitoLoginElement extends BaseElement {
       this._clear();
       submit.disabled = true;
       form.setAttribute('aria-busy', 'true');
-      try { await onSubmit(values); } catch (e) { this._fail(e); } finally {
+      let failed = false;
+      try { await onSubmit(values); } catch (e) { failed = true; this._fail(e); } finally {
         submit.disabled = false;
         form.removeAttribute('aria-busy');
       }
+      // After an error the field to correct gets the focus back, its text selected.
+      const retry = failed && form.isConnected && form.querySelector(`[name="${fields.find((f) => f.retry)?.name}"]`);
+      if (retry) { retry.focus(); retry.select(); }
     });
     return [form];
   }
@@ -311,23 +326,33 @@ export class CognitoLoginElement extends BaseElement {
       this._setSession(r.session);
       return;
     }
+    // The same custom challenge again (same public parameters): the answer was wrong.
+    const prev = this._screen?.name === 'challenge' && this._screen.data.challenge;
+    if (r.name === 'CUSTOM_CHALLENGE' && prev?.name === r.name && JSON.stringify(prev.parameters) === JSON.stringify(r.parameters)) {
+      this._screen.data.challenge = r;
+      throw Object.assign(new Error(this._t('errorWrongAnswer')), { name: 'WrongAnswer', code: 'WrongAnswer' });
+    }
     this._show('challenge', { challenge: r, remember: extra.remember });
   }
 
   _signIn({ username } = {}) {
-    if (this.auth) try { this.auth.prepareSignIn(); } catch { /* optional */ }
-    const fields = [
-      { name: 'username', label: this.t('username'), autocomplete: 'username', value: username },
-      { name: 'password', label: this.t('password'), type: 'password', autocomplete: 'current-password' },
-    ];
-    if (this.hasAttribute('remember-device')) fields.push({ name: 'remember', label: this.t('rememberDevice'), type: 'checkbox' });
+    const flow = this.authFlow;
+    const passwordless = flow === 'CUSTOM_WITHOUT_SRP';
+    if (this.auth && flow === 'USER_SRP_AUTH') try { this.auth.prepareSignIn(); } catch { /* optional */ }
+    const fields = [{ name: 'username', label: this._t('username'), autocomplete: 'username', value: username, retry: passwordless }];
+    if (!passwordless) fields.push({ name: 'password', label: this._t('password'), type: 'password', autocomplete: 'current-password', retry: true });
+    if (this.hasAttribute('remember-device')) fields.push({ name: 'remember', label: this._t('rememberDevice'), type: 'checkbox' });
     const links = [];
-    if (!this.hasAttribute('no-sign-up')) links.push(this._link(this.t('toSignUp'), 'signUp', {}, 'to-sign-up'));
-    links.push(this._link(this.t('toForgot'), 'forgot', {}, 'to-forgot'));
-    return this._form(this.t('signInTitle'), fields, this.t('signIn'), async (v) => {
+    if (!this.hasAttribute('no-sign-up')) links.push(this._link(this._t('toSignUp'), 'signUp', {}, 'to-sign-up'));
+    if (!passwordless) links.push(this._link(this._t('toForgot'), 'forgot', {}, 'to-forgot'));
+    return this._form(this._t('signInTitle'), fields, this._t('signIn'), async (v) => {
       this._notify('');
       try {
-        const r = await this.auth.signIn({ username: v.username.trim(), password: v.password });
+        const input = { username: v.username.trim() };
+        if (!passwordless) input.password = v.password;
+        if (flow.startsWith('CUSTOM_')) input.authFlow = 'CUSTOM_AUTH';
+        else if (flow === 'USER_PASSWORD_AUTH') input.authFlow = flow;
+        const r = await this.auth.signIn(input);
         await this._afterSignIn(r, { remember: v.remember });
       } catch (e) {
         if (e && e.code === 'UserNotConfirmedException') {
@@ -340,16 +365,16 @@ export class CognitoLoginElement extends BaseElement {
   }
 
   _signUp() {
-    return this._form(this.t('signUpTitle'), [
-      { name: 'username', label: this.t('newUsername'), autocomplete: 'username' },
-      { name: 'email', label: this.t('email'), type: 'email', autocomplete: 'email' },
-      { name: 'password', label: this.t('password'), type: 'password', autocomplete: 'new-password' },
-    ], this.t('signUp'), async (v) => {
+    return this._form(this._t('signUpTitle'), [
+      { name: 'username', label: this._t('newUsername'), autocomplete: 'username' },
+      { name: 'email', label: this._t('email'), type: 'email', autocomplete: 'email' },
+      { name: 'password', label: this._t('password'), type: 'password', autocomplete: 'new-password' },
+    ], this._t('signUp'), async (v) => {
       const username = v.username.trim();
       const r = await this.auth.signUp({ username, password: v.password, attributes: { email: v.email.trim() }, autoSignIn: true });
-      if (r.userConfirmed) { this._show('signIn', { username }); this._notify(this.t('confirmed')); return; }
+      if (r.userConfirmed) { this._show('signIn', { username }); this._notify(this._t('confirmed')); return; }
       this._show('confirm', { username, delivery: r.codeDelivery });
-    }, [], [this._link(this.t('toSignIn'), 'signIn', {}, 'to-sign-in')]);
+    }, [], [this._link(this._t('toSignIn'), 'signIn', {}, 'to-sign-in')]);
   }
 
   _confirm({ username, delivery }) {
@@ -357,51 +382,51 @@ export class CognitoLoginElement extends BaseElement {
       this._clear();
       try {
         const r = await this.auth.resendSignUpCode({ username });
-        this._notify(this.t('codeSent', { destination: r.codeDelivery?.destination ?? '' }));
+        this._notify(this._t('codeSent', { destination: r.codeDelivery?.destination ?? '' }));
       } catch (e) { this._fail(e); }
-    } }, this.t('resend'));
-    const help = delivery?.destination ? h('p', { class: 'help' }, this.t('codeSent', { destination: delivery.destination })) : null;
-    return this._form(this.t('confirmTitle'), [
-      { name: 'code', label: this.t('code'), autocomplete: 'one-time-code', inputmode: 'numeric' },
-    ], this.t('confirm'), async (v) => {
+    } }, this._t('resend'));
+    const help = delivery?.destination ? h('p', { class: 'help' }, this._t('codeSent', { destination: delivery.destination })) : null;
+    return this._form(this._t('confirmTitle'), [
+      { name: 'code', label: this._t('code'), autocomplete: 'one-time-code', inputmode: 'numeric', retry: true },
+    ], this._t('confirm'), async (v) => {
       const r = await this.auth.confirmSignUp({ username, code: v.code.trim() });
-      if (r.type === 'confirmed') { this._show('signIn', { username }); this._notify(this.t('confirmed')); return; }
+      if (r.type === 'confirmed') { this._show('signIn', { username }); this._notify(this._t('confirmed')); return; }
       await this._afterSignIn(r);
-    }, [help], [resend, this._link(this.t('toSignIn'), 'signIn', { username }, 'to-sign-in')]);
+    }, [help], [resend, this._link(this._t('toSignIn'), 'signIn', { username }, 'to-sign-in')]);
   }
 
   _forgot() {
-    return this._form(this.t('forgotTitle'), [
-      { name: 'username', label: this.t('username'), autocomplete: 'username' },
-    ], this.t('sendCode'), async (v) => {
+    return this._form(this._t('forgotTitle'), [
+      { name: 'username', label: this._t('username'), autocomplete: 'username' },
+    ], this._t('sendCode'), async (v) => {
       const username = v.username.trim();
       const r = await this.auth.forgotPassword({ username });
       this._show('reset', { username, delivery: r.codeDelivery });
-    }, [], [this._link(this.t('toSignIn'), 'signIn', {}, 'to-sign-in')]);
+    }, [], [this._link(this._t('toSignIn'), 'signIn', {}, 'to-sign-in')]);
   }
 
   _reset({ username, delivery }) {
-    const help = delivery?.destination ? h('p', { class: 'help' }, this.t('codeSent', { destination: delivery.destination })) : null;
-    return this._form(this.t('resetTitle'), [
-      { name: 'code', label: this.t('code'), autocomplete: 'one-time-code', inputmode: 'numeric' },
-      { name: 'newPassword', label: this.t('newPassword'), type: 'password', autocomplete: 'new-password' },
-    ], this.t('setPassword'), async (v) => {
+    const help = delivery?.destination ? h('p', { class: 'help' }, this._t('codeSent', { destination: delivery.destination })) : null;
+    return this._form(this._t('resetTitle'), [
+      { name: 'code', label: this._t('code'), autocomplete: 'one-time-code', inputmode: 'numeric', retry: true },
+      { name: 'newPassword', label: this._t('newPassword'), type: 'password', autocomplete: 'new-password' },
+    ], this._t('setPassword'), async (v) => {
       await this.auth.confirmForgotPassword({ username, code: v.code.trim(), newPassword: v.newPassword });
       this._show('signIn', { username });
-      this._notify(this.t('passwordChanged'));
-    }, [help], [this._link(this.t('toSignIn'), 'signIn', { username }, 'to-sign-in')]);
+      this._notify(this._t('passwordChanged'));
+    }, [help], [this._link(this._t('toSignIn'), 'signIn', { username }, 'to-sign-in')]);
   }
 
   _challenge({ challenge: c, remember }) {
     const answer = async (a) => this._afterSignIn(await this.auth.respondToChallenge(a), { remember });
-    const back = [this._link(this.t('toSignIn'), 'signIn', {}, 'to-sign-in')];
-    const codeField = [{ name: 'code', label: this.t('code'), autocomplete: 'one-time-code', inputmode: 'numeric' }];
+    const back = [this._link(this._t('toSignIn'), 'signIn', {}, 'to-sign-in')];
+    const codeField = [{ name: 'code', label: this._t('code'), autocomplete: 'one-time-code', inputmode: 'numeric', retry: true }];
     switch (c.name) {
       case 'NEW_PASSWORD_REQUIRED':
-        return this._form(this.t('resetTitle'), [
-          { name: 'newPassword', label: this.t('newPassword'), type: 'password', autocomplete: 'new-password' },
+        return this._form(this._t('resetTitle'), [
+          { name: 'newPassword', label: this._t('newPassword'), type: 'password', autocomplete: 'new-password' },
           ...c.requiredAttributes.map((n) => ({ name: `attr_${n}`, label: this._strings[n] ?? n, value: c.userAttributes[n] })),
-        ], this.t('setPassword'), (v) => {
+        ], this._t('setPassword'), (v) => {
           const attributes = {};
           for (const n of c.requiredAttributes) attributes[n] = v[`attr_${n}`];
           return answer({ newPassword: v.newPassword, attributes });
@@ -410,25 +435,29 @@ export class CognitoLoginElement extends BaseElement {
       case 'EMAIL_OTP':
       case 'SOFTWARE_TOKEN_MFA': {
         const dest = c.codeDelivery?.destination;
-        const help = h('p', { class: 'help' }, c.name === 'SOFTWARE_TOKEN_MFA' || !dest ? this.t('mfaTotp') : this.t('codeSent', { destination: dest }));
-        return this._form(this.t('mfaTitle'), codeField, this.t('verify'), (v) => answer({ code: v.code.trim() }), [help], back);
+        const help = h('p', { class: 'help' }, c.name === 'SOFTWARE_TOKEN_MFA' || !dest ? this._t('mfaTotp') : this._t('codeSent', { destination: dest }));
+        return this._form(this._t('mfaTitle'), codeField, this._t('verify'), (v) => answer({ code: v.code.trim() }), [help], back);
       }
-      case 'SELECT_MFA_TYPE':
-        return [h('h2', { part: 'title' }, this.t('selectMfaTitle')),
-          ...c.allowedMfaTypes.map((t) => h('button', { type: 'button', class: 'secondary', part: 'button',
-            onclick: () => { this._clear(); answer({ mfaType: t }).catch((e) => this._fail(e)); } }, this.t(t))),
-          h('p', { class: 'links' }, ...back)];
+      case 'SELECT_MFA_TYPE': {
+        const choices = c.allowedMfaTypes.map((t) => h('button', { type: 'button', class: 'secondary', part: 'button',
+          'data-mfa-type': t, onclick: () => {
+            this._clear();
+            for (const b of choices) b.disabled = true;
+            answer({ mfaType: t }).catch((e) => this._fail(e)).finally(() => { for (const b of choices) b.disabled = false; });
+          } }, this._t(t)));
+        return [h('h2', { part: 'title' }, this._t('selectMfaTitle')), ...choices, h('p', { class: 'links' }, ...back)];
+      }
       case 'MFA_SETUP': {
         if (!c.secretCode) break;
-        const extra = [h('p', { class: 'help' }, this.t('totpSetupHelp')),
+        const extra = [h('p', { class: 'help' }, this._t('totpSetupHelp')),
           this._qr(c.totpUri),
-          h('p', {}, `${this.t('secretKey')}: `, h('code', { 'data-testid': 'totp-secret', part: 'secret' }, c.secretCode)),
-          h('p', {}, h('a', { href: c.totpUri, part: 'link', 'data-testid': 'totp-uri' }, this.t('openInApp')))];
-        return this._form(this.t('totpSetupTitle'), codeField, this.t('verify'), (v) => answer({ code: v.code.trim() }), extra, back);
+          h('p', {}, `${this._t('secretKey')}: `, h('code', { 'data-testid': 'totp-secret', part: 'secret' }, c.secretCode)),
+          h('p', {}, h('a', { href: c.totpUri, part: 'link', 'data-testid': 'totp-uri' }, this._t('openInApp')))];
+        return this._form(this._t('totpSetupTitle'), codeField, this._t('verify'), (v) => answer({ code: v.code.trim() }), extra, back);
       }
       case 'CUSTOM_CHALLENGE':
-        return this._form(this.t('customTitle'), [{ name: 'answer', label: c.parameters.question ?? this.t('answer') }],
-          this.t('verify'), (v) => answer({ answer: v.answer }), [], back);
+        return this._form(this._t('customTitle'), [{ name: 'answer', label: c.parameters.question ?? this._t('answer'), retry: true }],
+          this._t('verify'), (v) => answer({ answer: v.answer }), [], back);
       default:
     }
     this._fail({ code: 'UnsupportedChallenge', message: c.name });
@@ -438,25 +467,25 @@ export class CognitoLoginElement extends BaseElement {
   /** The otpauth:// URI as a QR code, drawn locally (qr.js is loaded on first use). */
   _qr(uri) {
     const box = h('div', { part: 'qr', 'data-testid': 'totp-qr' });
-    import('./qr.js').then(({ qrSvg }) => { box.innerHTML = qrSvg(uri, this.t('qrLabel')); })
+    import('./qr.js').then(({ qrSvg }) => { box.innerHTML = qrSvg(uri, this._t('qrLabel')); })
       .catch((e) => this._fail(e));
     return box;
   }
 
   _signedIn({ session }) {
     const user = session.idTokenClaims?.email ?? session.username;
-    return [h('p', { part: 'signed-in', 'data-testid': 'signed-in-as' }, this.t('signedInAs', { user })),
+    return [h('p', { part: 'signed-in', 'data-testid': 'signed-in-as' }, this._t('signedInAs', { user })),
       h('button', { type: 'button', class: 'secondary', part: 'button', 'data-testid': 'sign-out',
-        onclick: () => this.signOut().catch((e) => this._fail(e)) }, this.t('signOut'))];
+        onclick: () => this.signOut().catch((e) => this._fail(e)) }, this._t('signOut'))];
   }
 
   _hosted() {
     const go = (provider) => () => { this._clear(); this.auth.signInWithRedirect(provider ? { provider } : undefined).catch((e) => this._fail(e)); };
     const providers = (this.getAttribute('providers') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
-    return [h('h2', { part: 'title' }, this.t('signInTitle')),
-      h('button', { type: 'button', class: 'primary', part: 'button', 'data-testid': 'hosted-sign-in', onclick: go() }, this.t('hostedSignIn')),
+    return [h('h2', { part: 'title' }, this._t('signInTitle')),
+      h('button', { type: 'button', class: 'primary', part: 'button', 'data-testid': 'hosted-sign-in', onclick: go() }, this._t('hostedSignIn')),
       ...providers.map((p) => h('button', { type: 'button', class: 'secondary', part: 'button provider',
-        'data-provider': p, onclick: go(p) }, this.t('signInWith', { provider: p })))];
+        'data-provider': p, onclick: go(p) }, this._t('signInWith', { provider: p })))];
   }
 }
 

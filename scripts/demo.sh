@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the browser demo against the local Cognito emulator:
 #   installs deps, builds pkg/ and the emulator, starts the emulator (127.0.0.1:9229) and the
-#   static server (127.0.0.1:8080), prints the URL and the demo users, and stays in the
+#   static server (127.0.0.1:8080), prints the two demo pages' URLs (raw API: /, drop-in
+#   element: /dropin.html) and the demo users, and stays in the
 #   foreground until Ctrl-C; both children are stopped on exit.
 # Usage: scripts/demo.sh [--emulator-port N] [--port N] [--no-build]
 #   env EMULATOR_PORT, DEMO_PORT work too; port 0 = any free port.
@@ -57,11 +58,13 @@ wait_for_url() {
 }
 
 target_dir="${CARGO_TARGET_DIR:-target}"
-# Hosted UI: the demo's own URL is a registered callback/sign-out URL.
+# Hosted UI: both demo pages are registered callback/sign-out URLs.
 hosted_args=()
 if [[ "$DEMO_PORT" != 0 ]]; then
   for host in 127.0.0.1 localhost; do
-    hosted_args+=(--callback-url "http://$host:$DEMO_PORT/" --logout-url "http://$host:$DEMO_PORT/")
+    for page in "" dropin.html; do
+      hosted_args+=(--callback-url "http://$host:$DEMO_PORT/$page" --logout-url "http://$host:$DEMO_PORT/$page")
+    done
   done
 fi
 "$target_dir/emulator/cognito-emulator" --port "$EMULATOR_PORT" --config tests/fixtures/demo-pool.json \
@@ -76,12 +79,14 @@ demo_url=$(wait_for_url "$logs/serve.log" "${pids[-1]}" '^static server on http:
 
 cat <<MSG
 
-  cognito-wasm demo:   $demo_url/
+  Raw API demo:        $demo_url/
+  Drop-in element:     $demo_url/dropin.html   (hosted-UI mode: $demo_url/dropin.html?mode=hosted&providers=Google)
   Cognito emulator:    $emulator_url/  (pool us-east-1_EmuPool01, client 7f3kq2m9emulatorclient0001)
 
   Users:  demo     / Demo-Passw0rd!
           alice    / Alice-Passw0rd!   (or sign in as alice@example.com)
           pending  / Pending-Passw0rd!  (unconfirmed: shows UserNotConfirmedException)
+          smsuser  / Sms-Passw0rd!      (SMS MFA: the code is in $emulator_url/_emulator/outbox)
 
   Press Ctrl-C to stop.
 MSG

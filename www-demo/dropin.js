@@ -1,14 +1,27 @@
 // The drop-in demo: configures <cognito-login> from config.js (or the same query parameters
-// as the raw API demo: ?endpoint=…&userPoolId=…&clientId=…&storage=…&mode=hosted), then loads
-// the element. A static site would write the attributes in its HTML instead.
+// as the raw API demo: ?endpoint=…&userPoolId=…&clientId=…&storage=…, plus mode=hosted,
+// providers=Google,… and authFlow=CUSTOM_WITHOUT_SRP|…), then loads the element. A static site
+// would write the attributes in its HTML instead.
 import defaults from './config.js';
 
+const KEYS = ['endpoint', 'userPoolId', 'clientId', 'storage', 'domain', 'mode', 'providers', 'authFlow'];
+const SAVED = 'cognito-wasm-demo.dropin';
 const q = new URLSearchParams(location.search);
-const cfg = { ...defaults };
-for (const k of ['endpoint', 'userPoolId', 'clientId', 'storage', 'domain', 'mode', 'providers']) if (q.has(k)) cfg[k] = q.get(k);
+// Query overrides are remembered for this tab: the hosted UI comes back to the bare page URL
+// (it must match a registered callback URL exactly).
+let overrides = {};
+if (KEYS.some((k) => q.has(k))) {
+  for (const k of KEYS) if (q.has(k)) overrides[k] = q.get(k);
+  try { sessionStorage.setItem(SAVED, JSON.stringify(overrides)); } catch { /* blocked */ }
+} else {
+  try { overrides = JSON.parse(sessionStorage.getItem(SAVED) ?? '{}') ?? {}; } catch { overrides = {}; }
+}
+const cfg = { ...defaults, ...overrides };
+// The emulator serves its hosted UI on the same port as the API.
+if (!cfg.domain && /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(cfg.endpoint ?? '')) cfg.domain = cfg.endpoint.replace(/\/$/, '');
 const login = document.getElementById('login');
 const attrs = { 'user-pool-id': cfg.userPoolId, 'client-id': cfg.clientId, endpoint: cfg.endpoint, storage: cfg.storage,
-  domain: cfg.domain, mode: cfg.mode, providers: cfg.providers };
+  domain: cfg.domain, mode: cfg.mode, providers: cfg.providers, 'auth-flow': cfg.authFlow };
 for (const [k, v] of Object.entries(attrs)) if (v) login.setAttribute(k, v);
 login.setAttribute('remember-device', '');
 

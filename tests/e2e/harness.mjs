@@ -1,6 +1,7 @@
 // Shared setup for the e2e suite: a private Cognito emulator, a private static server,
 // a headless Debian Chromium (playwright-core, no browser download) with its own TMPDIR.
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,12 +93,17 @@ export async function setup() {
       [path.join(ROOT, 'scripts', 'serve.mjs'), '--port', '0'], 'static server on');
     env.procs.push(web.proc);
     env.webUrl = web.url;
-    const emu = await startServer('emulator', bin,
-      ['--port', '0', '--config', 'tests/fixtures/demo-pool.json',
-        '--callback-url', `${web.url}/`, '--logout-url', `${web.url}/`], 'cognito-emulator listening on');
-    env.procs.push(emu.proc);
+    // Both demo pages (raw API at /, drop-in element at /dropin.html) come back from the hosted UI.
+    const pages = [`${web.url}/`, `${web.url}/dropin.html`];
+    const hosted = pages.flatMap((u) => ['--callback-url', u, '--logout-url', u]);
+    env.startEmulator = async (config = 'tests/fixtures/demo-pool.json') => {
+      const emu = await startServer('emulator', bin, ['--port', '0', '--config', config, ...hosted], 'cognito-emulator listening on');
+      env.procs.push(emu.proc);
+      return { url: emu.url, endpoint: `${emu.url}/` };
+    };
+    const emu = await env.startEmulator();
     env.emulatorUrl = emu.url;
-    env.endpoint = `${emu.url}/`;
+    env.endpoint = emu.endpoint;
     env.browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: CHROMIUM_ARGS,
@@ -168,3 +174,25 @@ export async function alertCode(page) {
   await alert.waitFor({ state: 'visible' });
   return { code: await page.getByTestId('error-code').textContent(), text: await alert.textContent() };
 }
+
+// ---- RFC 6238 TOTP (HMAC-SHA-1, 30 s steps, 6 digits), for codes an authenticator app would show.
+export function base32Decode(s) {
+  let bits = 0; let value = 0; const out = [];
+  for (const c of s.replace(/=+$/, '').toUpperCase()) {
+    const v = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(c);
+    if (v < 0) throw new Error(`not base32: ${c}`);
+    value = (value << 5) | v; bits += 5;
+    if (bits >= 8) { bits -= 8; out.push((value >>> bits) & 0xff); }
+  }
+  return Buffer.from(out);
+}
+export function hotp(key, counter, digits = 6) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(counter));
+  const h = crypto.createHmac('sha1', key).update(msg).digest();
+  const off = h[19] & 0x0f;
+  const bin = h.readUInt32BE(off) & 0x7fffffff;
+  return String(bin % 10 ** digits).padStart(digits, '0');
+}
+/** The TOTP code for a base32 secret at `ms` (default: now). */
+export const totp = (secretB32, ms = Date.now()) => hotp(base32Decode(secretB32), Math.floor(ms / 30_000));

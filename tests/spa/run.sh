@@ -4,8 +4,10 @@
 #   2. in each fixture (vite-app, webpack-app, types): npm ci (exact pins, committed lockfile),
 #      then npm install --no-save of the fresh tarball (never committed)
 #   3. vite-app: tsc --noEmit + vite build; webpack-app: webpack --mode production
-#   4. types: tsc --noEmit --strict over usage.ts; node check-exports.mjs (initSync + every
-#      declared export / CognitoAuth member exists at runtime, and nothing public is undeclared)
+#   4. types: tsc --noEmit --strict over usage.ts (index.d.ts) and element-usage.ts
+#      (element.d.ts); node check-exports.mjs (initSync + every declared export / CognitoAuth
+#      member exists at runtime, and nothing public is undeclared; the same for
+#      cognito-wasm/element and CognitoLoginElement)
 #   5. node --test signin.test.mjs: the BUILT apps sign in against the emulator in headless
 #      Chromium (needs target/<profile>/emulator/cognito-emulator: cargo build --profile emulator -p cognito-emulator)
 set -euo pipefail
@@ -43,7 +45,7 @@ lap "vite-app: tsc + vite build"
 lap "webpack-app: webpack build"
 
 (cd types && npx --no-install tsc --noEmit --strict -p tsconfig.json)
-lap "types: tsc --noEmit --strict usage.ts"
+lap "types: tsc --noEmit --strict usage.ts element-usage.ts"
 (cd types && node check-exports.mjs)
 lap "types: runtime export check"
 

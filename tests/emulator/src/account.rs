@@ -4,7 +4,7 @@
 //! SetUserMFAPreference, AssociateSoftwareToken, VerifySoftwareToken, DeleteUser.
 //! Codes go to the outbox (`GET /_emulator/outbox`).
 
-use crate::challenges::{base32_encode, check_password_policy, mask, new_code, totp_ok, CODE_TTL, MfaConfig, UserExt};
+use crate::challenges::{check_password_policy, mask, new_code, totp_ok, CODE_TTL, MfaConfig, UserExt};
 use crate::pool::{get_str, uuid_v4, ApiError, ApiResult, Pool, User};
 use crate::srp;
 use num_bigint::BigUint;
@@ -304,7 +304,7 @@ impl Pool {
                 Ok(json!({}))
             }
             "AssociateSoftwareToken" => {
-                let secret = base32_encode(&crate::pool::random_bytes(20));
+                let secret = self.new_totp_secret(user);
                 self.users()[user].ext.pending_totp = Some(secret.clone());
                 Ok(json!({ "SecretCode": secret }))
             }

@@ -18,7 +18,7 @@ pub const MAX_ATTEMPTS: u32 = 3;
 pub const CODE_TTL: i64 = 3600;
 
 /// Per-user MFA configuration in the config file: `"mfa": {"sms": true, "email": false,
-/// "totpSecret": "BASE32", "preferred": "SOFTWARE_TOKEN_MFA"}`.
+/// "totpSecret": "BASE32", "preferred": "SOFTWARE_TOKEN_MFA", "setupSecret": "BASE32"}`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MfaConfig {
@@ -30,6 +30,10 @@ pub struct MfaConfig {
     pub totp_secret: Option<String>,
     #[serde(default)]
     pub preferred: Option<String>,
+    /// The secret AssociateSoftwareToken hands this user (instead of a random one), so that
+    /// a TOTP setup screen can be screenshotted identically on every run.
+    #[serde(default)]
+    pub setup_secret: Option<String>,
 }
 
 /// Pool-level sign-in options (top level of the config file).
@@ -63,6 +67,8 @@ pub struct UserExt {
     /// AssociateSoftwareToken (with an access token) not yet verified.
     pub pending_totp: Option<String>,
     pub preferred: Option<String>,
+    /// See `MfaConfig::setup_secret`.
+    pub setup_secret: Option<String>,
     /// (purpose, code, expires): SIGN_UP, FORGOT_PASSWORD, VERIFY_{attribute}.
     pub codes: Vec<(String, String, i64)>,
     /// Tracked devices (see `devices`).
@@ -76,6 +82,7 @@ impl UserExt {
             email_mfa: c.email,
             totp_secret: c.totp_secret.clone(),
             preferred: c.preferred.clone(),
+            setup_secret: c.setup_secret.clone(),
             ..Default::default()
         }
     }
@@ -292,6 +299,13 @@ fn new_session_id() -> String {
 }
 
 impl Pool {
+    /// A new TOTP secret for AssociateSoftwareToken: 20 random bytes in base32, or the user's
+    /// configured `setupSecret`.
+    pub fn new_totp_secret(&self, user: usize) -> String {
+        let fixed = self.users().get(user).and_then(|u| u.ext.setup_secret.clone());
+        fixed.unwrap_or_else(|| base32_encode(&crate::pool::random_bytes(20)))
+    }
+
     /// Checks SECRET_HASH for clients that have a secret (others ignore it).
     pub fn check_secret_hash(&self, client_id: &str, given: Option<&Value>, username: &str) -> Result<(), ApiError> {
         let Some(secret) = self.ext.client_secret(client_id) else { return Ok(()) };
@@ -638,14 +652,19 @@ impl Pool {
     /// AssociateSoftwareToken / VerifySoftwareToken during MFA_SETUP (with `Session`).
     pub(crate) fn totp_setup_with_session(&self, op: &str, req: &Map<String, Value>, now: i64) -> ApiResult {
         let id = get_str(req, "Session")?.to_string();
+        let user = match self.ext.state().sessions.get(&id) {
+            Some(s) if s.kind == "MFA_SETUP" && now - s.created <= SESSION_TTL => s.user,
+            _ => return Err(ApiError::not_authorized(SESSION_EXPIRED)),
+        };
+        // Not while holding the session lock (users, then sessions, is never nested the other way).
+        let secret = (op == "AssociateSoftwareToken").then(|| self.new_totp_secret(user));
         let mut st = self.ext.state();
         let mut s = match st.sessions.remove(&id) {
             Some(s) if s.kind == "MFA_SETUP" && now - s.created <= SESSION_TTL => s,
             _ => return Err(ApiError::not_authorized(SESSION_EXPIRED)),
         };
         let new_id = new_session_id();
-        if op == "AssociateSoftwareToken" {
-            let secret = base32_encode(&crate::pool::random_bytes(20));
+        if let Some(secret) = secret {
             s.totp = Some(secret.clone());
             s.totp_verified = false;
             st.sessions.insert(new_id.clone(), s);

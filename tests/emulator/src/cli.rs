@@ -192,4 +192,37 @@ mod tests {
         assert_eq!(o.config.clients[0].callback_urls.last().unwrap(), "http://127.0.0.1:1/");
         assert_eq!(o.config.clients[0].logout_urls.last().unwrap(), "http://127.0.0.1:1/?out");
     }
+
+    /// tests/fixtures/mfa-required-pool.json (the drop-in e2e's second pool): MFA is ON, so a
+    /// user without MFA must set up TOTP; the others get the challenges their settings imply.
+    #[test]
+    fn mfa_required_fixture() {
+        use crate::pool::{tests::signer, Pool};
+        use serde_json::{json, Value};
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/mfa-required-pool.json");
+        let o = parse_args(args(&["--config", path])).unwrap();
+        assert_eq!(o.config.user_pool_id, "us-east-1_EmuMfaReq");
+        assert_eq!(o.config.auth.mfa_configuration.as_deref(), Some("ON"));
+        let client = o.config.clients[0].client_id.clone();
+        assert_eq!(client, "7f3kq2m9emulatormfaclient1");
+        let pool = Pool::new(o.config, "http://127.0.0.1:9229", signer()).unwrap();
+        let sign_in = |user: &str, password: &str| -> Value {
+            let body = json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": user, "PASSWORD": password}});
+            pool.handle("InitiateAuth", body.to_string().as_bytes(), 1_704_164_645).unwrap()
+        };
+        let r = sign_in("newmfa", "Newmfa-Passw0rd!");
+        assert_eq!(r["ChallengeName"], "MFA_SETUP");
+        assert_eq!(r["ChallengeParameters"]["MFAS_CAN_SETUP"], "[\"SOFTWARE_TOKEN_MFA\"]");
+        // Its configured setupSecret (base32 of "cognito-wasm-drop-in"), not a random one.
+        let a = pool.handle("AssociateSoftwareToken", json!({"Session": r["Session"]}).to_string().as_bytes(), 1_704_164_645).unwrap();
+        assert_eq!(a["SecretCode"], "MNXWO3TJORXS253BONWS2ZDSN5YC22LO");
+        assert_eq!(crate::challenges::base32_decode("MNXWO3TJORXS253BONWS2ZDSN5YC22LO").unwrap(), b"cognito-wasm-drop-in");
+        let r = sign_in("choosy", "Choosy-Passw0rd!");
+        assert_eq!(r["ChallengeName"], "SELECT_MFA_TYPE");
+        assert_eq!(r["ChallengeParameters"]["MFAS_CAN_CHOOSE"], "[\"SMS_MFA\",\"SOFTWARE_TOKEN_MFA\"]");
+        let r = sign_in("emailmfa", "Email-Passw0rd!");
+        assert_eq!(r["ChallengeName"], "EMAIL_OTP");
+        assert_eq!(r["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"], "e***@e***");
+    }
 }

@@ -3,26 +3,34 @@
 // `class CognitoAuth` — must exist on the real module (instantiated with initSync under Node),
 // and every public method of the real CognitoAuth must be declared. The names are read from the
 // .d.ts with regular expressions, so declarations added later are checked without edits here.
+// The same, both ways, for the drop-in module (`cognito-wasm/element`, element.d.ts): its
+// exports, and the members of `class CognitoLoginElement` (prototype or instance).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as mod from 'cognito-wasm';
 
-const dtsPath = fileURLToPath(import.meta.resolve('cognito-wasm/package.json')).replace(/package\.json$/, 'index.d.ts');
+const pkgDir = fileURLToPath(import.meta.resolve('cognito-wasm/package.json')).replace(/package\.json$/, '');
 // Drop comments first so names in the docs do not count.
-const dts = fs.readFileSync(dtsPath, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+const readDts = (file) => fs.readFileSync(pkgDir + file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+const dts = readDts('index.d.ts');
 
-const values = new Set();
-for (const m of dts.matchAll(/^export\s+(?:declare\s+)?(default\s+)?(?:function|class|const|let|var|enum)\s+([A-Za-z_$][\w$]*)/gm)) {
-  values.add(m[1] ? 'default' : m[2]);
+function valueExports(text) {
+  const values = new Set();
+  for (const m of text.matchAll(/^export\s+(?:declare\s+)?(default\s+)?(?:function|class|const|let|var|enum)\s+([A-Za-z_$][\w$]*)/gm)) {
+    values.add(m[1] ? 'default' : m[2]);
+  }
+  for (const m of text.matchAll(/^export\s+default\s+([A-Za-z_$][\w$]*)\s*;/gm)) values.add('default');
+  return values;
 }
-for (const m of dts.matchAll(/^export\s+default\s+([A-Za-z_$][\w$]*)\s*;/gm)) values.add('default');
+const values = valueExports(dts);
 assert.ok(values.has('default') && values.has('initSync') && values.has('CognitoAuth'), `parsed value exports: ${[...values]}`);
 
 /** Members of `export class NAME { ... }` (2-space-indented lines at the top level of the body). */
-function classMembers(name) {
+function classMembers(name, text = dts) {
+  const dts = text;
   const start = dts.search(new RegExp(`^export\\s+(?:declare\\s+)?class\\s+${name}\\b[^{]*\\{`, 'm'));
-  assert.ok(start >= 0, `class ${name} not found in index.d.ts`);
+  assert.ok(start >= 0, `class ${name} not found`);
   let depth = 0, i = dts.indexOf('{', start), body = '';
   for (; i < dts.length; i++) {
     const c = dts[i];
@@ -38,7 +46,7 @@ function classMembers(name) {
       const m = line.match(/^\s*(?:(?:public|static|readonly|get|set|async)\s+)*([A-Za-z_$][\w$]*)\s*(\??)\s*([(<:])/);
       if (m && m[1] !== 'constructor') {
         const isStatic = /^\s*static\s/.test(line);
-        const kind = m[3] === ':' ? 'property' : 'method';
+        const kind = m[3] === ':' || /^\s*(?:get|set)\s/.test(line) ? 'property' : 'method';
         members.set(m[1], { kind, isStatic });
       }
     }
@@ -79,3 +87,43 @@ for (const name of Object.getOwnPropertyNames(proto)) {
 assert.deepEqual(undeclared, [], `exported at runtime but not declared in index.d.ts: ${undeclared.join(', ')}`);
 
 console.log(`ok: ${values.size} value exports and ${declaredMembers.size} CognitoAuth members of index.d.ts exist at runtime (${[...declaredMembers.keys()].join(', ')})`);
+
+// ---- cognito-wasm/element (element.d.ts). Under Node there is no DOM: the module then defines
+// its classes on a plain base class and registers no custom elements, so it imports and its
+// classes construct without loading the core.
+const el = await import('cognito-wasm/element');
+const elDts = readDts('element.d.ts');
+const elValues = valueExports(elDts);
+for (const n of ['CognitoLoginElement', 'CognitoSignedInElement', 'CognitoSignedOutElement', 'CognitoUserElement', 'CognitoSignOutElement', 'getAccessToken']) {
+  assert.ok(elValues.has(n), `element.d.ts declares ${n} (parsed: ${[...elValues]})`);
+}
+const elMissing = [...elValues].filter((n) => !(n in el)).map((n) => `export ${n}`);
+const elUndeclared = Object.keys(el).filter((n) => !elValues.has(n)).map((n) => `export ${n}`);
+for (const n of elValues) {
+  if (/^[A-Z]/.test(n) && typeof el[n] !== 'function') elMissing.push(`${n} (not a class)`);
+}
+if (typeof el.getAccessToken !== 'function') elMissing.push('getAccessToken (not a function)');
+else assert.equal(await el.getAccessToken(), null, 'getAccessToken() without a <cognito-login> is null');
+
+const loginMembers = classMembers('CognitoLoginElement', elDts);
+assert.ok(loginMembers.size >= 5, `parsed only ${loginMembers.size} CognitoLoginElement members`);
+const loginProto = el.CognitoLoginElement.prototype;
+const instance = new el.CognitoLoginElement();
+for (const [name, { kind }] of loginMembers) {
+  const desc = Object.getOwnPropertyDescriptor(loginProto, name);
+  if (desc) {
+    if (kind === 'method' && typeof desc.value !== 'function') elMissing.push(`CognitoLoginElement#${name} (not a method)`);
+  } else if (!Object.hasOwn(instance, name)) {
+    elMissing.push(`CognitoLoginElement#${name}`);
+  }
+}
+// Public = no leading underscore (the element's DOM plumbing is `_name`) and not a
+// custom-element lifecycle callback.
+const lifecycle = new Set(['constructor', 'connectedCallback', 'disconnectedCallback', 'attributeChangedCallback']);
+for (const name of [...Object.getOwnPropertyNames(loginProto), ...Object.keys(instance)]) {
+  if (name.startsWith('_') || lifecycle.has(name) || loginMembers.has(name)) continue;
+  elUndeclared.push(`CognitoLoginElement#${name}`);
+}
+assert.deepEqual(elMissing, [], `declared in element.d.ts but missing at runtime: ${elMissing.join(', ')}`);
+assert.deepEqual(elUndeclared, [], `exported at runtime but not declared in element.d.ts: ${elUndeclared.join(', ')}`);
+console.log(`ok: ${elValues.size} value exports and ${loginMembers.size} CognitoLoginElement members of element.d.ts exist at runtime (${[...loginMembers.keys()].join(', ')})`);
