@@ -5,6 +5,7 @@
 //! endpoints), [`cli`].
 
 pub mod account;
+pub mod cbor;
 pub mod challenges;
 pub mod cli;
 pub mod identity;
@@ -15,6 +16,8 @@ pub mod lifecycle;
 pub mod pool;
 pub mod server;
 pub mod srp;
+pub mod userauth;
+pub mod webauthn;
 
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
