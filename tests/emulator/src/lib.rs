@@ -2,7 +2,8 @@
 //!
 //! Modules: [`srp`] (server-side SRP math), [`jwt`] (RS256 tokens, JWKS), [`pool`] (users,
 //! sessions, operations), [`server`] (HTTP routing, CORS, test controls), [`hosted`] (hosted UI / OAuth
-//! endpoints), [`cli`].
+//! endpoints), [`userauth`] (USER_AUTH, SELECT_CHALLENGE, passwordless codes), [`webauthn`]
+//! (passkeys), [`cbor`] (the CBOR decoder WebAuthn needs), [`cli`].
 
 pub mod account;
 pub mod cbor;

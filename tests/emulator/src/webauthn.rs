@@ -785,3 +785,482 @@ fn parse_next_token(t: &str) -> Option<usize> {
     let raw = b64url(t)?;
     std::str::from_utf8(&raw).ok()?.strip_prefix("passkeys:")?.parse().ok()
 }
+
+/// A software authenticator for tests: builds attestation objects and assertions the way a
+/// browser + authenticator would, with knobs to break each check.
+#[cfg(test)]
+pub(crate) mod soft {
+    use super::*;
+    use crate::cbor::{encode, int, Value as C};
+    use std::sync::OnceLock;
+
+    #[derive(Clone)]
+    pub enum Key {
+        Es(p256::ecdsa::SigningKey),
+        Rs(Box<rsa::RsaPrivateKey>),
+    }
+
+    /// One RSA-2048 key for all tests (generation is slow in debug builds).
+    pub fn rsa_key() -> rsa::RsaPrivateKey {
+        static K: OnceLock<rsa::RsaPrivateKey> = OnceLock::new();
+        K.get_or_init(|| rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap()).clone()
+    }
+
+    #[derive(Clone)]
+    pub struct Soft {
+        pub key: Key,
+        pub id: Vec<u8>,
+        pub count: u32,
+        pub rp_id: String,
+        pub origin: String,
+        /// Flags for the next ceremony (AT is added for registrations).
+        pub flags: u8,
+        pub kind_override: Option<String>,
+        pub fmt: String,
+        pub user_handle: Option<Vec<u8>>,
+    }
+
+    impl Soft {
+        pub fn new(key: Key) -> Soft {
+            Soft {
+                key,
+                id: crate::pool::random_bytes(16),
+                count: 0,
+                rp_id: "localhost".into(),
+                origin: "http://localhost:8123".into(),
+                flags: FLAG_UP | FLAG_UV,
+                kind_override: None,
+                fmt: "none".into(),
+                user_handle: None,
+            }
+        }
+        pub fn es256() -> Soft {
+            Soft::new(Key::Es(p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng)))
+        }
+        pub fn rs256() -> Soft {
+            Soft::new(Key::Rs(Box::new(rsa_key())))
+        }
+
+        pub fn cose(&self) -> Vec<u8> {
+            match &self.key {
+                Key::Es(k) => {
+                    let p = k.verifying_key().to_encoded_point(false);
+                    encode(&C::Map(vec![
+                        (int(1), int(2)),
+                        (int(3), int(ES256)),
+                        (int(-1), int(1)),
+                        (int(-2), C::Bytes(p.x().unwrap().to_vec())),
+                        (int(-3), C::Bytes(p.y().unwrap().to_vec())),
+                    ]))
+                }
+                Key::Rs(k) => {
+                    use rsa::traits::PublicKeyParts;
+                    encode(&C::Map(vec![
+                        (int(1), int(3)),
+                        (int(3), int(RS256)),
+                        (int(-1), C::Bytes(k.n().to_bytes_be())),
+                        (int(-2), C::Bytes(k.e().to_bytes_be())),
+                    ]))
+                }
+            }
+        }
+
+        pub fn sign(&self, msg: &[u8]) -> Vec<u8> {
+            match &self.key {
+                Key::Es(k) => {
+                    use p256::ecdsa::signature::Signer;
+                    let s: p256::ecdsa::Signature = k.sign(msg);
+                    s.to_der().as_bytes().to_vec()
+                }
+                Key::Rs(k) => {
+                    use rsa::signature::{SignatureEncoding, Signer};
+                    rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone()).sign(msg).to_vec()
+                }
+            }
+        }
+
+        pub fn client_data(&self, kind: &str, challenge: &str) -> Vec<u8> {
+            let kind = self.kind_override.as_deref().unwrap_or(kind);
+            json!({"type": kind, "challenge": challenge, "origin": self.origin, "crossOrigin": false}).to_string().into_bytes()
+        }
+
+        pub fn auth_data(&self, attested: Option<&[u8]>) -> Vec<u8> {
+            let mut d = Sha256::digest(self.rp_id.as_bytes()).to_vec();
+            d.push(self.flags | if attested.is_some() { FLAG_AT } else { 0 });
+            d.extend(self.count.to_be_bytes());
+            if let Some(cose) = attested {
+                d.extend([0x11; 16]);
+                d.extend((self.id.len() as u16).to_be_bytes());
+                d.extend(&self.id);
+                d.extend(cose);
+            }
+            d
+        }
+
+        /// (clientDataJSON, attestationObject) for a base64url challenge.
+        pub fn attest(&self, challenge: &str) -> (Vec<u8>, Vec<u8>) {
+            self.attest_with_key(challenge, &self.cose())
+        }
+
+        pub fn attest_with_key(&self, challenge: &str, cose: &[u8]) -> (Vec<u8>, Vec<u8>) {
+            let cd = self.client_data("webauthn.create", challenge);
+            let ad = self.auth_data(Some(cose));
+            let stmt = if self.fmt == "packed" {
+                let mut m = ad.clone();
+                m.extend(Sha256::digest(&cd));
+                let alg = if matches!(self.key, Key::Es(_)) { ES256 } else { RS256 };
+                C::Map(vec![(C::Text("alg".into()), int(alg)), (C::Text("sig".into()), C::Bytes(self.sign(&m)))])
+            } else {
+                C::Map(vec![])
+            };
+            let att = encode(&C::Map(vec![
+                (C::Text("fmt".into()), C::Text(self.fmt.clone())),
+                (C::Text("attStmt".into()), stmt),
+                (C::Text("authData".into()), C::Bytes(ad)),
+            ]));
+            (cd, att)
+        }
+
+        /// RegistrationResponseJSON for CredentialCreationOptions.
+        pub fn register(&self, options: &Value) -> Value {
+            let (cd, att) = self.attest(options["challenge"].as_str().unwrap());
+            self.registration_json(&cd, &att)
+        }
+
+        pub fn registration_json(&self, cd: &[u8], att: &[u8]) -> Value {
+            json!({
+                "id": b64url_encode(&self.id), "rawId": b64url_encode(&self.id), "type": "public-key",
+                "response": {"clientDataJSON": b64url_encode(cd), "attestationObject": b64url_encode(att), "transports": ["internal"]},
+                "clientExtensionResults": {}, "authenticatorAttachment": "platform",
+            })
+        }
+
+        /// (clientDataJSON, authenticatorData, signature); bumps the counter when non-zero.
+        pub fn assert(&mut self, challenge: &str) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+            if self.count != 0 {
+                self.count += 1;
+            }
+            let cd = self.client_data("webauthn.get", challenge);
+            let ad = self.auth_data(None);
+            let mut m = ad.clone();
+            m.extend(Sha256::digest(&cd));
+            let sig = self.sign(&m);
+            (cd, ad, sig)
+        }
+
+        /// AuthenticationResponseJSON (as the CREDENTIAL string) for CREDENTIAL_REQUEST_OPTIONS.
+        pub fn get(&mut self, request_options: &str) -> String {
+            let opts: Value = serde_json::from_str(request_options).unwrap();
+            let (cd, ad, sig) = self.assert(opts["challenge"].as_str().unwrap());
+            let mut response = json!({"clientDataJSON": b64url_encode(&cd), "authenticatorData": b64url_encode(&ad), "signature": b64url_encode(&sig)});
+            if let Some(h) = &self.user_handle {
+                response["userHandle"] = json!(b64url_encode(h));
+            }
+            json!({
+                "id": b64url_encode(&self.id), "rawId": b64url_encode(&self.id), "type": "public-key",
+                "response": response, "clientExtensionResults": {}, "authenticatorAttachment": "platform",
+            })
+            .to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::soft::Soft;
+    use super::*;
+    use crate::cbor::{encode, int, Value as C};
+
+    const VECTORS: &str = include_str!("../../vectors/webauthn/webauthn-vectors.json");
+
+    fn vectors() -> Value {
+        serde_json::from_str(VECTORS).unwrap()
+    }
+
+    fn b(v: &Value) -> Vec<u8> {
+        b64url(v.as_str().unwrap()).unwrap()
+    }
+
+    fn origins() -> Vec<String> {
+        vec!["http://localhost:*".into()]
+    }
+
+    fn policy(origins: &[String]) -> Policy<'_> {
+        Policy { rp_id: "localhost", origins, uv_required: true }
+    }
+
+    fn register(p: &Policy, x: &Value) -> Result<Registered, Failure> {
+        let r = &x["registration"];
+        verify_registration(p, &b(&r["challenge"]), &b(&r["clientDataJSON"]), &b(&r["attestationObject"]))
+    }
+
+    fn assert_vec(p: &Policy, x: &Value, key: &PublicKey, stored: u32) -> Result<u32, Failure> {
+        let a = &x["assertion"];
+        verify_assertion(p, &b(&a["challenge"]), key, stored, &b(&a["clientDataJSON"]), &b(&a["authenticatorData"]), &b(&a["signature"]))
+    }
+
+    /// Known answers: attestation objects and assertions built by node's crypto
+    /// (tests/vectors/webauthn/gen-webauthn.mjs).
+    #[test]
+    fn node_vectors_register_and_assert() {
+        let v = vectors();
+        let o = origins();
+        let p = policy(&o);
+        assert_eq!(v["rpId"], "localhost");
+        for (name, x) in v["vectors"].as_object().unwrap() {
+            let reg = register(&p, x).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert_eq!(reg.fmt, if name.ends_with("packed") { "packed" } else { "none" }, "{name}");
+            assert_eq!(reg.flags, FLAG_UP | FLAG_UV | FLAG_AT);
+            assert_eq!(reg.sign_count as u64, x["registration"]["signCount"].as_u64().unwrap());
+            assert_eq!(reg.credential.credential_id, b(&x["credentialId"]));
+            assert_eq!(crate::srp::to_hex(&reg.credential.aaguid), x["aaguid"].as_str().unwrap());
+            assert_eq!(reg.credential.cose_key, b(&x["coseKey"]));
+            let jwk = &x["publicKeyJwk"];
+            match &reg.credential.public_key {
+                PublicKey::Es256(k) => {
+                    assert!(name.starts_with("es256"));
+                    let pt = k.to_encoded_point(false);
+                    assert_eq!(pt.x().unwrap().as_slice(), b(&jwk["x"]).as_slice());
+                    assert_eq!(pt.y().unwrap().as_slice(), b(&jwk["y"]).as_slice());
+                }
+                PublicKey::Rs256(k) => {
+                    use rsa::traits::PublicKeyParts;
+                    assert!(name.starts_with("rs256"));
+                    assert_eq!(k.n().to_bytes_be(), b(&jwk["n"]));
+                    assert_eq!(k.e().to_bytes_be(), b(&jwk["e"]));
+                }
+            }
+            let count = assert_vec(&p, x, &reg.credential.public_key, reg.sign_count).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert_eq!(count as u64, x["assertion"]["signCount"].as_u64().unwrap());
+            // The userHandle the "browser" sent is the user's sub.
+            assert_eq!(b(&x["assertion"]["userHandle"]), v["userSub"].as_str().unwrap().as_bytes());
+        }
+    }
+
+    #[test]
+    fn node_vectors_negative_checks() {
+        let v = vectors();
+        let x = &v["vectors"]["es256_none"];
+        let o = origins();
+        let p = policy(&o);
+        let key = register(&p, x).unwrap().credential.public_key;
+        let r = &x["registration"];
+        let a = &x["assertion"];
+        // Wrong challenge (registration and sign-in).
+        let other = [7u8; 32];
+        assert!(matches!(
+            verify_registration(&p, &other, &b(&r["clientDataJSON"]), &b(&r["attestationObject"])),
+            Err(Failure::ClientMismatch(_))
+        ));
+        let get = |challenge: &[u8], ad: &[u8], sig: &[u8], stored: u32| {
+            verify_assertion(&p, challenge, &key, stored, &b(&a["clientDataJSON"]), ad, sig)
+        };
+        let (ad, sig) = (b(&a["authenticatorData"]), b(&a["signature"]));
+        assert!(matches!(get(&other, &ad, &sig, 3), Err(Failure::ClientMismatch(_))));
+        // Wrong type: the assertion's clientData presented at registration.
+        assert_eq!(
+            verify_registration(&p, &b(&a["challenge"]), &b(&a["clientDataJSON"]), &b(&r["attestationObject"])).unwrap_err(),
+            Failure::ClientMismatch("clientData type is not webauthn.create")
+        );
+        // Origin not allowed.
+        let elsewhere = vec!["http://127.0.0.1:*".to_string(), "http://localhost:9999".to_string()];
+        assert_eq!(register(&policy(&elsewhere), x).unwrap_err(), Failure::OriginNotAllowed);
+        assert_eq!(assert_vec(&policy(&elsewhere), x, &key, 3).unwrap_err(), Failure::OriginNotAllowed);
+        // RP ID hash of another relying party.
+        let rp = Policy { rp_id: "example.com", origins: &o, uv_required: true };
+        assert_eq!(register(&rp, x).unwrap_err(), Failure::RelyingPartyMismatch);
+        assert_eq!(assert_vec(&rp, x, &key, 3).unwrap_err(), Failure::RelyingPartyMismatch);
+        // Bad signature: one bit flipped in the signature, or in the signed data.
+        let mut bad = sig.clone();
+        let last = bad.len() - 2;
+        bad[last] ^= 1;
+        assert_eq!(get(&b(&a["challenge"]), &ad, &bad, 3), Err(Failure::Signature));
+        let mut ad2 = ad.clone();
+        ad2[36] ^= 0x40; // sign count changed after signing
+        assert_eq!(get(&b(&a["challenge"]), &ad2, &sig, 3), Err(Failure::Signature));
+        assert_eq!(get(&b(&a["challenge"]), &ad, b"not der", 3), Err(Failure::Signature));
+        // Replayed sign count: stored 7 (or more) and the assertion says 7.
+        assert_eq!(get(&b(&a["challenge"]), &ad, &sig, 7), Err(Failure::SignCount));
+        assert_eq!(get(&b(&a["challenge"]), &ad, &sig, 8), Err(Failure::SignCount));
+        assert_eq!(get(&b(&a["challenge"]), &ad, &sig, 6), Ok(7));
+        // The RS256 vector's authenticator does not count (0 → 0 is fine), but once a count
+        // was seen, 0 is a replay.
+        let xr = &v["vectors"]["rs256_none"];
+        let rkey = register(&p, xr).unwrap().credential.public_key;
+        assert_eq!(assert_vec(&p, xr, &rkey, 0), Ok(0));
+        assert_eq!(assert_vec(&p, xr, &rkey, 1), Err(Failure::SignCount));
+        // A key of the other algorithm does not verify.
+        assert_eq!(assert_vec(&p, xr, &key, 0), Err(Failure::Signature));
+        // CBOR garbage and truncation.
+        let att = b(&r["attestationObject"]);
+        for bad in [vec![], vec![0xff], att[..att.len() - 1].to_vec(), [att.clone(), vec![0]].concat(), b"{}".to_vec()] {
+            assert!(matches!(
+                verify_registration(&p, &b(&r["challenge"]), &b(&r["clientDataJSON"]), &bad),
+                Err(Failure::Malformed(_))
+            ));
+        }
+        assert!(matches!(get(&b(&a["challenge"]), &ad[..36], &sig, 0), Err(Failure::Malformed(_))));
+        assert!(matches!(get(&b(&a["challenge"]), &[ad.clone(), vec![0]].concat(), &sig, 0), Err(Failure::Malformed(_))));
+        assert!(matches!(
+            verify_assertion(&p, &b(&a["challenge"]), &key, 0, b"not json", &ad, &sig),
+            Err(Failure::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn flags_and_formats_with_a_soft_authenticator() {
+        let o = origins();
+        let p = policy(&o);
+        let ch = b64url_encode(&[1u8; 32]);
+        let reg = |s: &Soft| {
+            let (cd, att) = s.attest(&ch);
+            verify_registration(&p, &[1u8; 32], &cd, &att)
+        };
+        let mut s = Soft::es256();
+        assert!(reg(&s).is_ok());
+        // UP clear, UV clear when required, UV clear when only preferred.
+        s.flags = FLAG_UV;
+        assert_eq!(reg(&s).unwrap_err(), Failure::Flags("user not present"));
+        s.flags = FLAG_UP;
+        assert_eq!(reg(&s).unwrap_err(), Failure::Flags("user verification required"));
+        let lax = Policy { rp_id: "localhost", origins: &o, uv_required: false };
+        let (cd, att) = s.attest(&ch);
+        assert!(verify_registration(&lax, &[1u8; 32], &cd, &att).is_ok());
+        s.flags = FLAG_UP | FLAG_UV;
+        // Assertions: UP / UV clear.
+        let key = reg(&s).unwrap().credential.public_key;
+        for (flags, want) in [(FLAG_UV, "user not present"), (FLAG_UP, "user verification required")] {
+            let mut t = s.clone();
+            t.flags = flags;
+            let (cd, ad, sig) = t.assert(&ch);
+            assert_eq!(verify_assertion(&p, &[1u8; 32], &key, 0, &cd, &ad, &sig), Err(Failure::Flags(want)));
+        }
+        // Backup state without eligibility is malformed; with it, fine.
+        let mut t = s.clone();
+        t.flags = FLAG_UP | FLAG_UV | FLAG_BS;
+        assert!(matches!(reg(&t), Err(Failure::Malformed(_))));
+        t.flags = FLAG_UP | FLAG_UV | FLAG_BE | FLAG_BS;
+        assert!(reg(&t).is_ok());
+        // Cross-origin iframes are refused.
+        let cd = json!({"type": "webauthn.get", "challenge": ch, "origin": "http://localhost:8123", "crossOrigin": true}).to_string();
+        let (_, ad, _) = s.clone().assert(&ch);
+        assert_eq!(verify_assertion(&p, &[1u8; 32], &key, 0, cd.as_bytes(), &ad, b""), Err(Failure::OriginNotAllowed));
+        // Packed self-attestation, good and forged; x5c and other formats unsupported.
+        let mut pk = Soft::es256();
+        pk.fmt = "packed".into();
+        assert_eq!(reg(&pk).unwrap().fmt, "packed");
+        let mut rs = Soft::rs256();
+        rs.fmt = "packed".into();
+        assert!(matches!(reg(&rs).unwrap().credential.public_key, PublicKey::Rs256(_)));
+        let (cd, att) = pk.attest(&ch);
+        let forged = {
+            let other = Soft::es256();
+            let mut m = crate::cbor::decode(&att).unwrap();
+            if let C::Map(entries) = &mut m {
+                let ad = entries[2].1.as_bytes().unwrap().to_vec();
+                let sig = other.sign(&[ad, Sha256::digest(&cd).to_vec()].concat());
+                entries[1].1 = C::Map(vec![(C::Text("alg".into()), int(ES256)), (C::Text("sig".into()), C::Bytes(sig))]);
+            }
+            encode(&m)
+        };
+        assert_eq!(verify_registration(&p, &[1u8; 32], &cd, &forged).unwrap_err(), Failure::Signature);
+        for (fmt, stmt) in [
+            ("packed", C::Map(vec![(C::Text("alg".into()), int(ES256)), (C::Text("sig".into()), C::Bytes(vec![1])), (C::Text("x5c".into()), C::Array(vec![]))])),
+            ("tpm", C::Map(vec![])),
+            ("fido-u2f", C::Map(vec![])),
+        ] {
+            let (cd, _) = s.attest(&ch);
+            let att = encode(&C::Map(vec![
+                (C::Text("fmt".into()), C::Text(fmt.into())),
+                (C::Text("attStmt".into()), stmt),
+                (C::Text("authData".into()), C::Bytes(s.auth_data(Some(&s.cose())))),
+            ]));
+            assert!(matches!(verify_registration(&p, &[1u8; 32], &cd, &att), Err(Failure::Unsupported(_))), "{fmt}");
+        }
+        let (cd, _) = s.attest(&ch);
+        let att = encode(&C::Map(vec![
+            (C::Text("fmt".into()), C::Text("none".into())),
+            (C::Text("attStmt".into()), C::Map(vec![(C::Text("sig".into()), C::Bytes(vec![1]))])),
+            (C::Text("authData".into()), C::Bytes(s.auth_data(Some(&s.cose())))),
+        ]));
+        assert!(matches!(verify_registration(&p, &[1u8; 32], &cd, &att), Err(Failure::Malformed(_))));
+        // AT clear at registration.
+        let (cd, _) = s.attest(&ch);
+        let att = encode(&C::Map(vec![
+            (C::Text("fmt".into()), C::Text("none".into())),
+            (C::Text("attStmt".into()), C::Map(vec![])),
+            (C::Text("authData".into()), C::Bytes(s.auth_data(None))),
+        ]));
+        assert!(matches!(verify_registration(&p, &[1u8; 32], &cd, &att), Err(Failure::Flags(_))));
+    }
+
+    #[test]
+    fn high_s_es256_signatures_are_accepted() {
+        let s = Soft::es256();
+        let key = PublicKey::Es256(*match &s.key {
+            soft::Key::Es(k) => k.verifying_key(),
+            _ => unreachable!(),
+        });
+        let msg = b"authenticatorData || clientDataHash";
+        let der = s.sign(msg);
+        let sig = p256::ecdsa::Signature::from_der(&der).unwrap();
+        let (r, s_) = sig.split_scalars();
+        let flipped = p256::ecdsa::Signature::from_scalars(r, -s_).unwrap();
+        assert!(key.verify(msg, &der));
+        assert!(key.verify(msg, flipped.to_der().as_bytes()));
+        assert!(!key.verify(b"other", flipped.to_der().as_bytes()));
+    }
+
+    #[test]
+    fn cose_keys() {
+        let es = crate::cbor::decode(&Soft::es256().cose()).unwrap();
+        assert_eq!(parse_cose_key(&es).unwrap().alg(), ES256);
+        let rs = crate::cbor::decode(&Soft::rs256().cose()).unwrap();
+        assert_eq!(parse_cose_key(&rs).unwrap().alg(), RS256);
+        let unsupported = |m: Vec<(C, C)>| matches!(parse_cose_key(&C::Map(m)), Err(Failure::Unsupported(_)));
+        let C::Map(good) = es.clone() else { panic!() };
+        let with = |label: i64, v: C| {
+            let mut m = good.clone();
+            m.iter_mut().find(|(k, _)| k.as_i64() == Some(label)).unwrap().1 = v;
+            m
+        };
+        // EdDSA (OKP, -8), P-384 curve, ES384 alg, short x, point off the curve.
+        assert!(unsupported(vec![(int(1), int(1)), (int(3), int(-8)), (int(-1), int(6)), (int(-2), C::Bytes(vec![0; 32]))]));
+        assert!(unsupported(with(-1, int(2))));
+        assert!(unsupported(with(3, int(-35))));
+        assert!(unsupported(with(-2, C::Bytes(vec![1; 31]))));
+        assert!(unsupported(with(-3, C::Bytes(vec![1; 32]))));
+        // RSA-1024 is too short.
+        let small = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 1024).unwrap();
+        use rsa::traits::PublicKeyParts;
+        assert!(unsupported(vec![
+            (int(1), int(3)),
+            (int(3), int(RS256)),
+            (int(-1), C::Bytes(small.n().to_bytes_be())),
+            (int(-2), C::Bytes(small.e().to_bytes_be())),
+        ]));
+        assert!(matches!(parse_cose_key(&C::Array(vec![])), Err(Failure::Malformed(_))));
+        assert!(matches!(parse_cose_key(&C::Map(vec![(int(3), int(-7))])), Err(Failure::Malformed(_))));
+    }
+
+    #[test]
+    fn origins_and_client_data() {
+        let pats = vec!["http://localhost:*".to_string(), "https://app.example.com".to_string()];
+        for ok in ["http://localhost:5173", "http://localhost", "http://localhost:1", "https://app.example.com"] {
+            assert!(origin_allowed(&pats, ok), "{ok}");
+        }
+        for bad in [
+            "https://localhost:5173", "http://localhost.evil.com", "http://localhost:80.evil.com", "http://localhost:",
+            "http://localhost:123456", "https://app.example.com:443", "http://app.example.com", "null", "",
+        ] {
+            assert!(!origin_allowed(&pats, bad), "{bad}");
+        }
+        assert_eq!(origin_of("http://localhost:8080/cb?x=1").as_deref(), Some("http://localhost:8080"));
+        assert_eq!(origin_of("https://a.example/").as_deref(), Some("https://a.example"));
+        assert_eq!(origin_of("nonsense"), None);
+        let cd = parse_client_data(br#"{"type":"webauthn.get","challenge":"AQID","origin":"http://localhost:1"}"#).unwrap();
+        assert_eq!(cd, ClientData { kind: "webauthn.get".into(), challenge: vec![1, 2, 3], origin: "http://localhost:1".into(), cross_origin: false });
+        assert!(matches!(parse_client_data(br#"{"type":"webauthn.get","challenge":"A+/=","origin":"x"}"#), Err(Failure::ClientMismatch(_))));
+        assert!(matches!(parse_client_data(br#"{"type":"webauthn.get","origin":"x"}"#), Err(Failure::Malformed(_))));
+    }
+}
