@@ -366,6 +366,7 @@ mod tests {
             auth: PoolAuthConfig {
                 mfa_configuration: Some(mfa.into()),
                 custom_challenge: Some(CustomChallenge { question: "2+2?".into(), answer: "4".into() }),
+                ..Default::default()
             },
         };
         Pool::new(config, "http://127.0.0.1:9229", signer()).unwrap()

@@ -47,6 +47,12 @@ pub struct PoolAuthConfig {
     /// The CUSTOM_AUTH challenge (what the Lambda triggers would define).
     #[serde(default)]
     pub custom_challenge: Option<CustomChallenge>,
+    /// Passkeys: `{"relyingPartyId","userVerification","allowedOrigins"}` (see `webauthn`).
+    #[serde(default)]
+    pub web_authn: Option<crate::webauthn::WebAuthnConfig>,
+    /// USER_AUTH first factors: PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN (default all).
+    #[serde(default)]
+    pub allowed_first_auth_factors: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -73,6 +79,8 @@ pub struct UserExt {
     pub codes: Vec<(String, String, i64)>,
     /// Tracked devices (see `devices`).
     pub devices: Vec<crate::devices::Device>,
+    /// Registered passkeys (see `webauthn`).
+    pub passkeys: Vec<crate::webauthn::StoredCredential>,
 }
 
 impl UserExt {

@@ -182,7 +182,7 @@ mod tests {
         assert_eq!(o.config.user_pool_id, "us-east-1_EmuPool01");
         assert_eq!(o.config.clients[0].client_id, DEFAULT_CLIENT_ID);
         let names: Vec<_> = o.config.users.iter().map(|u| u.username.as_str()).collect();
-        assert_eq!(names, ["demo", "alice", "pending", "forced", "smsuser", "twofactor", "totpuser"]);
+        assert_eq!(names, ["demo", "alice", "pending", "forced", "smsuser", "twofactor", "totpuser", "passkey"]);
         assert_eq!(o.config.clients[2].device_tracking.as_deref(), Some("OPT_IN"));
         assert_eq!(o.config.clients[1].client_secret.as_deref(), Some("emulator-demo-client-secret-0001"));
         assert_eq!(o.config.auth.mfa_configuration.as_deref(), Some("OPTIONAL"));

@@ -248,7 +248,7 @@ mod tests {
             token_ttl_seconds: 3600,
             session_optional: false,
             identity: Default::default(),
-            auth: crate::challenges::PoolAuthConfig { mfa_configuration: Some("OPTIONAL".into()), custom_challenge: None },
+            auth: crate::challenges::PoolAuthConfig { mfa_configuration: Some("OPTIONAL".into()), ..Default::default() },
         };
         Pool::new(config, "http://127.0.0.1:9229", signer()).unwrap()
     }

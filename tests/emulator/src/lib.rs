@@ -2,9 +2,11 @@
 //!
 //! Modules: [`srp`] (server-side SRP math), [`jwt`] (RS256 tokens, JWKS), [`pool`] (users,
 //! sessions, operations), [`server`] (HTTP routing, CORS, test controls), [`hosted`] (hosted UI / OAuth
-//! endpoints), [`cli`].
+//! endpoints), [`userauth`] (USER_AUTH, SELECT_CHALLENGE, passwordless codes), [`webauthn`]
+//! (passkeys), [`cbor`] (the CBOR decoder WebAuthn needs), [`cli`].
 
 pub mod account;
+pub mod cbor;
 pub mod challenges;
 pub mod cli;
 pub mod identity;
@@ -15,6 +17,8 @@ pub mod lifecycle;
 pub mod pool;
 pub mod server;
 pub mod srp;
+pub mod userauth;
+pub mod webauthn;
 
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 

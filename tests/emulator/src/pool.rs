@@ -43,6 +43,10 @@ pub struct ClientConfig {
     /// (per pool in Cognito) so one emulator serves both kinds of tests.
     #[serde(default)]
     pub device_tracking: Option<String>,
+    /// `ALLOW_*` auth flows; when given, only these flows work (see `userauth`). Absent:
+    /// every flow but USER_AUTH.
+    #[serde(default)]
+    pub explicit_auth_flows: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -276,6 +280,8 @@ pub struct Pool {
     pub hosted: crate::hosted::HostedState,
     /// Challenge sessions, outbox, client secrets (see `challenges`).
     pub ext: crate::challenges::PoolExt,
+    /// USER_AUTH sessions and WebAuthn (see `userauth`, `webauthn`).
+    pub userauth: crate::userauth::UserAuthState,
 }
 
 pub fn random_bytes(len: usize) -> Vec<u8> {
@@ -326,6 +332,7 @@ impl Pool {
             _ => return Err(format!("invalid user pool id {pool_id:?} (expected region_name)")),
         };
         let ext = crate::challenges::PoolExt::new(&config);
+        let userauth = crate::userauth::UserAuthState::new(&config.auth)?;
         let mut client_configs = config.clients.clone();
         if client_configs.is_empty() {
             client_configs.push(ClientConfig { client_id: DEFAULT_CLIENT_ID.into(), ..Default::default() });
@@ -383,6 +390,7 @@ impl Pool {
             fake_secret,
             state: Mutex::new(State::default()),
             hosted: Default::default(),
+            userauth,
         })
     }
 
@@ -422,7 +430,9 @@ impl Pool {
     /// Dispatch one JSON API operation (`op` without the service prefix).
     pub fn handle(&self, op: &str, body: &[u8], now: i64) -> ApiResult {
         let known = ["InitiateAuth", "RespondToAuthChallenge", "GetTokensFromRefreshToken", "GlobalSignOut", "RevokeToken", "GetUser"];
-        if !known.contains(&op) && !crate::account::OPERATIONS.contains(&op) && !crate::devices::OPERATIONS.contains(&op) {
+        if !known.contains(&op) && !crate::account::OPERATIONS.contains(&op) && !crate::devices::OPERATIONS.contains(&op)
+            && !crate::webauthn::OPERATIONS.contains(&op)
+        {
             return Err(ApiError::new("UnknownOperationException", format!("Unknown operation {op}")));
         }
         let req: Value = serde_json::from_slice(body)
@@ -434,6 +444,7 @@ impl Pool {
             "InitiateAuth" => self.initiate_auth(&req, now),
             "RespondToAuthChallenge" => self.respond_to_auth_challenge(&req, now),
             "GetTokensFromRefreshToken" | "GlobalSignOut" | "RevokeToken" => crate::lifecycle::handle(self, op, &req, now),
+            op if crate::webauthn::OPERATIONS.contains(&op) => self.webauthn_operation(op, &req, now),
             _ => self.account_operation(op, &req, now),
         }
     }
@@ -442,7 +453,9 @@ impl Pool {
         let client_id = self.check_client(req)?;
         let flow = get_str(req, "AuthFlow")?;
         let params = get_map(req, "AuthParameters")?;
+        self.check_auth_flow(client_id, flow)?;
         match flow {
+            "USER_AUTH" => self.initiate_user_auth(client_id, params, now),
             "USER_SRP_AUTH" => {
                 self.check_secret_hash(client_id, params.get("SECRET_HASH"), get_str(params, "USERNAME")?)?;
                 self.start_srp(client_id, params, now)
@@ -541,6 +554,9 @@ impl Pool {
     pub fn respond_to_auth_challenge(&self, req: &Map<String, Value>, now: i64) -> ApiResult {
         let client_id = self.check_client(req)?;
         let challenge = get_str(req, "ChallengeName")?;
+        if let Some(r) = self.respond_user_auth(challenge, client_id, req, now) {
+            return r;
+        }
         if challenge != "PASSWORD_VERIFIER" {
             return self.respond_other(challenge, client_id, req, now);
         }
@@ -775,6 +791,7 @@ impl Pool {
         st.timestamp_skew = None;
         drop(st);
         self.ext.reset();
+        self.userauth.reset();
         *self.users() = self.ext.initial_users();
         self.identity.reset();
     }

@@ -93,6 +93,7 @@ pub fn route(pool: &Pool, req: &Incoming) -> Reply {
         }
         ("GET", "/_emulator/outbox") => Reply::json(200, "application/json", &pool.ext.outbox_json()),
         (m, p) if crate::hosted::handles(m, p) => crate::hosted::route(pool, req),
+        (m, p) if crate::userauth::handles_control(m, p) => crate::userauth::control(pool, req),
         ("GET", "/_emulator/health") => Reply::json(200, "application/json", &json!({"ok": true})),
         ("POST", "/_emulator/reset") => {
             pool.reset();
