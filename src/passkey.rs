@@ -120,8 +120,6 @@ pub struct Assertion {
     pub user_handle: Option<Vec<u8>>,
     /// `authenticatorAttachment` (`platform` / `cross-platform`), when the browser gives it.
     pub attachment: Option<String>,
-    /// `getClientExtensionResults()` (an object; `{}` when there are none).
-    pub extensions: Json,
 }
 
 impl core::fmt::Debug for Assertion {
@@ -130,21 +128,14 @@ impl core::fmt::Debug for Assertion {
     }
 }
 
-fn extensions(e: &Json) -> Json {
-    if e.as_obj().is_some() {
-        e.clone()
-    } else {
-        Json::Obj(Vec::new())
-    }
-}
-
-fn credential(raw_id: &[u8], response: Vec<(String, Json)>, ext: &Json, attachment: Option<&str>) -> Json {
+/// The credential object. `clientExtensionResults` is `{}`: Cognito requests no extensions.
+fn credential(raw_id: &[u8], response: Vec<(String, Json)>, attachment: Option<&str>) -> Json {
     let mut o = alloc::vec![
         (k("id"), b64(raw_id)),
         (k("rawId"), b64(raw_id)),
         (k("type"), Json::Str(k("public-key"))),
         (k("response"), Json::Obj(response)),
-        (k("clientExtensionResults"), extensions(ext)),
+        (k("clientExtensionResults"), Json::Obj(Vec::new())),
     ];
     if let Some(a) = attachment.filter(|a| !a.is_empty()) {
         o.push((k("authenticatorAttachment"), Json::Str(k(a))));
@@ -162,7 +153,7 @@ pub fn assertion_json(a: &Assertion) -> String {
     if let Some(h) = a.user_handle.as_deref().filter(|h| !h.is_empty()) {
         r.push((k("userHandle"), b64(h)));
     }
-    credential(&a.raw_id, r, &a.extensions, a.attachment.as_deref()).to_text()
+    credential(&a.raw_id, r, a.attachment.as_deref()).to_text()
 }
 
 /// What `navigator.credentials.create` returned, as bytes.
@@ -173,7 +164,6 @@ pub struct Attestation {
     /// `response.getTransports()`, when the browser has it.
     pub transports: Vec<String>,
     pub attachment: Option<String>,
-    pub extensions: Json,
     /// `response.getAuthenticatorData()`, `getPublicKeyAlgorithm()`, `getPublicKey()` (WebAuthn
     /// Level 2 conveniences, sent as Amplify and the browsers' `toJSON()` do).
     pub authenticator_data: Option<Vec<u8>>,
@@ -212,7 +202,7 @@ pub fn attestation_json(a: &Attestation) -> Json {
     if let Some(p) = &a.public_key {
         r.push((k("publicKey"), b64(p)));
     }
-    credential(&a.raw_id, r, &a.extensions, a.attachment.as_deref())
+    credential(&a.raw_id, r, a.attachment.as_deref())
 }
 
 /// CompleteWebAuthnRegistration with the new credential (an object, not a string).
@@ -381,20 +371,19 @@ mod tests {
             signature: vec![0x30, 0x44],
             user_handle: Some(b"alice-sub".to_vec()),
             attachment: Some("platform".into()),
-            extensions: Json::Obj(vec![]),
         };
         assert_eq!(format!("{a:?}"), "Assertion(<redacted>)");
         assert_eq!(
             assertion_json(&a),
             r#"{"id":"q83v-_8","rawId":"q83v-_8","type":"public-key","response":{"clientDataJSON":"eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0","authenticatorData":"SZYN5QU","signature":"MEQ","userHandle":"YWxpY2Utc3Vi"},"clientExtensionResults":{},"authenticatorAttachment":"platform"}"#
         );
-        // No user handle, no attachment, extension results passed through (non-objects → {}).
-        let b = Assertion { user_handle: None, attachment: None, extensions: json::parse(r#"{"appid":false}"#).unwrap(), ..a };
+        // No user handle, no attachment.
+        let b = Assertion { user_handle: None, attachment: None, ..a };
         assert_eq!(
             assertion_json(&b),
-            r#"{"id":"q83v-_8","rawId":"q83v-_8","type":"public-key","response":{"clientDataJSON":"eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0","authenticatorData":"SZYN5QU","signature":"MEQ"},"clientExtensionResults":{"appid":false}}"#
+            r#"{"id":"q83v-_8","rawId":"q83v-_8","type":"public-key","response":{"clientDataJSON":"eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0","authenticatorData":"SZYN5QU","signature":"MEQ"},"clientExtensionResults":{}}"#
         );
-        let c = Assertion { user_handle: Some(vec![]), extensions: Json::Null, ..b };
+        let c = Assertion { user_handle: Some(vec![]), ..b };
         assert!(assertion_json(&c).ends_with(r#""signature":"MEQ"},"clientExtensionResults":{}}"#));
     }
 
@@ -405,7 +394,6 @@ mod tests {
             attestation_object: vec![0xa3, 0x63, 0x66, 0x6d, 0x74],
             transports: vec!["internal".into(), "hybrid".into()],
             attachment: Some("platform".into()),
-            extensions: json::parse(r#"{"credProps":{"rk":true}}"#).unwrap(),
             authenticator_data: None,
             public_key_algorithm: None,
             public_key: None,
@@ -424,7 +412,7 @@ mod tests {
         assert_eq!(req.operation, "CompleteWebAuthnRegistration");
         assert_eq!(
             req.body,
-            r#"{"AccessToken":"tok","Credential":{"id":"AQID","rawId":"AQID","type":"public-key","response":{"clientDataJSON":"eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0","attestationObject":"o2NmbXQ","transports":["internal","hybrid"]},"clientExtensionResults":{"credProps":{"rk":true}},"authenticatorAttachment":"platform"}}"#
+            r#"{"AccessToken":"tok","Credential":{"id":"AQID","rawId":"AQID","type":"public-key","response":{"clientDataJSON":"eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0","attestationObject":"o2NmbXQ","transports":["internal","hybrid"]},"clientExtensionResults":{},"authenticatorAttachment":"platform"}}"#
         );
         let full = Attestation {
             authenticator_data: Some(vec![0x49, 0x96]),
@@ -436,7 +424,7 @@ mod tests {
         };
         assert_eq!(
             attestation_json(&full).to_text(),
-            r#"{"id":"AQID","rawId":"AQID","type":"public-key","response":{"clientDataJSON":"eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0","attestationObject":"o2NmbXQ","transports":[],"authenticatorData":"SZY","publicKeyAlgorithm":-7,"publicKey":"MFk"},"clientExtensionResults":{"credProps":{"rk":true}}}"#
+            r#"{"id":"AQID","rawId":"AQID","type":"public-key","response":{"clientDataJSON":"eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0","attestationObject":"o2NmbXQ","transports":[],"authenticatorData":"SZY","publicKeyAlgorithm":-7,"publicKey":"MFk"},"clientExtensionResults":{}}"#
         );
         assert_eq!(integer(-257).to_text(), "-257");
         assert_eq!(integer(8).to_text(), "8");
