@@ -99,8 +99,12 @@ impl Inner {
         result
     }
 
-    /// `respondToChallenge` while a WEB_AUTHN challenge is pending: the ceremony again.
-    pub(crate) async fn retry_passkey(self: &Rc<Self>) -> Result<JsValue, Error> {
+    /// `respondToChallenge({ answer: 'WEB_AUTHN' })` while a WEB_AUTHN challenge is pending:
+    /// the ceremony again.
+    pub(crate) async fn retry_passkey(self: &Rc<Self>, input: &JsValue) -> Result<JsValue, Error> {
+        if opt_string(input, "answer")?.as_deref() != Some("WEB_AUTHN") {
+            return Err(Error::invalid_input("a pending WEB_AUTHN is retried with { answer: 'WEB_AUTHN' }"));
+        }
         let p = self.pending.borrow_mut().take().ok_or_else(|| Error::invalid_input("no challenge is waiting for an answer"))?;
         let (flow, req) = self.passkey_answer(p).await?;
         self.drive(flow, req).await

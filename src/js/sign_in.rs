@@ -130,7 +130,7 @@ impl Inner {
     async fn respond(self: &Rc<Self>, input: JsValue) -> Result<JsValue, Error> {
         require_object(&input, "respondToChallenge input")?;
         if self.passkey_pending() {
-            return self.retry_passkey().await;
+            return self.retry_passkey(&input).await;
         }
         let metadata = opt_pairs(&input, "clientMetadata")?;
         let answer = if let Some(a) = self.select_answer(&input)? {

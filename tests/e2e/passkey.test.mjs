@@ -141,6 +141,7 @@ test('password → registerPasskey → sign out → passkey sign-in → list →
   assert.equal(await ok(page, (id) => auth.deletePasskey(id), cred.id), undefined);
   assert.deepEqual((await ok(page, () => auth.listPasskeys())).passkeys, []);
   await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
+  assert.equal((await rejected(page, () => auth.respondToChallenge({ code: '1' }))).code, 'InvalidInput');
   const stale = await rejected(page, () => auth.respondToChallenge({ answer: 'WEB_AUTHN' }));
   assert.equal(stale.code, 'NotAuthorizedException', stale.message);
   const gone = await rejected(page, (id) => auth.deletePasskey(id), cred.id);
