@@ -265,6 +265,8 @@ export type Challenge =
    * `{ answer: 'PASSWORD' | 'PASSWORD_SRP', password }`, or `{ password }` alone
    * (PASSWORD_SRP when offered, else PASSWORD). `WEB_AUTHN` runs the passkey ceremony and
    * resolves signed in, like `signIn({ username, preferredChallenge: 'WEB_AUTHN' })`.
+   * (TypeScript: narrow with `'availableChallenges' in r`; `r.name` alone does not narrow
+   * because of the catch-all member below.)
    */
   | (ChallengeBase & { name: 'SELECT_CHALLENGE'; availableChallenges: FirstFactor[] })
   /**

@@ -128,7 +128,8 @@ export async function everything(bytes: ArrayBuffer, wasmModule: WebAssembly.Mod
   const supported: boolean = CognitoAuth.isPasskeySupported();
   const preferred: FirstFactor = 'WEB_AUTHN';
   const choice = await auth.signIn({ username: 'ann', preferredChallenge: preferred });
-  if (choice.type === 'challenge' && choice.name === 'SELECT_CHALLENGE') {
+  // (`name` alone does not narrow: the union ends with a catch-all `string` name.)
+  if (choice.type === 'challenge' && 'availableChallenges' in choice) {
     const offered: FirstFactor[] = choice.availableChallenges;
     void offered;
     await auth.respondToChallenge({ answer: 'PASSWORD_SRP', password: 'pw' });
