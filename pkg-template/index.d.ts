@@ -218,6 +218,12 @@ export interface Session {
 /** An MFA method. */
 export type MfaType = 'SMS_MFA' | 'EMAIL_OTP' | 'SOFTWARE_TOKEN_MFA';
 
+/**
+ * A first factor of choice-based sign-in (USER_AUTH): a passkey, a one-time code by email
+ * or SMS, or the password (sent over TLS, `'PASSWORD'`, or proven by SRP, `'PASSWORD_SRP'`).
+ */
+export type FirstFactor = 'WEB_AUTHN' | 'EMAIL_OTP' | 'SMS_OTP' | 'PASSWORD' | 'PASSWORD_SRP';
+
 /** Where Cognito sent a code (destination masked by Cognito, e.g. `a***@e***`). */
 export interface CodeDelivery {
   medium?: 'SMS' | 'EMAIL' | (string & {});
@@ -247,8 +253,29 @@ export type Challenge =
       /** The user's current attributes (`email_verified`/`phone_number_verified` removed). */
       userAttributes: Record<string, string>;
     })
-  /** Answer `{ code }` with the code sent by SMS / email. */
-  | (ChallengeBase & { name: 'SMS_MFA' | 'EMAIL_OTP'; codeDelivery: CodeDelivery })
+  /**
+   * Answer `{ code }` with the code sent by SMS / email: MFA after a password (`SMS_MFA`,
+   * `EMAIL_OTP`), or the passwordless first factor of USER_AUTH (`EMAIL_OTP`, `SMS_OTP`).
+   */
+  | (ChallengeBase & { name: 'SMS_MFA' | 'EMAIL_OTP' | 'SMS_OTP'; codeDelivery: CodeDelivery })
+  /**
+   * USER_AUTH: pick a first factor from `availableChallenges` (`WEB_AUTHN` only when the
+   * user has a passkey, `EMAIL_OTP` / `SMS_OTP` only with a verified email / phone number).
+   * Answer `{ answer: 'WEB_AUTHN' | 'EMAIL_OTP' | 'SMS_OTP' }`,
+   * `{ answer: 'PASSWORD' | 'PASSWORD_SRP', password }`, or `{ password }` alone
+   * (PASSWORD_SRP when offered, else PASSWORD). `WEB_AUTHN` runs the passkey ceremony and
+   * resolves signed in, like `signIn({ username, preferredChallenge: 'WEB_AUTHN' })`.
+   * (TypeScript: narrow with `'availableChallenges' in r`; `r.name` alone does not narrow
+   * because of the catch-all member below.)
+   */
+  | (ChallengeBase & { name: 'SELECT_CHALLENGE'; availableChallenges: FirstFactor[] })
+  /**
+   * Left pending only when the passkey ceremony failed (the promise rejected with a
+   * `Passkey*` code and nothing was sent to Cognito): `respondToChallenge({ answer:
+   * 'WEB_AUTHN' })` runs `navigator.credentials.get` again with the same options. (Normally
+   * the library answers WEB_AUTHN itself and the app never sees it.)
+   */
+  | (ChallengeBase & { name: 'WEB_AUTHN' })
   /** Answer `{ code }` with the authenticator app's current code. */
   | (ChallengeBase & { name: 'SOFTWARE_TOKEN_MFA' })
   /** Answer `{ mfaType }` with one of `allowedMfaTypes`. */
@@ -294,17 +321,50 @@ export interface DeviceInfo {
 }
 
 export interface SignInInput {
+  /**
+   * The user name (or an alias). Required in every flow, USER_AUTH included: Cognito has no
+   * username-less (discoverable-credential) passkey sign-in, so the library offers none.
+   */
   username: string;
-  /** Required except for `authFlow: 'CUSTOM_AUTH'` (with a password the SRP step comes first). */
+  /**
+   * With a password and no `authFlow`/`preferredChallenge`: USER_SRP_AUTH, as always.
+   * Without one (and without `authFlow`): choice-based sign-in, USER_AUTH. Required for
+   * `USER_SRP_AUTH`, `USER_PASSWORD_AUTH` and the `PASSWORD` / `PASSWORD_SRP` factors.
+   */
   password?: string;
   /**
-   * `'USER_SRP_AUTH'` (default: the password never leaves the page), `'USER_PASSWORD_AUTH'`
-   * (the password is sent over TLS; needed by user-migration Lambda triggers) or
-   * `'CUSTOM_AUTH'` (Lambda-defined challenges).
+   * `'USER_SRP_AUTH'` (default with a password: the password never leaves the page),
+   * `'USER_PASSWORD_AUTH'` (the password is sent over TLS; needed by user-migration Lambda
+   * triggers), `'CUSTOM_AUTH'` (Lambda-defined challenges) or `'USER_AUTH'` (choice-based:
+   * passkeys, email/SMS codes, password; the default without a password or with
+   * `preferredChallenge`). The app client needs `ALLOW_USER_AUTH` for USER_AUTH.
    */
-  authFlow?: 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH' | 'CUSTOM_AUTH';
-  /** Passed to the Lambda triggers (USER_PASSWORD_AUTH and CUSTOM_AUTH only). */
+  authFlow?: 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH' | 'CUSTOM_AUTH' | 'USER_AUTH';
+  /**
+   * USER_AUTH: the first factor to try (`PREFERRED_CHALLENGE`). `'WEB_AUTHN'` runs the
+   * passkey ceremony (`navigator.credentials.get`) and resolves signed in — one call;
+   * `'EMAIL_OTP'` / `'SMS_OTP'` resolve with the code challenge; `'PASSWORD'` /
+   * `'PASSWORD_SRP'` need `password` and continue like USER_PASSWORD_AUTH / USER_SRP_AUTH
+   * (MFA and NEW_PASSWORD_REQUIRED as usual). When the user cannot use the preferred factor
+   * (e.g. no passkey registered), Cognito answers `SELECT_CHALLENGE` instead. Without it,
+   * `SELECT_CHALLENGE` lists what the user can use (a `password` given without
+   * `preferredChallenge` prefers `PASSWORD_SRP`).
+   */
+  preferredChallenge?: FirstFactor;
+  /** Passed to the Lambda triggers (USER_PASSWORD_AUTH, CUSTOM_AUTH and USER_AUTH). */
   clientMetadata?: Record<string, string>;
+}
+
+/** A passkey from `listPasskeys()`. `createdAt` is ms since the epoch. */
+export interface PasskeyInfo {
+  /** Base64url (no padding) credential id: WebAuthn's `PublicKeyCredential.id`. */
+  credentialId: string;
+  friendlyName: string | null;
+  relyingPartyId: string | null;
+  authenticatorAttachment: 'platform' | 'cross-platform' | (string & {}) | null;
+  /** e.g. `['internal']`, `['usb', 'nfc']`, `['hybrid']`. */
+  transports: string[];
+  createdAt: number | null;
 }
 
 /** The answer to the pending challenge; which field depends on `Challenge['name']`. */
@@ -312,7 +372,11 @@ export type ChallengeAnswer =
   | { code: string; deviceName?: string; clientMetadata?: Record<string, string> }
   | { newPassword: string; attributes?: Record<string, string>; clientMetadata?: Record<string, string> }
   | { mfaType: MfaType; clientMetadata?: Record<string, string> }
-  | { answer: string; clientMetadata?: Record<string, string> };
+  /** CUSTOM_CHALLENGE's answer, SELECT_CHALLENGE's pick (with `password` for the password
+   * factors), or `'WEB_AUTHN'` to retry a failed passkey ceremony. */
+  | { answer: string; password?: string; clientMetadata?: Record<string, string> }
+  /** SELECT_CHALLENGE: sign in with the password (PASSWORD_SRP when offered, else PASSWORD). */
+  | { password: string; clientMetadata?: Record<string, string> };
 
 export interface SignUpInput {
   username: string;
@@ -406,6 +470,32 @@ export interface CognitoError extends Error {
     | 'InvalidPasswordException'
     | 'UsernameExistsException'
     | 'EnableSoftwareTokenMFAException'
+    /** Passkeys: no WebAuthn here (not a secure context, no `PublicKeyCredential`, or the
+     * browser's `NotSupportedError`). */
+    | 'PasskeyNotSupported'
+    /** The browser's `NotAllowedError`: the user cancelled or the prompt timed out, user
+     * verification failed, or no authenticator holds an allowed passkey. */
+    | 'PasskeyCancelled'
+    /** The browser's `InvalidStateError` in `registerPasskey`: this authenticator already
+     * holds one of the user's passkeys (Cognito lists them in `excludeCredentials`). */
+    | 'PasskeyAlreadyRegistered'
+    /** The browser's `SecurityError`: the pool's relying-party id is not this page's domain
+     * (or a registrable suffix of it). */
+    | 'PasskeyRpMismatch'
+    /** The browser's `AbortError`. */
+    | 'PasskeyAborted'
+    /** Any other WebAuthn failure. */
+    | 'PasskeyFailed'
+    /** Cognito's WebAuthn errors: passkeys not enabled on the pool, no relying-party id
+     * configured, a registration with no (or an expired) StartWebAuthnRegistration, a
+     * credential for another RP id / origin / client, an unsupported key type. */
+    | 'WebAuthnNotEnabledException'
+    | 'WebAuthnConfigurationMissingException'
+    | 'WebAuthnChallengeNotFoundException'
+    | 'WebAuthnRelyingPartyMismatchException'
+    | 'WebAuthnOriginNotAllowedException'
+    | 'WebAuthnClientMismatchException'
+    | 'WebAuthnCredentialNotSupportedException'
     | (string & {});
   /** HTTP status of the reply, when there was one. */
   status?: number;
@@ -416,9 +506,11 @@ export interface CognitoError extends Error {
 export class CognitoAuth {
   constructor(config: CognitoAuthConfig);
   /**
-   * Sign in. Default: Cognito's SRP protocol (USER_SRP_AUTH), the password never leaves the
-   * page. Resolves with a session or a challenge to answer with `respondToChallenge`.
-   * Throttled or 5xx InitiateAuth calls are retried (3 tries, exponential backoff + jitter).
+   * Sign in. With a password: Cognito's SRP protocol (USER_SRP_AUTH), the password never
+   * leaves the page. Without one, or with `preferredChallenge`: choice-based sign-in
+   * (USER_AUTH: passkey, email/SMS code, password). Resolves with a session or a challenge
+   * to answer with `respondToChallenge`. Throttled or 5xx InitiateAuth calls are retried
+   * (3 tries, exponential backoff + jitter).
    */
   signIn(input: SignInInput): Promise<SignInResult>;
   /**
@@ -473,6 +565,34 @@ export class CognitoAuth {
   forgetDevice(input?: { deviceKey?: string }): Promise<void>;
   /** ListDevices (first page, up to 60). */
   listDevices(): Promise<DeviceInfo[]>;
+
+  // Passkeys (WebAuthn). The pool needs WebAuthn configured (relying-party id = your site's
+  // domain, user verification) and the app client ALLOW_USER_AUTH; sign in with them via
+  // `signIn({ username, preferredChallenge: 'WEB_AUTHN' })`. Browser failures reject with
+  // the `Passkey*` codes of `CognitoError`.
+  /**
+   * True where passkeys can work: a secure context (https or localhost) with WebAuthn
+   * (`PublicKeyCredential`, `navigator.credentials`). Synchronous; knows nothing of the pool.
+   */
+  static isPasskeySupported(): boolean;
+  /**
+   * Registers a passkey for the signed-in user: StartWebAuthnRegistration →
+   * `navigator.credentials.create` (Cognito's options: relying party, user handle,
+   * `excludeCredentials`, `authenticatorSelection`) → CompleteWebAuthnRegistration.
+   * Resolves with the new credential's id. An authenticator that already holds one of the
+   * user's passkeys rejects with `PasskeyAlreadyRegistered`; a cancelled prompt with
+   * `PasskeyCancelled`.
+   */
+  registerPasskey(): Promise<{ credentialId: string }>;
+  /**
+   * ListWebAuthnCredentials. Without arguments every page is fetched (`nextToken` is then
+   * null); with `{ maxResults?: 1..20, nextToken? }` one page is returned and `nextToken`
+   * continues it (null on the last page). Retried when throttled.
+   */
+  listPasskeys(page?: { maxResults?: number; nextToken?: string }): Promise<{ passkeys: PasskeyInfo[]; nextToken: string | null }>;
+  /** DeleteWebAuthnCredential (`ResourceNotFoundException` for an unknown id). The passkey
+   * stays in the authenticator; the browser cannot remove it. */
+  deletePasskey(credentialId: string): Promise<void>;
 
   /**
    * Compute the SRP ephemeral key for the next `signIn` now (a few milliseconds of CPU), so

@@ -149,7 +149,7 @@ pub fn parse_confirm_device(resp: &HttpResponse) -> Result<bool, Error> {
     Ok(matches!(body.get("UserConfirmationNecessary"), Some(Json::Bool(true))))
 }
 
-fn token_call(config: &ClientConfig, op: &'static str, access_token: &str, mut fields: Vec<(String, Json)>) -> Result<HttpRequest, Error> {
+pub(crate) fn token_call(config: &ClientConfig, op: &'static str, access_token: &str, mut fields: Vec<(String, Json)>) -> Result<HttpRequest, Error> {
     if access_token.is_empty() {
         return Err(Error::invalid_input("access token is required"));
     }
@@ -218,7 +218,7 @@ pub fn parse_list_devices(resp: &HttpResponse) -> Result<Json, Error> {
 }
 
 /// AWS JSON dates are epoch seconds, possibly fractional (`1700000000.123`): → ms.
-fn epoch_ms(n: &str) -> Option<u64> {
+pub(crate) fn epoch_ms(n: &str) -> Option<u64> {
     let (int, frac) = n.split_once('.').unwrap_or((n, ""));
     if int.is_empty() || !int.bytes().all(|c| c.is_ascii_digit()) || !frac.bytes().all(|c| c.is_ascii_digit()) {
         return None;

@@ -34,6 +34,23 @@ pub enum Code {
     InvalidIdToken,
     /// The operation needs a signed-in user and there is no session.
     NotSignedIn,
+    /// Passkeys cannot be used here: no WebAuthn API (`PublicKeyCredential`,
+    /// `navigator.credentials`), not a secure context, or `NotSupportedError` from the browser.
+    PasskeyNotSupported,
+    /// The browser's `NotAllowedError`: the user cancelled or timed out, user verification
+    /// failed, or no authenticator holds an allowed credential.
+    PasskeyCancelled,
+    /// The browser's `InvalidStateError` at registration: this authenticator already holds a
+    /// passkey of the user (`excludeCredentials`).
+    PasskeyAlreadyRegistered,
+    /// The browser's `SecurityError`: the relying-party id is not this page's domain (or the
+    /// page is not a secure context).
+    PasskeyRpMismatch,
+    /// The browser's `AbortError`: the ceremony was aborted.
+    PasskeyAborted,
+    /// Any other WebAuthn failure (an unexpected exception, or a credential without the
+    /// fields WebAuthn defines).
+    PasskeyFailed,
 }
 
 impl Code {
@@ -48,6 +65,12 @@ impl Code {
             Code::InvalidState => "InvalidState",
             Code::InvalidIdToken => "InvalidIdToken",
             Code::NotSignedIn => "NotSignedIn",
+            Code::PasskeyNotSupported => "PasskeyNotSupported",
+            Code::PasskeyCancelled => "PasskeyCancelled",
+            Code::PasskeyAlreadyRegistered => "PasskeyAlreadyRegistered",
+            Code::PasskeyRpMismatch => "PasskeyRpMismatch",
+            Code::PasskeyAborted => "PasskeyAborted",
+            Code::PasskeyFailed => "PasskeyFailed",
         }
     }
 }

@@ -9,7 +9,12 @@
 //! ```
 //!
 //! Other starts: [`SignIn::start_password`] (USER_PASSWORD_AUTH), [`SignIn::start_custom`]
-//! (CUSTOM_AUTH) and [`SignIn::start_custom_with_srp`] (CUSTOM_AUTH, password first).
+//! (CUSTOM_AUTH), [`SignIn::start_custom_with_srp`] (CUSTOM_AUTH, password first) and
+//! [`SignIn::start_user_auth`] (USER_AUTH, choice-based: a [`FirstFactor`] is preferred or
+//! picked at SELECT_CHALLENGE; WEB_AUTHN is answered with [`Answer::WebAuthn`], the
+//! credential JSON from [`crate::passkey::assertion_json`]; PASSWORD_SRP continues on the
+//! USER_SRP_AUTH path, PASSWORD on USER_PASSWORD_AUTH's, MFA and NEW_PASSWORD_REQUIRED
+//! after them as usual).
 //! MFA_SETUP for TOTP is continued inside the flow: AssociateSoftwareToken is sent before
 //! the challenge reaches the app (so it can show the secret / QR code), and the app's code
 //! goes to VerifySoftwareToken and then RespondToAuthChallenge.
@@ -131,6 +136,8 @@ pub struct Challenge {
     pub session: Option<String>,
     /// The user id Cognito uses from here on (USER_ID_FOR_SRP).
     pub username: String,
+    /// SELECT_CHALLENGE: the first factors Cognito offers (`AvailableChallenges`).
+    pub available: Vec<String>,
 }
 
 impl core::fmt::Debug for Challenge {
@@ -157,6 +164,53 @@ pub enum Answer {
     MfaType(String),
     /// CUSTOM_CHALLENGE.
     Custom(String),
+    /// SELECT_CHALLENGE: the first factor the user picked.
+    Select(FirstFactor),
+    /// WEB_AUTHN: the assertion as JSON text ([`crate::passkey::assertion_json`]).
+    WebAuthn(String),
+}
+
+/// A first factor of USER_AUTH: preferred in InitiateAuth (`PREFERRED_CHALLENGE`) or picked
+/// at SELECT_CHALLENGE (`ANSWER`). The password ones carry what they send.
+pub enum FirstFactor {
+    WebAuthn,
+    EmailOtp,
+    SmsOtp,
+    /// The password goes to Cognito (over TLS), as USER_PASSWORD_AUTH.
+    Password(Password),
+    /// SRP with this fresh ephemeral pair, as USER_SRP_AUTH.
+    PasswordSrp(Password, SrpClient),
+}
+
+impl FirstFactor {
+    /// The wire name (`WEB_AUTHN`, `EMAIL_OTP`, `SMS_OTP`, `PASSWORD`, `PASSWORD_SRP`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            FirstFactor::WebAuthn => "WEB_AUTHN",
+            FirstFactor::EmailOtp => "EMAIL_OTP",
+            FirstFactor::SmsOtp => "SMS_OTP",
+            FirstFactor::Password(_) => "PASSWORD",
+            FirstFactor::PasswordSrp(..) => "PASSWORD_SRP",
+        }
+    }
+
+    /// Adds the factor's own parameters (`PASSWORD` / `SRP_A`) and returns the stage that
+    /// waits for the reply.
+    fn into_stage(self, params: &mut Vec<(String, Json)>, user_id: &str) -> Result<Stage, Error> {
+        Ok(match self {
+            FirstFactor::Password(p) => {
+                require(user_id, Some(&p))?;
+                params.push((k("PASSWORD"), s(p.expose())));
+                Stage::AwaitTokens { user_id: k(user_id) }
+            }
+            FirstFactor::PasswordSrp(password, srp) => {
+                require(user_id, Some(&password))?;
+                params.push((k("SRP_A"), Json::Str(srp.public_hex())));
+                Stage::AwaitVerifier { srp, password }
+            }
+            _ => Stage::AwaitTokens { user_id: k(user_id) },
+        })
+    }
 }
 
 impl core::fmt::Debug for Answer {
@@ -354,6 +408,29 @@ impl SignIn {
         Ok((SignIn { config: config.clone(), secret, stage: Stage::AwaitTokens { user_id: k(username) }, device: None }, req))
     }
 
+    /// USER_AUTH (choice-based sign-in). With `preferred`, `PREFERRED_CHALLENGE` names it
+    /// (plus `PASSWORD` / `SRP_A` for the password factors); without, or when the user lacks
+    /// the preferred factor, Cognito answers SELECT_CHALLENGE with the factors on offer.
+    pub fn start_user_auth(
+        config: &ClientConfig,
+        secret: Option<ClientSecret>,
+        username: &str,
+        preferred: Option<FirstFactor>,
+        metadata: &[(String, String)],
+    ) -> Result<(SignIn, HttpRequest), Error> {
+        require(username, None)?;
+        let mut params = Vec::new();
+        let stage = match preferred {
+            Some(f) => {
+                params.push((k("PREFERRED_CHALLENGE"), s(f.name())));
+                f.into_stage(&mut params, username)?
+            }
+            None => Stage::AwaitTokens { user_id: k(username) },
+        };
+        let req = initiate(config, secret.as_ref(), "USER_AUTH", username, params, metadata);
+        Ok((SignIn { config: config.clone(), secret, stage, device: None }, req))
+    }
+
     /// CUSTOM_AUTH without a password: the Lambda triggers decide the challenges.
     pub fn start_custom(
         config: &ClientConfig,
@@ -492,13 +569,14 @@ impl Pending {
         let user = c.username.as_str();
         let mut responses = Vec::new();
         match (c.name.as_str(), answer) {
-            (name @ ("SMS_MFA" | "EMAIL_OTP" | "SOFTWARE_TOKEN_MFA"), Answer::Code { code, .. }) => {
+            (name @ ("SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" | "SOFTWARE_TOKEN_MFA"), Answer::Code { code, .. }) => {
                 if code.is_empty() {
                     return Err(Error::invalid_input("code is required"));
                 }
                 let key = match name {
                     "SMS_MFA" => "SMS_MFA_CODE",
                     "EMAIL_OTP" => "EMAIL_OTP_CODE",
+                    "SMS_OTP" => "SMS_OTP_CODE",
                     _ => "SOFTWARE_TOKEN_MFA_CODE",
                 };
                 responses.push((k(key), s(&code)));
@@ -540,7 +618,19 @@ impl Pending {
                 responses.push((k("ANSWER"), Json::Str(t)));
             }
             ("CUSTOM_CHALLENGE", Answer::Custom(a)) => responses.push((k("ANSWER"), Json::Str(a))),
-            ("SMS_MFA" | "EMAIL_OTP" | "SOFTWARE_TOKEN_MFA" | "MFA_SETUP", _) => return Err(wrong_answer("{ code }")),
+            ("SELECT_CHALLENGE", Answer::Select(f)) => {
+                if !c.available.is_empty() && !c.available.iter().any(|a| a == f.name()) {
+                    return Err(Error::invalid_input("answer is not one of the available challenges"));
+                }
+                responses.push((k("ANSWER"), s(f.name())));
+                let stage = f.into_stage(&mut responses, user)?;
+                let req = respond_request(&self.config, self.secret.as_ref(), &c.name, user, responses, c.session.as_deref(), metadata);
+                return Ok((SignIn { config: self.config.clone(), secret: self.secret.as_ref().map(ClientSecret::duplicate), stage, device: None }, req));
+            }
+            ("WEB_AUTHN", Answer::WebAuthn(credential)) => responses.push((k("CREDENTIAL"), Json::Str(credential))),
+            ("SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" | "SOFTWARE_TOKEN_MFA" | "MFA_SETUP", _) => return Err(wrong_answer("{ code }")),
+            ("SELECT_CHALLENGE", _) => return Err(wrong_answer("{ answer } (and a password for PASSWORD / PASSWORD_SRP)")),
+            ("WEB_AUTHN", _) => return Err(wrong_answer("a passkey")),
             ("NEW_PASSWORD_REQUIRED", _) => return Err(wrong_answer("{ newPassword }")),
             ("SELECT_MFA_TYPE", _) => return Err(wrong_answer("{ mfaType }")),
             ("CUSTOM_CHALLENGE", _) => return Err(wrong_answer("{ answer }")),
@@ -566,7 +656,7 @@ impl Pending {
             .collect();
         o.push((k("parameters"), Json::Obj(params)));
         match c.name.as_str() {
-            "SMS_MFA" | "EMAIL_OTP" => {
+            "SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" => {
                 let mut d = Vec::new();
                 if let Some(m) = c.param("CODE_DELIVERY_DELIVERY_MEDIUM") {
                     d.push((k("medium"), s(m)));
@@ -596,6 +686,10 @@ impl Pending {
             "SELECT_MFA_TYPE" => {
                 let list = string_list(c.param("MFAS_CAN_CHOOSE")).into_iter().map(Json::Str).collect();
                 o.push((k("allowedMfaTypes"), Json::Arr(list)));
+            }
+            "SELECT_CHALLENGE" => {
+                let list = c.available.iter().map(|a| s(a)).collect();
+                o.push((k("availableChallenges"), Json::Arr(list)));
             }
             "MFA_SETUP" => {
                 let list = string_list(c.param("MFAS_CAN_SETUP")).into_iter().map(Json::Str).collect();
@@ -632,7 +726,7 @@ fn into_challenge(c: ChallengeReply, user_id: &str) -> Challenge {
         .or_else(|| c.param("USERNAME"))
         .map(String::from)
         .unwrap_or_else(|| String::from(user_id));
-    Challenge { name: c.name, parameters: c.parameters, session: c.session, username }
+    Challenge { name: c.name, parameters: c.parameters, session: c.session, username, available: c.available }
 }
 
 fn answer_verifier(
@@ -1149,5 +1243,182 @@ mod tests {
         let Step::Send(flow, req) = flow.handle(&ok(&server.challenge("alice")), NOW_MS).unwrap() else { panic!() };
         assert!(!req.body.contains("bobdev"));
         assert!(matches!(flow.handle(&ok(reply), NOW_MS).unwrap(), Step::Challenge(_)));
+    }
+
+    fn user_auth(preferred: Option<FirstFactor>, secret: Option<&str>) -> (SignIn, HttpRequest) {
+        SignIn::start_user_auth(&config(), secret.map(ClientSecret::new), "bob", preferred, &[]).unwrap()
+    }
+
+    const SELECT: &str = r#"{"ChallengeName":"SELECT_CHALLENGE","Session":"u1","ChallengeParameters":{},"AvailableChallenges":["PASSWORD","PASSWORD_SRP","WEB_AUTHN","EMAIL_OTP","SMS_OTP"]}"#;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn user_auth_initiate_bodies() {
+        let (_, req) = user_auth(None, None);
+        assert_eq!(req.operation, "InitiateAuth");
+        assert_eq!(req.body, format!(r#"{{"AuthFlow":"USER_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob"}}}}"#));
+        for (f, name) in [(FirstFactor::WebAuthn, "WEB_AUTHN"), (FirstFactor::EmailOtp, "EMAIL_OTP"), (FirstFactor::SmsOtp, "SMS_OTP")] {
+            let (_, req) = user_auth(Some(f), None);
+            assert_eq!(req.body, format!(r#"{{"AuthFlow":"USER_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","PREFERRED_CHALLENGE":"{name}"}}}}"#));
+        }
+        let md = [("app".to_string(), "demo".to_string())];
+        let (_, req) = SignIn::start_user_auth(&config(), Some(ClientSecret::new("sec")), "bob", Some(FirstFactor::Password(Password::new("pw"))), &md).unwrap();
+        assert_eq!(
+            req.body,
+            format!(
+                r#"{{"AuthFlow":"USER_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","PREFERRED_CHALLENGE":"PASSWORD","PASSWORD":"pw","SECRET_HASH":"{}"}},"ClientMetadata":{{"app":"demo"}}}}"#,
+                srp::secret_hash("sec", "bob", CLIENT)
+            )
+        );
+        let srp = SrpClient::new(&[0x11; 48]).unwrap();
+        let a = srp.public_hex();
+        let (_, req) = user_auth(Some(FirstFactor::PasswordSrp(Password::new("pw"), srp)), None);
+        assert_eq!(req.body, format!(r#"{{"AuthFlow":"USER_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","PREFERRED_CHALLENGE":"PASSWORD_SRP","SRP_A":"{a}"}}}}"#));
+        assert!(!req.body.contains("pw"));
+        // Rejected before anything is sent.
+        assert_eq!(SignIn::start_user_auth(&config(), None, "", None, &[]).unwrap_err().code, Code::InvalidInput);
+        let empty = Some(FirstFactor::Password(Password::new("")));
+        assert_eq!(SignIn::start_user_auth(&config(), None, "bob", empty, &[]).unwrap_err().code, Code::InvalidInput);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn select_challenge_then_passkey() {
+        let p = challenge_of(user_auth(None, None).0, SELECT);
+        assert_eq!(p.challenge().available, ["PASSWORD", "PASSWORD_SRP", "WEB_AUTHN", "EMAIL_OTP", "SMS_OTP"]);
+        assert_eq!(
+            p.to_json("x").to_text(),
+            r#"{"type":"challenge","name":"SELECT_CHALLENGE","username":"bob","parameters":{},"availableChallenges":["PASSWORD","PASSWORD_SRP","WEB_AUTHN","EMAIL_OTP","SMS_OTP"]}"#
+        );
+        assert_eq!(p.respond(code("1"), &[]).unwrap_err().code, Code::InvalidInput);
+        assert_eq!(p.respond(Answer::WebAuthn("{}".into()), &[]).unwrap_err().code, Code::InvalidInput);
+        let (flow, req) = p.respond(Answer::Select(FirstFactor::WebAuthn), &[]).unwrap();
+        assert_eq!(
+            req.body,
+            format!(r#"{{"ChallengeName":"SELECT_CHALLENGE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"WEB_AUTHN"}},"Session":"u1"}}"#)
+        );
+        let options = r#"{\"challenge\":\"AQID\",\"rpId\":\"localhost\"}"#;
+        let reply = format!(r#"{{"ChallengeName":"WEB_AUTHN","Session":"w1","ChallengeParameters":{{"CREDENTIAL_REQUEST_OPTIONS":"{options}"}}}}"#);
+        let w = challenge_of(flow, &reply);
+        assert_eq!(w.challenge().username, "bob");
+        assert_eq!(w.challenge().param("CREDENTIAL_REQUEST_OPTIONS"), Some(r#"{"challenge":"AQID","rpId":"localhost"}"#));
+        assert_eq!(w.respond(code("1"), &[]).unwrap_err().code, Code::InvalidInput);
+        let cred = r#"{"id":"AQ","rawId":"AQ","type":"public-key"}"#;
+        let (flow, req) = w.respond(Answer::WebAuthn(cred.into()), &[]).unwrap();
+        assert_eq!(
+            req.body,
+            format!(r#"{{"ChallengeName":"WEB_AUTHN","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","CREDENTIAL":"{{\"id\":\"AQ\",\"rawId\":\"AQ\",\"type\":\"public-key\"}}"}},"Session":"w1"}}"#)
+        );
+        let Step::SignedIn(s) = flow.handle(&ok(&tokens_reply()), NOW_MS).unwrap() else { panic!() };
+        assert_eq!(s.username, "bob");
+        // A stale credential: Cognito's error comes through as is.
+        let (flow, _) = w.respond(Answer::WebAuthn(cred.into()), &[]).unwrap();
+        let denied = HttpResponse { status: 400, body: r#"{"__type":"NotAuthorizedException","message":"m"}"#.into(), error_type: None };
+        assert_eq!(flow.handle(&denied, NOW_MS).unwrap_err().code, Code::Service("NotAuthorizedException".into()));
+        // Preferred WEB_AUTHN answered directly with the WEB_AUTHN challenge.
+        assert_eq!(challenge_of(user_auth(Some(FirstFactor::WebAuthn), None).0, &reply).challenge().name, "WEB_AUTHN");
+        // Only what is on offer can be picked.
+        let only = r#"{"ChallengeName":"SELECT_CHALLENGE","Session":"u1","ChallengeParameters":{},"AvailableChallenges":["PASSWORD_SRP","EMAIL_OTP"]}"#;
+        let p = challenge_of(user_auth(Some(FirstFactor::WebAuthn), None).0, only);
+        assert_eq!(p.respond(Answer::Select(FirstFactor::SmsOtp), &[]).unwrap_err().code, Code::InvalidInput);
+        assert!(p.respond(Answer::Select(FirstFactor::EmailOtp), &[]).is_ok());
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn select_password_srp_reuses_the_srp_path() {
+        let server = Server::new("bob", "Bob-Passw0rd!");
+        let p = challenge_of(user_auth(None, Some("sec")).0, SELECT);
+        let srp = SrpClient::new(&[0x11; 48]).unwrap();
+        let a = srp.public_hex();
+        let (flow, req) = p.respond(Answer::Select(FirstFactor::PasswordSrp(Password::new("Bob-Passw0rd!"), srp)), &[]).unwrap();
+        assert_eq!(
+            req.body,
+            format!(
+                r#"{{"ChallengeName":"SELECT_CHALLENGE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"PASSWORD_SRP","SRP_A":"{a}","SECRET_HASH":"{}"}},"Session":"u1"}}"#,
+                srp::secret_hash("sec", "bob", CLIENT)
+            )
+        );
+        let Step::Send(flow, req) = flow.handle(&ok(&server.challenge("bob")), NOW_MS).unwrap() else { panic!() };
+        assert_eq!(field(&req.body, &["ChallengeName"]).as_deref(), Some("PASSWORD_VERIFIER"));
+        assert_eq!(field(&req.body, &["Session"]).as_deref(), Some("sess-1"));
+        assert_eq!(
+            field(&req.body, &["ChallengeResponses", "PASSWORD_CLAIM_SIGNATURE"]).unwrap(),
+            server.expected_signature(&a, "bob", "Tue Jan 2 03:04:05 UTC 2024")
+        );
+        assert!(matches!(flow.handle(&ok(&tokens_reply()), NOW_MS).unwrap(), Step::SignedIn(_)));
+
+        // Preferred PASSWORD_SRP: the same, from InitiateAuth.
+        let srp = SrpClient::new(&[0x11; 48]).unwrap();
+        let (flow, _) = user_auth(Some(FirstFactor::PasswordSrp(Password::new("Bob-Passw0rd!"), srp)), None);
+        let Step::Send(_, req) = flow.handle(&ok(&server.challenge("bob")), NOW_MS).unwrap() else { panic!() };
+        assert_eq!(
+            field(&req.body, &["ChallengeResponses", "PASSWORD_CLAIM_SIGNATURE"]).unwrap(),
+            server.expected_signature(&a, "bob", "Tue Jan 2 03:04:05 UTC 2024")
+        );
+        // …and when the user cannot use it, SELECT_CHALLENGE reaches the app.
+        let srp = SrpClient::new(&[0x11; 48]).unwrap();
+        let (flow, _) = user_auth(Some(FirstFactor::PasswordSrp(Password::new("pw"), srp)), None);
+        assert_eq!(challenge_of(flow, SELECT).challenge().name, "SELECT_CHALLENGE");
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn select_password_then_mfa_or_new_password() {
+        let p = challenge_of(user_auth(None, None).0, SELECT);
+        let (flow, req) = p.respond(Answer::Select(FirstFactor::Password(Password::new("pw"))), &[]).unwrap();
+        assert_eq!(
+            req.body,
+            format!(r#"{{"ChallengeName":"SELECT_CHALLENGE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"PASSWORD","PASSWORD":"pw"}},"Session":"u1"}}"#)
+        );
+        assert_eq!(p.respond(Answer::Select(FirstFactor::Password(Password::new(""))), &[]).unwrap_err().code, Code::InvalidInput);
+        let mfa = challenge_of(flow, r#"{"ChallengeName":"SMS_MFA","ChallengeParameters":{"CODE_DELIVERY_DELIVERY_MEDIUM":"SMS","CODE_DELIVERY_DESTINATION":"+*******0123"},"Session":"m1"}"#);
+        let (flow, req) = mfa.respond(code("123456"), &[]).unwrap();
+        assert_eq!(
+            req.body,
+            format!(r#"{{"ChallengeName":"SMS_MFA","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","SMS_MFA_CODE":"123456"}},"Session":"m1"}}"#)
+        );
+        assert!(matches!(flow.handle(&ok(&tokens_reply()), NOW_MS).unwrap(), Step::SignedIn(_)));
+        // Preferred PASSWORD straight to NEW_PASSWORD_REQUIRED.
+        let (flow, _) = user_auth(Some(FirstFactor::Password(Password::new("pw"))), None);
+        let np = challenge_of(flow, r#"{"ChallengeName":"NEW_PASSWORD_REQUIRED","ChallengeParameters":{"requiredAttributes":"[]","userAttributes":"{}"},"Session":"n1"}"#);
+        let (_, req) = np.respond(Answer::NewPassword { password: Password::new("N3w-pw!"), attributes: vec![] }, &[]).unwrap();
+        assert_eq!(
+            req.body,
+            format!(r#"{{"ChallengeName":"NEW_PASSWORD_REQUIRED","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","NEW_PASSWORD":"N3w-pw!"}},"Session":"n1"}}"#)
+        );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn passwordless_email_and_sms_codes() {
+        for (factor, name, key, medium, dest) in [
+            (FirstFactor::EmailOtp, "EMAIL_OTP", "EMAIL_OTP_CODE", "EMAIL", "b***@e***"),
+            (FirstFactor::SmsOtp, "SMS_OTP", "SMS_OTP_CODE", "SMS", "+*******1234"),
+        ] {
+            let p = challenge_of(user_auth(None, None).0, SELECT);
+            let (flow, req) = p.respond(Answer::Select(factor), &[]).unwrap();
+            assert_eq!(
+                req.body,
+                format!(r#"{{"ChallengeName":"SELECT_CHALLENGE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"{name}"}},"Session":"u1"}}"#)
+            );
+            let reply = format!(r#"{{"ChallengeName":"{name}","Session":"o1","ChallengeParameters":{{"CODE_DELIVERY_DELIVERY_MEDIUM":"{medium}","CODE_DELIVERY_DESTINATION":"{dest}"}}}}"#);
+            let otp = challenge_of(flow, &reply);
+            assert_eq!(
+                otp.to_json("x").to_text(),
+                format!(r#"{{"type":"challenge","name":"{name}","username":"bob","parameters":{{"CODE_DELIVERY_DELIVERY_MEDIUM":"{medium}","CODE_DELIVERY_DESTINATION":"{dest}"}},"codeDelivery":{{"medium":"{medium}","destination":"{dest}"}}}}"#)
+            );
+            assert_eq!(otp.respond(Answer::Custom("x".into()), &[]).unwrap_err().code, Code::InvalidInput);
+            // Wrong code: CodeMismatchException, and the challenge can be answered again.
+            let (flow, _) = otp.respond(code("000000"), &[]).unwrap();
+            let mismatch = HttpResponse { status: 400, body: r#"{"__type":"CodeMismatchException","message":"Invalid code"}"#.into(), error_type: None };
+            assert_eq!(flow.handle(&mismatch, NOW_MS).unwrap_err().code, Code::Service("CodeMismatchException".into()));
+            let (flow, req) = otp.respond(code("123456"), &[]).unwrap();
+            assert_eq!(
+                req.body,
+                format!(r#"{{"ChallengeName":"{name}","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","{key}":"123456"}},"Session":"o1"}}"#)
+            );
+            assert!(matches!(flow.handle(&ok(&tokens_reply()), NOW_MS).unwrap(), Step::SignedIn(_)));
+        }
     }
 }

@@ -12,7 +12,8 @@
 //!   layout), [`refresh`] (refresh policy, refresh/revoke requests), [`sigv4`] (AWS
 //!   Signature Version 4), [`identity`] (identity-pool credentials as a state machine, and
 //!   their cache policy), [`oauth`] (hosted UI: PKCE, authorize URL, callback, token
-//!   exchange), [`idtoken`] (ID-token signature and claim checks), [`error`].
+//!   exchange), [`idtoken`] (ID-token signature and claim checks), [`passkey`] (WebAuthn
+//!   options and credentials, passkey management calls), [`error`].
 //! - `web` (wasm32 only): fetch, storage, randomness, clock.
 //! - `js` (wasm32 only): the JavaScript API, the only `#[wasm_bindgen]` code.
 //!
@@ -67,6 +68,7 @@ pub mod idtoken;
 pub mod json;
 pub mod jwt;
 pub mod oauth;
+pub mod passkey;
 pub mod protocol;
 pub mod refresh;
 pub mod retry;

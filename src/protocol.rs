@@ -228,6 +228,8 @@ pub struct ChallengeReply {
     pub name: String,
     pub parameters: Vec<(String, String)>,
     pub session: Option<String>,
+    /// `AvailableChallenges` (USER_AUTH's SELECT_CHALLENGE): the first factors on offer.
+    pub available: Vec<String>,
 }
 
 /// The reply of InitiateAuth or RespondToAuthChallenge.
@@ -265,10 +267,19 @@ pub fn parse_auth_reply(body: &Json) -> Result<AuthReply, Error> {
             parameters.push((k.clone(), String::from(v)));
         }
     }
+    let mut available = Vec::new();
+    if let Some(Json::Arr(items)) = body.get("AvailableChallenges") {
+        for i in items {
+            if let Some(v) = i.as_str() {
+                available.push(String::from(v));
+            }
+        }
+    }
     Ok(AuthReply::Challenge(ChallengeReply {
         name: String::from(name),
         parameters,
         session: body.str_field("Session").map(String::from),
+        available,
     }))
 }
 
@@ -365,7 +376,14 @@ mod tests {
                 assert_eq!(c.name, "X");
                 assert_eq!(c.param("A"), Some("1"));
                 assert_eq!(c.session.as_deref(), Some("s"));
+                assert!(c.available.is_empty());
             }
+            AuthReply::Authenticated(_) => panic!("expected a challenge"),
+        }
+        // USER_AUTH: AvailableChallenges is a top-level array (non-strings skipped).
+        let select = json::parse(r#"{"ChallengeName":"SELECT_CHALLENGE","Session":"s","ChallengeParameters":{},"AvailableChallenges":["PASSWORD_SRP","WEB_AUTHN",7,"EMAIL_OTP"]}"#).unwrap();
+        match parse_auth_reply(&select).unwrap() {
+            AuthReply::Challenge(c) => assert_eq!(c.available, ["PASSWORD_SRP", "WEB_AUTHN", "EMAIL_OTP"]),
             AuthReply::Authenticated(_) => panic!("expected a challenge"),
         }
         let bad = json::parse(r#"{"ChallengeName":"X","ChallengeParameters":{"A":1}}"#).unwrap();

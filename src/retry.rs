@@ -25,6 +25,7 @@ pub fn safe_to_repeat(operation: &str) -> bool {
             | "GetUser"
             | "GetDevice"
             | "ListDevices"
+            | "ListWebAuthnCredentials"
             | "SetUserMFAPreference"
             | "UpdateDeviceStatus"
             | "ForgetDevice"
@@ -65,9 +66,10 @@ mod tests {
         assert!(!should_retry("GetUser", 3, &throttled));
         assert!(should_retry("InitiateAuth", 1, &svc("LimitExceededException", 400)));
         assert!(should_retry("ListDevices", 1, &Error::invalid_response("x").with_status(503)));
+        assert!(should_retry("ListWebAuthnCredentials", 1, &throttled));
         assert!(should_retry("GetUser", 1, &Error::new(Code::Network, "offline")));
         // Not safe to repeat: one-time codes, answers, messages.
-        for op in ["ConfirmSignUp", "RespondToAuthChallenge", "SignUp", "ForgotPassword", "ConfirmForgotPassword", "VerifySoftwareToken", "ChangePassword"] {
+        for op in ["CompleteWebAuthnRegistration", "ConfirmSignUp", "RespondToAuthChallenge", "SignUp", "ForgotPassword", "ConfirmForgotPassword", "VerifySoftwareToken", "ChangePassword"] {
             assert!(!should_retry(op, 1, &throttled), "{op}");
         }
         // Not retryable errors.

@@ -150,3 +150,4 @@ mod account;
 mod device;
 mod session;
 mod sign_in;
+mod passkey;

@@ -21,7 +21,7 @@ impl Inner {
         self.life.secret.as_ref().map(ClientSecret::duplicate)
     }
 
-    fn take_ephemeral(&self) -> Result<crate::srp::SrpClient, Error> {
+    pub(crate) fn take_ephemeral(&self) -> Result<crate::srp::SrpClient, Error> {
         let prepared = self.prepared.borrow_mut().take();
         match prepared {
             Some(srp) => Ok(srp),
@@ -59,6 +59,11 @@ impl Inner {
         let password = opt_string(&input, "password")?.map(|p| Password::new(&p));
         let metadata = opt_pairs(&input, "clientMetadata")?;
         let flow = opt_string(&input, "authFlow")?;
+        let preferred = opt_string(&input, "preferredChallenge")?;
+        // USER_AUTH (passkey.rs): asked for, or a preferredChallenge, or no password.
+        if matches!(flow.as_deref(), None | Some("USER_AUTH")) && (flow.is_some() || preferred.is_some() || password.is_none()) {
+            return self.sign_in_user_auth(&username, password, preferred, &metadata).await;
+        }
         let need_password = || Error::invalid_input("password is required");
         let (flow, req) = match flow.as_deref().unwrap_or("USER_SRP_AUTH") {
             "USER_SRP_AUTH" => {
@@ -77,7 +82,7 @@ impl Inner {
                 }
                 None => SignIn::start_custom(&self.config, self.secret(), &username, &metadata)?,
             },
-            _ => return Err(Error::invalid_input("authFlow must be 'USER_SRP_AUTH', 'USER_PASSWORD_AUTH' or 'CUSTOM_AUTH'")),
+            _ => return Err(Error::invalid_input("authFlow must be 'USER_SRP_AUTH', 'USER_PASSWORD_AUTH', 'CUSTOM_AUTH' or 'USER_AUTH'")),
         };
         self.drive(flow, req).await
     }
@@ -93,6 +98,8 @@ impl Inner {
                     flow = next;
                     req = next_req;
                 }
+                // The passkey ceremony runs here: one call for the app.
+                Step::Challenge(p) if p.challenge().name == "WEB_AUTHN" => (flow, req) = self.passkey_answer(p).await?,
                 Step::Challenge(p) => {
                     let v = json_to_js(&p.to_json(&self.account.totp_issuer));
                     *self.pending.borrow_mut() = Some(p);
@@ -122,8 +129,13 @@ impl Inner {
 
     async fn respond(self: &Rc<Self>, input: JsValue) -> Result<JsValue, Error> {
         require_object(&input, "respondToChallenge input")?;
+        if self.passkey_pending() {
+            return self.retry_passkey(&input).await;
+        }
         let metadata = opt_pairs(&input, "clientMetadata")?;
-        let answer = if let Some(p) = opt_string(&input, "newPassword")? {
+        let answer = if let Some(a) = self.select_answer(&input)? {
+            a
+        } else if let Some(p) = opt_string(&input, "newPassword")? {
             Answer::NewPassword { password: Password::new(&p), attributes: opt_pairs(&input, "attributes")? }
         } else if let Some(t) = opt_string(&input, "mfaType")? {
             Answer::MfaType(t)

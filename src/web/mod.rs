@@ -1,4 +1,4 @@
-//! The only code that touches Web APIs: fetch, storage, randomness and the clock.
+//! The only code that touches Web APIs: fetch, storage, randomness, the clock and WebAuthn.
 //! Each module binds exactly what it needs; nothing here panics when an API is missing
 //! or throws (blocked storage, offline network): it returns an [`Error`](crate::Error).
 
@@ -8,6 +8,7 @@ pub mod lifecycle;
 pub mod request;
 pub mod retry;
 pub mod storage;
+pub mod webauthn;
 
 use crate::error::{Code, Error};
 

@@ -303,7 +303,12 @@ async fn sign_in_faults_reject_with_typed_errors_and_store_nothing() {
     assert_js_error(&rejection(auth.sign_in(JsValue::from_str("alice"))).await, "InvalidInput");
     let input = js_sys::Object::new();
     Reflect::set(&input, &"username".into(), &"alice".into()).unwrap();
+    // (No password starts USER_AUTH; PASSWORD needs one.)
+    Reflect::set(&input, &"preferredChallenge".into(), &"PASSWORD".into()).unwrap();
     assert_js_error(&rejection(auth.sign_in(input.clone().into())).await, "InvalidInput");
+    Reflect::set(&input, &"preferredChallenge".into(), &"TOTP".into()).unwrap();
+    assert_js_error(&rejection(auth.sign_in(input.clone().into())).await, "InvalidInput");
+    Reflect::delete_property(&input, &"preferredChallenge".into()).unwrap();
     Reflect::set(&input, &"password".into(), &JsValue::from(5)).unwrap();
     assert_js_error(&rejection(auth.sign_in(input.clone().into())).await, "InvalidInput");
     Reflect::set(&input, &"password".into(), &"pw".into()).unwrap();

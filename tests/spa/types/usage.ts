@@ -11,6 +11,8 @@ import init, {
   type CognitoAuthConfig,
   type CognitoError,
   type CookieOptions,
+  type FirstFactor,
+  type PasskeyInfo,
   type InitInput,
   type RedirectSignInOptions,
   type RedirectSignInResult,
@@ -121,6 +123,26 @@ export async function everything(bytes: ArrayBuffer, wasmModule: WebAssembly.Mod
   await auth.fetchSigned('https://api.example.com/x', undefined, opts);
   const presigned: string = await auth.presignUrl('https://bucket.s3.amazonaws.com/key', { expiresIn: 60 });
   await auth.presignUrl('https://bucket.s3.amazonaws.com/key');
+
+  // --- choice-based sign-in and passkeys ---
+  const supported: boolean = CognitoAuth.isPasskeySupported();
+  const preferred: FirstFactor = 'WEB_AUTHN';
+  const choice = await auth.signIn({ username: 'ann', preferredChallenge: preferred });
+  // (`name` alone does not narrow: the union ends with a catch-all `string` name.)
+  if (choice.type === 'challenge' && 'availableChallenges' in choice) {
+    const offered: FirstFactor[] = choice.availableChallenges;
+    void offered;
+    await auth.respondToChallenge({ answer: 'PASSWORD_SRP', password: 'pw' });
+    await auth.respondToChallenge({ password: 'pw' });
+  }
+  await auth.signIn({ username: 'ann', authFlow: 'USER_AUTH' });
+  const registered: { credentialId: string } = await auth.registerPasskey();
+  const page = await auth.listPasskeys({ maxResults: 5, nextToken: 'n' });
+  const all: PasskeyInfo[] = (await auth.listPasskeys()).passkeys;
+  const pk: [string, string | null, string[], number | null, string | null] = [all[0].credentialId, all[0].friendlyName, all[0].transports, all[0].createdAt, page.nextToken];
+  await auth.deletePasskey(registered.credentialId);
+  const passkeyCode: CognitoError['code'] = 'PasskeyCancelled';
+  void [supported, pk, passkeyCode];
 
   // --- hosted UI ---
   const redirectOpts: RedirectSignInOptions = {
