@@ -265,8 +265,6 @@ export type Challenge =
    * `{ answer: 'PASSWORD' | 'PASSWORD_SRP', password }`, or `{ password }` alone
    * (PASSWORD_SRP when offered, else PASSWORD). `WEB_AUTHN` runs the passkey ceremony and
    * resolves signed in, like `signIn({ username, preferredChallenge: 'WEB_AUTHN' })`.
-   * (TypeScript: narrow with `'availableChallenges' in r`; `r.name` alone does not narrow
-   * because of the catch-all member below.)
    */
   | (ChallengeBase & { name: 'SELECT_CHALLENGE'; availableChallenges: FirstFactor[] })
   /**
@@ -288,9 +286,9 @@ export type Challenge =
    */
   | (ChallengeBase & { name: 'MFA_SETUP'; allowedMfaTypes: MfaType[]; secretCode?: string; totpUri?: string })
   /** CUSTOM_AUTH: answer `{ answer, clientMetadata? }`; `parameters` are the Lambda's public ones. */
-  | (ChallengeBase & { name: 'CUSTOM_CHALLENGE' })
-  /** Anything else Cognito may add; this library cannot answer it. */
-  | (ChallengeBase & { name: string & {} });
+  | (ChallengeBase & { name: 'CUSTOM_CHALLENGE' });
+// Any other challenge (one Cognito adds later, an admin-only one) rejects the call with
+// `UnsupportedChallenge` instead of resolving: so `r.name === '…'` narrows this union.
 
 /**
  * A device Cognito started tracking at this sign-in (ConfirmDevice done by the library; the
@@ -486,6 +484,9 @@ export interface CognitoError extends Error {
     | 'PasskeyAborted'
     /** Any other WebAuthn failure. */
     | 'PasskeyFailed'
+    /** Cognito asked for a challenge this library cannot answer (added after this release,
+     * or admin-only); the message names it. The sign-in cannot go on. */
+    | 'UnsupportedChallenge'
     /** Cognito's WebAuthn errors: passkeys not enabled on the pool, no relying-party id
      * configured, a registration with no (or an expired) StartWebAuthnRegistration, a
      * credential for another RP id / origin / client, an unsupported key type. */

@@ -51,6 +51,9 @@ pub enum Code {
     /// Any other WebAuthn failure (an unexpected exception, or a credential without the
     /// fields WebAuthn defines).
     PasskeyFailed,
+    /// Cognito asked for a challenge this library cannot answer (one added after this
+    /// release, or an admin-only one); the sign-in cannot go on.
+    UnsupportedChallenge,
 }
 
 impl Code {
@@ -71,6 +74,7 @@ impl Code {
             Code::PasskeyRpMismatch => "PasskeyRpMismatch",
             Code::PasskeyAborted => "PasskeyAborted",
             Code::PasskeyFailed => "PasskeyFailed",
+            Code::UnsupportedChallenge => "UnsupportedChallenge",
         }
     }
 }

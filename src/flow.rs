@@ -30,7 +30,7 @@ use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
 use crate::encoding::base64_decode;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::json::{self, Json};
 use crate::protocol::{self, AuthReply, ChallengeReply, ClientConfig, HttpRequest, HttpResponse};
 use crate::device::{DeviceSecrets, NewDevice};
@@ -482,7 +482,7 @@ impl SignIn {
                     let req = answer_verifier(&config, secret.as_ref(), &srp, &password, &c, now_ms, device_key)?;
                     Ok(Step::Send(SignIn { config, secret, stage: Stage::AwaitTokens { user_id }, device }, req))
                 }
-                AuthReply::Challenge(c) => Ok(challenge_step(config, secret, device, into_challenge(c, ""))),
+                AuthReply::Challenge(c) => challenge_step(config, secret, device, into_challenge(c, "")),
                 AuthReply::Authenticated(_) => {
                     Err(Error::invalid_response("Cognito returned tokens before the password was verified"))
                 }
@@ -496,7 +496,7 @@ impl SignIn {
                         None => Step::SignedIn(session),
                     })
                 }
-                AuthReply::Challenge(c) => Ok(challenge_step(config, secret, device, into_challenge(c, &user_id))),
+                AuthReply::Challenge(c) => challenge_step(config, secret, device, into_challenge(c, &user_id)),
             },
             Stage::AwaitDeviceVerifier { user_id } => match (reply, device) {
                 (AuthReply::Challenge(c), Some(d)) if c.name == "DEVICE_PASSWORD_VERIFIER" => {
@@ -525,13 +525,28 @@ pub fn string_list(text: Option<&str>) -> Vec<String> {
     out
 }
 
-fn challenge_step(config: ClientConfig, secret: Option<ClientSecret>, device: Option<Device>, challenge: Challenge) -> Step {
+/// The challenges an app can answer through `respondToChallenge` (PASSWORD_VERIFIER and the
+/// device ones are answered inside the flow).
+const ANSWERABLE: [&str; 10] = [
+    "NEW_PASSWORD_REQUIRED",
+    "SMS_MFA",
+    "EMAIL_OTP",
+    "SMS_OTP",
+    "SOFTWARE_TOKEN_MFA",
+    "SELECT_MFA_TYPE",
+    "MFA_SETUP",
+    "CUSTOM_CHALLENGE",
+    "SELECT_CHALLENGE",
+    "WEB_AUTHN",
+];
+
+fn challenge_step(config: ClientConfig, secret: Option<ClientSecret>, device: Option<Device>, challenge: Challenge) -> Result<Step, Error> {
     // A remembered device answers DEVICE_SRP_AUTH itself (it replaces MFA).
     if let Some(d) = device.filter(|d| challenge.name == "DEVICE_SRP_AUTH" && d.secrets.owner == challenge.username) {
         let user_id = challenge.username.clone();
         let responses = alloc::vec![(k("DEVICE_KEY"), s(&d.secrets.key)), (k("SRP_A"), Json::Str(d.srp.public_hex()))];
         let req = respond_request(&config, secret.as_ref(), "DEVICE_SRP_AUTH", &user_id, responses, challenge.session.as_deref(), &[]);
-        return Step::Send(SignIn { config, secret, stage: Stage::AwaitDeviceVerifier { user_id }, device: Some(d) }, req);
+        return Ok(Step::Send(SignIn { config, secret, stage: Stage::AwaitDeviceVerifier { user_id }, device: Some(d) }, req));
     }
     if challenge.name == "MFA_SETUP"
         && string_list(challenge.param("MFAS_CAN_SETUP")).iter().any(|m| m == "SOFTWARE_TOKEN_MFA")
@@ -541,9 +556,15 @@ fn challenge_step(config: ClientConfig, secret: Option<ClientSecret>, device: Op
             body.push((k("Session"), s(sess)));
         }
         let req = protocol::request(&config, "AssociateSoftwareToken", &Json::Obj(body));
-        return Step::Send(SignIn { config, secret, stage: Stage::AwaitAssociate { challenge }, device: None }, req);
+        return Ok(Step::Send(SignIn { config, secret, stage: Stage::AwaitAssociate { challenge }, device: None }, req));
     }
-    Step::Challenge(Pending { config, secret, challenge, totp_secret: None })
+    if !ANSWERABLE.contains(&challenge.name.as_str()) {
+        let mut m = String::from("Cognito asked for the challenge ");
+        m.push_str(&challenge.name);
+        m.push_str(", which this library cannot answer");
+        return Err(Error::new(Code::UnsupportedChallenge, &m));
+    }
+    Ok(Step::Challenge(Pending { config, secret, challenge, totp_secret: None }))
 }
 
 fn wrong_answer(expected: &str) -> Error {
@@ -1182,8 +1203,14 @@ mod tests {
         assert_eq!(string_list(Some(r#"["A","B"]"#)), vec!["A".to_string(), "B".to_string()]);
         assert!(string_list(Some("nope")).is_empty());
         assert!(string_list(None).is_empty());
-        let p = challenge_of(password_flow(None), r#"{"ChallengeName":"DEVICE_SRP_AUTH","ChallengeParameters":{},"Session":"d"}"#);
-        assert_eq!(p.respond(Answer::Custom("x".into()), &[]).unwrap_err().code, Code::InvalidInput);
+        // A challenge the app cannot answer (device SRP without a device, an admin-only or a
+        // future one) ends the sign-in with a typed error instead of a dead-end challenge.
+        for name in ["DEVICE_SRP_AUTH", "ADMIN_NO_SRP_AUTH", "SOME_FUTURE_CHALLENGE"] {
+            let reply = format!(r#"{{"ChallengeName":"{name}","ChallengeParameters":{{}},"Session":"d"}}"#);
+            let e = password_flow(None).handle(&ok(&reply), NOW_MS).unwrap_err();
+            assert_eq!(e.code, Code::UnsupportedChallenge);
+            assert_eq!(e.message, format!("Cognito asked for the challenge {name}, which this library cannot answer"));
+        }
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -1235,14 +1262,14 @@ mod tests {
         let Step::Send(_, req) = flow.handle(&ok(&server.challenge("alice")), NOW_MS).unwrap() else { panic!() };
         assert_eq!(field(&req.body, &["ChallengeResponses", "DEVICE_KEY"]).as_deref(), Some("us-east-1_dev1"));
 
-        // Another user's device is never sent, and DEVICE_SRP_AUTH then goes to the app.
+        // Another user's device is never sent, and DEVICE_SRP_AUTH then cannot be answered.
         let srp = SrpClient::new(&[0x11; 48]).unwrap();
         let other = DeviceSecrets::new("bob", "us-east-1_bobdev", "-g", "pw");
         let (flow, req) = SignIn::start_with_device(&config(), None, "alice", Password::new("Alice-Passw0rd!"), srp, Some((other, SrpClient::new(&[3; 48]).unwrap()))).unwrap();
         assert!(!req.body.contains("bobdev"));
         let Step::Send(flow, req) = flow.handle(&ok(&server.challenge("alice")), NOW_MS).unwrap() else { panic!() };
         assert!(!req.body.contains("bobdev"));
-        assert!(matches!(flow.handle(&ok(reply), NOW_MS).unwrap(), Step::Challenge(_)));
+        assert_eq!(flow.handle(&ok(reply), NOW_MS).unwrap_err().code, Code::UnsupportedChallenge);
     }
 
     fn user_auth(preferred: Option<FirstFactor>, secret: Option<&str>) -> (SignIn, HttpRequest) {

@@ -12,6 +12,7 @@ import init, {
   type CognitoError,
   type CookieOptions,
   type FirstFactor,
+  type MfaType,
   type PasskeyInfo,
   type InitInput,
   type RedirectSignInOptions,
@@ -128,8 +129,8 @@ export async function everything(bytes: ArrayBuffer, wasmModule: WebAssembly.Mod
   const supported: boolean = CognitoAuth.isPasskeySupported();
   const preferred: FirstFactor = 'WEB_AUTHN';
   const choice = await auth.signIn({ username: 'ann', preferredChallenge: preferred });
-  // (`name` alone does not narrow: the union ends with a catch-all `string` name.)
-  if (choice.type === 'challenge' && 'availableChallenges' in choice) {
+  // `name` narrows the union (there is no catch-all member).
+  if (choice.type === 'challenge' && choice.name === 'SELECT_CHALLENGE') {
     const offered: FirstFactor[] = choice.availableChallenges;
     void offered;
     await auth.respondToChallenge({ answer: 'PASSWORD_SRP', password: 'pw' });
@@ -142,6 +143,16 @@ export async function everything(bytes: ArrayBuffer, wasmModule: WebAssembly.Mod
   const pk: [string, string | null, string[], number | null, string | null] = [all[0].credentialId, all[0].friendlyName, all[0].transports, all[0].createdAt, page.nextToken];
   await auth.deletePasskey(registered.credentialId);
   const passkeyCode: CognitoError['code'] = 'PasskeyCancelled';
+  if (choice.type === 'challenge' && (choice.name === 'EMAIL_OTP' || choice.name === 'SMS_OTP')) {
+    const where: string | undefined = choice.codeDelivery.destination;
+    void where;
+  }
+  if (choice.type === 'challenge' && choice.name === 'SELECT_MFA_TYPE') {
+    const types: MfaType[] = choice.allowedMfaTypes;
+    void types;
+  }
+  const unsupported: CognitoError['code'] = 'UnsupportedChallenge';
+  void unsupported;
   void [supported, pk, passkeyCode];
 
   // --- hosted UI ---
