@@ -76,6 +76,8 @@ test('hosted UI: emulator login page, back signed in with verified claims and a 
   assert.equal(await page.getByTestId('claim-cognito:username').textContent(), 'demo');
   assert.equal(await page.getByTestId('claim-email').textContent(), USERS.demo.email);
   assert.match(await page.getByTestId('id-token-verified').textContent(), /signature verified .* for demo/);
+  // The page asks /oauth2/userInfo after showing the session: wait for that reply.
+  await page.waitForSelector('[data-testid="userinfo"][data-email]');
   assert.equal(await page.getByTestId('userinfo').getAttribute('data-email'), USERS.demo.email);
   assert.equal(await page.getByTestId('app-state').textContent(), 'demo-return-to-home', "the app's own state comes back");
 
