@@ -16,11 +16,22 @@
  * `remember-device` (show the checkbox), `no-sign-up` (hide the sign-up link), `auth-flow`
  * (form mode: `USER_SRP_AUTH`, default; `USER_PASSWORD_AUTH`; `CUSTOM_WITH_SRP`: the password
  * is checked by SRP, then the custom challenges; `CUSTOM_WITHOUT_SRP`: no password field, the
- * custom challenges are the sign-in).
+ * custom challenges are the sign-in), `passkeys` (form mode, not with `CUSTOM_WITHOUT_SRP`:
+ * choice-based sign-in, Cognito's USER_AUTH; the app client needs `ALLOW_USER_AUTH`. The
+ * sign-in screen gets "Sign in with a passkey", shown only when
+ * `CognitoAuth.isPasskeySupported()`, which takes the username field and calls
+ * `signIn({ username, preferredChallenge: 'WEB_AUTHN' })`, and "Other ways to sign in"
+ * (`signIn({ username })`: Cognito lists the user's factors). `SELECT_CHALLENGE` shows one
+ * button per factor (passkey, email code, text-message code, password: PASSWORD and
+ * PASSWORD_SRP are one button, then a password screen); `EMAIL_OTP` / `SMS_OTP` show the code
+ * screen. The signed-in screen gets "Create a passkey" (`registerPasskey()`, a notice on
+ * success). Passkeys need a secure context and a relying-party id matching the page's host:
+ * `http://localhost`, never `http://127.0.0.1`, in development).
  * It reflects the shown screen in its `screen` attribute (`signIn`, `signUp`, `confirm`,
- * `forgot`, `reset`, `challenge`, `signedIn`, `hosted`) and, on `challenge`, the challenge's
- * name in its `challenge` attribute (`SMS_MFA`, `EMAIL_OTP`, `SOFTWARE_TOKEN_MFA`,
- * `SELECT_MFA_TYPE`, `MFA_SETUP`, `NEW_PASSWORD_REQUIRED`, `CUSTOM_CHALLENGE`).
+ * `forgot`, `reset`, `challenge`, `password` (the password factor of `SELECT_CHALLENGE`),
+ * `signedIn`, `hosted`) and, on `challenge`, the challenge's name in its `challenge` attribute
+ * (`SMS_MFA`, `EMAIL_OTP`, `SMS_OTP`, `SOFTWARE_TOKEN_MFA`, `SELECT_MFA_TYPE`, `MFA_SETUP`,
+ * `NEW_PASSWORD_REQUIRED`, `CUSTOM_CHALLENGE`, `SELECT_CHALLENGE`).
  * In hosted mode, a `?code=` / `?error=` callback on this page is completed when the element
  * connects (`handleRedirectCallback`).
  *
@@ -47,7 +58,12 @@ import type { CognitoAuth, Session, SignOutResult } from './index.js';
 export type CognitoLoginAuthFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH' | 'CUSTOM_WITH_SRP' | 'CUSTOM_WITHOUT_SRP';
 
 /** UI strings; every key can be overridden through `element.strings = { … }`. `{name}`
- * placeholders are filled in. Error texts are `error<Code>`, e.g. `errorNotAuthorizedException`. */
+ * placeholders are filled in. Error texts are `error<Code>`, e.g. `errorNotAuthorizedException`.
+ * With `passkeys`: `passkeySignIn`, `otherWays`, `selectChallengeTitle`, the factor labels
+ * `factorWEB_AUTHN`, `factorEMAIL_OTP`, `factorSMS_OTP`, `factorPASSWORD`, `createPasskey`, `passkeyCreated`, and the
+ * errors `errorUsernameRequired` (a passkey button pressed with an empty username),
+ * `errorPasskeyCancelled`, `errorPasskeyNotSupported`, `errorPasskeyAlreadyRegistered`,
+ * `errorPasskeyRpMismatch`, `errorPasskeyAborted`, `errorPasskeyFailed`. */
 export type CognitoLoginStrings = Record<string, string>;
 
 export class CognitoLoginElement extends HTMLElement {

@@ -62,6 +62,22 @@ const STRINGS = {
   errorPasswordResetRequiredException: 'You need to reset your password.',
   errorEnableSoftwareTokenMFAException: 'That code is not right. Check it and try again.',
   errorWrongAnswer: 'That answer is not right. Try again.',
+  passkeySignIn: 'Sign in with a passkey',
+  otherWays: 'Other ways to sign in',
+  selectChallengeTitle: 'Choose how to sign in',
+  factorWEB_AUTHN: 'Use a passkey',
+  factorEMAIL_OTP: 'Email me a code',
+  factorSMS_OTP: 'Text me a code',
+  factorPASSWORD: 'Use my password',
+  createPasskey: 'Create a passkey',
+  passkeyCreated: 'Passkey created. Next time you can sign in with it.',
+  errorUsernameRequired: 'Enter your username first.',
+  errorPasskeyCancelled: 'The passkey request was cancelled or timed out.',
+  errorPasskeyNotSupported: 'This browser cannot use passkeys here.',
+  errorPasskeyAlreadyRegistered: 'This device already has a passkey for your account.',
+  errorPasskeyRpMismatch: 'Passkeys for this account do not work on this site.',
+  errorPasskeyAborted: 'The passkey request was interrupted. Try again.',
+  errorPasskeyFailed: 'The passkey did not work. Try again or use another way.',
 };
 
 const CSS = `
@@ -188,6 +204,7 @@ export class CognitoLoginElement extends BaseElement {
 
   async _start() {
     const core = await loadCore();
+    this._passkeys = this.hasAttribute('passkeys') && core.CognitoAuth.isPasskeySupported();
     this.auth = new core.CognitoAuth(this._config());
     this.auth.onAuthStateChange((ev) => {
       if (ev.type === 'signedIn' || ev.type === 'tokenRefreshed') this._setSession(ev.session);
@@ -345,7 +362,7 @@ export class CognitoLoginElement extends BaseElement {
     const links = [];
     if (!this.hasAttribute('no-sign-up')) links.push(this._link(this._t('toSignUp'), 'signUp', {}, 'to-sign-up'));
     if (!passwordless) links.push(this._link(this._t('toForgot'), 'forgot', {}, 'to-forgot'));
-    return this._form(this._t('signInTitle'), fields, this._t('signIn'), async (v) => {
+    const form = this._form(this._t('signInTitle'), fields, this._t('signIn'), async (v) => {
       this._notify('');
       try {
         const input = { username: v.username.trim() };
@@ -362,6 +379,20 @@ export class CognitoLoginElement extends BaseElement {
         throw e;
       }
     }, [], links);
+    if (this._passkeys && !passwordless) {
+      // USER_AUTH from the username alone: the passkey ceremony, or Cognito's list of factors.
+      const user = () => {
+        const u = form[0].elements.username;
+        if (u.value.trim()) return u.value.trim();
+        u.focus();
+        throw { code: 'UsernameRequired' };
+      };
+      const go = async (input) => this._afterSignIn(await this.auth.signIn(input));
+      form[0].querySelector('[type=submit]').after(
+        this._button('passkeySignIn', () => go({ username: user(), preferredChallenge: 'WEB_AUTHN' }), { 'data-testid': 'passkey-sign-in' }),
+        this._button('otherWays', () => go({ username: user() }), { 'data-testid': 'other-ways' }));
+    }
+    return form;
   }
 
   _signUp() {
@@ -433,6 +464,7 @@ export class CognitoLoginElement extends BaseElement {
         }, [], back);
       case 'SMS_MFA':
       case 'EMAIL_OTP':
+      case 'SMS_OTP':
       case 'SOFTWARE_TOKEN_MFA': {
         const dest = c.codeDelivery?.destination;
         const help = h('p', { class: 'help' }, c.name === 'SOFTWARE_TOKEN_MFA' || !dest ? this._t('mfaTotp') : this._t('codeSent', { destination: dest }));
@@ -446,6 +478,13 @@ export class CognitoLoginElement extends BaseElement {
             answer({ mfaType: t }).catch((e) => this._fail(e)).finally(() => { for (const b of choices) b.disabled = false; });
           } }, this._t(t)));
         return [h('h2', { part: 'title' }, this._t('selectMfaTitle')), ...choices, h('p', { class: 'links' }, ...back)];
+      }
+      case 'SELECT_CHALLENGE': {
+        // One button per factor (PASSWORD and PASSWORD_SRP are one: "Password").
+        const offered = c.availableChallenges.filter((t) => t !== 'PASSWORD' || !c.availableChallenges.includes('PASSWORD_SRP'));
+        const choices = offered.map((t) => this._button(t === 'PASSWORD_SRP' ? 'factorPASSWORD' : 'factor' + t, () => (t.startsWith('PASSWORD')
+          ? this._show('password', { username: c.username, challenge: c, remember }) : answer({ answer: t })), { 'data-challenge': t }));
+        return [h('h2', { part: 'title' }, this._t('selectChallengeTitle')), ...choices, h('p', { class: 'links' }, ...back)];
       }
       case 'MFA_SETUP': {
         if (!c.secretCode) break;
@@ -464,6 +503,34 @@ export class CognitoLoginElement extends BaseElement {
     return back;
   }
 
+  /** SELECT_CHALLENGE answered with a password. A wrong one ends Cognito's session: the next
+   * try is a new sign-in with that factor. */
+  _password({ username, challenge: c, remember }) {
+    let first = true;
+    return this._form(this._t('signInTitle'), [
+      { name: 'password', label: this._t('password'), type: 'password', autocomplete: 'current-password', retry: true },
+    ], this._t('signIn'), async (v) => {
+      const again = !first;
+      first = false;
+      const r = again ? await this.auth.signIn({ username, password: v.password,
+        preferredChallenge: c.availableChallenges.includes('PASSWORD_SRP') ? 'PASSWORD_SRP' : 'PASSWORD' })
+        : await this.auth.respondToChallenge({ password: v.password });
+      await this._afterSignIn(r, { remember });
+    }, [h('p', { class: 'help' }, username)], [this._link(this._t('toSignIn'), 'signIn', { username }, 'to-sign-in')]);
+  }
+
+  /** A secondary button running `run` (buttons disabled meanwhile, errors announced). */
+  _button(key, run, attrs = {}) {
+    const b = h('button', { type: 'button', class: 'secondary', part: 'button', ...attrs, onclick: async () => {
+      this._clear();
+      this._notify('');
+      const all = [...this._body.querySelectorAll('button')];
+      for (const x of all) x.disabled = true;
+      try { await run(); } catch (e) { this._fail(e); } finally { for (const x of all) x.disabled = false; }
+    } }, this._t(key));
+    return b;
+  }
+
   /** The otpauth:// URI as a QR code, drawn locally (qr.js is loaded on first use). */
   _qr(uri) {
     const box = h('div', { part: 'qr', 'data-testid': 'totp-qr' });
@@ -476,7 +543,11 @@ export class CognitoLoginElement extends BaseElement {
     const user = session.idTokenClaims?.email ?? session.username;
     return [h('p', { part: 'signed-in', 'data-testid': 'signed-in-as' }, this._t('signedInAs', { user })),
       h('button', { type: 'button', class: 'secondary', part: 'button', 'data-testid': 'sign-out',
-        onclick: () => this.signOut().catch((e) => this._fail(e)) }, this._t('signOut'))];
+        onclick: () => this.signOut().catch((e) => this._fail(e)) }, this._t('signOut')),
+      this._passkeys ? this._button('createPasskey', async () => {
+        await this.auth.registerPasskey();
+        this._notify(this._t('passkeyCreated'));
+      }, { 'data-testid': 'create-passkey' }) : ''];
   }
 
   _hosted() {

@@ -2,8 +2,8 @@
 # Runs the browser demo against the local Cognito emulator:
 #   installs deps, builds pkg/ and the emulator, starts the emulator (127.0.0.1:9229) and the
 #   static server (127.0.0.1:8080), prints the two demo pages' URLs (raw API: /, drop-in
-#   element: /dropin.html) and the demo users, and stays in the
-#   foreground until Ctrl-C; both children are stopped on exit.
+#   element: /dropin.html; also as http://localhost:PORT/, which passkeys need) and the demo
+#   users, and stays in the foreground until Ctrl-C; both children are stopped on exit.
 # Usage: scripts/demo.sh [--emulator-port N] [--port N] [--no-build]
 #   env EMULATOR_PORT, DEMO_PORT work too; port 0 = any free port.
 set -euo pipefail
@@ -76,17 +76,22 @@ DEMO_CONFIG_JSON=$(printf '{"endpoint":"%s/","userPoolId":"us-east-1_EmuPool01",
   node scripts/serve.mjs --port "$DEMO_PORT" >"$logs/serve.log" 2>&1 &
 pids+=($!)
 demo_url=$(wait_for_url "$logs/serve.log" "${pids[-1]}" '^static server on http://')
+local_url=${demo_url/127.0.0.1/localhost}
 
 cat <<MSG
 
   Raw API demo:        $demo_url/
   Drop-in element:     $demo_url/dropin.html   (hosted-UI mode: $demo_url/dropin.html?mode=hosted&providers=Google)
+  Passkeys need the localhost URLs (WebAuthn refuses an IP address as relying-party id):
+                       $local_url/
+                       $local_url/dropin.html
   Cognito emulator:    $emulator_url/  (pool us-east-1_EmuPool01, client 7f3kq2m9emulatorclient0001)
 
   Users:  demo     / Demo-Passw0rd!
           alice    / Alice-Passw0rd!   (or sign in as alice@example.com)
           pending  / Pending-Passw0rd!  (unconfirmed: shows UserNotConfirmedException)
           smsuser  / Sms-Passw0rd!      (SMS MFA: the code is in $emulator_url/_emulator/outbox)
+          passkey  / Passkey-Passw0rd!  (passkeys, email / SMS codes without a password: on $local_url/)
 
   Press Ctrl-C to stop.
 MSG

@@ -86,13 +86,14 @@ export function handleSignIn(r) {
   showChallenge(r);
 }
 
-const MFA_LABEL = { SMS_MFA: 'SMS code', EMAIL_OTP: 'Email code', SOFTWARE_TOKEN_MFA: 'Authenticator code' };
+const MFA_LABEL = { SMS_MFA: 'SMS code', EMAIL_OTP: 'Email code', SMS_OTP: 'SMS code', SOFTWARE_TOKEN_MFA: 'Authenticator code' };
 
 function showChallenge(c) {
   const answer = async (input) => handleSignIn(await ctx.auth.respondToChallenge(input));
   switch (c.name) {
     case 'SMS_MFA':
     case 'EMAIL_OTP':
+    case 'SMS_OTP':
     case 'SOFTWARE_TOKEN_MFA':
       panel(`${MFA_LABEL[c.name]} required`, [['challenge-name', c.name], ['code-destination', c.codeDelivery?.destination]],
         [{ name: 'code', label: MFA_LABEL[c.name] }], 'Verify', (v) => answer({ code: v.code }), 'challenge');
@@ -116,6 +117,13 @@ function showChallenge(c) {
       panel('Choose how to verify', [['challenge-name', c.name]],
         [{ name: 'mfaType', label: 'Method', options: c.allowedMfaTypes }], 'Continue',
         (v) => answer({ mfaType: v.mfaType }), 'challenge');
+      break;
+    case 'SELECT_CHALLENGE':
+      // Choice-based sign-in: a factor, and the password for PASSWORD / PASSWORD_SRP.
+      panel('Choose how to sign in', [['challenge-name', c.name]],
+        [{ name: 'factor', label: 'Sign-in method', options: c.availableChallenges },
+          { name: 'factorPassword', label: 'Password (for PASSWORD / PASSWORD_SRP)', type: 'password' }], 'Continue',
+        (v) => answer(v.factor.startsWith('PASSWORD') ? { answer: v.factor, password: v.factorPassword } : { answer: v.factor }), 'challenge');
       break;
     case 'CUSTOM_CHALLENGE':
       panel('Answer the challenge', [['challenge-name', c.name], ['challenge-question', c.parameters.question]],

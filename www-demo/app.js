@@ -2,6 +2,7 @@
 import init, { CognitoAuth } from '/pkg/cognito_wasm.js';
 import defaults from './config.js';
 import { installAccount, handleSignIn, closePanel } from './account.js';
+import { installPasskeys } from './passkeys.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('signin-form');
@@ -87,10 +88,12 @@ function fmtTime(ms) {
 }
 
 let auth;
+let passkeys;
 
 function showSignedOut() {
   closePanel();
   $('profile').hidden = true;
+  passkeys?.reset();
   session.hidden = true;
   $('claims-body').textContent = '';
   $('verified').textContent = '';
@@ -177,6 +180,7 @@ async function main() {
     status: (text) => { status.textContent = text; },
     refresh: async () => { const s = await auth.currentSession(); if (s) showSession(s); else showSignedOut(); },
   });
+  passkeys = installPasskeys({ auth, CognitoAuth, handleSignIn, showError, clearError, status: (text) => { status.textContent = text; } });
 
   // "Call protected API": a SigV4-signed request with the identity pool's credentials
   // (the signed-in user's, or a guest's when nobody is signed in and the pool allows it).
