@@ -294,8 +294,10 @@ test('hosted mode: emulator login page → back on dropin.html signed in → sig
   // Sign-out in hosted mode: revoke, the hosted UI's /logout, back on dropin.html signed out.
   const requests = [];
   page.on('request', (r) => requests.push(`${r.method()} ${r.url()}`));
+  // The page is already on dropin.html: wait for the navigation that comes back from /logout.
+  const back = page.waitForEvent('framenavigated', (f) => f === page.mainFrame() && f.url() === `${env.webUrl}/dropin.html`);
   await page.getByTestId('sign-out').click();
-  await page.waitForURL(`${env.webUrl}/dropin.html`);
+  await back;
   await screen('hosted');
   assert.ok(requests.some((r) => r.startsWith(`POST ${env.emulatorUrl}/oauth2/revoke`)), requests.join('\n'));
   const logout = requests.find((r) => r.startsWith(`GET ${env.emulatorUrl}/logout?`));

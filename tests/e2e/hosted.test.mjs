@@ -180,8 +180,10 @@ test('hosted UI sign-out: revoke, /logout, back signed out; the refresh token no
   const refreshToken = keys[tokenKey('demo', 'refreshToken')];
   const seen = [];
   page.on('request', (r) => seen.push(`${r.method()} ${r.url().split('?')[0]}`));
+  // The page is already on `/`: wait for the navigation that comes back from /logout.
+  const back = page.waitForEvent('framenavigated', (f) => f === page.mainFrame() && f.url() === `${env.webUrl}/`);
   await page.getByTestId('signout-hosted').click();
-  await page.waitForURL(`${env.webUrl}/`);
+  await back;
   await page.waitForSelector('body[data-state="signed-out"]');
   assert.ok(seen.includes(`POST ${env.emulatorUrl}/oauth2/revoke`), seen.join('\n'));
   assert.ok(seen.includes(`GET ${env.emulatorUrl}/logout`), seen.join('\n'));
