@@ -380,15 +380,7 @@ pub fn parse_verify_software_token(resp: &HttpResponse) -> Result<(), Error> {
 mod tests {
     use super::*;
     use crate::error::Code;
-    use crate::session::tests::{CLIENT, POOL};
-
-    fn config() -> ClientConfig {
-        ClientConfig::new(POOL, CLIENT, Some("http://127.0.0.1:9229/")).unwrap()
-    }
-
-    fn ok(body: &str) -> HttpResponse {
-        HttpResponse { status: 200, body: body.into(), error_type: None }
-    }
+    use crate::session::tests::{emulator_config as config, ok, CLIENT};
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
         p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()

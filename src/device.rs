@@ -234,12 +234,8 @@ pub(crate) fn epoch_ms(n: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::tests::{CLIENT, POOL};
+    use crate::session::tests::{emulator_config as config, CLIENT};
     use num_bigint::BigUint;
-
-    fn config() -> ClientConfig {
-        ClientConfig::new(POOL, CLIENT, Some("http://127.0.0.1:9229/")).unwrap()
-    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

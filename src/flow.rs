@@ -812,19 +812,11 @@ mod tests {
     use super::*;
     use crate::encoding::{base64_encode, hex_encode, pad_bytes};
     use crate::error::Code;
-    use crate::session::tests::{tokens, CLIENT, POOL};
+    use crate::session::tests::{emulator_config as config, ok, tokens, CLIENT};
     use crate::srp::sha256;
     use num_bigint::BigUint;
 
     const NOW_MS: i64 = 1_704_164_645_000; // Tue Jan 2 03:04:05 UTC 2024
-
-    fn config() -> ClientConfig {
-        ClientConfig::new(POOL, CLIENT, Some("http://127.0.0.1:9229/")).unwrap()
-    }
-
-    fn ok(body: &str) -> HttpResponse {
-        HttpResponse { status: 200, body: body.into(), error_type: None }
-    }
 
     /// A minimal server side in num-bigint, to check the claim end to end.
     struct Server {

@@ -282,15 +282,7 @@ pub fn dom_error(name: &str) -> Error {
 mod tests {
     use super::*;
     use crate::encoding::base64_decode;
-    use crate::session::tests::{CLIENT, POOL};
-
-    fn config() -> ClientConfig {
-        ClientConfig::new(POOL, CLIENT, Some("http://127.0.0.1:9229/")).unwrap()
-    }
-
-    fn ok(body: &str) -> HttpResponse {
-        HttpResponse { status: 200, body: body.into(), error_type: None }
-    }
+    use crate::session::tests::{emulator_config as config, ok};
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -228,6 +228,16 @@ pub(crate) mod tests {
         ClientConfig::new(POOL, CLIENT, None).unwrap()
     }
 
+    /// The test pool's client, pointed at the emulator's default address (request tests).
+    pub fn emulator_config() -> ClientConfig {
+        ClientConfig::new(POOL, CLIENT, Some("http://127.0.0.1:9229/")).unwrap()
+    }
+
+    /// A 200 reply with `body`.
+    pub fn ok(body: &str) -> crate::protocol::HttpResponse {
+        crate::protocol::HttpResponse { status: 200, body: body.into(), error_type: None }
+    }
+
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn session_from_tokens_and_storage_round_trip() {

@@ -536,6 +536,7 @@ mod tests {
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` → Unix seconds (test helper; days from civil after Hinnant).
+    #[cfg(not(target_arch = "wasm32"))]
     fn time_of(t: &str) -> i64 {
         let n = |a: usize, b: usize| t[a..b].parse::<i64>().unwrap();
         let (y, m, d) = (n(0, 4), n(5, 7), n(8, 10));
