@@ -2,7 +2,8 @@
 # THE test command (README and .ci/run both use it). Runs everything in order, fails fast:
 #   1. scripts/install-deps.sh            (toolchain target, wasm-bindgen-cli, chromium, npm ci)
 #   2. cargo test --workspace             (native unit/integration tests, incl. the emulator)
-#   3. tests/vectors/generate.sh --check  (SRP vectors still match CIJ/pycognito), if present
+#   3. tests/vectors/generate.sh --check  (SRP vectors still match CIJ/pycognito), if present;
+#      the SigV4 vectors against botocore; the WebAuthn fixtures re-verified with node crypto
 #   4. wasm-bindgen-test in headless Chromium (cargo test --target wasm32-unknown-unknown --lib)
 #   5. scripts/build-pkg.sh               (pkg/: wasm-bindgen --target web + wasm-opt)
 #   6. scripts/check-pkg.sh               (npm pack -> install in a fresh project -> import)
@@ -84,6 +85,7 @@ step "install deps" bash scripts/install-deps.sh
 step "cargo test --workspace (native)" cargo test --workspace
 step "SRP vectors --check" vectors_check
 step "SigV4 vectors --check" bash tests/vectors/sigv4/generate.sh --check
+step "WebAuthn fixtures --check" node tests/vectors/webauthn/gen-webauthn.mjs --check
 step "wasm tests in headless Chromium" wasm_browser_tests
 step "build pkg/" bash scripts/build-pkg.sh
 step "npm pack + install + import check" bash scripts/check-pkg.sh
