@@ -1,8 +1,9 @@
 // End-to-end checks behind SECURITY.md that no other suite makes, in headless Chromium against
 // the emulator: hostile text from the server is rendered as text (element and raw-API demo),
-// `storage: 'memory'` leaves nothing in any browser storage and nothing after a reload, and an
+// `storage: 'memory'` leaves nothing in any browser storage and nothing after a reload, an
 // authorization code injected into a tab's hosted-UI callback (with that tab's own state) is
-// refused because it was issued to another PKCE verifier.
+// refused because it was issued to another PKCE verifier, two app clients in one tab do not
+// take each other's callbacks, and every SRP sign-in sends a fresh ephemeral.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -10,6 +11,8 @@ import { setup, CLIENT_ID, POOL_ID, USERS, cognitoKeys, openDemo, signIn, alertC
 
 const T = { timeout: 120_000 };
 // Markup that would run (onerror) if anything parsed the server's text as HTML.
+// A second app client of tests/fixtures/demo-pool.json without a secret (hosted UI allowed).
+const OTHER_CLIENT = '3devicesclient00emulator01';
 const HOSTILE = '<img src=x onerror="window.pwned=1"><b>bold</b>';
 
 let env;
@@ -115,4 +118,69 @@ test('code injection: an attacker\'s code put in this tab\'s callback with this 
   assert.equal(page.url(), `${env.webUrl}/`, 'the code is gone from the address bar');
   // The refusal came from PKCE (the emulator's reason, as Cognito's check), not from a broken code.
   assert.match(text, /code_verifier does not match/);
+});
+
+/** Signs in at a hosted-UI authorize URL outside the browser; returns the callback URL. */
+async function loginAt(authorizeUrl, user) {
+  const txn = (await (await fetch(authorizeUrl)).text()).match(/name="txn" value="([^"]+)"/)?.[1];
+  assert.ok(txn, `the login page of ${authorizeUrl}`);
+  const r = await fetch(`${env.emulatorUrl}/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ txn, username: user.username, password: user.password, action: 'signin' }),
+    redirect: 'manual',
+  });
+  assert.equal(r.status, 302);
+  return r.headers.get('location');
+}
+
+test('two app clients in one tab: a callback for one client\'s attempt is refused by the other, and completes the first (no mix-up)', T, async () => {
+  await env.control('reset');
+  page = await env.newPage();
+  await page.goto(`${env.webUrl}/blank.html`);
+  const cfg = (clientId) => ({ userPoolId: POOL_ID, clientId, endpoint: env.endpoint, domain: env.emulatorUrl,
+    redirectSignIn: `${env.webUrl}/`, storage: 'memory' });
+  const urls = await page.evaluate(async ({ a, b }) => {
+    const m = await import('/pkg/cognito_wasm.js');
+    await m.default();
+    window.A = new m.CognitoAuth(a);
+    window.B = new m.CognitoAuth(b);
+    return [window.A.authorizeUrl(), window.B.authorizeUrl()];
+  }, { a: cfg(CLIENT_ID), b: cfg(OTHER_CLIENT) });
+  assert.deepEqual(urls.map((u) => new URL(u).searchParams.get('client_id')), [CLIENT_ID, OTHER_CLIENT]);
+  const callbackA = await loginAt(urls[0], USERS.alice);
+  const r = await page.evaluate(async (u) => {
+    const b = await window.B.handleRedirectCallback(u).then(() => 'accepted', (e) => e.code);
+    const a = (await window.A.handleRedirectCallback(u)).session;
+    return { b, a: { user: a.username, aud: a.idTokenClaims.aud }, bSession: await window.B.currentSession(),
+      pending: Object.keys(sessionStorage).filter((k) => k.startsWith('cognito-wasm.hostedUI.')) };
+  }, callbackA);
+  // B refused A's callback and kept its own attempt; A completed with its own audience.
+  assert.deepEqual(r, { b: 'InvalidState', a: { user: 'alice', aud: CLIENT_ID }, bSession: null, pending: [`cognito-wasm.hostedUI.${OTHER_CLIENT}`] });
+});
+
+test('SRP: every sign-in sends a new ephemeral A, so a recorded exchange cannot be replayed', T, async () => {
+  await env.control('reset');
+  page = await env.newPage();
+  const sent = [];
+  page.on('request', (r) => {
+    if (r.headers()['x-amz-target']?.endsWith('.InitiateAuth')) sent.push(JSON.parse(r.postData()).AuthParameters?.SRP_A);
+  });
+  await page.goto(`${env.webUrl}/blank.html`);
+  const users = await page.evaluate(async ({ cfg, user }) => {
+    const m = await import('/pkg/cognito_wasm.js');
+    await m.default();
+    const out = [];
+    for (let i = 0; i < 3; i++) {
+      const auth = new m.CognitoAuth(cfg);
+      out.push((await auth.signIn(user)).session.username);
+      await auth.signOut();
+      auth.free();
+    }
+    return out;
+  }, { cfg: { userPoolId: POOL_ID, clientId: CLIENT_ID, endpoint: env.endpoint, storage: 'memory' }, user: { username: USERS.demo.username, password: USERS.demo.password } });
+  assert.deepEqual(users, ['demo', 'demo', 'demo']);
+  assert.equal(sent.length, 3);
+  for (const a of sent) assert.match(a, /^[0-9a-f]{600,768}$/, 'A is a 3072-bit hex number');
+  assert.equal(new Set(sent).size, 3, 'three different ephemerals');
 });
