@@ -358,6 +358,28 @@ OPS.push({
   ok: isSession,
 });
 
+OPS.push({
+  id: 'refresh-hosted', label: 'refresh (hosted-UI session, `/oauth2/token`)', path: '/oauth2/token', newSession: true,
+  pages: (c) => [c.page],
+  async setup(c) {
+    await expiredSession(c);
+    // The same tokens, marked as a hosted-UI session: refreshed with the refresh_token grant.
+    const entries = JSON.parse(c.expired);
+    const user = entries.find(([k]) => k.endsWith('.LastAuthUser'))[1];
+    entries.push([`${KEY_PREFIX}${CLIENT_ID}.${user}.tokenSource`, 'hostedUI']);
+    c.expired = JSON.stringify(entries.sort());
+    c.expiredAccess = entries.find(([k]) => k.endsWith('.accessToken'))[1];
+    this.recovered = refreshed(c);
+    this.describe = describeRefresh(c);
+  },
+  async prepare(c) {
+    await c.page.evaluate(([p, s]) => window.__fault.restore(p, s), [KEY_PREFIX, c.expired]);
+    await fresh(c.page, { domain: env.emulatorUrl });
+  },
+  run: async (c) => [await call(c.page, () => auth.currentSession())],
+  ok: isSession,
+});
+
 /** The hosted-UI login, done by the test: the authorize navigation is answered, after a POST
  * /login at the emulator, with a redirect to blank.html; the callback URL the emulator gave
  * (with code and state) is kept in c.callback and handed to handleRedirectCallback(url). */
