@@ -313,7 +313,7 @@ async function expiredSession(c) {
   await fresh(c.page);
   await must(c.page, (u) => auth.signIn(u), USERS.demo);
   await env.control('config', { tokenTtlSeconds: 3600 });
-  await c.page.waitForTimeout(1_200);
+  await c.page.waitForTimeout(1_500);
   c.expired = await snapshot(c.page);
 }
 const refreshed = (c) => (v) => typeof v?.accessToken === 'string' && v.accessToken !== c.expiredAccess;
