@@ -368,6 +368,7 @@ mod tests {
                 custom_challenge: Some(CustomChallenge { question: "2+2?".into(), answer: "4".into() }),
                 ..Default::default()
             },
+            issuer: None,
         };
         Pool::new(config, "http://127.0.0.1:9229", signer()).unwrap()
     }

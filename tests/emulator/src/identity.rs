@@ -91,6 +91,11 @@ fn alnum(n: usize, upper_only: bool) -> String {
     random_bytes(n).iter().map(|b| A[(*b as usize) % range] as char).collect()
 }
 
+/// The `Logins` key for tokens issued by `issuer`: the issuer without `https://` / `http://`.
+pub fn provider_name(issuer: &str) -> &str {
+    issuer.strip_prefix("https://").or_else(|| issuer.strip_prefix("http://")).unwrap_or(issuer)
+}
+
 impl IdentityPool {
     pub fn new(config: IdentityConfig) -> Result<IdentityPool, String> {
         let region = match config.identity_pool_id.split_once(':') {
@@ -147,11 +152,13 @@ impl IdentityPool {
             Some(Value::Object(m)) => m,
             Some(_) => return Err(ApiError::new("SerializationException", "Logins must be a map")),
         };
-        let provider = format!("cognito-idp.{}.amazonaws.com/{}", pool.pool_id.split('_').next().unwrap_or(""), pool.pool_id);
+        // Cognito's provider name is the tokens' `iss` without its scheme (Amplify builds the
+        // key that way, from the token): `cognito-idp.{region}.amazonaws.com/{poolId}`.
+        let provider = provider_name(&pool.issuer);
         if logins.len() != 1 {
             return Err(not_authorized("Invalid login token. Only one login is supported."));
         }
-        let Some(Value::String(token)) = logins.get(&provider) else {
+        let Some(Value::String(token)) = logins.get(provider) else {
             return Err(ApiError::invalid_parameter(format!("Invalid identity pool configuration. Check assigned IAM roles for this pool. (provider must be {provider})")));
         };
         let claims = pool.signer.verify(token).ok_or_else(|| not_authorized("Invalid login token. Couldn't verify signed token."))?;
@@ -523,6 +530,26 @@ mod tests {
         let forged_claims = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, br#"{"sub":"admin"}"#);
         parts[1] = &forged_claims;
         assert!(call(&pool, "GetId", body(parts.join(".")), NOW).unwrap_err().message.contains("verify"));
+    }
+
+    /// The Logins key is the tokens' `iss` without its scheme, in either issuer mode: what
+    /// Amplify sends (it builds the key from the token).
+    #[test]
+    fn logins_key_follows_the_issuer() {
+        let pool = test_pool(true);
+        assert_eq!(provider_name(&pool.issuer), PROVIDER);
+        let get_id = |pool: &Pool, key: &str| {
+            let tok = id_token(pool, "sub-1", NOW + 60, CLIENT, &pool.issuer);
+            call(pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID, "Logins": { key: tok }}), NOW)
+        };
+        assert!(get_id(&pool, PROVIDER).is_ok());
+        let mut config = crate::pool::tests::test_config(true);
+        config.issuer = Some("local".into());
+        let local = Pool::new(config, "http://127.0.0.1:9229", crate::pool::tests::signer()).unwrap();
+        assert_eq!(local.issuer, "http://127.0.0.1:9229/us-east-1_EmuPool01");
+        assert!(get_id(&local, "127.0.0.1:9229/us-east-1_EmuPool01").is_ok());
+        assert_eq!(get_id(&local, PROVIDER).unwrap_err().code, "InvalidParameterException");
+        assert_eq!(get_id(&pool, "127.0.0.1:9229/us-east-1_EmuPool01").unwrap_err().code, "InvalidParameterException");
     }
 
     #[test]
