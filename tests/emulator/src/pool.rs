@@ -481,7 +481,7 @@ impl Pool {
         let params = get_map(req, "AuthParameters")?;
         self.check_auth_flow(client_id, flow)?;
         match flow {
-            "USER_AUTH" => self.initiate_user_auth(client_id, params, now),
+            "USER_AUTH" => self.initiate_user_auth(client_id, params, req.get("Session"), now),
             "USER_SRP_AUTH" => {
                 self.check_secret_hash(client_id, params.get("SECRET_HASH"), get_str(params, "USERNAME")?)?;
                 self.start_srp(client_id, params, now)
