@@ -481,6 +481,10 @@ mod tests {
         let n = parse_oauth_reply(&config(), &s, &resp(200, &body), 1_700_003_000_000).unwrap();
         assert_eq!(n.refresh_token.as_deref(), Some("rt/1+="));
         assert_eq!(n.access_token, fresh.access_token);
+        // A rotating app client's reply carries a new refresh token: it replaces the old one.
+        let body = format!(r#"{{"access_token":"{}","id_token":"{}","refresh_token":"rt-2","expires_in":3600,"token_type":"Bearer"}}"#, fresh.access_token, fresh.id_token);
+        let n = parse_oauth_reply(&config(), &s, &resp(200, &body), 1_700_003_000_000).unwrap();
+        assert_eq!(n.refresh_token.as_deref(), Some("rt-2"));
         assert!(parse_oauth_reply(&config(), &s, &resp(200, r#"{"access_token":"a"}"#), 0).is_err());
         let rv = oauth_revoke_request(&d, &config(), "rt", None);
         assert_eq!(rv.url, "https://myprefix.auth.us-east-1.amazoncognito.com/oauth2/revoke");
