@@ -124,7 +124,8 @@ impl Pool {
         let has_email = self.users()[user].attributes.contains_key("email");
         let attr = if has_email { "email" } else { "phone_number" };
         let delivery = self.send_code(user, "SIGN_UP", attr, now);
-        Ok(json!({ "UserConfirmed": false, "UserSub": sub, "CodeDeliveryDetails": delivery }))
+        let session = self.sign_up_session(user, client_id, "SIGN_UP", now);
+        Ok(json!({ "UserConfirmed": false, "UserSub": sub, "CodeDeliveryDetails": delivery, "Session": session }))
     }
 
     /// Operations by username with a client (and SecretHash for secret clients).
@@ -143,13 +144,22 @@ impl Pool {
                 if status != "UNCONFIRMED" {
                     return Err(ApiError::not_authorized("User cannot be confirmed. Current status is CONFIRMED"));
                 }
+                // SignUp's Session is optional (Amplify does not send it); a wrong one is refused.
+                match req.get("Session") {
+                    None | Some(Value::Null) => {}
+                    Some(Value::String(id)) => self.take_sign_up_session(id, user, client_id, "SIGN_UP", now)?,
+                    Some(_) => return Err(ApiError::new("SerializationException", "Session must be a string")),
+                }
                 self.take_code(user, "SIGN_UP", code, now)?;
-                let mut users = self.users();
-                let u = &mut users[user];
-                u.status = "CONFIRMED".into();
-                let attr = if u.attributes.contains_key("email") { "email_verified" } else { "phone_number_verified" };
-                u.attributes.insert(attr.into(), "true".into());
-                Ok(json!({}))
+                {
+                    let mut users = self.users();
+                    let u = &mut users[user];
+                    u.status = "CONFIRMED".into();
+                    let attr = if u.attributes.contains_key("email") { "email_verified" } else { "phone_number_verified" };
+                    u.attributes.insert(attr.into(), "true".into());
+                }
+                // For InitiateAuth USER_AUTH: signs the confirmed user in without a password.
+                Ok(json!({ "Session": self.sign_up_session(user, client_id, "CONFIRM_SIGN_UP", now) }))
             }
             "ResendConfirmationCode" => {
                 if status != "UNCONFIRMED" {
@@ -368,6 +378,7 @@ mod tests {
                 custom_challenge: Some(CustomChallenge { question: "2+2?".into(), answer: "4".into() }),
                 ..Default::default()
             },
+            issuer: None,
         };
         Pool::new(config, "http://127.0.0.1:9229", signer()).unwrap()
     }

@@ -5,7 +5,8 @@ use crate::pool::{ClientConfig, Config, UserConfig, DEFAULT_CLIENT_ID};
 pub const USAGE: &str = "usage: cognito-emulator [--port N] [--host 127.0.0.1] [--config FILE] \
 [--user NAME:PASSWORD]... [--pool-id ID] [--client-id ID] [--token-ttl SECS] \
 [--prevent-user-existence-errors true|false] [--session-optional true|false] [--identity-pool-id REGION:UUID] \
-[--allow-unauthenticated true|false] [--credentials-ttl SECS] [--callback-url URL]... [--logout-url URL]... [--tls-port N] [--quiet]";
+[--allow-unauthenticated true|false] [--credentials-ttl SECS] [--callback-url URL]... [--logout-url URL]... \
+[--issuer aws|local|URL] [--tls-port N] [--quiet]";
 
 #[derive(Debug)]
 pub struct Options {
@@ -39,6 +40,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
     let (mut identity_pool, mut guests, mut creds_ttl): (Option<String>, Option<bool>, Option<u64>) = (None, None, None);
     let mut callback_urls: Vec<String> = Vec::new();
     let mut logout_urls: Vec<String> = Vec::new();
+    let mut issuer: Option<String> = None;
 
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
@@ -90,6 +92,12 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
             // Hosted UI: registered for every client (tests serve the app on a random port).
             "--callback-url" => callback_urls.push(value()?),
             "--logout-url" => logout_urls.push(value()?),
+            // The tokens' `iss`: Cognito's (default), `{emulator URL}/{poolId}`, or a given URL.
+            "--issuer" => {
+                let v = value()?;
+                crate::pool::issuer_for(Some(&v), "http://127.0.0.1", "r_p")?;
+                issuer = Some(v);
+            }
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
@@ -128,6 +136,9 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
     }
     if let Some(t) = creds_ttl {
         config.identity.credentials_ttl_seconds = t;
+    }
+    if issuer.is_some() {
+        config.issuer = issuer;
     }
     config.users.extend(users);
     for c in &mut config.clients {
@@ -171,6 +182,12 @@ mod tests {
         assert_eq!(o.config.identity.identity_pool_id, "eu-west-1:abc");
         assert!(o.config.identity.allow_unauthenticated);
         assert_eq!(o.config.identity.credentials_ttl_seconds, 9);
+        assert_eq!(o.config.issuer, None, "Cognito's issuer unless told otherwise");
+        let o = parse_args(args(&["--issuer", "local"])).unwrap();
+        assert_eq!(o.config.issuer.as_deref(), Some("local"));
+        let o = parse_args(args(&["--issuer=https://idp.example/x"])).unwrap();
+        assert_eq!(o.config.issuer.as_deref(), Some("https://idp.example/x"));
+        assert!(parse_args(args(&["--issuer", "cognito"])).is_err());
     }
 
     #[test]

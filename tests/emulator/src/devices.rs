@@ -249,6 +249,7 @@ mod tests {
             session_optional: false,
             identity: Default::default(),
             auth: crate::challenges::PoolAuthConfig { mfa_configuration: Some("OPTIONAL".into()), ..Default::default() },
+            issuer: None,
         };
         Pool::new(config, "http://127.0.0.1:9229", signer()).unwrap()
     }

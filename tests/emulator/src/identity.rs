@@ -5,6 +5,11 @@
 //! The SigV4 verification here is written from AWS's specification, independently of the
 //! library under test (this crate does not depend on cognito-wasm).
 //!
+//! Identities: GetId with a login returns the identity linked to it (a stable id derived
+//! from the user's `sub`, unless a guest identity was linked first); GetCredentialsForIdentity
+//! with a guest identity id plus a login not linked yet links the two, and the identity keeps
+//! its id (Cognito developer guide, "Switching unauthenticated users to authenticated users").
+//!
 //! Test controls: `POST /_emulator/identity` `{"credentialsTtlSeconds": N,
 //! "allowUnauthenticated": bool, "forget": "identity id"}`.
 
@@ -60,6 +65,9 @@ struct Issued {
 struct State {
     /// identity id → the user's `sub` (None: a guest).
     identities: HashMap<String, Option<String>>,
+    /// `sub` → the identity linked to that login (its first GetId, or a guest identity it
+    /// was linked to by GetCredentialsForIdentity).
+    linked: HashMap<String, String>,
     /// access key id → what was issued with it.
     credentials: HashMap<String, Issued>,
     ttl: Option<u64>,
@@ -89,6 +97,11 @@ fn alnum(n: usize, upper_only: bool) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz0189+/";
     let range = if upper_only { 32 } else { 64 };
     random_bytes(n).iter().map(|b| A[(*b as usize) % range] as char).collect()
+}
+
+/// The `Logins` key for tokens issued by `issuer`: the issuer without `https://` / `http://`.
+pub fn provider_name(issuer: &str) -> &str {
+    issuer.strip_prefix("https://").or_else(|| issuer.strip_prefix("http://")).unwrap_or(issuer)
 }
 
 impl IdentityPool {
@@ -127,6 +140,7 @@ impl IdentityPool {
         }
         if let Some(id) = c.forget {
             st.identities.remove(&id);
+            st.linked.retain(|_, v| *v != id);
         }
         Ok(())
     }
@@ -147,11 +161,13 @@ impl IdentityPool {
             Some(Value::Object(m)) => m,
             Some(_) => return Err(ApiError::new("SerializationException", "Logins must be a map")),
         };
-        let provider = format!("cognito-idp.{}.amazonaws.com/{}", pool.pool_id.split('_').next().unwrap_or(""), pool.pool_id);
+        // Cognito's provider name is the tokens' `iss` without its scheme (Amplify builds the
+        // key that way, from the token): `cognito-idp.{region}.amazonaws.com/{poolId}`.
+        let provider = provider_name(&pool.issuer);
         if logins.len() != 1 {
             return Err(not_authorized("Invalid login token. Only one login is supported."));
         }
-        let Some(Value::String(token)) = logins.get(&provider) else {
+        let Some(Value::String(token)) = logins.get(provider) else {
             return Err(ApiError::invalid_parameter(format!("Invalid identity pool configuration. Check assigned IAM roles for this pool. (provider must be {provider})")));
         };
         let claims = pool.signer.verify(token).ok_or_else(|| not_authorized("Invalid login token. Couldn't verify signed token."))?;
@@ -182,30 +198,51 @@ impl IdentityPool {
                     return Err(ApiError::new("ResourceNotFoundException", "IdentityPool not found."));
                 }
                 let sub = self.login_sub(pool, &req, now)?;
+                let guests = self.guests_allowed();
+                let mut st = self.state();
                 let id = match &sub {
-                    Some(sub) => self.identity_for(sub),
-                    None if self.guests_allowed() => format!("{}:{}", self.region, uuid_v4()),
+                    Some(sub) => st.linked.get(sub).cloned().unwrap_or_else(|| self.identity_for(sub)),
+                    None if guests => format!("{}:{}", self.region, uuid_v4()),
                     None => return Err(not_authorized("Unauthenticated access is not supported for this identity pool.")),
                 };
-                self.state().identities.insert(id.clone(), sub);
+                if let Some(sub) = &sub {
+                    st.linked.insert(sub.clone(), id.clone());
+                }
+                st.identities.insert(id.clone(), sub);
                 Ok(json!({ "IdentityId": id }))
             }
             "GetCredentialsForIdentity" => {
-                let id = req.get("IdentityId").and_then(Value::as_str).unwrap_or("");
+                let asked = req.get("IdentityId").and_then(Value::as_str).unwrap_or("");
                 let sub = self.login_sub(pool, &req, now)?;
-                let known = self.state().identities.get(id).cloned();
-                match (known, &sub) {
-                    (None, _) => return Err(ApiError::new("ResourceNotFoundException", format!("Identity '{id}' not found."))),
-                    (Some(Some(owner)), Some(s)) if &owner == s => {}
+                let known = self.state().identities.get(asked).cloned();
+                let id = match (known, &sub) {
+                    (None, _) => return Err(ApiError::new("ResourceNotFoundException", format!("Identity '{asked}' not found."))),
+                    (Some(Some(owner)), Some(s)) if &owner == s => asked.to_string(),
                     (Some(Some(_)), None) => {
                         return Err(not_authorized("Unauthenticated access is not supported for this identity pool."))
                     }
-                    (Some(None), None) if self.guests_allowed() => {}
+                    // A guest identity plus a login (developer guide, "Switching unauthenticated
+                    // users to authenticated users"): a login not linked yet is linked to the
+                    // guest identity, which keeps its id; a login already linked gets its own
+                    // identity (the reply's IdentityId), the guest identity stays as it was.
+                    (Some(None), Some(s)) => {
+                        let mut st = self.state();
+                        match st.linked.get(s).cloned() {
+                            Some(primary) => primary,
+                            None => {
+                                st.linked.insert(s.clone(), asked.to_string());
+                                st.identities.insert(asked.to_string(), Some(s.clone()));
+                                asked.to_string()
+                            }
+                        }
+                    }
+                    (Some(None), None) if self.guests_allowed() => asked.to_string(),
                     (Some(None), None) => {
                         return Err(not_authorized("Unauthenticated access is not supported for this identity pool."))
                     }
                     _ => return Err(not_authorized("Invalid login token. Logins don't match.")),
-                }
+                };
+                let id = id.as_str();
                 let akid = format!("ASIA{}", alnum(16, true));
                 let secret = alnum(40, false);
                 let token = format!("EmuSessionToken/{}", alnum(120, false));
@@ -523,6 +560,55 @@ mod tests {
         let forged_claims = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, br#"{"sub":"admin"}"#);
         parts[1] = &forged_claims;
         assert!(call(&pool, "GetId", body(parts.join(".")), NOW).unwrap_err().message.contains("verify"));
+    }
+
+    /// Guest → signed in: a guest identity id plus a login not yet linked keeps its id (and
+    /// is that user's identity from then on); a login already linked gets its own identity.
+    #[test]
+    fn guest_identity_is_linked_on_first_login() {
+        let pool = test_pool(true);
+        pool.identity.control(br#"{"allowUnauthenticated":true}"#).unwrap();
+        let guest = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID}), NOW).unwrap()["IdentityId"].clone();
+        let tok = id_token(&pool, "sub-new", NOW + 60, CLIENT, &pool.issuer);
+        let c = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": guest, "Logins": { PROVIDER: tok }}), NOW).unwrap();
+        assert_eq!(c["IdentityId"], guest, "the guest identity keeps its id");
+        let again = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID, "Logins": { PROVIDER: tok }}), NOW).unwrap();
+        assert_eq!(again["IdentityId"], guest, "and is the user's identity from now on");
+        // Linked: no guest access to it any more.
+        let e = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": guest}), NOW).unwrap_err();
+        assert_eq!(e.code, "NotAuthorizedException");
+        // Another guest signing in as the same user: the user's identity comes back.
+        let guest2 = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID}), NOW).unwrap()["IdentityId"].clone();
+        let c = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": guest2, "Logins": { PROVIDER: tok }}), NOW).unwrap();
+        assert_eq!(c["IdentityId"], guest);
+        // A user whose login was linked by GetId first keeps that identity too.
+        let old = id_token(&pool, "sub-old", NOW + 60, CLIENT, &pool.issuer);
+        let own = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID, "Logins": { PROVIDER: old }}), NOW).unwrap()["IdentityId"].clone();
+        let c = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": guest2, "Logins": { PROVIDER: old }}), NOW).unwrap();
+        assert_eq!(c["IdentityId"], own);
+        // Someone else's identity with my login: refused.
+        let e = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": own, "Logins": { PROVIDER: tok }}), NOW).unwrap_err();
+        assert_eq!(e.message, "Invalid login token. Logins don't match.");
+    }
+
+    /// The Logins key is the tokens' `iss` without its scheme, in either issuer mode: what
+    /// Amplify sends (it builds the key from the token).
+    #[test]
+    fn logins_key_follows_the_issuer() {
+        let pool = test_pool(true);
+        assert_eq!(provider_name(&pool.issuer), PROVIDER);
+        let get_id = |pool: &Pool, key: &str| {
+            let tok = id_token(pool, "sub-1", NOW + 60, CLIENT, &pool.issuer);
+            call(pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID, "Logins": { key: tok }}), NOW)
+        };
+        assert!(get_id(&pool, PROVIDER).is_ok());
+        let mut config = crate::pool::tests::test_config(true);
+        config.issuer = Some("local".into());
+        let local = Pool::new(config, "http://127.0.0.1:9229", crate::pool::tests::signer()).unwrap();
+        assert_eq!(local.issuer, "http://127.0.0.1:9229/us-east-1_EmuPool01");
+        assert!(get_id(&local, "127.0.0.1:9229/us-east-1_EmuPool01").is_ok());
+        assert_eq!(get_id(&local, PROVIDER).unwrap_err().code, "InvalidParameterException");
+        assert_eq!(get_id(&pool, "127.0.0.1:9229/us-east-1_EmuPool01").unwrap_err().code, "InvalidParameterException");
     }
 
     #[test]

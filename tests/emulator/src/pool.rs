@@ -93,6 +93,26 @@ pub struct Config {
     /// MFA, custom challenge and other sign-in options (see `challenges::PoolAuthConfig`).
     #[serde(default, flatten)]
     pub auth: crate::challenges::PoolAuthConfig,
+    /// The tokens' `iss`: `"aws"` (default, as Cognito:
+    /// `https://cognito-idp.{region}.amazonaws.com/{poolId}` whatever URL the client called),
+    /// `"local"` (`{emulator URL}/{poolId}`, as cognito-local), or an explicit URL.
+    #[serde(default)]
+    pub issuer: Option<String>,
+}
+
+/// The `iss` of the pool's tokens for the `issuer` setting (see [`Config::issuer`]).
+pub fn issuer_for(setting: Option<&str>, base: &str, pool_id: &str) -> Result<String, String> {
+    match setting.unwrap_or("aws") {
+        "aws" => {
+            let region = pool_id.split('_').next().unwrap_or("");
+            Ok(format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}"))
+        }
+        "local" => Ok(format!("{}/{}", base.trim_end_matches('/'), pool_id)),
+        url if (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(char::is_whitespace) => {
+            Ok(url.trim_end_matches('/').to_string())
+        }
+        other => Err(format!("issuer must be \"aws\", \"local\" or an http(s) URL, got {other:?}")),
+    }
 }
 
 fn default_pool_id() -> String {
@@ -116,6 +136,7 @@ impl Default for Config {
             session_optional: false,
             identity: Default::default(),
             auth: Default::default(),
+            issuer: None,
         }
     }
 }
@@ -269,8 +290,11 @@ pub struct Pool {
     pub prevent_user_existence_errors: bool,
     pub token_ttl: u64,
     pub session_optional: bool,
-    /// `http://127.0.0.1:PORT/{poolId}`
+    /// The tokens' `iss` (see [`Config::issuer`]); the Logins key of the identity pool is
+    /// this without its scheme.
     pub issuer: String,
+    /// Where this emulator is reached (`http://127.0.0.1:PORT`): the JWKS and the hosted UI.
+    pub base_url: String,
     pub signer: Arc<Signer>,
     pub identity: crate::identity::IdentityPool,
     /// Per-process secret for the fake verifiers of unknown users.
@@ -325,8 +349,9 @@ pub(crate) fn get_map<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a 
 
 impl Pool {
     /// Build a pool. Passwords are turned into salt + verifier here and then dropped.
-    pub fn new(config: Config, issuer_base: &str, signer: Arc<Signer>) -> Result<Pool, String> {
+    pub fn new(config: Config, base_url: &str, signer: Arc<Signer>) -> Result<Pool, String> {
         let pool_id = config.user_pool_id.clone();
+        let issuer = issuer_for(config.issuer.as_deref(), base_url, &pool_id)?;
         let pool_name = match pool_id.split_once('_') {
             Some((region, name)) if !region.is_empty() && !name.is_empty() => name.to_string(),
             _ => return Err(format!("invalid user pool id {pool_id:?} (expected region_name)")),
@@ -372,7 +397,8 @@ impl Pool {
         let mut fake_secret = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut fake_secret);
         Ok(Pool {
-            issuer: format!("{}/{}", issuer_base.trim_end_matches('/'), pool_id),
+            issuer,
+            base_url: base_url.trim_end_matches('/').to_string(),
             pool_id,
             pool_name,
             clients,
@@ -455,7 +481,7 @@ impl Pool {
         let params = get_map(req, "AuthParameters")?;
         self.check_auth_flow(client_id, flow)?;
         match flow {
-            "USER_AUTH" => self.initiate_user_auth(client_id, params, now),
+            "USER_AUTH" => self.initiate_user_auth(client_id, params, req.get("Session"), now),
             "USER_SRP_AUTH" => {
                 self.check_secret_hash(client_id, params.get("SECRET_HASH"), get_str(params, "USERNAME")?)?;
                 self.start_srp(client_id, params, now)
@@ -867,7 +893,11 @@ pub(crate) mod tests {
     }
 
     pub fn test_pool(prevent: bool) -> Pool {
-        let config = Config {
+        Pool::new(test_config(prevent), "http://127.0.0.1:9229", signer()).unwrap()
+    }
+
+    pub fn test_config(prevent: bool) -> Config {
+        Config {
             user_pool_id: "us-east-1_EmuPool01".into(),
             clients: vec![ClientConfig {
                 client_id: CLIENT.into(),
@@ -885,8 +915,8 @@ pub(crate) mod tests {
             session_optional: false,
             identity: Default::default(),
             auth: Default::default(),
-        };
-        Pool::new(config, "http://127.0.0.1:9229", signer()).unwrap()
+            issuer: None,
+        }
     }
 
     fn obj(v: Value) -> Map<String, Value> {
@@ -962,7 +992,7 @@ pub(crate) mod tests {
         assert_eq!(ar["ExpiresIn"], 3600);
         assert!(ar["RefreshToken"].as_str().unwrap().len() > 40);
         let id = claims(ar["IdToken"].as_str().unwrap());
-        assert_eq!(id["iss"], "http://127.0.0.1:9229/us-east-1_EmuPool01");
+        assert_eq!(id["iss"], "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01");
         assert_eq!(id["aud"], CLIENT);
         assert_eq!(id["token_use"], "id");
         assert_eq!(id["cognito:username"], "demo");

@@ -118,17 +118,9 @@ pub fn route(pool: &Pool, req: &Incoming) -> Reply {
         ("GET", p) if p == format!("/{}/.well-known/jwks.json", pool.pool_id) => {
             Reply::json(200, "application/json", &pool.signer.jwks())
         }
-        ("GET", p) if p == format!("/{}/.well-known/openid-configuration", pool.pool_id) => Reply::json(
-            200,
-            "application/json",
-            &json!({
-                "issuer": pool.issuer,
-                "jwks_uri": format!("{}/.well-known/jwks.json", pool.issuer),
-                "id_token_signing_alg_values_supported": ["RS256"],
-                "subject_types_supported": ["public"],
-                "response_types_supported": ["code", "token"],
-            }),
-        ),
+        ("GET", p) if p == format!("/{}/.well-known/openid-configuration", pool.pool_id) => {
+            Reply::json(200, "application/json", &discovery(pool))
+        }
         ("GET", "/_emulator/stats") => Reply::json(200, "application/json", &crate::lifecycle::stats(pool)),
         ("POST", "/_emulator/config") => match crate::lifecycle::configure(pool, &req.body) {
             Ok(()) => Reply::json(200, "application/json", &json!({"ok": true})),
@@ -145,6 +137,28 @@ pub fn route(pool: &Pool, req: &Incoming) -> Reply {
             .header("Access-Control-Expose-Headers", "x-amzn-errortype, x-amzn-requestid");
     }
     reply
+}
+
+/// `/{poolId}/.well-known/openid-configuration`, shaped like Cognito's. `issuer` is the
+/// tokens' `iss` (Cognito's own URL by default); every URL a client fetches (JWKS, the hosted
+/// UI's endpoints: this emulator is also the user-pool domain) points at this emulator, since
+/// the AWS host is out of reach here.
+pub fn discovery(pool: &Pool) -> Value {
+    let base = &pool.base_url;
+    json!({
+        "issuer": pool.issuer,
+        "jwks_uri": format!("{base}/{}/.well-known/jwks.json", pool.pool_id),
+        "authorization_endpoint": format!("{base}/oauth2/authorize"),
+        "token_endpoint": format!("{base}/oauth2/token"),
+        "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
+        "revocation_endpoint": format!("{base}/oauth2/revoke"),
+        "end_session_endpoint": format!("{base}/logout"),
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "subject_types_supported": ["public"],
+        "response_types_supported": ["code", "token"],
+        "scopes_supported": ["openid", "email", "phone", "profile"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+    })
 }
 
 /// The fault registered for `op`, if any: sleeps for its delay, then returns the canned
@@ -336,5 +350,23 @@ mod tests {
         assert_eq!(r.status, 400);
         let r = route(&pool, &incoming("POST", "/_emulator/faults", &[], "not json"));
         assert_eq!(r.status, 400);
+    }
+
+    /// Discovery and JWKS at Cognito's paths; the issuer is Cognito's, every URL to fetch is ours.
+    #[test]
+    fn discovery_document() {
+        let pool = test_pool(true);
+        let r = route(&pool, &incoming("GET", "/us-east-1_EmuPool01/.well-known/openid-configuration", &[], ""));
+        assert_eq!(r.status, 200);
+        let d: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(d["issuer"], "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01");
+        assert_eq!(d["jwks_uri"], "http://127.0.0.1:9229/us-east-1_EmuPool01/.well-known/jwks.json");
+        assert_eq!(d["authorization_endpoint"], "http://127.0.0.1:9229/oauth2/authorize");
+        assert_eq!(d["token_endpoint"], "http://127.0.0.1:9229/oauth2/token");
+        assert_eq!(d["end_session_endpoint"], "http://127.0.0.1:9229/logout");
+        let r = route(&pool, &incoming("GET", "/us-east-1_EmuPool01/.well-known/jwks.json", &[], ""));
+        let jwks: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(jwks["keys"][0]["alg"], "RS256");
+        assert_eq!(route(&pool, &incoming("GET", "/us-east-1_Other/.well-known/jwks.json", &[], "")).status, 404);
     }
 }

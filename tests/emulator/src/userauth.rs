@@ -173,10 +173,44 @@ impl Pool {
         Ok(out)
     }
 
-    /// InitiateAuth with AuthFlow=USER_AUTH.
-    pub(crate) fn initiate_user_auth(&self, client_id: &str, params: &Map<String, Value>, now: i64) -> ApiResult {
+    /// A sign-up session: `kind` is `SIGN_UP` (SignUp's reply, optional input of
+    /// ConfirmSignUp) or `CONFIRM_SIGN_UP` (ConfirmSignUp's reply, for InitiateAuth USER_AUTH).
+    pub(crate) fn sign_up_session(&self, user: usize, client_id: &str, kind: &'static str, now: i64) -> String {
+        let username = self.users()[user].username.clone();
+        let s = self.ua_session(Some(user), &username, client_id, kind, now);
+        let id = new_session_id();
+        let mut st = self.userauth.sessions();
+        st.retain(|_, x| now - x.created <= SESSION_TTL);
+        st.insert(id.clone(), s);
+        id
+    }
+
+    /// Takes the sign-up session `id` of `kind` for `user` and `client_id`, if it is valid.
+    pub(crate) fn take_sign_up_session(&self, id: &str, user: usize, client_id: &str, kind: &str, now: i64) -> Result<(), ApiError> {
+        match self.userauth.sessions().remove(id) {
+            Some(s) if s.kind == kind && s.user == Some(user) && s.client_id == client_id && now - s.created <= SESSION_TTL => Ok(()),
+            _ => Err(ApiError::not_authorized(SESSION_EXPIRED)),
+        }
+    }
+
+    /// InitiateAuth with AuthFlow=USER_AUTH. With the `Session` of a ConfirmSignUp, the
+    /// confirmed user is signed in directly: the confirmation code was the first factor
+    /// (API reference: InitiateAuth `Session`, ConfirmSignUpResponse `Session`).
+    pub(crate) fn initiate_user_auth(&self, client_id: &str, params: &Map<String, Value>, session: Option<&Value>, now: i64) -> ApiResult {
         let username = get_str(params, "USERNAME")?;
         self.check_secret_hash(client_id, params.get("SECRET_HASH"), username)?;
+        match session {
+            None | Some(Value::Null) => {}
+            Some(Value::String(id)) => {
+                let user = self.find_user(username).ok_or_else(|| ApiError::not_authorized(SESSION_EXPIRED))?;
+                self.take_sign_up_session(id, user, client_id, "CONFIRM_SIGN_UP", now)?;
+                if self.users()[user].status != "CONFIRMED" {
+                    return Err(ApiError::new("UserNotConfirmedException", "User is not confirmed."));
+                }
+                return self.authenticated_with(user, client_id, now, None);
+            }
+            Some(_) => return Err(ApiError::new("SerializationException", "Session must be a string")),
+        }
         let preferred = match params.get("PREFERRED_CHALLENGE") {
             None | Some(Value::Null) => None,
             Some(Value::String(p)) if CHALLENGES.contains(&p.as_str()) => Some(p.as_str()),
@@ -565,6 +599,52 @@ mod tests {
         assert_eq!(ch["ChallengeName"], "WEB_AUTHN");
         let cred = soft.get(ch["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"].as_str().unwrap());
         respond(p, CLIENT, &ch, json!({"USERNAME": user, "CREDENTIAL": cred}))
+    }
+
+    /// SignUp → ConfirmSignUp → InitiateAuth(USER_AUTH, Session): signed in without the
+    /// password; the Session works once, for that user, that client, within 3 minutes.
+    #[test]
+    fn confirm_sign_up_session_signs_in() {
+        let p = fixture();
+        let sign_up = |name: &str| {
+            call(&p, "SignUp", json!({"ClientId": CLIENT, "Username": name, "Password": "Fresh-Passw0rd!", "UserAttributes": [{"Name": "email", "Value": format!("{name}@example.com")}]})).unwrap()
+        };
+        let su = sign_up("fresh");
+        let signup_session = su["Session"].as_str().unwrap().to_string();
+        let confirm = |name: &str, session: Option<&str>| {
+            let mut body = json!({"ClientId": CLIENT, "Username": name, "ConfirmationCode": last_code(&p, name, "SIGN_UP")});
+            if let Some(s) = session {
+                body["Session"] = json!(s);
+            }
+            call(&p, "ConfirmSignUp", body)
+        };
+        // A Session that is not this user's sign-up session is refused (the code stays usable).
+        assert_eq!(err(confirm("fresh", Some("bogus"))), "NotAuthorizedException");
+        let c = confirm("fresh", Some(&signup_session)).unwrap();
+        let session = c["Session"].as_str().unwrap().to_string();
+        assert!(session.len() > 100);
+        let init = |name: &str, client: &str, session: &str, now: i64| {
+            call_at(&p, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_AUTH", "AuthParameters": {"USERNAME": name}, "Session": session}), now)
+        };
+        // Another user, another client: refused (and the session is spent).
+        assert_eq!(err(init("demo", CLIENT, &session, NOW)), "NotAuthorizedException");
+        let c2 = confirm("fresh", None);
+        assert_eq!(err(c2), "NotAuthorizedException", "already confirmed");
+        sign_up("fresh2");
+        let s2 = confirm("fresh2", None).unwrap()["Session"].as_str().unwrap().to_string();
+        assert_eq!(err(init("fresh2", SECRET_CLIENT, &s2, NOW)), "NotAuthorizedException", "the secret client needs SECRET_HASH");
+        sign_up("fresh3");
+        let s3 = confirm("fresh3", None).unwrap()["Session"].as_str().unwrap().to_string();
+        assert_eq!(err(init("fresh3", CLIENT, &s3, NOW + crate::pool::SESSION_TTL + 1)), "NotAuthorizedException", "expired");
+        sign_up("fresh4");
+        let s4 = confirm("fresh4", None).unwrap()["Session"].as_str().unwrap().to_string();
+        let r = init("fresh4", CLIENT, &s4, NOW + 5).unwrap();
+        assert!(tokens(&r), "{r}");
+        assert_eq!(err(init("fresh4", CLIENT, &s4, NOW + 6)), "NotAuthorizedException", "one use");
+        // The app client must allow USER_AUTH.
+        sign_up("fresh5");
+        let s5 = confirm("fresh5", None).unwrap()["Session"].as_str().unwrap().to_string();
+        assert_eq!(err(init("fresh5", DEVICES_CLIENT, &s5, NOW)), "InvalidParameterException");
     }
 
     #[test]

@@ -197,8 +197,12 @@ fn jwks_and_openid_configuration() {
 
     let r = http(emu.port, "GET", &format!("/{POOL}/.well-known/openid-configuration"), &[], "");
     let oidc = r.json();
-    assert_eq!(oidc["issuer"], format!("{}/{POOL}", emu.url));
+    assert_eq!(oidc["issuer"], format!("https://cognito-idp.us-east-1.amazonaws.com/{POOL}"));
     assert_eq!(oidc["jwks_uri"], format!("{}/{POOL}/.well-known/jwks.json", emu.url));
+    // `--issuer local`: cognito-local's style, the emulator's own URL.
+    let local = start(&["--issuer", "local"]);
+    let oidc = http(local.port, "GET", &format!("/{POOL}/.well-known/openid-configuration"), &[], "").json();
+    assert_eq!(oidc["issuer"], format!("{}/{POOL}", local.url));
 }
 
 fn verify_jwt(jwt: &str, jwks: &Value) -> Value {
@@ -245,7 +249,7 @@ fn srp_sign_in_over_http_then_refresh() {
     let ar = r.json()["AuthenticationResult"].clone();
     let jwks = http(emu.port, "GET", &format!("/{POOL}/.well-known/jwks.json"), &[], "").json();
     let id = verify_jwt(ar["IdToken"].as_str().unwrap(), &jwks);
-    assert_eq!(id["iss"], format!("{}/{POOL}", emu.url));
+    assert_eq!(id["iss"], format!("https://cognito-idp.us-east-1.amazonaws.com/{POOL}"), "Cognito's issuer, whatever URL was called");
     assert_eq!(id["cognito:username"], "alice");
     assert_eq!(id["email"], "alice@example.com");
     let access = verify_jwt(ar["AccessToken"].as_str().unwrap(), &jwks);
