@@ -92,6 +92,10 @@ test('SRP sign-in: tokens for the user; a wrong password is NotAuthorizedExcepti
   const st = await stats();
   assert.equal(st['InitiateAuth:USER_SRP_AUTH'], 2);
   assert.equal(st.RespondToAuthChallenge, 2);
+  // An unconfirmed user: Amplify turns UserNotConfirmedException into a next step.
+  await signOut(page);
+  const p = await signIn(page, { username: 'pending', password: 'Pending-Passw0rd!' });
+  assert.deepEqual(p, { isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_UP' } });
 });
 
 test('refresh: fetchAuthSession({ forceRefresh }) uses GetTokensFromRefreshToken', T, async () => {
@@ -235,6 +239,23 @@ test('MFA-required pool: TOTP setup during sign-in, and an EMAIL_OTP MFA user', 
   assert.deepEqual(ok, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
 });
 
+test('SMS MFA; SELECT_MFA_TYPE between SMS and email, answered with EMAIL', T, async () => {
+  const { page } = await amplify();
+  const r = await signIn(page, { username: 'smsuser', password: 'Sms-Passw0rd!' });
+  assert.equal(r.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_SMS_CODE');
+  assert.equal(r.nextStep.codeDeliveryDetails.deliveryMedium, 'SMS');
+  const done = await confirmSignIn(page, { challengeResponse: await env.code('smsuser', 'SMS_MFA') });
+  assert.deepEqual(done, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+  await signOut(page);
+  const t = await signIn(page, { username: 'twofactor', password: 'Two-Passw0rd!' });
+  assert.equal(t.nextStep.signInStep, 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION');
+  assert.deepEqual(t.nextStep.allowedMFATypes, ['SMS', 'EMAIL']);
+  const e = await confirmSignIn(page, { challengeResponse: 'EMAIL' });
+  assert.equal(e.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
+  const ok = await confirmSignIn(page, { challengeResponse: await env.code('twofactor', 'EMAIL_OTP') });
+  assert.deepEqual(ok, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+});
+
 test('remembered device: after rememberDevice, the next sign-in skips MFA via DEVICE_SRP_AUTH', T, async () => {
   const { page } = await amplify({ userPoolClientId: DEVICES_CLIENT_ID });
   const user = { username: 'totpuser', password: 'Totp-Passw0rd!' };
@@ -281,6 +302,13 @@ test('USER_AUTH: the factor choice, then EMAIL_OTP; and EMAIL_OTP as preferred c
   assert.equal(pw.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_PASSWORD');
   const pwDone = await confirmSignIn(page, { challengeResponse: 'Passkey-Passw0rd!' });
   assert.equal(pwDone.isSignedIn, true);
+  // SMS_OTP as the first factor, to the verified phone number.
+  await signOut(page);
+  const sms = await signIn(page, { username: 'passkey', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'SMS_OTP' } });
+  assert.equal(sms.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_SMS_CODE');
+  assert.equal(sms.nextStep.codeDeliveryDetails.deliveryMedium, 'SMS');
+  const smsDone = await confirmSignIn(page, { challengeResponse: await env.code('passkey', 'SMS_OTP') });
+  assert.equal(smsDone.isSignedIn, true);
 });
 
 test('passkeys (virtual authenticator): associate, list, sign in with WEB_AUTHN, delete', T, async () => {
@@ -326,9 +354,15 @@ test('attributes: fetch, update, verify a new email, delete one; then deleteUser
   assert.equal(b.name, 'Demo Person');
   await run(page, () => window.auth.deleteUserAttributes({ userAttributeKeys: ['name'] }));
   assert.equal((await run(page, () => window.auth.fetchUserAttributes())).name, undefined);
+  // updatePassword is ChangePassword with the access token; a wrong old password fails.
+  const bad = await rejects(page, () => window.auth.updatePassword({ oldPassword: 'Nope-Passw0rd!1', newPassword: 'Changed-Passw0rd!1' }));
+  assert.equal(bad.name, 'NotAuthorizedException');
+  await run(page, () => window.auth.updatePassword({ oldPassword: 'Demo-Passw0rd!', newPassword: 'Changed-Passw0rd!1' }));
+  await signOut(page);
+  assert.equal((await signIn(page, { username: 'new-demo@example.com', password: 'Changed-Passw0rd!1' })).isSignedIn, true);
   await run(page, () => window.auth.deleteUser());
   assert.equal((await stats()).DeleteUser, 1);
-  const gone = await rejects(page, (i) => window.auth.signIn(i), DEMO);
+  const gone = await rejects(page, (i) => window.auth.signIn(i), { username: 'demo', password: 'Changed-Passw0rd!1' });
   assert.equal(gone.name, 'NotAuthorizedException');
 });
 

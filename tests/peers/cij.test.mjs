@@ -96,6 +96,8 @@ test('SRP sign-in: a session for the user; a wrong password is NotAuthorizedExce
   const current = await run(page, () => window.pool.getCurrentUser()?.getUsername());
   assert.equal(current, 'alice');
   assert.equal((await stats())['InitiateAuth:USER_SRP_AUTH'], 2);
+  const p = await rejects(page, () => window.signIn('pending', 'Pending-Passw0rd!'));
+  assert.equal(p.code, 'UserNotConfirmedException');
 });
 
 test('refresh: refreshSession uses InitiateAuth REFRESH_TOKEN_AUTH', T, async () => {
@@ -276,8 +278,12 @@ test('attributes: get, update, verify a new email, delete one; then deleteUser',
   assert.equal(after.email_verified, 'true');
   await run(page, () => window.call('deleteAttributes', ['name']));
   assert.equal((await attrs()).name, undefined);
+  const bad = await rejects(page, () => window.call('changePassword', 'Nope-Passw0rd!1', 'Changed-Passw0rd!1'));
+  assert.equal(bad.code, 'NotAuthorizedException');
+  assert.equal(await run(page, () => window.call('changePassword', 'Demo-Passw0rd!', 'Changed-Passw0rd!1')), 'SUCCESS');
+  assert.equal((await signIn(page, 'new-demo@example.com', 'Changed-Passw0rd!1')).event, 'onSuccess');
   assert.equal(await run(page, () => window.call('deleteUser')), 'SUCCESS');
-  assert.equal((await rejects(page, () => window.signIn('demo', 'Demo-Passw0rd!'))).code, 'NotAuthorizedException');
+  assert.equal((await rejects(page, () => window.signIn('demo', 'Changed-Passw0rd!1'))).code, 'NotAuthorizedException');
 });
 
 test('custom auth: CUSTOM_AUTH with the password first (SRP_A) and without; wrong answer, right answer', T, async () => {
