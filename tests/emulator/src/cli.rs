@@ -210,6 +210,10 @@ mod tests {
         assert_eq!(names, ["demo", "alice", "pending", "forced", "smsuser", "twofactor", "totpuser", "passkey"]);
         assert_eq!(o.config.clients[2].device_tracking.as_deref(), Some("OPT_IN"));
         assert_eq!(o.config.clients[1].client_secret.as_deref(), Some("emulator-demo-client-secret-0001"));
+        // Refresh-token rotation: off on the default client, on for the rotating one.
+        assert!(o.config.clients[0].refresh_token_rotation.is_none());
+        let rot = o.config.clients[3].refresh_token_rotation.as_ref().unwrap();
+        assert_eq!((o.config.clients[3].client_id.as_str(), rot.feature.as_str(), rot.retry_grace_period_seconds), ("5rotatingclient0emulator1", "ENABLED", 10));
         assert_eq!(o.config.auth.mfa_configuration.as_deref(), Some("OPTIONAL"));
         assert!(o.config.prevent_user_existence_errors);
         assert!(o.config.clients[0].callback_urls.contains(&"http://127.0.0.1:8080/".to_string()));

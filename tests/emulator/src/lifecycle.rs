@@ -38,6 +38,47 @@ impl Pool {
         self.state().reuse_window.unwrap_or(DEFAULT_REUSE_WINDOW)
     }
 
+    /// The client's rotation grace period when it rotates refresh tokens (`None`: it does
+    /// not); the `/_emulator/config` reuse window overrides it.
+    pub(crate) fn rotation_grace(&self, client_id: &str) -> Option<i64> {
+        let rotation = self.client_config(client_id)?.refresh_token_rotation.as_ref().filter(|r| r.feature == "ENABLED")?;
+        Some(self.state().reuse_window.unwrap_or(rotation.retry_grace_period_seconds))
+    }
+
+    /// A refresh with `token`: (user, auth_time, origin_jti, the new refresh token when the
+    /// client rotates them). With rotation the old token keeps working for the grace period,
+    /// then RefreshTokenReuseException.
+    pub(crate) fn refresh_grant(&self, token: &str, client_id: &str, now: i64) -> Result<(usize, i64, String, Option<String>), ApiError> {
+        let Some(window) = self.rotation_grace(client_id) else {
+            let (user, auth_time, origin) = self.use_refresh_token(token, client_id, now)?;
+            return Ok((user, auth_time, origin, None));
+        };
+        let (user, auth_time, origin) = {
+            let mut st = self.state();
+            let revoked = st.refresh_tokens.get(token).map(|r| st.revoked_origins.contains(&r.origin_jti));
+            let Some(r) = st.refresh_tokens.get_mut(token).filter(|r| r.client_id == client_id) else {
+                return Err(ApiError::not_authorized("Invalid Refresh Token"));
+            };
+            if revoked == Some(true) {
+                return Err(ApiError::not_authorized("Refresh Token has been revoked"));
+            }
+            match r.rotated_at {
+                Some(t) if now - t >= window => {
+                    return Err(ApiError::new("RefreshTokenReuseException", "Refresh token has already been used"))
+                }
+                Some(_) => {}
+                None => r.rotated_at = Some(now),
+            }
+            (r.user, r.auth_time, r.origin_jti.clone())
+        };
+        let new_token = new_refresh_token();
+        self.state().refresh_tokens.insert(
+            new_token.clone(),
+            RefreshRecord { user, client_id: client_id.to_string(), auth_time, origin_jti: origin.clone(), rotated_at: None },
+        );
+        Ok((user, auth_time, origin, Some(new_token)))
+    }
+
     /// Checks a refresh token for REFRESH_TOKEN_AUTH and the OAuth refresh grant:
     /// (user, auth_time, origin_jti).
     pub(crate) fn use_refresh_token(&self, token: &str, client_id: &str, now: i64) -> Result<(usize, i64, String), ApiError> {
@@ -143,45 +184,23 @@ impl Pool {
     }
 }
 
-/// GetTokensFromRefreshToken with rotation: a new refresh token every time; the old one
-/// keeps working for the reuse window, then is refused with RefreshTokenReuseException.
+/// GetTokensFromRefreshToken: new ID and access tokens, and a new refresh token only when the
+/// app client rotates them (`refreshTokenRotation`, see [`Pool::refresh_grant`]).
 fn rotate(pool: &Pool, req: &Map<String, Value>, now: i64) -> ApiResult {
     let client_id = pool.check_client(req)?;
     let token = get_str(req, "RefreshToken")?;
-    let window = pool.reuse_window();
-    let (user, auth_time, origin) = {
-        let mut st = pool.state();
-        let revoked = st.refresh_tokens.get(token).map(|r| st.revoked_origins.contains(&r.origin_jti));
-        let Some(r) = st.refresh_tokens.get_mut(token).filter(|r| r.client_id == client_id) else {
-            return Err(ApiError::not_authorized("Invalid Refresh Token"));
-        };
-        if revoked == Some(true) {
-            return Err(ApiError::not_authorized("Refresh Token has been revoked"));
-        }
-        match r.rotated_at {
-            Some(t) if now - t >= window => {
-                return Err(ApiError::new("RefreshTokenReuseException", "Refresh token has already been used"))
-            }
-            Some(_) => {}
-            None => r.rotated_at = Some(now),
-        }
-        (r.user, r.auth_time, r.origin_jti.clone())
-    };
-    let new_token = new_refresh_token();
-    pool.state().refresh_tokens.insert(
-        new_token.clone(),
-        RefreshRecord { user, client_id: client_id.to_string(), auth_time, origin_jti: origin.clone(), rotated_at: None },
-    );
+    let (user, auth_time, origin, new_token) = pool.refresh_grant(token, client_id, now)?;
     let (access, id) = pool.issue_tokens(user, client_id, auth_time, now, &origin);
-    Ok(json!({
-        "AuthenticationResult": {
-            "AccessToken": access,
-            "ExpiresIn": pool.ttl(),
-            "IdToken": id,
-            "RefreshToken": new_token,
-            "TokenType": "Bearer",
-        },
-    }))
+    let mut result = json!({
+        "AccessToken": access,
+        "ExpiresIn": pool.ttl(),
+        "IdToken": id,
+        "TokenType": "Bearer",
+    });
+    if let Some(t) = new_token {
+        result["RefreshToken"] = json!(t);
+    }
+    Ok(json!({ "AuthenticationResult": result }))
 }
 
 /// Counts one request for `GET /_emulator/stats`: by operation, and for InitiateAuth also
@@ -316,13 +335,14 @@ pub fn oauth(pool: &Pool, path: &str, body: &[u8]) -> Reply {
         None => return oauth_error(400, "invalid_request"),
     }
     let Some(token) = field("refresh_token") else { return oauth_error(400, "invalid_request") };
-    match pool.use_refresh_token(token, client_id, now) {
-        Ok((user, auth_time, origin)) => {
+    match pool.refresh_grant(token, client_id, now) {
+        Ok((user, auth_time, origin, new_token)) => {
             let (access, id) = pool.issue_tokens(user, client_id, auth_time, now, &origin);
-            let mut r = json_reply(
-                200,
-                &json!({"access_token": access, "id_token": id, "expires_in": pool.ttl(), "token_type": "Bearer"}),
-            );
+            let mut body = json!({"access_token": access, "id_token": id, "expires_in": pool.ttl(), "token_type": "Bearer"});
+            if let Some(t) = new_token {
+                body["refresh_token"] = json!(t);
+            }
+            let mut r = json_reply(200, &body);
             r.note = op.into();
             r
         }
@@ -358,28 +378,70 @@ mod tests {
         op(pool, "InitiateAuth", json!({"ClientId": CLIENT, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}}), now)
     }
 
+    /// The test pool with refresh-token rotation enabled on its client (grace period 10 s).
+    fn rotating_pool() -> Pool {
+        let mut config = crate::pool::tests::test_config(true);
+        config.clients[0].refresh_token_rotation =
+            Some(crate::pool::RefreshTokenRotation { feature: "ENABLED".into(), retry_grace_period_seconds: 10 });
+        Pool::new(config, "http://127.0.0.1:9229", crate::pool::tests::signer()).unwrap()
+    }
+
     #[test]
     fn rotation_issues_new_tokens_and_rejects_reuse_after_the_window() {
-        let pool = test_pool(true);
+        let pool = rotating_pool();
         let (_, rt1) = sign_in(&pool);
         let rot = |rt: &str, now| op(&pool, "GetTokensFromRefreshToken", json!({"ClientId": CLIENT, "RefreshToken": rt}), now);
         let r = rot(&rt1, NOW + 1).unwrap();
         let rt2 = r["AuthenticationResult"]["RefreshToken"].as_str().unwrap().to_string();
         assert_ne!(rt2, rt1);
         assert!(r["AuthenticationResult"]["AccessToken"].as_str().is_some());
-        // Within the reuse window the old token still works (a concurrent retry).
-        assert!(rot(&rt1, NOW + DEFAULT_REUSE_WINDOW).is_ok());
-        assert!(refresh_auth(&pool, &rt1, NOW + DEFAULT_REUSE_WINDOW).is_ok());
+        // Within the grace period the old token still works (a concurrent retry).
+        assert!(rot(&rt1, NOW + 10).is_ok());
         // After it, reuse is refused; the new token works.
-        assert_eq!(code(rot(&rt1, NOW + 1 + DEFAULT_REUSE_WINDOW)), "RefreshTokenReuseException");
-        assert_eq!(code(refresh_auth(&pool, &rt1, NOW + 1 + DEFAULT_REUSE_WINDOW)), "NotAuthorizedException");
+        assert_eq!(code(rot(&rt1, NOW + 11)), "RefreshTokenReuseException");
         assert!(rot(&rt2, NOW + 20).is_ok());
-        // The window is configurable.
+        // A rotating client refuses REFRESH_TOKEN_AUTH.
+        let (_, rt3) = sign_in(&pool);
+        assert_eq!(code(refresh_auth(&pool, &rt3, NOW)), "InvalidParameterException");
+        // The grace period can be overridden.
         configure(&pool, br#"{"refreshReuseWindowSeconds":0}"#).unwrap();
         let (_, a) = sign_in(&pool);
         rot(&a, NOW).unwrap();
         assert_eq!(code(rot(&a, NOW)), "RefreshTokenReuseException");
         assert_eq!(code(rot("nope", NOW)), "NotAuthorizedException");
+    }
+
+    /// Without rotation GetTokensFromRefreshToken returns no refresh token and the one in use
+    /// keeps working, as REFRESH_TOKEN_AUTH does.
+    #[test]
+    fn no_rotation_keeps_the_refresh_token() {
+        let pool = test_pool(true);
+        let (_, rt) = sign_in(&pool);
+        for now in [NOW + 1, NOW + 100, NOW + 1000] {
+            let r = op(&pool, "GetTokensFromRefreshToken", json!({"ClientId": CLIENT, "RefreshToken": rt}), now).unwrap();
+            assert!(r["AuthenticationResult"]["AccessToken"].as_str().is_some());
+            assert!(r["AuthenticationResult"].get("RefreshToken").is_none(), "{r}");
+            assert!(refresh_auth(&pool, &rt, now).is_ok());
+        }
+        let mut config = crate::pool::tests::test_config(true);
+        config.clients[0].refresh_token_rotation = Some(crate::pool::RefreshTokenRotation { feature: "ON".into(), retry_grace_period_seconds: 0 });
+        assert!(Pool::new(config, "http://127.0.0.1:9229", crate::pool::tests::signer()).is_err());
+    }
+
+    /// The OAuth refresh grant rotates too on a rotating client.
+    #[test]
+    fn oauth_refresh_grant_rotates_on_a_rotating_client() {
+        let pool = rotating_pool();
+        let (_, rt) = sign_in(&pool);
+        let grant = |t: &str| {
+            let r = route(&pool, &incoming("POST", "/oauth2/token", &[], &format!("grant_type=refresh_token&client_id={CLIENT}&refresh_token={t}")));
+            (r.status, serde_json::from_slice::<Value>(&r.body).unwrap())
+        };
+        let (status, v) = grant(&rt);
+        assert_eq!(status, 200);
+        let rt2 = v["refresh_token"].as_str().unwrap().to_string();
+        assert_ne!(rt2, rt);
+        assert_eq!(grant(&rt2).0, 200);
     }
 
     #[test]

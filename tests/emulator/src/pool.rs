@@ -47,6 +47,21 @@ pub struct ClientConfig {
     /// every flow but USER_AUTH.
     #[serde(default)]
     pub explicit_auth_flows: Option<Vec<String>>,
+    /// Cognito's `RefreshTokenRotation` (`{"feature": "ENABLED", "retryGracePeriodSeconds": 10}`):
+    /// refreshes then return a new refresh token, and REFRESH_TOKEN_AUTH is refused. Absent or
+    /// `DISABLED`: refreshes return no refresh token, the one in use stays.
+    #[serde(default)]
+    pub refresh_token_rotation: Option<RefreshTokenRotation>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefreshTokenRotation {
+    /// `ENABLED` or `DISABLED`.
+    pub feature: String,
+    /// How long a rotated-out refresh token keeps working (0..=60 s; default 0).
+    #[serde(default)]
+    pub retry_grace_period_seconds: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -363,6 +378,13 @@ impl Pool {
             client_configs.push(ClientConfig { client_id: DEFAULT_CLIENT_ID.into(), ..Default::default() });
         }
         let clients: Vec<String> = client_configs.iter().map(|c| c.client_id.clone()).collect();
+        for c in &client_configs {
+            if let Some(r) = &c.refresh_token_rotation {
+                if !["ENABLED", "DISABLED"].contains(&r.feature.as_str()) || !(0..=60).contains(&r.retry_grace_period_seconds) {
+                    return Err(format!("client {}: refreshTokenRotation needs feature ENABLED|DISABLED and retryGracePeriodSeconds 0..=60", c.client_id));
+                }
+            }
+        }
         let mut users: Vec<User> = Vec::new();
         for u in config.users {
             if u.username.is_empty() {
@@ -690,6 +712,12 @@ impl Pool {
 
     fn refresh(&self, client_id: &str, params: &Map<String, Value>, now: i64) -> ApiResult {
         let token = get_str(params, "REFRESH_TOKEN")?;
+        if self.rotation_grace(client_id).is_some() {
+            // Cognito: "Refresh token rotation must be completed with GetTokensFromRefreshToken".
+            return Err(ApiError::invalid_parameter(
+                "REFRESH_TOKEN_AUTH is not supported for app clients with refresh token rotation: use GetTokensFromRefreshToken",
+            ));
+        }
         let (user, auth_time, origin_jti) = self.use_refresh_token(token, client_id, now)?;
         let (access, id) = self.issue_tokens(user, client_id, auth_time, now, &origin_jti);
         Ok(json!({
