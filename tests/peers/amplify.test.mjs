@@ -8,7 +8,7 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   setup, run, rejects, claims, totp, POOL_ID, CLIENT_ID, DEVICES_CLIENT_ID, IDENTITY_POOL_ID,
-  MFA_POOL_ID, MFA_CLIENT_ID,
+  MFA_POOL_ID, MFA_CLIENT_ID, ROTATING_CLIENT_ID,
 } from './harness.mjs';
 
 const T = { timeout: 120_000 };
@@ -69,11 +69,11 @@ async function api(op, body) {
 }
 
 /** Amplify's refresh token for the signed-in user, from its localStorage keys. */
-const storedRefreshToken = (page) => page.evaluate((clientId) => {
+const storedRefreshToken = (page, client = CLIENT_ID) => page.evaluate((clientId) => {
   const prefix = `CognitoIdentityServiceProvider.${clientId}.`;
   const user = localStorage.getItem(`${prefix}LastAuthUser`);
   return localStorage.getItem(`${prefix}${user}.refreshToken`);
-}, CLIENT_ID);
+}, client);
 
 test('SRP sign-in: tokens for the user; a wrong password is NotAuthorizedException', T, async () => {
   const { page } = await amplify();
@@ -102,6 +102,7 @@ test('refresh: fetchAuthSession({ forceRefresh }) uses GetTokensFromRefreshToken
   const { page } = await amplify();
   await signIn(page, DEMO);
   const before = await session(page);
+  const refreshBefore = await storedRefreshToken(page);
   await new Promise((r) => setTimeout(r, 1100)); // a new iat
   const after = await session(page, { forceRefresh: true });
   assert.equal((await stats()).GetTokensFromRefreshToken, 1);
@@ -112,6 +113,23 @@ test('refresh: fetchAuthSession({ forceRefresh }) uses GetTokensFromRefreshToken
   const u = await api('GetUser', { AccessToken: after.accessToken });
   assert.equal(u.status, 200);
   assert.equal(u.body.Username, 'demo');
+  // This client does not rotate: no new refresh token came, Amplify keeps the one it had.
+  assert.equal(await storedRefreshToken(page), refreshBefore);
+});
+
+test('refresh on a client with refresh-token rotation: Amplify stores the new refresh token', T, async () => {
+  const { page } = await amplify({ userPoolClientId: ROTATING_CLIENT_ID });
+  await signIn(page, DEMO);
+  const first = await storedRefreshToken(page, ROTATING_CLIENT_ID);
+  await session(page, { forceRefresh: true });
+  const second = await storedRefreshToken(page, ROTATING_CLIENT_ID);
+  assert.ok(second);
+  assert.notEqual(second, first);
+  // The rotated token refreshes; REFRESH_TOKEN_AUTH is refused on such a client.
+  const r = await api('GetTokensFromRefreshToken', { ClientId: ROTATING_CLIENT_ID, RefreshToken: second });
+  assert.equal(r.status, 200);
+  const rta = await api('InitiateAuth', { ClientId: ROTATING_CLIENT_ID, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: second } });
+  assert.equal(rta.body.__type, 'InvalidParameterException');
 });
 
 test('global sign-out: the refresh and access tokens stop working', T, async () => {

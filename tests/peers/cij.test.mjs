@@ -3,7 +3,8 @@
 // failure means the emulator (or our reading of Cognito) is wrong, not CIJ.
 //
 // Journeys CIJ lacks (amplify.test.mjs covers them):
-//   - GetTokensFromRefreshToken: CIJ refreshes only with InitiateAuth REFRESH_TOKEN_AUTH.
+//   - GetTokensFromRefreshToken: CIJ refreshes only with InitiateAuth REFRESH_TOKEN_AUTH, so
+//     it cannot refresh at all on an app client with refresh-token rotation.
 //   - autoSignIn: CIJ has none; its sign-up journey signs in with the password afterwards.
 //     No USER_AUTH, so no sign-in with the ConfirmSignUp Session either.
 //   - USER_AUTH (factor choice, EMAIL_OTP / SMS_OTP first factors) and passkeys (WebAuthn).
@@ -12,7 +13,7 @@
 //   - The hosted UI (OAuth 2.0 endpoints).
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, run, rejects, claims, totp, POOL_ID, CLIENT_ID, DEVICES_CLIENT_ID, MFA_POOL_ID, MFA_CLIENT_ID } from './harness.mjs';
+import { setup, run, rejects, claims, totp, POOL_ID, CLIENT_ID, DEVICES_CLIENT_ID, MFA_POOL_ID, MFA_CLIENT_ID, ROTATING_CLIENT_ID } from './harness.mjs';
 
 const T = { timeout: 120_000 };
 let env;
@@ -113,6 +114,16 @@ test('refresh: refreshSession uses InitiateAuth REFRESH_TOKEN_AUTH', T, async ()
   assert.ok(claims(fresh.accessToken).iat > claims(s.accessToken).iat);
   assert.equal(claims(fresh.idToken).sub, claims(s.idToken).sub);
   assert.equal((await api('GetUser', { AccessToken: fresh.accessToken })).Username, 'demo');
+});
+
+// CIJ retries a failed refresh with jittered backoff for about 5 s before it reports it.
+test('refresh on a client with refresh-token rotation: REFRESH_TOKEN_AUTH is refused', T, async () => {
+  const { page } = await cij({ clientId: ROTATING_CLIENT_ID });
+  const [s] = (await signIn(page, 'demo', 'Demo-Passw0rd!')).args;
+  const e = await rejects(page, (rt) => new Promise((resolve, reject) => {
+    window.user.refreshSession(new window.CIJ.CognitoRefreshToken({ RefreshToken: rt }), (err, session) => (err ? reject(err) : resolve(session)));
+  }), s.refreshToken);
+  assert.equal(e.code, 'InvalidParameterException');
 });
 
 test('global sign-out: the refresh and access tokens stop working', T, async () => {

@@ -20,6 +20,8 @@ export const ROOT = path.resolve(HERE, '..', '..');
 export const POOL_ID = 'us-east-1_EmuPool01';
 export const CLIENT_ID = '7f3kq2m9emulatorclient0001';
 export const DEVICES_CLIENT_ID = '3devicesclient00emulator01';
+/** demo-pool.json's client with refresh-token rotation ENABLED (10 s grace period). */
+export const ROTATING_CLIENT_ID = '5rotatingclient0emulator1';
 export const IDENTITY_POOL_ID = 'us-east-1:0a1b2c3d-0000-4000-8000-00000000e001';
 export const MFA_POOL_ID = 'us-east-1_EmuMfaReq';
 export const MFA_CLIENT_ID = '7f3kq2m9emulatormfaclient1';
