@@ -329,7 +329,7 @@ test('USER_AUTH: the factor choice, then EMAIL_OTP; and EMAIL_OTP as preferred c
   assert.equal(smsDone.isSignedIn, true);
 });
 
-test('passkeys (virtual authenticator): associate, list, sign in with WEB_AUTHN, delete', T, async () => {
+test('passkeys (virtual authenticator): associate, list, sign in with WEB_AUTHN (preferred and chosen), delete', T, async () => {
   const { page, cdp, authenticatorId } = await amplify({}, { authenticator: true });
   await signIn(page, { username: 'passkey', password: 'Passkey-Passw0rd!' });
   await run(page, () => window.auth.associateWebAuthnCredential());
@@ -348,6 +348,11 @@ test('passkeys (virtual authenticator): associate, list, sign in with WEB_AUTHN,
   assert.deepEqual(r, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
   assert.equal(claims((await session(page)).idToken)['cognito:username'], 'passkey');
   assert.equal((await env.get('passkeys?username=passkey'))[0].signCount > 0, true);
+  // With a passkey registered, the factor choice offers WEB_AUTHN too.
+  await signOut(page);
+  const c = await signIn(page, { username: 'passkey', options: { authFlowType: 'USER_AUTH' } });
+  assert.deepEqual(c.nextStep.availableChallenges, ['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN', 'EMAIL_OTP', 'SMS_OTP']);
+  assert.deepEqual(await confirmSignIn(page, { challengeResponse: 'WEB_AUTHN' }), { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
   await run(page, (credentialId) => window.auth.deleteWebAuthnCredential({ credentialId }), cred.credentialId);
   assert.deepEqual((await run(page, () => window.auth.listWebAuthnCredentials())).credentials, []);
   assert.deepEqual(await env.get('passkeys?username=passkey'), []);
