@@ -70,9 +70,18 @@ export interface CognitoAuthConfig {
   clientId: string;
   /**
    * User-pool API endpoint. Default: `https://cognito-idp.{region}.amazonaws.com/`.
-   * Set it for FIPS or VPC endpoints, or for a local emulator.
+   * Set it for FIPS or VPC endpoints, a proxy, or a local emulator. The pool's JWKS is fetched
+   * from `{endpoint}/{userPoolId}/.well-known/jwks.json` (the API's host, as on AWS).
    */
   endpoint?: string;
+  /**
+   * The `iss` ID tokens must carry. Default: Cognito's
+   * `https://cognito-idp.{region}.amazonaws.com/{userPoolId}` (what Cognito issues whatever
+   * endpoint was called), and with a custom `endpoint` also `{endpoint}/{userPoolId}` (what
+   * local emulators such as cognito-local issue). Setting it accepts this issuer only.
+   * `https://` (`http://` only for localhost); `InvalidInput` otherwise.
+   */
+  issuer?: string;
   /**
    * Default `'local'`. When the chosen storage is blocked or throws the client falls back
    * to memory and emits `storageFallback`; the constructor never throws because of storage.

@@ -8,6 +8,17 @@
 //! Logins: {"cognito-idp.{region}.amazonaws.com/{userPoolId}": idToken}   (absent for guests)
 //! ```
 //!
+//! The `Logins` key is the ID token's `iss` without its scheme, as Cognito names the
+//! provider (and Amplify builds the key): Cognito's own issuer unless the pool's tokens say
+//! otherwise (the `issuer` option, an emulator's `{endpoint}/{poolId}`).
+//!
+//! Guest → signed in: when a signed-in user has no identity id yet and a guest identity id is
+//! stored, the first GetCredentialsForIdentity sends the guest's id with the login. Cognito
+//! links a login not linked yet to that identity, which keeps its id (developer guide,
+//! "Switching unauthenticated users to authenticated users"), so data keyed by identity id
+//! survives the sign-in; a login already linked gets its own identity back (the reply's
+//! IdentityId, which is the one stored). The guest id is spent either way.
+//!
 //! Pure: [`CredentialsFlow`] is a state machine (`start` → request, `handle(reply)` → next
 //! request / tokens needed / credentials); [`Cache`] is the renewal policy. Both calls are
 //! public (unsigned).
@@ -90,11 +101,17 @@ impl core::fmt::Debug for Login {
 }
 
 impl Login {
+    /// The provider is the token's `iss` without `https://` (one of the issuers the pool's
+    /// tokens may carry, see `idtoken::issuers`), else Cognito's name for the pool.
     pub fn new(pool: &ClientConfig, id_token: &str, id_expires_at_ms: i64) -> Login {
-        let mut provider = String::from("cognito-idp.");
-        provider.push_str(pool.region());
-        provider.push_str(".amazonaws.com/");
-        provider.push_str(pool.user_pool_id());
+        let iss = crate::jwt::decode(id_token).and_then(|j| j.str_claim("iss").map(String::from));
+        let provider = match iss.filter(|i| crate::idtoken::issuers(pool).iter().any(|a| a == i)) {
+            Some(i) => String::from(i.strip_prefix("https://").or_else(|| i.strip_prefix("http://")).unwrap_or(&i)),
+            None => {
+                let aws = crate::idtoken::aws_issuer(pool);
+                String::from(aws.strip_prefix("https://").unwrap_or(&aws))
+            }
+        };
         Login { provider, id_token: String::from(id_token), id_expires_at_ms }
     }
 }
@@ -221,6 +238,8 @@ pub struct CredentialsFlow {
     stage: Stage,
     /// The stored identity id was already dropped once.
     dropped_identity: bool,
+    /// The first GetCredentialsForIdentity carries a guest's identity id to link to the login.
+    linking: bool,
     /// Fresh tokens were already asked for once.
     refreshed: bool,
 }
@@ -237,11 +256,26 @@ pub enum Step {
 impl CredentialsFlow {
     /// Starts with the stored identity id when there is one, else with GetId.
     pub fn start(cfg: &IdentityConfig, login: Option<Login>, stored_identity_id: Option<&str>) -> (CredentialsFlow, HttpRequest) {
-        let stage = match stored_identity_id.filter(|s| !s.is_empty()) {
-            Some(id) => Stage::GetCredentials(String::from(id)),
-            None => Stage::GetId,
+        Self::start_linking(cfg, login, stored_identity_id, None)
+    }
+
+    /// As [`start`](Self::start); a signed-in user without a stored identity id and a stored
+    /// `guest_identity_id` starts with GetCredentialsForIdentity(guest id, login): Cognito
+    /// links the guest identity to a login not linked yet (see the module docs). If Cognito
+    /// refuses that id (unknown, or linked to someone else) the flow goes on with GetId.
+    pub fn start_linking(
+        cfg: &IdentityConfig,
+        login: Option<Login>,
+        stored_identity_id: Option<&str>,
+        guest_identity_id: Option<&str>,
+    ) -> (CredentialsFlow, HttpRequest) {
+        let guest = guest_identity_id.filter(|g| !g.is_empty() && login.is_some());
+        let (stage, linking) = match (stored_identity_id.filter(|s| !s.is_empty()), guest) {
+            (Some(id), _) => (Stage::GetCredentials(String::from(id)), false),
+            (None, Some(g)) => (Stage::GetCredentials(String::from(g)), true),
+            (None, None) => (Stage::GetId, false),
         };
-        let flow = CredentialsFlow { cfg: cfg.clone(), login, stage, dropped_identity: false, refreshed: false };
+        let flow = CredentialsFlow { cfg: cfg.clone(), login, stage, dropped_identity: false, refreshed: false, linking };
         let req = flow.current_request();
         (flow, req)
     }
@@ -259,19 +293,33 @@ impl CredentialsFlow {
         self.dropped_identity
     }
 
+    /// True while the request in flight tries to link the guest's identity id.
+    pub fn linking(&self) -> bool {
+        self.linking
+    }
+
     pub fn handle(mut self, resp: &HttpResponse, now_ms: i64) -> Result<Step, Error> {
         let ok = (200..300).contains(&resp.status);
         if !ok {
             let err = parse_error(resp);
+            let token_expired = self.login.as_ref().is_some_and(|l| {
+                l.id_expires_at_ms <= now_ms || err.message.as_bytes().windows(7).any(|w| w.eq_ignore_ascii_case(b"expired"))
+            });
+            // The guest's id could not be linked (forgotten, or linked to another login):
+            // the user's own identity, from GetId.
+            let refused = is_code(&err, "ResourceNotFoundException") || (is_code(&err, "NotAuthorizedException") && !token_expired);
+            if self.linking && refused {
+                self.linking = false;
+                self.stage = Stage::GetId;
+                let req = self.current_request();
+                return Ok(Step::Send(self, req));
+            }
             if is_code(&err, "ResourceNotFoundException") && matches!(self.stage, Stage::GetCredentials(_)) && !self.dropped_identity {
                 self.dropped_identity = true;
                 self.stage = Stage::GetId;
                 let req = self.current_request();
                 return Ok(Step::Send(self, req));
             }
-            let token_expired = self.login.as_ref().is_some_and(|l| {
-                l.id_expires_at_ms <= now_ms || err.message.as_bytes().windows(7).any(|w| w.eq_ignore_ascii_case(b"expired"))
-            });
             if is_code(&err, "NotAuthorizedException") && token_expired && !self.refreshed {
                 self.refreshed = true;
                 return Ok(Step::NeedFreshTokens(self));
@@ -423,6 +471,62 @@ mod tests {
         // Not-found from GetId itself (a wrong pool id) is an error at once.
         let (flow, _) = CredentialsFlow::start(&cfg(), None, None);
         assert!(flow.handle(&not_found, 0).is_err());
+    }
+
+    /// A signed-in user with no identity id of their own and a stored guest id: the guest id
+    /// goes to GetCredentialsForIdentity with the login (Cognito links it); a stored id of
+    /// the user's own wins; a refused guest id falls back to GetId.
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn guest_identity_is_offered_for_linking() {
+        let (flow, req) = CredentialsFlow::start_linking(&cfg(), Some(login(i64::MAX)), None, Some("us-east-1:guest"));
+        assert!(flow.linking());
+        assert_eq!(req.operation, GET_CREDENTIALS);
+        assert!(req.body.starts_with(r#"{"IdentityId":"us-east-1:guest","Logins":{"cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01":"#), "{}", req.body);
+        let linked = CREDS.replace("us-east-1:id-1", "us-east-1:guest");
+        let Step::Done(c) = flow.handle(&resp(200, &linked), 0).unwrap() else { panic!() };
+        assert_eq!(c.identity_id, "us-east-1:guest");
+        // The user's own stored identity wins; guests without a login link nothing.
+        let (flow, req) = CredentialsFlow::start_linking(&cfg(), Some(login(i64::MAX)), Some("us-east-1:mine"), Some("us-east-1:guest"));
+        assert!(!flow.linking() && req.body.contains("us-east-1:mine"));
+        let (flow, req) = CredentialsFlow::start_linking(&cfg(), None, None, Some("us-east-1:guest"));
+        assert!(!flow.linking() && req.operation == GET_ID);
+        // Refused (linked to someone else, or forgotten): GetId with the login, then its identity.
+        for refusal in [
+            r#"{"__type":"NotAuthorizedException","message":"Invalid login token. Logins don't match."}"#,
+            r#"{"__type":"ResourceNotFoundException","message":"Identity 'us-east-1:guest' not found."}"#,
+        ] {
+            let (flow, _) = CredentialsFlow::start_linking(&cfg(), Some(login(i64::MAX)), None, Some("us-east-1:guest"));
+            let Step::Send(flow, req) = flow.handle(&resp(400, refusal), 0).unwrap() else { panic!() };
+            assert!(!flow.linking() && !flow.dropped_identity());
+            assert_eq!(req.operation, GET_ID);
+            let Step::Send(flow, req) = flow.handle(&resp(200, r#"{"IdentityId":"us-east-1:own"}"#), 0).unwrap() else { panic!() };
+            assert!(req.body.starts_with(r#"{"IdentityId":"us-east-1:own","Logins""#));
+            assert!(matches!(flow.handle(&resp(200, CREDS), 0).unwrap(), Step::Done(_)));
+        }
+        // An expired token while linking: fresh tokens first, then the same linking call.
+        let (flow, _) = CredentialsFlow::start_linking(&cfg(), Some(login(0)), None, Some("us-east-1:guest"));
+        let expired = resp(400, r#"{"__type":"NotAuthorizedException","message":"Invalid login token. Token expired: 1 >= 0"}"#);
+        let Step::NeedFreshTokens(flow) = flow.handle(&expired, 10).unwrap() else { panic!() };
+        let (flow, req) = flow.retry_with(login(i64::MAX));
+        assert!(flow.linking() && req.body.contains("us-east-1:guest"));
+    }
+
+    /// The Logins key is the token's `iss` without its scheme when it is one of the pool's
+    /// issuers, else Cognito's provider name.
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn logins_key_is_the_issuer_without_scheme() {
+        use crate::encoding::base64url_encode;
+        let token = |iss: &str| format!("e30.{}.c2ln", base64url_encode(format!(r#"{{"iss":"{iss}"}}"#).as_bytes()));
+        let aws = "cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01";
+        let emu = ClientConfig::new("us-east-1_EmuPool01", "client1", Some("http://127.0.0.1:9229/")).unwrap();
+        assert_eq!(Login::new(&emu, &token(&format!("https://{aws}")), 0).provider, aws);
+        assert_eq!(Login::new(&emu, &token("http://127.0.0.1:9229/us-east-1_EmuPool01"), 0).provider, "127.0.0.1:9229/us-east-1_EmuPool01");
+        assert_eq!(Login::new(&emu, &token("https://evil.example/us-east-1_EmuPool01"), 0).provider, aws);
+        assert_eq!(Login::new(&emu, "not a jwt", 0).provider, aws);
+        let custom = emu.with_issuer(Some("https://auth.example.com/p")).unwrap();
+        assert_eq!(Login::new(&custom, &token("https://auth.example.com/p"), 0).provider, "auth.example.com/p");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

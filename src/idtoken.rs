@@ -19,18 +19,43 @@ use crate::protocol::ClientConfig;
 /// Allowed clock difference for `exp`, in seconds.
 pub const LEEWAY_S: i64 = 300;
 
-/// The issuer of the pool's tokens: `https://cognito-idp.{region}.amazonaws.com/{poolId}`
-/// with the default endpoint; `{endpoint}/{poolId}` with a custom one (emulators).
-pub fn issuer(config: &ClientConfig) -> String {
+/// Cognito's issuer for the pool: `https://cognito-idp.{region}.amazonaws.com/{poolId}`.
+/// Cognito puts it in every token whatever endpoint the client called (the default one, a
+/// FIPS or VPC endpoint, a proxy).
+pub fn aws_issuer(config: &ClientConfig) -> String {
+    let mut s = String::from("https://cognito-idp.");
+    s.push_str(config.region());
+    s.push_str(".amazonaws.com/");
+    s.push_str(config.user_pool_id());
+    s
+}
+
+fn endpoint_issuer(config: &ClientConfig) -> String {
     let mut s = String::from(config.endpoint().trim_end_matches('/'));
     s.push('/');
     s.push_str(config.user_pool_id());
     s
 }
 
-/// `{issuer}/.well-known/jwks.json`.
+/// The `iss` values an ID token may carry: the `issuer` option alone when given; else
+/// Cognito's issuer, plus `{endpoint}/{poolId}` when a custom endpoint is set (what
+/// cognito-local and similar emulators issue).
+pub fn issuers(config: &ClientConfig) -> Vec<String> {
+    if let Some(i) = config.issuer() {
+        return alloc::vec![String::from(i)];
+    }
+    let mut v = alloc::vec![aws_issuer(config)];
+    if config.custom_endpoint() {
+        v.push(endpoint_issuer(config));
+    }
+    v
+}
+
+/// `{endpoint}/{poolId}/.well-known/jwks.json`: Cognito serves the JWKS on the API's host
+/// (`https://cognito-idp.{region}.amazonaws.com/…` by default), so it is fetched wherever the
+/// API calls go.
 pub fn jwks_url(config: &ClientConfig) -> String {
-    let mut s = issuer(config);
+    let mut s = endpoint_issuer(config);
     s.push_str("/.well-known/jwks.json");
     s
 }
@@ -108,7 +133,8 @@ pub fn parse_signed(token: &str) -> Result<SignedJwt<'_>, Error> {
 
 /// What a valid ID token must say.
 pub struct Expected<'a> {
-    pub issuer: &'a str,
+    /// `iss` must be one of these (see [`issuers`]).
+    pub issuers: &'a [String],
     pub client_id: &'a str,
     /// The `nonce` sent in the authorize request (hosted-UI sign-ins).
     pub nonce: Option<&'a str>,
@@ -119,7 +145,7 @@ pub struct Expected<'a> {
 
 /// Checks the claims of an ID token.
 pub fn check_claims(jwt: &Jwt, expected: &Expected<'_>) -> Result<(), Error> {
-    if jwt.str_claim("iss") != Some(expected.issuer) {
+    if !jwt.str_claim("iss").is_some_and(|iss| expected.issuers.iter().any(|i| i == iss)) {
         return Err(invalid("the ID token was issued by another user pool (iss)"));
     }
     if jwt.str_claim("aud") != Some(expected.client_id) {
@@ -247,17 +273,64 @@ pub(crate) mod tests {
     }
 
     fn expected(nonce: Option<&str>) -> Expected<'_> {
-        Expected { issuer: ISS, client_id: CLIENT, nonce, now_s: NOW, leeway_s: LEEWAY_S }
+        // A few bytes leaked per call: tests only.
+        let issuers: &'static [String] = Vec::leak(alloc::vec![String::from(ISS)]);
+        Expected { issuers, client_id: CLIENT, nonce, now_s: NOW, leeway_s: LEEWAY_S }
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn issuer_and_jwks_url() {
         let aws = ClientConfig::new(POOL, CLIENT, None).unwrap();
-        assert_eq!(issuer(&aws), ISS);
+        assert_eq!(issuers(&aws), [ISS]);
         assert_eq!(jwks_url(&aws), "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01/.well-known/jwks.json");
+        // The default endpoint spelt out is not custom.
+        let spelt = ClientConfig::new(POOL, CLIENT, Some("https://cognito-idp.us-east-1.amazonaws.com")).unwrap();
+        assert_eq!(issuers(&spelt), [ISS]);
+        // A custom endpoint (emulator, FIPS, VPC endpoint, proxy): Cognito's issuer stays
+        // accepted (Cognito issues it whatever URL was called), `{endpoint}/{poolId}` too;
+        // the JWKS comes from the endpoint's host.
         let emu = ClientConfig::new(POOL, CLIENT, Some("http://127.0.0.1:9229/")).unwrap();
-        assert_eq!(issuer(&emu), "http://127.0.0.1:9229/us-east-1_EmuPool01");
+        assert_eq!(issuers(&emu), [ISS, "http://127.0.0.1:9229/us-east-1_EmuPool01"]);
+        assert_eq!(jwks_url(&emu), "http://127.0.0.1:9229/us-east-1_EmuPool01/.well-known/jwks.json");
+        let fips = ClientConfig::new(POOL, CLIENT, Some("https://cognito-idp-fips.us-east-1.amazonaws.com/")).unwrap();
+        assert_eq!(issuers(&fips), [ISS, "https://cognito-idp-fips.us-east-1.amazonaws.com/us-east-1_EmuPool01"]);
+        assert_eq!(jwks_url(&fips), "https://cognito-idp-fips.us-east-1.amazonaws.com/us-east-1_EmuPool01/.well-known/jwks.json");
+        let other_region = ClientConfig::new(POOL, CLIENT, Some("https://cognito-idp.eu-west-1.amazonaws.com/")).unwrap();
+        assert!(other_region.custom_endpoint());
+        // The `issuer` option overrides both.
+        let custom = emu.clone().with_issuer(Some("https://auth.example.com/pool/")).unwrap();
+        assert_eq!(issuers(&custom), ["https://auth.example.com/pool"]);
+        assert_eq!(jwks_url(&custom), "http://127.0.0.1:9229/us-east-1_EmuPool01/.well-known/jwks.json");
+        for bad in ["http://auth.example.com/p", "ftp://x.example/p", "https://a b/c", "https://"] {
+            assert_eq!(emu.clone().with_issuer(Some(bad)).err().unwrap().code, Code::InvalidInput, "{bad}");
+        }
+        assert!(emu.clone().with_issuer(Some("http://localhost:9229/us-east-1_EmuPool01")).is_ok());
+    }
+
+    /// Cognito behind a custom endpoint: its tokens carry Cognito's `iss`, which verifies;
+    /// the endpoint style verifies too; any other issuer does not.
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn custom_endpoint_accepts_cognitos_issuer() {
+        let keys = FakeKeys::new(&["k1"]);
+        let emu = ClientConfig::new(POOL, CLIENT, Some("https://vpce-1.cognito-idp.us-east-1.vpce.amazonaws.com/")).unwrap();
+        let accepted = issuers(&emu);
+        let exp = Expected { issuers: &accepted, client_id: CLIENT, nonce: None, now_s: NOW, leeway_s: LEEWAY_S };
+        let local = format!("https://vpce-1.cognito-idp.us-east-1.vpce.amazonaws.com/{POOL}");
+        for iss in [ISS, local.as_str()] {
+            assert!(block_on(verify(&keys, &keys.sign("k1", &claims(iss, CLIENT, "id", NOW + 10, "n")), &exp)).is_ok(), "{iss}");
+        }
+        for iss in ["https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_EmuPool01", "https://evil.example/us-east-1_EmuPool01"] {
+            let e = block_on(verify(&keys, &keys.sign("k1", &claims(iss, CLIENT, "id", NOW + 10, "n")), &exp)).err().unwrap();
+            assert!(e.message.contains("iss"), "{iss}");
+        }
+        // With the `issuer` option, only that one.
+        let only = emu.with_issuer(Some("https://auth.example.com/p")).unwrap();
+        let accepted = issuers(&only);
+        let exp = Expected { issuers: &accepted, client_id: CLIENT, nonce: None, now_s: NOW, leeway_s: LEEWAY_S };
+        assert!(block_on(verify(&keys, &keys.sign("k1", &claims("https://auth.example.com/p", CLIENT, "id", NOW + 10, "n")), &exp)).is_ok());
+        assert!(block_on(verify(&keys, &keys.sign("k1", &claims(ISS, CLIENT, "id", NOW + 10, "n")), &exp)).is_err());
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -598,9 +598,9 @@ pub async fn redeem<E: HostedEnv>(
     let req = token_request(hosted, config.client_id(), code, &pending);
     let resp = env.send(&req).await?;
     let tokens = parse_token_reply(&resp)?;
-    let issuer = idtoken::issuer(config);
+    let issuers = idtoken::issuers(config);
     let expected = Expected {
-        issuer: &issuer,
+        issuers: &issuers,
         client_id: config.client_id(),
         nonce: Some(&pending.nonce),
         now_s: env.now_ms().div_euclid(1000),

@@ -18,6 +18,8 @@ pub struct ClientConfig {
     pool_name: String,
     client_id: String,
     endpoint: String,
+    /// The `issuer` option: the only `iss` ID tokens may carry (see `idtoken::issuers`).
+    issuer: Option<String>,
 }
 
 pub(crate) fn is_region(s: &str) -> bool {
@@ -94,7 +96,36 @@ impl ClientConfig {
             pool_name: String::from(pool_name),
             client_id: String::from(client_id),
             endpoint,
+            issuer: None,
         })
+    }
+
+    /// The `issuer` option: ID tokens must carry exactly this `iss` (a trailing `/` is
+    /// ignored). `https://` only (`http://` for loopback hosts), no whitespace.
+    pub fn with_issuer(mut self, issuer: Option<&str>) -> Result<ClientConfig, Error> {
+        if let Some(i) = issuer {
+            let i = i.trim_end_matches('/');
+            let ok = i.starts_with("https://") || (i.starts_with("http://") && is_loopback_url(i));
+            if !ok || i.len() < 10 || i.contains(char::is_whitespace) {
+                return Err(Error::invalid_input("issuer must be an https:// URL (http:// only for localhost)"));
+            }
+            self.issuer = Some(String::from(i));
+        }
+        Ok(self)
+    }
+
+    /// The `issuer` option, if given.
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// True when `endpoint` is not Cognito's default one for the region (a FIPS or VPC
+    /// endpoint, a proxy, an emulator).
+    pub fn custom_endpoint(&self) -> bool {
+        let e = self.endpoint.trim_end_matches('/');
+        e.strip_prefix("https://cognito-idp.")
+            .and_then(|r| r.strip_suffix(".amazonaws.com"))
+            .is_none_or(|r| r != self.region)
     }
     pub fn user_pool_id(&self) -> &str {
         &self.user_pool_id

@@ -185,9 +185,9 @@ impl Inner {
 
     async fn verify_id_token(&self, token: JsValue) -> Result<JsValue, Error> {
         let token = token.as_string().ok_or_else(|| Error::invalid_input("token must be a string"))?;
-        let issuer = idtoken::issuer(&self.config);
+        let issuers = idtoken::issuers(&self.config);
         let expected = Expected {
-            issuer: &issuer,
+            issuers: &issuers,
             client_id: self.config.client_id(),
             nonce: None,
             now_s: web::now_ms().div_euclid(1000),

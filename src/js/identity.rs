@@ -5,7 +5,9 @@
 //! `CognitoIdentityServiceProvider.{clientId}.{username}.identityId` (removed on sign-out);
 //! the ID token comes from the session as `currentSession` returns it (refreshed when it
 //! expires soon), and an expired-token reply from the pool triggers one token refresh;
-//! a guest identity id under Amplify's `com.amplify.Cognito.{identityPoolId}.identityId`.
+//! a guest identity id under Amplify's `com.amplify.Cognito.{identityPoolId}.identityId`,
+//! offered to Cognito for linking on the user's first credentials after sign-in (see
+//! `crate::identity`) and removed then.
 //! Credentials stay in memory only, one set per client, renewed before they expire and
 //! whenever the ID token changes; one request at a time per client (single flight).
 
@@ -116,7 +118,7 @@ impl Inner {
     }
 
     /// Forgets the credentials, any request in progress, and the signed-in user's identity
-    /// id (the guest identity id stays, as in Amplify). Called by `signOut`.
+    /// id (a guest identity id stays, as in Amplify). Called by `signOut`.
     pub(crate) async fn forget_aws_credentials(&self) {
         self.aws.cache.borrow_mut().clear();
         self.aws.flight.borrow_mut().take();
@@ -135,7 +137,12 @@ async fn run_flow(inner: &Rc<Inner>, cfg: IdentityConfig, login: Option<(Login, 
     };
     let id_key = inner.identity_id_key(&cfg, username.as_deref());
     let stored = inner.store.get(&id_key).await;
-    let (mut flow, mut req) = CredentialsFlow::start(&cfg, current.clone(), stored.as_deref());
+    // Signed in without an identity id yet: offer the guest's, for Cognito to link.
+    let guest = match (&username, &stored) {
+        (Some(_), None) => inner.store.get(&cfg.guest_id_key()).await,
+        _ => None,
+    };
+    let (mut flow, mut req) = CredentialsFlow::start_linking(&cfg, current.clone(), stored.as_deref(), guest.as_deref());
     // GetId + GetCredentials, at most one identity drop and one token refresh: 6 is a guard.
     for _ in 0..6 {
         let resp = fetch::send(&req).await?;
@@ -159,6 +166,10 @@ async fn run_flow(inner: &Rc<Inner>, cfg: IdentityConfig, login: Option<(Login, 
             }
             Step::Done(c) => {
                 if inner.aws.epoch.get() == epoch {
+                    if guest.is_some() {
+                        // Linked to this user now (or refused): no longer a guest identity.
+                        inner.store.remove(&cfg.guest_id_key()).await;
+                    }
                     inner.store.set_all(&[(id_key, c.identity_id.clone())]).await;
                     inner.aws.cache.borrow_mut().put(cache_key(current.as_ref()), c);
                 }

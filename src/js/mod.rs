@@ -125,7 +125,7 @@ impl CognitoAuth {
         let pool = req_string(config, "userPoolId")?;
         let client = req_string(config, "clientId")?;
         let endpoint = opt_string(config, "endpoint")?;
-        let client_config = ClientConfig::new(&pool, &client, endpoint.as_deref())?;
+        let client_config = ClientConfig::new(&pool, &client, endpoint.as_deref())?.with_issuer(opt_string(config, "issuer")?.as_deref())?;
         let (store, life) = session::parse_session_config(config)?;
         let aws = identity::parse_identity_config(config)?;
         let hosted = hosted::parse_hosted_config(config)?;
