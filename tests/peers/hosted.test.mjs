@@ -3,7 +3,7 @@
 //     sign-out through /logout. Amplify builds https://{domain}/…, so the emulator serves
 //     over TLS too (--tls-port, certificate made at its start; Chromium ignores its errors).
 //   - oidc-client-ts 3.5.0 from discovery (/{poolId}/.well-known/openid-configuration):
-//     signinRedirect → callback → user, then a refresh_token grant.
+//     signinRedirect → callback → user (+ userInfo), a refresh_token grant, signoutRedirect.
 // amazon-cognito-identity-js has no hosted-UI client (amazon-cognito-auth-js was separate).
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,13 +77,15 @@ test('Amplify signInWithRedirect over https://{domain}: code → tokens; OAuth s
   assert.deepEqual(left, []);
 });
 
-test('oidc-client-ts from discovery: signinRedirect → callback → user; refresh_token grant', T, async () => {
+test('oidc-client-ts from discovery: signinRedirect → callback → user and userInfo; refresh_token grant; sign-out', T, async () => {
   const settings = {
     authority: `${env.emulatorUrl}/${POOL_ID}`,
     client_id: CLIENT_ID,
     redirect_uri: env.appUrl,
     response_type: 'code',
     scope: 'openid email profile',
+    // userInfo too: oidc-client-ts checks its sub against the ID token's and merges it in.
+    loadUserInfo: true,
   };
   const disco = await (await fetch(`${settings.authority}/.well-known/openid-configuration`)).json();
   assert.equal(disco.issuer, `https://cognito-idp.us-east-1.amazonaws.com/${POOL_ID}`);
@@ -98,6 +100,7 @@ test('oidc-client-ts from discovery: signinRedirect → callback → user; refre
   assert.equal(user.profile['cognito:username'], 'alice');
   assert.equal(user.profile.email, 'alice@example.com');
   assert.equal(user.profile.iss, disco.issuer);
+  assert.equal(user.profile.username, 'alice', 'userInfo (only it has "username") was merged in');
   assert.equal(claims(user.id).aud, CLIENT_ID);
   assert.equal(user.refresh, true);
   // signinSilent with a refresh token uses grant_type=refresh_token at the token endpoint.
@@ -108,4 +111,10 @@ test('oidc-client-ts from discovery: signinRedirect → callback → user; refre
   assert.notEqual(renewed.access, user.access);
   assert.equal(claims(renewed.id).sub, claims(user.id).sub);
   assert.equal((await env.get('stats')).OAuth2Token, 1);
+  // Sign-out through end_session_endpoint. Cognito's /logout wants client_id and logout_uri,
+  // not OIDC's post_logout_redirect_uri, so an app passes them as extra query parameters.
+  const signedOut = `${env.origin}/signed-out`;
+  await page.evaluate(([s, extra]) => { new window.oidc.UserManager(s).signoutRedirect({ extraQueryParams: extra }); },
+    [settings, { client_id: CLIENT_ID, logout_uri: signedOut }]);
+  await page.waitForURL(signedOut);
 });
