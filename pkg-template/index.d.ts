@@ -394,10 +394,15 @@ export interface SignUpInput {
   validationData?: Record<string, string>;
   clientMetadata?: Record<string, string>;
   /**
-   * Sign in (USER_SRP_AUTH) as soon as `confirmSignUp` succeeds for this username; the
-   * password is kept in wasm memory until then (wiped afterwards).
+   * Sign in as soon as `confirmSignUp` succeeds for this username.
+   * - `true`: with the `Session` ConfirmSignUp returns (InitiateAuth `USER_AUTH`, as Amplify's
+   *   autoSignIn): the confirmation code counts as the first factor and the password is not
+   *   kept. The app client needs `ALLOW_USER_AUTH`; without it (or without a Session from
+   *   Cognito) `confirmSignUp` resolves `{ type: 'confirmed', autoSignInError }`.
+   * - `'password'`: the fallback for app clients without `ALLOW_USER_AUTH`: USER_SRP_AUTH with
+   *   the password, which is kept in wasm memory until then (wiped afterwards).
    */
-  autoSignIn?: boolean;
+  autoSignIn?: boolean | 'password';
 }
 
 export interface SignUpResult {
@@ -407,8 +412,11 @@ export interface SignUpResult {
   codeDelivery: CodeDelivery | null;
 }
 
-/** `confirmed`, or — after `signUp({ autoSignIn: true })` — the sign-in's result. */
-export type ConfirmSignUpResult = { type: 'confirmed' } | SignInResult;
+/**
+ * `confirmed`, or — after `signUp({ autoSignIn })` — the sign-in's result. `autoSignInError`:
+ * the account is confirmed but the automatic sign-in (`autoSignIn: true`) did not happen.
+ */
+export type ConfirmSignUpResult = { type: 'confirmed'; autoSignInError?: CognitoError } | SignInResult;
 
 export interface UserInfo {
   username: string;

@@ -326,6 +326,13 @@ pub fn parse_update_attributes(resp: &HttpResponse) -> Result<Json, Error> {
 }
 
 /// Operations with an empty reply: only the status matters.
+/// ConfirmSignUp → the `Session` that signs the confirmed user in with USER_AUTH, if
+/// Cognito sent one.
+pub fn parse_confirm_sign_up(resp: &HttpResponse) -> Result<Option<zeroize::Zeroizing<String>>, Error> {
+    let body = protocol::parse_success(resp)?;
+    Ok(body.str_field("Session").filter(|x| !x.is_empty()).map(|x| zeroize::Zeroizing::new(String::from(x))))
+}
+
 pub fn parse_empty(resp: &HttpResponse) -> Result<(), Error> {
     protocol::parse_success(resp).map(|_| ())
 }
@@ -482,5 +489,9 @@ mod tests {
         let e = parse_empty(&HttpResponse { status: 400, body: r#"{"__type":"CodeMismatchException","message":"m"}"#.into(), error_type: None }).unwrap_err();
         assert_eq!(e.code, Code::Service("CodeMismatchException".into()));
         assert!(parse_empty(&ok("{}")).is_ok());
+        // ConfirmSignUp: Cognito's Session when there is one ({} from older servers).
+        assert_eq!(parse_confirm_sign_up(&ok(r#"{"Session":"s-1"}"#)).unwrap().as_deref().map(String::as_str), Some("s-1"));
+        assert!(parse_confirm_sign_up(&ok("{}")).unwrap().is_none());
+        assert!(parse_confirm_sign_up(&ok(r#"{"Session":""}"#)).unwrap().is_none());
     }
 }

@@ -431,6 +431,33 @@ impl SignIn {
         Ok((SignIn { config: config.clone(), secret, stage, device: None }, req))
     }
 
+    /// USER_AUTH with the `Session` ConfirmSignUp returned: Cognito signs the confirmed user
+    /// in, the confirmation code having been the first factor (API reference:
+    /// ConfirmSignUpResponse `Session`, InitiateAuth `Session`). No password involved.
+    pub fn start_after_sign_up(
+        config: &ClientConfig,
+        secret: Option<ClientSecret>,
+        username: &str,
+        session: &str,
+    ) -> Result<(SignIn, HttpRequest), Error> {
+        require(username, None)?;
+        if session.is_empty() {
+            return Err(Error::invalid_input("the sign-up session is empty"));
+        }
+        let mut params = alloc::vec![(k("USERNAME"), s(username))];
+        if let Some(sec) = &secret {
+            params.push((k("SECRET_HASH"), s(&sec.hash(username, config.client_id()))));
+        }
+        let body = alloc::vec![
+            (k("AuthFlow"), s("USER_AUTH")),
+            (k("ClientId"), s(config.client_id())),
+            (k("AuthParameters"), Json::Obj(params)),
+            (k("Session"), s(session)),
+        ];
+        let req = protocol::request(config, "InitiateAuth", &Json::Obj(body));
+        Ok((SignIn { config: config.clone(), secret, stage: Stage::AwaitTokens { user_id: k(username) }, device: None }, req))
+    }
+
     /// CUSTOM_AUTH without a password: the Lambda triggers decide the challenges.
     pub fn start_custom(
         config: &ClientConfig,
@@ -1269,6 +1296,25 @@ mod tests {
     }
 
     const SELECT: &str = r#"{"ChallengeName":"SELECT_CHALLENGE","Session":"u1","ChallengeParameters":{},"AvailableChallenges":["PASSWORD","PASSWORD_SRP","WEB_AUTHN","EMAIL_OTP","SMS_OTP"]}"#;
+
+    /// ConfirmSignUp's Session → InitiateAuth USER_AUTH with it (SECRET_HASH for secret
+    /// clients), and the tokens of the reply.
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn sign_in_after_sign_up_with_the_session() {
+        let (flow, req) = SignIn::start_after_sign_up(&config(), None, "bob", "sess-1").unwrap();
+        assert_eq!(req.operation, "InitiateAuth");
+        assert_eq!(req.body, format!(r#"{{"AuthFlow":"USER_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob"}},"Session":"sess-1"}}"#));
+        let t = tokens(NOW_MS / 1000, "bob");
+        let reply = format!(r#"{{"AuthenticationResult":{{"AccessToken":"{}","IdToken":"{}","RefreshToken":"r"}},"ChallengeParameters":{{}}}}"#, t.access_token, t.id_token);
+        let Step::SignedIn(s) = flow.handle(&ok(&reply), NOW_MS).unwrap() else { panic!("expected a session") };
+        assert_eq!(s.username, "bob");
+        let secret = ClientSecret::new("s3cr3t");
+        let (_, req) = SignIn::start_after_sign_up(&config(), Some(secret.duplicate()), "bob", "sess-1").unwrap();
+        assert!(req.body.contains(&format!(r#""SECRET_HASH":"{}""#, secret.hash("bob", CLIENT))), "{}", req.body);
+        assert_eq!(SignIn::start_after_sign_up(&config(), None, "bob", "").err().unwrap().code, Code::InvalidInput);
+        assert_eq!(SignIn::start_after_sign_up(&config(), None, "", "s").err().unwrap().code, Code::InvalidInput);
+    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

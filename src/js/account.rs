@@ -13,7 +13,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::{opt_string, req_string, require_object, set, to_js, CognitoAuth, Inner};
 use crate::account::{self, MfaSetting, SignUpInput};
 use crate::error::{Code, Error};
-use crate::flow::{totp_uri, Password};
+use crate::flow::{totp_uri, Password, SignIn};
 use crate::session::Session;
 use crate::json::Json;
 use crate::protocol::{HttpRequest, HttpResponse};
@@ -24,8 +24,31 @@ use crate::web::retry;
 pub(crate) struct AccountState {
     /// `totpIssuer`: the name authenticator apps show (default `AWSCognito`, as Amplify).
     pub(crate) totp_issuer: String,
-    /// `signUp({autoSignIn: true})`: signs in after `confirmSignUp` for that username.
-    auto_sign_in: RefCell<Option<(String, Password)>>,
+    /// `signUp({autoSignIn})`: signs in after `confirmSignUp` for that username.
+    auto_sign_in: RefCell<Option<(String, AutoSignIn)>>,
+}
+
+/// How `confirmSignUp` signs in after `signUp({autoSignIn})`.
+enum AutoSignIn {
+    /// `true`: with ConfirmSignUp's Session (InitiateAuth USER_AUTH); no password kept.
+    Session,
+    /// `'password'`: USER_SRP_AUTH with the password kept in wasm memory until then (for app
+    /// clients without ALLOW_USER_AUTH).
+    Password(Password),
+}
+
+fn auto_sign_in_option(input: &JsValue, password: &Password) -> Result<Option<AutoSignIn>, Error> {
+    let v = Reflect::get(input, &"autoSignIn".into()).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() || v == JsValue::FALSE {
+        return Ok(None);
+    }
+    if v == JsValue::TRUE {
+        return Ok(Some(AutoSignIn::Session));
+    }
+    match v.as_string().as_deref() {
+        Some("password") => Ok(Some(AutoSignIn::Password(password.duplicate()))),
+        _ => Err(Error::invalid_input("autoSignIn must be true, false or 'password'")),
+    }
 }
 
 pub(crate) fn parse_account_config(config: &JsValue) -> Result<AccountState, Error> {
@@ -87,6 +110,13 @@ fn opt_setting(obj: &JsValue, key: &str) -> Result<Option<MfaSetting>, Error> {
     }
 }
 
+/// `{type: 'confirmed', autoSignInError}`: confirmed, but the automatic sign-in failed.
+fn confirmed_after(e: Error) -> JsValue {
+    let o = typed("confirmed");
+    set(&Object::from(o.clone()), "autoSignInError", &to_js(e));
+    o
+}
+
 fn typed(kind: &str) -> JsValue {
     let o = Object::new();
     set(&o, "type", &JsValue::from_str(kind));
@@ -110,11 +140,12 @@ impl Inner {
         let attributes = opt_pairs(&input, "attributes")?;
         let validation_data = opt_pairs(&input, "validationData")?;
         let metadata = opt_pairs(&input, "clientMetadata")?;
-        let auto = Reflect::get(&input, &"autoSignIn".into()).is_ok_and(|v| v.is_truthy());
+        let auto = auto_sign_in_option(&input, &password)?;
         let su = SignUpInput { username: &username, password: &password, attributes: &attributes, validation_data: &validation_data, metadata: &metadata };
         let req = account::sign_up(&self.config, self.life.secret.as_ref(), &su);
         let result = account::parse_sign_up(&self.call(req).await?)?;
-        *self.account.auto_sign_in.borrow_mut() = if auto { Some((username, password)) } else { None };
+        drop(password);
+        *self.account.auto_sign_in.borrow_mut() = auto.map(|a| (username, a));
         Ok(json_to_js(&result))
     }
 
@@ -124,7 +155,7 @@ impl Inner {
         let code = req_string(&input, "code")?;
         let metadata = opt_pairs(&input, "clientMetadata")?;
         let req = account::confirm_sign_up(&self.config, self.life.secret.as_ref(), &username, &code, &metadata);
-        account::parse_empty(&self.call(req).await?)?;
+        let session = account::parse_confirm_sign_up(&self.call(req).await?)?;
         let auto = {
             let mut slot = self.account.auto_sign_in.borrow_mut();
             match slot.take() {
@@ -136,7 +167,20 @@ impl Inner {
             }
         };
         match auto {
-            Some(password) => self.sign_in_srp(&username, password).await,
+            Some(AutoSignIn::Password(password)) => self.sign_in_srp(&username, password).await,
+            Some(AutoSignIn::Session) => {
+                // Confirmed either way: a sign-in that cannot happen (no Session, an app client
+                // without ALLOW_USER_AUTH, …) leaves `{type: 'confirmed', autoSignInError}`.
+                let Some(session) = session else {
+                    return Ok(confirmed_after(Error::invalid_response("ConfirmSignUp returned no Session to sign in with")));
+                };
+                let started = SignIn::start_after_sign_up(&self.config, self.secret(), &username, &session);
+                let result = match started {
+                    Ok((flow, req)) => self.drive(flow, req).await,
+                    Err(e) => Err(e),
+                };
+                Ok(result.unwrap_or_else(confirmed_after))
+            }
             None => Ok(typed("confirmed")),
         }
     }
@@ -238,7 +282,8 @@ impl Inner {
 #[wasm_bindgen]
 impl CognitoAuth {
     /// SignUp. With `autoSignIn: true` the next successful `confirmSignUp` for this user
-    /// signs in (the password is kept in wasm memory until then).
+    /// signs in with ConfirmSignUp's Session (USER_AUTH); with `autoSignIn: 'password'` by
+    /// USER_SRP_AUTH, the password kept in wasm memory until then.
     #[wasm_bindgen(js_name = signUp)]
     pub fn sign_up(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);

@@ -143,6 +143,46 @@ test('sign up → confirm (outbox code, auto sign-in) → TOTP setup → sign in
   assert.equal((await alertCode(page)).code, 'NotAuthorizedException');
 });
 
+test('autoSignIn: ConfirmSignUp\'s Session signs in by USER_AUTH without the password; the password fallback; a client without USER_AUTH', T, async () => {
+  await openDemo(env, page);
+  const initiates = [];
+  page.on('request', (r) => {
+    if (r.headers()['x-amz-target']?.endsWith('.InitiateAuth')) initiates.push(JSON.parse(r.postData()));
+  });
+  const DEVICES_CLIENT = '3devicesclient00emulator01'; // no ALLOW_USER_AUTH (no explicitAuthFlows)
+  const run = (clientId, username, autoSignIn, code) => page.evaluate(async ({ clientId, username, autoSignIn, code }) => {
+    const { CognitoAuth } = await import('/pkg/cognito_wasm.js');
+    const cfg = window.cognitoDemo.config;
+    const a = (window.autoAuth ??= {})[clientId] ??= new CognitoAuth({ userPoolId: cfg.userPoolId, clientId, endpoint: cfg.endpoint, storage: 'memory' });
+    if (!code) {
+      await a.signUp({ username, password: 'Auto-Passw0rd!', attributes: { email: `${username}@example.com` }, autoSignIn });
+      return null;
+    }
+    const r = await a.confirmSignUp({ username, code });
+    return { type: r.type, username: r.session?.username ?? null, err: r.autoSignInError?.code ?? null, isError: r.autoSignInError instanceof Error };
+  }, { clientId, username, autoSignIn, code });
+  const journey = async (clientId, username, autoSignIn) => {
+    await run(clientId, username, autoSignIn);
+    initiates.length = 0;
+    return run(clientId, username, autoSignIn, await lastCode(username, 'SIGN_UP'));
+  };
+
+  // true: InitiateAuth USER_AUTH with ConfirmSignUp's Session, nothing password-derived.
+  assert.deepEqual(await journey(CLIENT_ID, 'auto1', true), { type: 'signedIn', username: 'auto1', err: null, isError: false });
+  assert.equal(initiates.length, 1);
+  assert.equal(initiates[0].AuthFlow, 'USER_AUTH');
+  assert.deepEqual(initiates[0].AuthParameters, { USERNAME: 'auto1' });
+  assert.ok(initiates[0].Session?.length > 20, 'the Session from ConfirmSignUp');
+  // 'password': the documented fallback, USER_SRP_AUTH.
+  assert.deepEqual(await journey(DEVICES_CLIENT, 'auto2', 'password'), { type: 'signedIn', username: 'auto2', err: null, isError: false });
+  assert.equal(initiates[0].AuthFlow, 'USER_SRP_AUTH');
+  // true on a client without ALLOW_USER_AUTH: confirmed, not signed in, and why.
+  assert.deepEqual(await journey(DEVICES_CLIENT, 'auto3', true), { type: 'confirmed', username: null, err: 'InvalidParameterException', isError: true });
+  // A bad value is refused before anything is sent.
+  const bad = await page.evaluate(() => window.cognitoDemo.auth.signUp({ username: 'x', password: 'Auto-Passw0rd!', autoSignIn: 'yes' }).then(() => 'resolved', (e) => e.code));
+  assert.equal(bad, 'InvalidInput');
+});
+
 test('forgot password: code from the outbox, then sign in with the new password', T, async () => {
   await openDemo(env, page);
   await page.getByTestId('open-forgot').click();

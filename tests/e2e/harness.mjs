@@ -97,7 +97,10 @@ export async function setup() {
     const pages = [`${web.url}/`, `${web.url}/dropin.html`];
     const hosted = pages.flatMap((u) => ['--callback-url', u, '--logout-url', u]);
     env.startEmulator = async (config = 'tests/fixtures/demo-pool.json') => {
-      const emu = await startServer('emulator', bin, ['--port', '0', '--config', config, ...hosted], 'cognito-emulator listening on');
+      // Cognito-exact tokens (iss = https://cognito-idp.{region}.amazonaws.com/{poolId}, not the
+      // emulator's URL), so the library is always tested against what Cognito really issues.
+      const issuer = ['--issuer', process.env.E2E_EMULATOR_ISSUER ?? 'aws'];
+      const emu = await startServer('emulator', bin, ['--port', '0', '--config', config, ...issuer, ...hosted], 'cognito-emulator listening on');
       env.procs.push(emu.proc);
       return { url: emu.url, endpoint: `${emu.url}/` };
     };

@@ -86,7 +86,8 @@ test('hosted UI: emulator login page, back signed in with verified claims and a 
   assert.equal(keys[tokenKey('demo', 'tokenSource')], 'hostedUI');
   const id = jwtPart(keys[tokenKey('demo', 'idToken')], 1);
   assert.equal(id.nonce, authorize.searchParams.get('nonce'), 'the ID token carries our nonce');
-  assert.equal(id.iss, `${env.emulatorUrl}/${POOL_ID}`);
+  // Cognito's issuer, though the endpoint is the emulator's: the library must accept it.
+  assert.equal(id.iss, `https://cognito-idp.us-east-1.amazonaws.com/${POOL_ID}`);
   assert.equal(id.aud, CLIENT_ID);
   assert.equal(jwtPart(keys[tokenKey('demo', 'accessToken')], 1).scope, 'openid email profile');
   assert.ok(keys[tokenKey('demo', 'refreshToken')]);
@@ -250,6 +251,14 @@ test('verifyIdToken: JWKS cached, refetched once after key rotation, bad signatu
     const hdr = btoa(JSON.stringify({ kid: 'no-such-kid', alg: 'RS256' })).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
     out.unknownKid = await errCode(`${hdr}.${p}.${s}`);
     out.notJwt = await errCode('not-a-jwt');
+    // The issuer option: only that iss is accepted; the JWKS still comes from the endpoint.
+    const cfg = window.cognitoDemo.config;
+    const { CognitoAuth } = await import('/pkg/cognito_wasm.js');
+    const strict = new CognitoAuth({ userPoolId: cfg.userPoolId, clientId: cfg.clientId, endpoint: cfg.endpoint, storage: 'memory', issuer: 'https://idp.example.com/pool' });
+    out.otherIssuer = await strict.verifyIdToken(t2).then(() => 'accepted', (e) => `${e.code}: ${e.message}`);
+    const exact = new CognitoAuth({ userPoolId: cfg.userPoolId, clientId: cfg.clientId, endpoint: cfg.endpoint, storage: 'memory', issuer: `https://cognito-idp.us-east-1.amazonaws.com/${cfg.userPoolId}` });
+    out.sameIssuer = (await exact.verifyIdToken(t2))['cognito:username'];
+    try { new CognitoAuth({ userPoolId: cfg.userPoolId, clientId: cfg.clientId, issuer: 'http://idp.example.com/p' }); out.badIssuer = 'constructed'; } catch (e) { out.badIssuer = e.code; }
     return out;
   }, { user: USERS.demo.username, password: USERS.demo.password });
   assert.equal(result.claims1['cognito:username'], 'demo');
@@ -259,6 +268,11 @@ test('verifyIdToken: JWKS cached, refetched once after key rotation, bad signatu
   assert.match(result.tampered, /^InvalidIdToken: .*signature/);
   assert.match(result.unknownKid, /^InvalidIdToken: .*kid/);
   assert.match(result.notJwt, /^InvalidIdToken/);
-  // First verify: 1 fetch; rotated kid: 1 refetch; unknown kid: 1 refetch then error.
-  assert.equal(jwks.length, 3, jwks.join('\n'));
+  assert.match(result.otherIssuer, /^InvalidIdToken: .*\(iss\)/);
+  assert.equal(result.sameIssuer, 'demo');
+  assert.equal(result.badIssuer, 'InvalidInput');
+  // First verify: 1 fetch; rotated kid: 1 refetch; unknown kid: 1 refetch then error; the two
+  // clients with an issuer option: one fetch each (their own cache), from the API's host.
+  assert.equal(jwks.length, 5, jwks.join('\n'));
+  for (const u of jwks) assert.equal(u, `${env.emulatorUrl}/${POOL_ID}/.well-known/jwks.json`);
 });

@@ -161,20 +161,42 @@ test('expired credentials: 403 ExpiredTokenException; the library renews them wi
   assert.deepEqual(targets, ['GetCredentialsForIdentity'], 'no new sign-in, no GetId');
 });
 
-test('guest access when signed out; refused with NotAuthorizedException when the pool disallows it', T, async () => {
+test('guest → signed in keeps the identity id (Cognito links the guest identity); refused when the pool disallows guests', T, async () => {
   await openDemo(env, page);
   assert.equal(await page.getAttribute('body', 'data-state'), 'signed-out');
   const r = await callApi();
   assert.equal(r.status, 200);
   assert.match(r.body.identityId, ID_RE);
   assert.equal(await stored(GUEST_ID_KEY), r.body.identityId, 'guest id under Amplify\'s key');
+  // Sign in: the guest's identity id goes to GetCredentialsForIdentity with the login and
+  // Cognito links it: the same id, so data kept under it (an S3 prefix) survives.
   await signIn(page, USERS.demo.username, USERS.demo.password);
+  targets.length = 0;
   const user = await callApi();
-  assert.notEqual(user.body.identityId, r.body.identityId, 'signing in switches to the user\'s identity');
+  assert.equal(user.status, 200);
+  assert.equal(user.body.identityId, r.body.identityId, 'the guest identity became the user\'s');
+  assert.deepEqual(targets, ['GetCredentialsForIdentity'], 'linked by GetCredentialsForIdentity, no GetId');
+  assert.equal(await stored(USER_ID_KEY('demo')), r.body.identityId);
+  assert.equal(await stored(GUEST_ID_KEY), null, 'no longer a guest identity');
+  // Signed out: a new guest. Signing in again: the user's identity (already linked), not the new guest's.
   await page.getByTestId('signout').click();
   await page.waitForSelector('body[data-state="signed-out"]');
-  assert.equal((await callApi()).body.identityId, r.body.identityId, 'the guest identity is kept across sign-out');
+  const guest2 = await callApi();
+  assert.match(guest2.body.identityId, ID_RE);
+  assert.notEqual(guest2.body.identityId, r.body.identityId);
+  await signIn(page, USERS.demo.username, USERS.demo.password);
+  const again = await callApi();
+  assert.equal(again.body.identityId, r.body.identityId, 'a linked user keeps their identity');
+  assert.equal(await stored(GUEST_ID_KEY), null);
+  // From the pool's side: the linked identity now needs the login (no guest access to it).
+  const guestCall = await fetch(env.endpoint, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'AWSCognitoIdentityService.GetCredentialsForIdentity' },
+    body: JSON.stringify({ IdentityId: r.body.identityId }),
+  });
+  assert.equal((await guestCall.json()).__type, 'NotAuthorizedException');
 
+  await page.getByTestId('signout').click();
   await env.control('identity', { allowUnauthenticated: false });
   await page.evaluate(() => localStorage.clear());
   await page.reload();
@@ -183,6 +205,20 @@ test('guest access when signed out; refused with NotAuthorizedException when the
   const { code, text } = await alertCode(page);
   assert.equal(code, 'NotAuthorizedException');
   assert.match(text, /Unauthenticated access is not supported/);
+});
+
+/** Cognito's provider name is the tokens' iss without its scheme: the emulator (Cognito-exact
+ * mode) issues Cognito's iss, the library builds the key from it, GetId accepts it. */
+test('identity-pool Logins key = the ID token\'s iss without https://', T, async () => {
+  await openDemo(env, page);
+  await signIn(page, USERS.demo.username, USERS.demo.password);
+  const sent = [];
+  page.on('request', (q) => { if (q.headers()['x-amz-target']?.endsWith('.GetId')) sent.push(JSON.parse(q.postData())); });
+  await callApi();
+  const idToken = await page.evaluate(async () => (await window.cognitoDemo.auth.currentSession()).idToken);
+  const iss = JSON.parse(Buffer.from(idToken.split('.')[1], 'base64url').toString()).iss;
+  assert.equal(iss, 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01');
+  assert.deepEqual(Object.keys(sent[0].Logins), ['cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01']);
 });
 
 test('an identity the pool forgot is dropped and fetched again', T, async () => {

@@ -81,8 +81,8 @@ async function signInExpired(page, ttl = 2) {
 }
 
 const events = (page) => page.evaluate(() => window.events.map((e) => e.type));
-const stored = (page) => page.evaluate((p) => Object.fromEntries(
-  Object.keys(localStorage).filter((k) => k.startsWith(p)).map((k) => [k, localStorage.getItem(k)])), P);
+const stored = (page, prefix = P) => page.evaluate((p) => Object.fromEntries(
+  Object.keys(localStorage).filter((k) => k.startsWith(p)).map((k) => [k, localStorage.getItem(k)])), prefix);
 
 async function currentSession(page) {
   return page.evaluate(() => auth.currentSession().then(
@@ -125,9 +125,13 @@ for (const variant of [
   });
 }
 
+/** The fixture's app client with refresh-token rotation ENABLED (grace period 10 s). */
+const ROTATING = '5rotatingclient0emulator1';
+
 test('5 tabs with refresh-token rotation → 1 GetTokensFromRefreshToken, nobody signed out', T, async () => {
   await env.control('config', { refreshReuseWindowSeconds: 0 });
-  const pages = await openPages(5, { refreshTokenRotation: true });
+  const RP = `${KEY_PREFIX}${ROTATING}`;
+  const pages = await openPages(5, { clientId: ROTATING, refreshTokenRotation: true });
   const old = await signInExpired(pages[0]);
   await env.control('faults', { target: 'GetTokensFromRefreshToken', delayMs: 300, count: 5 });
   const before = await stats();
@@ -141,14 +145,32 @@ test('5 tabs with refresh-token rotation → 1 GetTokensFromRefreshToken, nobody
     assert.equal(g.refresh, got[0].refresh);
   }
   assert.notEqual(got[0].refresh, old.refreshToken, 'the refresh token rotated');
-  const keys = await stored(pages[3]);
-  assert.equal(keys[`${P}.demo.refreshToken`], got[0].refresh, 'new refresh token stored with the new access token');
-  assert.equal(keys[`${P}.demo.accessToken`], got[0].access);
+  const keys = await stored(pages[3], RP);
+  assert.equal(keys[`${RP}.demo.refreshToken`], got[0].refresh, 'new refresh token stored with the new access token');
+  assert.equal(keys[`${RP}.demo.accessToken`], got[0].access);
   // The old refresh token is dead; the stored one works.
-  const reuse = await api('GetTokensFromRefreshToken', { ClientId: CLIENT_ID, RefreshToken: old.refreshToken });
+  const reuse = await api('GetTokensFromRefreshToken', { ClientId: ROTATING, RefreshToken: old.refreshToken });
   assert.equal(reuse.body.__type, 'RefreshTokenReuseException');
   for (const p of pages) assert.deepEqual((await events(p)).filter((t) => t === 'sessionExpired'), []);
   noPageErrors(pages);
+});
+
+test('GetTokensFromRefreshToken on an app client without rotation: no new refresh token, the old one is kept', T, async () => {
+  const [page] = await openPages(1, { refreshTokenRotation: true });
+  const old = await signInExpired(page);
+  const before = await stats();
+  const r = await currentSession(page);
+  const after = await stats();
+  assert.equal(r.ok, true);
+  assert.equal(n(after, 'GetTokensFromRefreshToken') - n(before, 'GetTokensFromRefreshToken'), 1);
+  assert.notEqual(r.s.accessToken, old.accessToken, 'new tokens');
+  assert.equal(r.s.refreshToken, old.refreshToken, 'the refresh token in use stays');
+  assert.equal((await stored(page))[`${P}.demo.refreshToken`], old.refreshToken);
+  // It keeps working (no rotation, no reuse window).
+  const again = await api('GetTokensFromRefreshToken', { ClientId: CLIENT_ID, RefreshToken: old.refreshToken });
+  assert.equal(again.status, 200);
+  assert.equal(again.body.AuthenticationResult.RefreshToken, undefined);
+  noPageErrors([page]);
 });
 
 const json = 'application/x-amz-json-1.1';
