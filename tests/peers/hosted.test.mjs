@@ -65,6 +65,9 @@ test('Amplify signInWithRedirect over https://{domain}: code → tokens; OAuth s
   assert.equal((await env.get('hosted-stats')).codeGrants, 1);
   const me = await run(page, () => window.auth.getCurrentUser());
   assert.equal(me.username, 'demo');
+  // The hosted UI's access token carries aws.cognito.signin.user.admin: GetUser accepts it.
+  const attrs = await run(page, () => window.auth.fetchUserAttributes());
+  assert.equal(attrs.email, 'demo@example.com');
   // The code is gone from the address bar once Amplify handled it.
   assert.equal(new URL(page.url()).searchParams.get('code'), null);
 
