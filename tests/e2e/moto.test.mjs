@@ -11,7 +11,8 @@
 //   identity id on every call, so "stable identity per user" cannot be checked.
 // - GetCredentialsForIdentity answers any identity id, known or not, with the same fixed
 //   credentials (TESTACCESSKEY12345 / ABCSECRETKEY / ABC12345): no ResourceNotFoundException,
-//   no NotAuthorizedException, AllowUnauthenticatedIdentities is not enforced.
+//   no NotAuthorizedException, AllowUnauthenticatedIdentities is not enforced, and no
+//   linking of a guest identity to a login (the emulator's identity pool checks that).
 // - GetId for an unknown identity pool is a 500 instead of ResourceNotFoundException.
 // - Nothing in moto verifies SigV4, so signing is checked against botocore's vectors and the
 //   emulator's /_protected/ API instead.
@@ -143,12 +144,23 @@ test('GetId + GetCredentialsForIdentity against moto: guest, then signed in with
   seen.length = 0;
   const r = await auth.signIn({ username: USERS.demo.username, password: USERS.demo.password });
   assert.equal(r.type, 'signedIn');
+  // The guest's identity id goes with the login, for Cognito to link (guest → signed in);
+  // moto answers for any identity id, with that id.
   const user = await auth.getAwsCredentials();
-  assert.deepEqual(seen.map((s) => s.target), ['AWSCognitoIdentityService.GetId', 'AWSCognitoIdentityService.GetCredentialsForIdentity']);
+  assert.deepEqual(seen.map((s) => s.target), ['AWSCognitoIdentityService.GetCredentialsForIdentity']);
   const logins = { [`cognito-idp.us-east-1.amazonaws.com/${POOL_ID}`]: r.session.idToken };
-  assert.deepEqual(JSON.parse(seen[0].body), { IdentityPoolId: pool.IdentityPoolId, Logins: logins });
-  assert.deepEqual(JSON.parse(seen[1].body), { IdentityId: user.identityId, Logins: logins });
-  assert.notEqual(user.identityId, guest.identityId);
+  assert.deepEqual(JSON.parse(seen[0].body), { IdentityId: guest.identityId, Logins: logins });
+  assert.equal(user.identityId, guest.identityId);
+
+  // After sign-out and in again (no guest id left): GetId with the Logins map, then credentials.
+  await auth.signOut();
+  const again = await auth.signIn({ username: USERS.demo.username, password: USERS.demo.password });
+  seen.length = 0;
+  const user2 = await auth.getAwsCredentials();
+  assert.deepEqual(seen.map((s) => s.target), ['AWSCognitoIdentityService.GetId', 'AWSCognitoIdentityService.GetCredentialsForIdentity']);
+  const logins2 = { [`cognito-idp.us-east-1.amazonaws.com/${POOL_ID}`]: again.session.idToken };
+  assert.deepEqual(JSON.parse(seen[0].body), { IdentityPoolId: pool.IdentityPoolId, Logins: logins2 });
+  assert.deepEqual(JSON.parse(seen[1].body), { IdentityId: user2.identityId, Logins: logins2 });
 
   // Cached: no more calls; signing works with moto's credentials (moto does not check it).
   seen.length = 0;

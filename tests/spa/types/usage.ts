@@ -59,6 +59,7 @@ export async function everything(bytes: ArrayBuffer, wasmModule: WebAssembly.Mod
     clientSecret: undefined,
     identityPoolId: 'us-east-1:1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d',
     identityEndpoint: 'https://cognito-identity.us-east-1.amazonaws.com/',
+    issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz',
     redirectSignIn: 'https://app.example.com/callback',
     redirectSignOut: 'https://app.example.com/',
     scopes: ['openid', 'email'],
@@ -83,6 +84,17 @@ export async function everything(bytes: ArrayBuffer, wasmModule: WebAssembly.Mod
     const name: string = r.name;
     const params: Record<string, string> = r.parameters;
     void name; void params;
+  }
+
+  // --- sign-up with autoSignIn (ConfirmSignUp's Session, or the password fallback) ---
+  await auth.signUp({ username: 'new', password: 'pw', autoSignIn: true });
+  await auth.signUp({ username: 'new', password: 'pw', autoSignIn: 'password' });
+  // @ts-expect-error only true, false or 'password'
+  await auth.signUp({ username: 'new', password: 'pw', autoSignIn: 'session' });
+  const confirmed = await auth.confirmSignUp({ username: 'new', code: '123456' });
+  if (confirmed.type === 'confirmed') {
+    const why: string | undefined = confirmed.autoSignInError?.code;
+    void why;
   }
 
   // --- sessions, events, sign-out ---
