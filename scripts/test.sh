@@ -8,7 +8,9 @@
 #   5. scripts/build-pkg.sh               (pkg/: wasm-bindgen --target web + wasm-opt)
 #   6. scripts/check-pkg.sh               (npm pack -> install in a fresh project -> import)
 #   7. the Playwright e2e suite           (tests/e2e, demo page against the emulator)
-#   8. tests/spa/run.sh                   (packed tarball in Vite/webpack apps + tsc --strict)
+#   8. tests/peers/run.sh                 (aws-amplify, amazon-cognito-identity-js and
+#                                          oidc-client-ts in Chromium against the emulator)
+#   9. tests/spa/run.sh                   (packed tarball in Vite/webpack apps + tsc --strict)
 # Benchmarks are not part of the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,4 +92,5 @@ step "wasm tests in headless Chromium" wasm_browser_tests
 step "build pkg/" bash scripts/build-pkg.sh
 step "npm pack + install + import check" bash scripts/check-pkg.sh
 step "e2e (Playwright + emulator)" e2e
+step "peers (Amplify, CIJ, oidc-client-ts vs the emulator)" bash tests/peers/run.sh
 step "SPA consumers (Vite, webpack, tsc)" bash tests/spa/run.sh

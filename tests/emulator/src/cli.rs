@@ -6,11 +6,13 @@ pub const USAGE: &str = "usage: cognito-emulator [--port N] [--host 127.0.0.1] [
 [--user NAME:PASSWORD]... [--pool-id ID] [--client-id ID] [--token-ttl SECS] \
 [--prevent-user-existence-errors true|false] [--session-optional true|false] [--identity-pool-id REGION:UUID] \
 [--allow-unauthenticated true|false] [--credentials-ttl SECS] [--callback-url URL]... [--logout-url URL]... \
-[--issuer aws|local|URL] [--quiet]";
+[--issuer aws|local|URL] [--tls-port N] [--quiet]";
 
 #[derive(Debug)]
 pub struct Options {
     pub port: u16,
+    /// `--tls-port N`: also serve everything over HTTPS on this port (0 = any free port).
+    pub tls_port: Option<u16>,
     pub config: Config,
     pub quiet: bool,
 }
@@ -26,6 +28,7 @@ fn parse_bool(v: &str) -> Result<bool, String> {
 /// Parse arguments (without the program name). Reads the config file if one is given.
 pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, String> {
     let mut port: u16 = 9229;
+    let mut tls_port: Option<u16> = None;
     let mut config_file: Option<String> = None;
     let mut users: Vec<UserConfig> = Vec::new();
     let mut pool_id: Option<String> = None;
@@ -55,6 +58,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
         let mut value = || inline.clone().or_else(|| it.next()).ok_or(format!("{name} needs a value"));
         match name.as_str() {
             "--port" => port = value()?.parse().map_err(|_| "--port must be 0..65535".to_string())?,
+            "--tls-port" => tls_port = Some(value()?.parse().map_err(|_| "--tls-port must be 0..65535".to_string())?),
             "--host" => {
                 let host = value()?;
                 if host != "127.0.0.1" && host != "localhost" {
@@ -141,7 +145,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
         c.callback_urls.extend(callback_urls.iter().cloned());
         c.logout_urls.extend(logout_urls.iter().cloned());
     }
-    Ok(Options { port, config, quiet })
+    Ok(Options { port, tls_port, config, quiet })
 }
 
 #[cfg(test)]
@@ -165,6 +169,10 @@ mod tests {
         .unwrap();
         assert!(o.quiet);
         assert_eq!(o.port, 0);
+        assert_eq!(o.tls_port, None);
+        assert_eq!(parse_args(args(&["--tls-port", "0"])).unwrap().tls_port, Some(0));
+        assert_eq!(parse_args(args(&["--tls-port=8443"])).unwrap().tls_port, Some(8443));
+        assert!(parse_args(args(&["--tls-port", "x"])).is_err());
         assert_eq!(o.config.users[0].username, "bob");
         assert_eq!(o.config.users[0].password, "pa:ss");
         assert_eq!(o.config.user_pool_id, "eu-west-1_Abc");

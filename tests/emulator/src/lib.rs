@@ -3,7 +3,7 @@
 //! Modules: [`srp`] (server-side SRP math), [`jwt`] (RS256 tokens, JWKS), [`pool`] (users,
 //! sessions, operations), [`server`] (HTTP routing, CORS, test controls), [`hosted`] (hosted UI / OAuth
 //! endpoints), [`userauth`] (USER_AUTH, SELECT_CHALLENGE, passwordless codes), [`webauthn`]
-//! (passkeys), [`cbor`] (the CBOR decoder WebAuthn needs), [`cli`].
+//! (passkeys), [`cbor`] (the CBOR decoder WebAuthn needs), [`tls`] (`--tls-port`), [`cli`].
 
 pub mod account;
 pub mod cbor;
@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod pool;
 pub mod server;
 pub mod srp;
+pub mod tls;
 pub mod userauth;
 pub mod webauthn;
 

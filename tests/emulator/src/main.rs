@@ -1,4 +1,4 @@
-use cognito_emulator::{cli, jwt::Signer, pool::Pool, server};
+use cognito_emulator::{cli, jwt::Signer, pool::Pool, server, tls};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -41,8 +41,32 @@ fn main() {
         pool.clients,
         pool.users().iter().map(|u| u.username.clone()).collect::<Vec<_>>()
     ));
+    // --tls-port: the same routes over HTTPS (self-signed certificate made now).
+    let tls = match opts.tls_port {
+        None => None,
+        Some(tls_port) => {
+            let config = tls::server_config().unwrap_or_else(|e| {
+                eprintln!("cognito-emulator: {e}");
+                std::process::exit(1);
+            });
+            let listener = std::net::TcpListener::bind(("127.0.0.1", tls_port)).unwrap_or_else(|e| {
+                eprintln!("cognito-emulator: cannot bind 127.0.0.1:{tls_port}: {e}");
+                std::process::exit(1);
+            });
+            let addr = listener.local_addr().unwrap_or_else(|e| {
+                eprintln!("cognito-emulator: TLS listener: {e}");
+                std::process::exit(1);
+            });
+            let backend = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            std::thread::spawn(move || tls::serve(listener, config, backend));
+            Some(addr.port())
+        }
+    };
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "cognito-emulator listening on {base}");
+    if let Some(p) = tls {
+        let _ = writeln!(out, "cognito-emulator hosted UI on https://localhost:{p}");
+    }
     let _ = out.flush();
     drop(out);
     server::serve(http, pool, 8);

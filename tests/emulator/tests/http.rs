@@ -315,3 +315,105 @@ fn refuses_non_loopback_host() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("127.0.0.1"));
 }
+
+/// Accepts any server certificate (the emulator's is self-signed and made at start) but
+/// keeps it for the test to look at; signatures are still checked.
+#[derive(Debug)]
+struct KeepCert(std::sync::Mutex<Vec<u8>>, rustls::crypto::CryptoProvider);
+
+impl rustls::client::danger::ServerCertVerifier for KeepCert {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _: &[rustls::pki_types::CertificateDer<'_>],
+        _: &rustls::pki_types::ServerName<'_>,
+        _: &[u8],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        *self.0.lock().unwrap() = end_entity.to_vec();
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.1.signature_verification_algorithms)
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.1.signature_verification_algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.1.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// `--tls-port 0`: a second stdout line names the HTTPS port, which serves the same routes
+/// (and the same state) as the plain one, with a certificate for localhost made at start.
+#[test]
+fn tls_port_serves_the_same_routes() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
+        .args(["--port", "0", "--config", FIXTURE, "--tls-port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn cognito-emulator");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let (mut first, mut second) = (String::new(), String::new());
+    out.read_line(&mut first).unwrap();
+    out.read_line(&mut second).unwrap();
+    let emu = Emulator {
+        url: first.trim_end().strip_prefix("cognito-emulator listening on ").expect("first line").to_string(),
+        port: 0,
+        child,
+    };
+    let tls_port: u16 = second
+        .trim_end()
+        .strip_prefix("cognito-emulator hosted UI on https://localhost:")
+        .unwrap_or_else(|| panic!("unexpected second line {second:?}"))
+        .parse()
+        .unwrap();
+    assert!(emu.url.starts_with("http://127.0.0.1:"));
+
+    let provider = rustls::crypto::ring::default_provider();
+    let verifier = std::sync::Arc::new(KeepCert(Default::default(), provider.clone()));
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(provider))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(verifier.clone())
+        .with_no_client_auth();
+    let get = |path: &str| -> String {
+        let conn = rustls::ClientConnection::new(std::sync::Arc::new(config.clone()), "localhost".try_into().unwrap()).unwrap();
+        let tcp = TcpStream::connect(("127.0.0.1", tls_port)).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        write!(tls, "GET {path} HTTP/1.1\r\nHost: localhost:{tls_port}\r\nConnection: close\r\n\r\n").unwrap();
+        let mut body = Vec::new();
+        let _ = tls.read_to_end(&mut body);
+        String::from_utf8_lossy(&body).into_owned()
+    };
+    let health = get("/_emulator/health");
+    assert!(health.starts_with("HTTP/1.1 200 "), "{health}");
+    assert!(health.ends_with(r#"{"ok":true}"#), "{health}");
+    let cert = verifier.0.lock().unwrap().clone();
+    assert!(cert.windows(11).any(|w| w == b"\x82\x09localhost"), "a certificate for localhost");
+    // The plain listener answers as before, and both serve the same pool's keys.
+    let plain = raw(
+        emu.url.strip_prefix("http://127.0.0.1:").unwrap().parse::<u16>().unwrap(),
+        b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(plain.status, 200);
+    let port: u16 = emu.url.strip_prefix("http://127.0.0.1:").unwrap().parse().unwrap();
+    let jwks_path = format!("/{POOL}/.well-known/jwks.json");
+    let plain_jwks = raw(port, format!("GET {jwks_path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes());
+    let jwks = get(&jwks_path);
+    assert!(jwks.starts_with("HTTP/1.1 200 "), "{jwks}");
+    assert!(jwks.ends_with(std::str::from_utf8(&plain_jwks.body).unwrap()), "{jwks}");
+}
