@@ -61,6 +61,7 @@ pub mod account;
 pub mod bigint;
 pub mod device;
 pub mod encoding;
+pub mod engine;
 pub mod error;
 pub mod flow;
 pub mod identity;
