@@ -22,7 +22,8 @@ use super::effect::{Call, Done, Effect, Event, EventKind, Input, Notice, Reply, 
 use super::http::{self, Outgoing, Wire};
 use crate::encoding::hex_encode;
 use crate::error::{Code, Error};
-use crate::flow::{Password, SignIn, Step};
+use super::srp_sign_in::{Next, SrpSignIn};
+use crate::flow::Password;
 use crate::json::{self, Json};
 use crate::protocol::HttpResponse;
 use crate::refresh::{self, Decision, RefreshOptions, TokenSource};
@@ -70,7 +71,7 @@ enum Then {
 
 enum HttpThen {
     Refresh,
-    SignIn { call: u32, flow: Box<SignIn> },
+    SignIn { call: u32, flow: Box<SrpSignIn> },
     Revoke { call: u32, oauth: bool },
 }
 
@@ -343,9 +344,9 @@ impl Auth {
             Call::CurrentSession => self.load(Then::Current(Caller::App(call))),
             Call::SignOut { global } => self.load(Then::SignOut { call, global }),
             Call::SignIn { username, password } => {
-                let secret = self.cfg.secret.as_ref().map(|s| s.duplicate());
                 let a = Zeroizing::new(self.rand[..EPHEMERAL_BYTES].to_vec());
-                match SignIn::start(&self.cfg.client, secret, &username, Password::new(&password), &a) {
+                let password = Zeroizing::new(password);
+                match SrpSignIn::start(&self.cfg.client, self.cfg.secret.as_ref(), &username, Password::new(&password), &a) {
                     Ok((flow, req)) => self.send(http::api(req), HttpThen::SignIn { call, flow: Box::new(flow) }),
                     Err(e) => self.complete(call, Err(e)),
                 }
@@ -719,16 +720,13 @@ impl Auth {
                 });
                 self.refreshed(r);
             }
-            HttpThen::SignIn { call, flow } => match result.and_then(|resp| flow.handle(&resp, self.now)) {
-                Ok(Step::Send(flow, req)) => self.send(http::api(req), HttpThen::SignIn { call, flow: Box::new(flow) }),
-                Ok(Step::SignedIn(s)) | Ok(Step::SignedInNewDevice(s, _)) => {
+            HttpThen::SignIn { call, flow } => match result.and_then(|resp| flow.handle(&self.cfg.client, self.cfg.secret.as_ref(), &resp, self.now)) {
+                Ok(Next::Send(flow, req)) => self.send(http::api(req), HttpThen::SignIn { call, flow: Box::new(flow) }),
+                Ok(Next::SignedIn(s)) => {
                     let k = session::last_user_key(self.cfg.client.client_id());
                     self.storage(alloc::vec![StorageOp::Get(k)], Wait::StartedPrev { call, session: Box::new(s) });
                 }
-                Ok(Step::Challenge(p)) => {
-                    let name = p.challenge().name.clone();
-                    self.complete(call, Ok(Done::Challenge(name)));
-                }
+                Ok(Next::Challenge(name)) => self.complete(call, Ok(Done::Challenge(name))),
                 Err(e) => self.complete(call, Err(e)),
             },
             HttpThen::Revoke { call, oauth } => {

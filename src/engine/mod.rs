@@ -11,6 +11,7 @@
 //! - [`effect`]: the vocabulary (one request type, batched storage, timers, locks, …).
 //! - [`http`]: the one request builder and the one retry/backoff policy.
 //! - [`config`]: the configuration, parsed once from one JSON value.
+//! - [`srp_sign_in`]: USER_SRP_AUTH to tokens with table-built bodies (the journey's path).
 //! - [`life`]: sign-in, `currentSession()` with single-flight refresh (tab and cross-tab,
 //!   Web Locks or a storage lease), notices, background refresh, sign-out.
 //!
@@ -21,6 +22,7 @@ pub mod config;
 pub mod effect;
 pub mod http;
 pub mod life;
+pub mod srp_sign_in;
 
 pub use config::{Config, StorageKind};
 pub use effect::{Call, Done, Effect, Event, EventKind, Http, Input, Method, Notice, Reply, StorageOp};
