@@ -15,12 +15,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'journey-'));
-const out = path.join(tmp, 'site');
+let tmp, out;
 const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
 const gz = (b) => zlib.gzipSync(b, { level: 9 }).length;
 
-export function buildJourney(dir = out) {
+/** Builds the journey's site into `dir`; returns each file's raw and gzip -9 size. */
+export function buildJourney(dir) {
   execFileSync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'cognito-wasm-engine'], { cwd: root, stdio: 'inherit' });
   fs.mkdirSync(dir, { recursive: true });
   execFileSync(path.join(root, 'node_modules/.bin/wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-bulk-memory-opt',
@@ -83,7 +83,9 @@ async function runBrowser(files) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const files = buildJourney();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'journey-'));
+  out = path.join(tmp, 'site');
+  const files = buildJourney(out);
   const report = { files };
   if (!process.argv.includes('--no-browser')) Object.assign(report, await runBrowser(files));
   const list = report.fetched ?? files;
