@@ -37,7 +37,7 @@ export function buildJourney(dir) {
   return files;
 }
 
-function serve(dir) {
+export function serve(dir) {
   const fetched = [];
   const srv = http.createServer((req, res) => {
     const p = new URL(req.url, 'http://x').pathname;
@@ -59,9 +59,25 @@ async function emulator() {
   return { proc, url: line.replace('cognito-emulator listening on ', '').trim() };
 }
 
-async function runBrowser(files) {
+/** Runs the journey built in `dir` in `browser` against the emulator at `emulatorUrl`
+ * (whose tokens must be short-lived: 2 s). Returns the page's result and what it fetched. */
+export async function runJourney(browser, emulatorUrl, dir) {
+  const site = await serve(dir);
+  try {
+    const page = await browser.newPage();
+    const q = new URLSearchParams({ userPoolId: 'us-east-1_EmuPool01', clientId: '7f3kq2m9emulatorclient0001', endpoint: `${emulatorUrl}/`, username: 'demo', password: 'Demo-Passw0rd!' });
+    await page.goto(`${site.url}/?${q}`);
+    await page.waitForFunction(() => window.__journey, null, { timeout: 30_000 });
+    const result = await page.evaluate(() => window.__journey);
+    await page.close();
+    return { result, fetched: site.fetched.filter((f) => f.file !== 'index.html') };
+  } finally {
+    site.srv.close();
+  }
+}
+
+async function runBrowser() {
   const { chromium } = await import('playwright-core');
-  const site = await serve(out);
   const emu = await emulator();
   const ctl = (p, b) => fetch(`${emu.url}/_emulator/${p}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(b) });
   await ctl('config', { tokenTtlSeconds: 2 });
@@ -69,16 +85,10 @@ async function runBrowser(files) {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'], env: { ...process.env, TMPDIR: browserTmp, HOME: browserTmp } });
   try {
-    const page = await browser.newPage();
-    const q = new URLSearchParams({ userPoolId: 'us-east-1_EmuPool01', clientId: '7f3kq2m9emulatorclient0001', endpoint: `${emu.url}/`, username: 'demo', password: 'Demo-Passw0rd!' });
-    await page.goto(`${site.url}/?${q}`);
-    await page.waitForFunction(() => window.__journey, null, { timeout: 30_000 });
-    const result = await page.evaluate(() => window.__journey);
-    return { result, fetched: site.fetched.filter((f) => f.file !== 'index.html') };
+    return await runJourney(browser, emu.url, out);
   } finally {
     await browser.close();
     emu.proc.kill();
-    site.srv.close();
   }
 }
 
@@ -87,7 +97,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   out = path.join(tmp, 'site');
   const files = buildJourney(out);
   const report = { files };
-  if (!process.argv.includes('--no-browser')) Object.assign(report, await runBrowser(files));
+  if (!process.argv.includes('--no-browser')) Object.assign(report, await runBrowser());
   const list = report.fetched ?? files;
   report.total = { raw: list.reduce((a, f) => a + f.raw, 0), gzip: list.reduce((a, f) => a + f.gzip, 0) };
   fs.rmSync(tmp, { recursive: true, force: true });
