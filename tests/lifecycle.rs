@@ -53,6 +53,8 @@ struct World {
     /// Every request the server saw: (X-Amz-Target operation or path, body).
     requests: Vec<(String, String)>,
     next_call: u32,
+    /// `Debug` of every input and effect, to check that none shows a secret.
+    debug_log: String,
 }
 
 impl World {
@@ -60,7 +62,10 @@ impl World {
         let config = serde_json::json!({
             "userPoolId": POOL,
             "clients": [{ "clientId": CLIENT }],
-            "users": [{ "username": "alice", "password": PASSWORD, "attributes": { "email": "alice@example.com" } }],
+            "users": [
+                { "username": "alice", "password": PASSWORD, "attributes": { "email": "alice@example.com" } },
+                { "username": "bob", "password": PASSWORD },
+            ],
             "tokenTtlSeconds": ttl,
         });
         let pool = Pool::new(serde_json::from_value(config).unwrap(), BASE, Arc::new(Signer::generate())).unwrap();
@@ -77,6 +82,7 @@ impl World {
             queue: Vec::new(),
             requests: Vec::new(),
             next_call: 1,
+            debug_log: String::new(),
         }
     }
 
@@ -129,6 +135,7 @@ impl World {
             let (at, _, tab, input) = self.queue.swap_remove(i);
             self.now = self.now.max(at);
             let random = self.random();
+            self.debug_log.push_str(&format!("{input:?}\n"));
             let effects = self.tabs[tab].auth.handle(input, self.now, &random);
             self.run_effects(tab, effects);
         }
@@ -149,6 +156,7 @@ impl World {
 
     fn run_effects(&mut self, tab: usize, effects: Vec<Effect>) {
         for e in effects {
+            self.debug_log.push_str(&format!("{e:?}\n"));
             match e {
                 Effect::Http { id, request } => {
                     let path = request.url.strip_prefix(BASE).unwrap_or("/").to_string();
@@ -537,4 +545,44 @@ fn background_refresh_waits_for_a_visible_page() {
     // And re-armed for the new tokens: the next one runs by itself while visible.
     w.advance(3_545_000);
     assert_eq!(w.count("REFRESH_TOKEN_AUTH"), 2);
+}
+
+#[test]
+fn another_user_replaces_the_session_and_other_tabs_hear_of_sign_ins() {
+    let mut w = World::new(3600);
+    let a = w.open(serde_json::json!({}));
+    let b = w.open(serde_json::json!({}));
+    w.sign_in(a);
+    assert_eq!(w.tabs[b].events, [EventKind::SignedIn], "tab b heard of the sign-in and read the session");
+    // bob signs in in tab b: alice's tokens go, LastAuthUser points to bob.
+    let c = w.call(b, Call::SignIn { username: "bob".into(), password: PASSWORD.into() });
+    w.run();
+    match w.result(b, c) {
+        Ok(Done::SignedIn(s)) => assert_eq!(s.username, "bob"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(w.storage[&format!("{PREFIX}LastAuthUser")], "bob");
+    assert!(w.stored("accessToken").is_none(), "alice's session is gone");
+    let c = w.call(a, Call::CurrentSession);
+    w.run();
+    assert_eq!(w.session(a, c).unwrap().username, "bob");
+}
+
+#[test]
+fn no_secret_in_any_debug_output() {
+    let mut w = World::new(3600);
+    let s = five_tabs(&mut w, serde_json::json!({ "refreshTokenRotation": true }));
+    w.advance(3_590_000);
+    w.all_current();
+    w.run();
+    let c = w.call(0, Call::SignOut { global: false });
+    w.run();
+    assert!(matches!(w.result(0, c), Ok(Done::SignedOut { revoked: true, .. })));
+    assert!(w.debug_log.len() > 1000);
+    let mut secrets = vec![PASSWORD.to_string(), s.access_token.clone(), s.id_token.clone(), s.refresh_token.clone().unwrap()];
+    secrets.extend(w.requests.iter().map(|(_, body)| body.clone()).filter(|b| b.len() > 40));
+    for secret in secrets {
+        let probe = if secret.len() > 32 { &secret[secret.len() / 2..secret.len() / 2 + 16] } else { secret.as_str() };
+        assert!(!w.debug_log.contains(probe), "a secret shows in Debug output");
+    }
 }

@@ -140,7 +140,7 @@ pub enum Done {
     SignedOut { revoked: bool, error: Option<Error> },
 }
 
-/// Everything the core asks of its runner.
+/// Everything the core asks of its runner. `Debug` shows no token, body or secret.
 #[derive(Debug)]
 pub enum Effect {
     Http { id: u32, request: Http },
@@ -168,7 +168,6 @@ pub enum Effect {
 }
 
 /// The result of one effect, by task id.
-#[derive(Debug)]
 pub enum Reply {
     /// Any HTTP status is a response; `Err` only when there was none (offline, CORS,
     /// dropped, timed out).
@@ -180,6 +179,22 @@ pub enum Reply {
     /// A WebAuthn credential as JSON text, or the DOMException name.
     WebAuthn(Result<String, String>),
     Verified(bool),
+}
+
+impl core::fmt::Debug for Reply {
+    // Stored values, credentials and reply bodies are tokens and secrets: never printed.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Reply::Http(r) => write!(f, "Http({r:?})"),
+            Reply::Storage(Ok(v)) => write!(f, "Storage(Ok({} values))", v.len()),
+            Reply::Storage(Err(())) => f.write_str("Storage(Err)"),
+            Reply::Fired => f.write_str("Fired"),
+            Reply::Locked(b) => write!(f, "Locked({b})"),
+            Reply::WebAuthn(Ok(_)) => f.write_str("WebAuthn(Ok(…))"),
+            Reply::WebAuthn(Err(e)) => write!(f, "WebAuthn(Err({e}))"),
+            Reply::Verified(b) => write!(f, "Verified({b})"),
+        }
+    }
 }
 
 /// API calls into the core.
