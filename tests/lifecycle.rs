@@ -45,6 +45,7 @@ struct World {
     /// localStorage, shared by every tab of the origin.
     storage: BTreeMap<String, String>,
     storage_throws: bool,
+    reads_throw: bool,
     web_locks: bool,
     locks: HashMap<String, Lock>,
     tabs: Vec<Tab>,
@@ -76,6 +77,7 @@ impl World {
             rng: 0x9e37_79b9_7f4a_7c15,
             storage: BTreeMap::new(),
             storage_throws: false,
+            reads_throw: false,
             web_locks: true,
             locks: HashMap::new(),
             tabs: Vec::new(),
@@ -181,6 +183,10 @@ impl World {
                     let mut threw = false;
                     for op in ops {
                         match op {
+                            StorageOp::Get(_) if self.reads_throw => {
+                                threw = true;
+                                break;
+                            }
                             StorageOp::Get(k) => got.push(self.storage.get(&k).cloned()),
                             StorageOp::Set(k, v) => {
                                 if self.storage_throws {
@@ -585,4 +591,37 @@ fn no_secret_in_any_debug_output() {
         let probe = if secret.len() > 32 { &secret[secret.len() / 2..secret.len() / 2 + 16] } else { secret.as_str() };
         assert!(!w.debug_log.contains(probe), "a secret shows in Debug output");
     }
+}
+
+#[test]
+fn signing_out_during_a_refresh_does_not_bring_the_session_back() {
+    let mut w = World::new(3600);
+    let s = five_tabs(&mut w, serde_json::json!({}));
+    w.advance(3_590_000);
+    // Tab 1 starts a refresh; tab 2 signs out while the request is on the wire.
+    let c = w.call(1, Call::CurrentSession);
+    w.run_until(w.now + 5);
+    assert_eq!(w.count("REFRESH_TOKEN_AUTH"), 1);
+    let o = w.call(2, Call::SignOut { global: false });
+    w.run();
+    assert!(matches!(w.result(2, o), Ok(Done::SignedOut { revoked: true, .. })));
+    assert!(w.session(1, c).is_none(), "the refresh that was in flight resolves signed out");
+    assert!(w.storage.is_empty(), "and stores nothing: {:?}", w.storage.keys().collect::<Vec<_>>());
+    let _ = s;
+}
+
+#[test]
+fn a_read_that_throws_finds_nothing_and_keeps_the_storage() {
+    let mut w = World::new(3600);
+    let t = w.open(serde_json::json!({}));
+    w.sign_in(t);
+    w.reads_throw = true;
+    let c = w.call(t, Call::CurrentSession);
+    w.run();
+    assert!(w.session(t, c).is_none());
+    assert!(!w.tabs[t].events.contains(&EventKind::StorageFallback));
+    w.reads_throw = false;
+    let c = w.call(t, Call::CurrentSession);
+    w.run();
+    assert!(w.session(t, c).is_some(), "the stored session is still there");
 }

@@ -120,6 +120,8 @@ struct Flight {
     polls: u32,
     cur: Option<Session>,
     source: TokenSource,
+    /// Signed out meanwhile (here or in another tab): the refresh's tokens are not stored.
+    cancelled: bool,
 }
 
 pub struct Auth {
@@ -359,6 +361,9 @@ impl Auth {
             Notice::SignedOut => {
                 self.emit(EventKind::SignedOut, None, None);
                 self.cancel_timer();
+                if let Some(f) = &mut self.flight {
+                    f.cancelled = true;
+                }
             }
             // The notice can overtake the other tab's localStorage write.
             Notice::SignedIn | Notice::TokenRefreshed => self.load(Then::Notice(n, POLLS)),
@@ -374,6 +379,11 @@ impl Auth {
     fn resume(&mut self, id: u32, wait: Wait, reply: Reply) {
         match (wait, reply) {
             (Wait::Store { then, .. }, Reply::Storage(Ok(got))) => self.resume(id, *then, Reply::Storage(Ok(got))),
+            (Wait::Store { ops, then }, Reply::Storage(Err(()))) if !ops.iter().any(|o| matches!(o, StorageOp::Set(..))) => {
+                // A read that throws finds nothing (the session is then simply not found).
+                let got = ops.iter().filter(|o| matches!(o, StorageOp::Get(_))).map(|_| None).collect();
+                self.resume(id, *then, Reply::Storage(Ok(got)));
+            }
             (Wait::Store { ops, then }, Reply::Storage(Err(()))) => {
                 // Undo what the batch may have written there, then go on in memory.
                 let undo: Vec<StorageOp> =
@@ -592,6 +602,7 @@ impl Auth {
             polls: 0,
             cur: None,
             source: TokenSource::UserPool,
+            cancelled: false,
         });
         let mut name = String::from("cognito-wasm.refresh.");
         name.push_str(self.cfg.client.client_id());
@@ -665,6 +676,9 @@ impl Auth {
 
     fn refreshed(&mut self, r: Result<Session, Error>) {
         let Some((cur, source)) = self.flight.as_ref().and_then(|f| f.cur.clone().map(|c| (c, f.source))) else { return };
+        if self.flight.as_ref().is_some_and(|f| f.cancelled) {
+            return self.finish(Ok(None));
+        }
         match r {
             Ok(new) => {
                 self.save(&new, source);
@@ -744,6 +758,9 @@ impl Auth {
 
     /// Local state goes first: a revocation that fails must not leave the user signed in.
     fn signed_out_locally(&mut self, user: Option<&str>) {
+        if let Some(f) = &mut self.flight {
+            f.cancelled = true;
+        }
         match user {
             Some(u) => self.clear(u),
             None => {
