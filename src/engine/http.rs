@@ -82,7 +82,7 @@ pub fn retry_after(out: &Outgoing, attempt: u32, result: &Result<HttpResponse, E
     (attempt < retry::MAX_ATTEMPTS && repeatable(out.operation) && e.retryable()).then(|| retry::backoff_ms(attempt, random))
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::error::Code;

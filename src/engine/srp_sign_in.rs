@@ -113,7 +113,7 @@ impl SrpSignIn {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::flow::{SignIn, Step};
