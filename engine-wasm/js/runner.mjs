@@ -96,7 +96,10 @@ export class CognitoAuth {
     }
     const ok = k[1] === 'memory' || this.store !== null;
     // Deferred, so listeners added right after the constructor hear the first events.
-    queueMicrotask(() => this.run(call('start', '', ok ? 1 : 0, Date.now())));
+    queueMicrotask(() => {
+      this.run(call('start', '', ok ? 1 : 0, Date.now()));
+      if (typeof document === 'object' && document.hidden) this.feed('v1');
+    });
   }
 
   /** @param {string} text */
