@@ -2,6 +2,10 @@
 //! a simulated clock, and the Rust emulator routed in memory as the server, all driving the
 //! real core (`cognito_wasm::engine::Auth`) through its effects. In the spirit of
 //! quinn-proto's `tests/util.rs` `Pair`: everything in one test, stepped deterministically.
+//!
+//! The emulator is reached through `server::route` (no socket). It stamps tokens with the
+//! real clock while the simulated one moves ahead; the engine measures that as clock drift
+//! (as it would for a browser whose clock is off), so expiry is still judged correctly.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
