@@ -629,3 +629,25 @@ fn a_read_that_throws_finds_nothing_and_keeps_the_storage() {
     w.run();
     assert!(w.session(t, c).is_some(), "the stored session is still there");
 }
+
+#[test]
+fn an_abandoned_lease_delays_the_refresh_but_does_not_block_it() {
+    let mut w = World::new(3600);
+    w.web_locks = false;
+    let t = w.open(serde_json::json!({}));
+    let s0 = w.sign_in(t);
+    w.advance(3_590_000);
+    // A tab that crashed holding the lease for another minute.
+    let lease = format!("{PREFIX}refreshLease");
+    w.storage.insert(lease.clone(), format!("00112233aabbccdd:{}", w.now + 60_000));
+    let started = w.now;
+    let c = w.call(t, Call::CurrentSession);
+    w.run();
+    assert_eq!(w.count("REFRESH_TOKEN_AUTH"), 1);
+    assert_ne!(w.session(t, c).unwrap().access_token, s0.access_token);
+    let waited = w.now - started;
+    // The lease period (10 s), then the grace a tab that waited gives another renderer's
+    // storage write (40 polls of 50 ms), then one round trip.
+    assert!((12_000..12_200).contains(&waited), "gave up on the lease after its period: {waited} ms");
+    assert!(w.storage.contains_key(&lease), "someone else's lease is not removed");
+}
