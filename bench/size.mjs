@@ -1,13 +1,15 @@
 // Package size, measured the same way for every library: the entry a sign-in page needs,
 // bundled by esbuild (--bundle --minify --format=esm --platform=browser), raw and gzip -9.
 // For cognito-wasm the .wasm file is added (it is fetched next to the JS).
-// Usage: node bench/size.mjs [--json]   (needs pkg/ built by scripts/build-pkg.sh)
+// Usage: node bench/size.mjs [--json] [--no-journey]   (needs pkg/ built by scripts/build-pkg.sh;
+// the journey row builds engine-wasm with cargo)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { buildJourney } from './journey.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bench = path.join(root, 'bench');
@@ -35,6 +37,19 @@ const pkgDir = path.join(root, 'pkg');
 const wasm = sizes(fs.readFileSync(path.join(pkgDir, 'cognito_wasm_bg.wasm')));
 const ours = bundle('cognito-wasm', `export { default, CognitoAuth } from ${JSON.stringify(path.join(pkgDir, 'cognito_wasm.js'))};\n`, root);
 results.push({ lib: 'cognito-wasm', js: ours, wasm, total: { raw: ours.raw + wasm.raw, gzip: ours.gzip + wasm.gzip } });
+
+// The sign-in journey on the engine prototype (engine-wasm/): a real app entry
+// (bench/journey/app.mjs: SRP sign-in, currentSession() with a refresh, signOut()) bundled
+// with --splitting, plus the engine wasm. bench/journey.mjs runs it in Chromium and counts
+// what was fetched (the same files).
+if (!process.argv.includes('--no-journey')) {
+  const files = buildJourney(path.join(tmp, 'journey'));
+  const sum = (k, f) => files.filter(f).reduce((a, x) => a + x[k], 0);
+  const isWasm = (x) => x.file.endsWith('.wasm');
+  const js = { raw: sum('raw', (x) => !isWasm(x)), gzip: sum('gzip', (x) => !isWasm(x)) };
+  const w = { raw: sum('raw', isWasm), gzip: sum('gzip', isWasm) };
+  results.push({ lib: 'cognito-wasm engine prototype, sign-in journey (app entry, --splitting)', js, wasm: w, total: { raw: js.raw + w.raw, gzip: js.gzip + w.gzip } });
+}
 
 const cijVersion = JSON.parse(fs.readFileSync(path.join(bench, 'node_modules/amazon-cognito-identity-js/package.json'))).version;
 const cij = bundle('cij', `export { CognitoUserPool, CognitoUser, AuthenticationDetails } from 'amazon-cognito-identity-js';\n`, bench);

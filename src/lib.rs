@@ -61,6 +61,7 @@ pub mod account;
 pub mod bigint;
 pub mod device;
 pub mod encoding;
+pub mod engine;
 pub mod error;
 pub mod flow;
 pub mod identity;
@@ -77,9 +78,9 @@ pub mod sigv4;
 pub mod srp;
 pub mod timestamp;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "shell"))]
 mod js;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "shell"))]
 mod web;
 
 pub use error::{Code, Error};

@@ -1,0 +1,110 @@
+// The sign-in journey on the engine prototype (engine-wasm/): bundles bench/journey/app.mjs
+// as an app would (esbuild --bundle --splitting --minify --format=esm), builds the engine
+// wasm (cargo release + wasm-opt -Oz), runs the journey in headless Chromium against the
+// emulator and counts everything the page fetched, raw and gzip -9.
+// Usage: node bench/journey.mjs [--json] [--no-browser]
+// Needs: npm ci (esbuild, wasm-opt, playwright-core), /usr/bin/chromium, and the emulator
+// binary (cargo build -p cognito-emulator; target/debug/cognito-emulator is used).
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import readline from 'node:readline';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let tmp, out;
+const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
+const gz = (b) => zlib.gzipSync(b, { level: 9 }).length;
+
+/** Builds the journey's site into `dir`; returns each file's raw and gzip -9 size. */
+export function buildJourney(dir) {
+  execFileSync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'cognito-wasm-engine'], { cwd: root, stdio: 'inherit' });
+  fs.mkdirSync(dir, { recursive: true });
+  execFileSync(path.join(root, 'node_modules/.bin/wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-bulk-memory-opt',
+    '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types',
+    '--enable-multivalue', '--enable-call-indirect-overlong', '--strip-debug', '--strip-producers', '--strip-target-features',
+    path.join(targetDir, 'wasm32-unknown-unknown/release/cognito_wasm_engine.wasm'), '-o', path.join(dir, 'engine.wasm')]);
+  execFileSync(path.join(root, 'node_modules/.bin/esbuild'), [path.join(root, 'bench/journey/app.mjs'), '--bundle', '--splitting',
+    '--minify', '--format=esm', '--platform=browser', '--log-level=error', `--outdir=${dir}`, '--entry-names=[name]'], { cwd: root });
+  fs.copyFileSync(path.join(root, 'bench/journey/index.html'), path.join(dir, 'index.html'));
+  const files = fs.readdirSync(dir).filter((f) => f !== 'index.html').map((f) => {
+    const b = fs.readFileSync(path.join(dir, f));
+    return { file: f, raw: b.length, gzip: gz(b) };
+  });
+  return files;
+}
+
+export function serve(dir) {
+  const fetched = [];
+  const srv = http.createServer((req, res) => {
+    const p = new URL(req.url, 'http://x').pathname;
+    const f = path.join(dir, p === '/' ? 'index.html' : p.slice(1));
+    if (!f.startsWith(dir) || !fs.existsSync(f)) { res.writeHead(404).end(); return; }
+    const body = fs.readFileSync(f);
+    fetched.push({ file: path.basename(f), raw: body.length, gzip: gz(body) });
+    const type = f.endsWith('.wasm') ? 'application/wasm' : f.endsWith('.html') ? 'text/html' : 'text/javascript';
+    res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
+  });
+  return new Promise((r) => srv.listen(0, '127.0.0.1', () => r({ srv, fetched, url: `http://127.0.0.1:${srv.address().port}` })));
+}
+
+async function emulator() {
+  const bin = path.join(targetDir, 'debug', 'cognito-emulator');
+  if (!fs.existsSync(bin)) execFileSync('cargo', ['build', '-p', 'cognito-emulator'], { cwd: root, stdio: 'inherit' });
+  const proc = spawn(bin, ['--port', '0', '--config', path.join(root, 'tests/fixtures/demo-pool.json'), '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((res) => readline.createInterface({ input: proc.stdout }).once('line', res));
+  return { proc, url: line.replace('cognito-emulator listening on ', '').trim() };
+}
+
+/** Runs the journey built in `dir` in `browser` against the emulator at `emulatorUrl`
+ * (whose tokens must be short-lived: 2 s). Returns the page's result and what it fetched. */
+export async function runJourney(browser, emulatorUrl, dir) {
+  const site = await serve(dir);
+  try {
+    const page = await browser.newPage();
+    const q = new URLSearchParams({ userPoolId: 'us-east-1_EmuPool01', clientId: '7f3kq2m9emulatorclient0001', endpoint: `${emulatorUrl}/`, username: 'demo', password: 'Demo-Passw0rd!' });
+    await page.goto(`${site.url}/?${q}`);
+    await page.waitForFunction(() => window.__journey, null, { timeout: 30_000 });
+    const result = await page.evaluate(() => window.__journey);
+    await page.close();
+    return { result, fetched: site.fetched.filter((f) => f.file !== 'index.html') };
+  } finally {
+    site.srv.close();
+  }
+}
+
+async function runBrowser() {
+  const { chromium } = await import('playwright-core');
+  const emu = await emulator();
+  const ctl = (p, b) => fetch(`${emu.url}/_emulator/${p}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(b) });
+  await ctl('config', { tokenTtlSeconds: 2 });
+  const browserTmp = fs.mkdtempSync(path.join(tmp, 'chromium-'));
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'], env: { ...process.env, TMPDIR: browserTmp, HOME: browserTmp } });
+  try {
+    return await runJourney(browser, emu.url, out);
+  } finally {
+    await browser.close();
+    emu.proc.kill();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'journey-'));
+  out = path.join(tmp, 'site');
+  const files = buildJourney(out);
+  const report = { files };
+  if (!process.argv.includes('--no-browser')) Object.assign(report, await runBrowser());
+  const list = report.fetched ?? files;
+  report.total = { raw: list.reduce((a, f) => a + f.raw, 0), gzip: list.reduce((a, f) => a + f.gzip, 0) };
+  fs.rmSync(tmp, { recursive: true, force: true });
+  if (process.argv.includes('--json')) console.log(JSON.stringify(report, null, 1));
+  else {
+    for (const f of list) console.log(`  ${f.file.padEnd(30)} ${String(f.raw).padStart(8)} ${String(f.gzip).padStart(8)}`);
+    console.log(`sign-in journey (engine prototype), ${report.fetched ? 'fetched by Chromium' : 'built'}: ${report.total.raw} raw, ${report.total.gzip} gzip -9 bytes`);
+    if (report.result) console.log('journey:', JSON.stringify(report.result));
+  }
+}

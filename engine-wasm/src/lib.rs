@@ -1,0 +1,123 @@
+//! The engine behind a raw, synchronous wasm boundary: no wasm-bindgen, no imports.
+//!
+//! JS writes one input into the buffer returned by `buf(len)` — 64 random bytes, then the
+//! input as UTF-8 text — calls `configure`/`start`/`input`, and reads the effects back from
+//! `out_ptr()`/the returned length. Records are separated by RS (0x1e), fields by US (0x1f);
+//! a missing value is NUL (0x00). The format is described in `runner.mjs` next to its parser.
+//! Errors cross as codes (`InvalidInput`, `NotAuthorizedException`, …), never panics.
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::UnsafeCell;
+
+use cognito_wasm::engine::{Auth, Config, RANDOM_BYTES};
+
+pub mod wire;
+
+struct State {
+    auth: Option<Auth>,
+    input: Vec<u8>,
+    out: String,
+}
+
+struct Global(UnsafeCell<State>);
+// SAFETY: wasm32-unknown-unknown without the atomics feature has one thread, and every
+// export below takes the state once for its whole (synchronous, non-reentrant) call.
+unsafe impl Sync for Global {}
+
+static STATE: Global = Global(UnsafeCell::new(State { auth: None, input: Vec::new(), out: String::new() }));
+
+fn state() -> &'static mut State {
+    // SAFETY: see `Global`; JS never calls back into wasm from inside an export.
+    unsafe { &mut *STATE.0.get() }
+}
+
+/// A buffer of `len` bytes for the next input; returns its address.
+#[no_mangle]
+pub extern "C" fn buf(len: usize) -> *mut u8 {
+    let s = state();
+    s.input.clear();
+    s.input.resize(len, 0);
+    s.input.as_mut_ptr()
+}
+
+#[no_mangle]
+pub extern "C" fn out_ptr() -> *const u8 {
+    state().out.as_ptr()
+}
+
+fn split_input(s: &State) -> (&[u8], &str) {
+    let n = RANDOM_BYTES.min(s.input.len());
+    let text = core::str::from_utf8(&s.input[n..]).unwrap_or("");
+    (&s.input[..n], text)
+}
+
+/// Parses the configuration (JSON text after the random bytes). Returns the output length:
+/// empty on success, else one `E` record.
+#[no_mangle]
+pub extern "C" fn configure() -> usize {
+    let s = state();
+    s.out.clear();
+    let parsed = Config::parse(split_input(s).1);
+    match parsed {
+        Ok(c) => {
+            // What the runner must open: `K kind cookieAttributes|␀ channelName`.
+            let a = Auth::new(c);
+            s.out.push('K');
+            for v in [a.config().storage.as_str(), a.config().cookie_attributes.as_deref().unwrap_or("\0"), &a.channel_name()] {
+                s.out.push('\u{1f}');
+                s.out.push_str(v);
+            }
+            s.auth = Some(a);
+        }
+        Err(e) => {
+            s.out.push('E');
+            wire::error(&mut s.out, &e);
+        }
+    }
+    s.out.len()
+}
+
+/// Start-up (`storage_ok`: the runner's storage probe). Returns the output length.
+#[no_mangle]
+pub extern "C" fn start(storage_ok: u32, now: f64) -> usize {
+    let s = state();
+    let State { auth, input, out } = s;
+    out.clear();
+    if let Some(a) = auth {
+        let effects = a.start(storage_ok != 0, now as i64, &input[..RANDOM_BYTES.min(input.len())]);
+        wire::effects(out, &effects);
+    }
+    zero(input);
+    out.len()
+}
+
+fn zero(v: &mut Vec<u8>) {
+    for b in v.iter_mut() {
+        // Volatile so the password and SRP ephemeral are really gone from linear memory.
+        unsafe { core::ptr::write_volatile(b, 0) };
+    }
+}
+
+/// One input (see `wire::parse_input`). Returns the output length.
+#[no_mangle]
+pub extern "C" fn input(now: f64) -> usize {
+    let s = state();
+    s.out.clear();
+    let (random, text) = split_input(s);
+    let parsed = wire::parse_input(text);
+    let random: [u8; RANDOM_BYTES] = {
+        let mut r = [0u8; RANDOM_BYTES];
+        r[..random.len()].copy_from_slice(random);
+        r
+    };
+    zero(&mut s.input);
+    if let (Some(a), Some(i)) = (s.auth.as_mut(), parsed) {
+        let effects = a.handle(i, now as i64, &random);
+        wire::effects(&mut s.out, &effects);
+    }
+    s.out.len()
+}

@@ -1,0 +1,295 @@
+//! The text format between the runner and the engine.
+//!
+//! Input (one per call; `id`, `call` decimal):
+//! - `c{call}␟S` currentSession · `c{call}␟I␟{username}␟{password}` signIn ·
+//!   `c{call}␟O␟{0|1}` signOut (global)
+//! - `h{id}␟{status}␟{x-amzn-errortype or ␀}␟{body}` (status 0: no response)
+//! - `s{id}␟{1|0}` then `␟{value or ␀}` per Get (0: the storage threw)
+//! - `t{id}` timer fired · `l{id}␟{1|0}` lock held / no Web Locks
+//! - `n{notice}` BroadcastChannel message · `v{1|0}` page hidden
+//!
+//! Output records (␞-separated), first field the kind:
+//! - `H id method url timeoutMs body (name value)*` · `S id (g key | s key value | r key)*`
+//! - `T id at` · `X id` · `L id name` · `U id` · `B notice` · `N url` · `R url`
+//! - `E kind [session] [error]` · `C call result`
+//! - session: `username idToken accessToken refreshToken|␀ expiresAt clockDrift idClaims
+//!   accessClaims`; error: `code status|␀ retryable(0|1) serviceMessage|␀` (the library's
+//!   own errors carry their code only: the runner has no prose to show and needs none)
+//! - result: `s [session]` session or `n` none · `i session` signed in · `h name` challenge
+//!   · `o revoked(0|1) [error]` signed out · `e error`
+#![forbid(unsafe_code)]
+
+use alloc::string::String;
+
+use cognito_wasm::engine::{Call, Done, Effect, Input, Notice, Reply};
+use cognito_wasm::error::{Code, Error};
+use cognito_wasm::protocol::HttpResponse;
+use cognito_wasm::session::Session;
+use cognito_wasm::timestamp::decimal;
+
+const US: char = '\u{1f}';
+const RS: char = '\u{1e}';
+const NUL: &str = "\u{0}";
+
+fn num(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    out.push_str(&decimal(n.unsigned_abs()));
+}
+
+/// One field; framing characters inside a value (a hostile reply) become spaces.
+fn field(out: &mut String, v: &str) {
+    out.push(US);
+    out.extend(v.chars().map(|c| if c == US || c == RS || c == '\0' { ' ' } else { c }));
+}
+
+/// A missing value.
+fn null(out: &mut String) {
+    out.push(US);
+    out.push('\0');
+}
+
+fn nfield(out: &mut String, n: i64) {
+    out.push(US);
+    num(out, n);
+}
+
+fn session(out: &mut String, s: &Session) {
+    field(out, &s.username);
+    field(out, &s.id_token);
+    field(out, &s.access_token);
+    match &s.refresh_token {
+        Some(r) => field(out, r),
+        None => null(out),
+    }
+    nfield(out, s.expires_at_ms());
+    nfield(out, s.clock_drift);
+    field(out, &s.id_claims);
+    field(out, &s.access_claims);
+}
+
+pub fn error(out: &mut String, e: &Error) {
+    field(out, e.code.as_str());
+    match e.status {
+        Some(st) => nfield(out, i64::from(st)),
+        None => null(out),
+    }
+    field(out, if e.retryable() { "1" } else { "0" });
+    match &e.code {
+        Code::Service(_) => field(out, &e.message),
+        _ => null(out),
+    }
+}
+
+pub fn effects(out: &mut String, effects: &[Effect]) {
+    for e in effects {
+        if !out.is_empty() {
+            out.push(RS);
+        }
+        match e {
+            Effect::Http { id, request } => {
+                out.push('H');
+                nfield(out, i64::from(*id));
+                field(out, request.method.as_str());
+                field(out, &request.url);
+                nfield(out, i64::from(request.timeout_ms));
+                field(out, &request.body);
+                for (k, v) in &request.headers {
+                    field(out, k);
+                    field(out, v);
+                }
+            }
+            Effect::Storage { id, ops } => {
+                out.push('S');
+                nfield(out, i64::from(*id));
+                for op in ops {
+                    match op {
+                        cognito_wasm::engine::StorageOp::Get(k) => {
+                            field(out, "g");
+                            field(out, k);
+                        }
+                        cognito_wasm::engine::StorageOp::Set(k, v) => {
+                            field(out, "s");
+                            field(out, k);
+                            field(out, v);
+                        }
+                        cognito_wasm::engine::StorageOp::Remove(k) => {
+                            field(out, "r");
+                            field(out, k);
+                        }
+                    }
+                }
+            }
+            Effect::Timer { id, at } => {
+                out.push('T');
+                nfield(out, i64::from(*id));
+                nfield(out, *at);
+            }
+            Effect::CancelTimer { id } => {
+                out.push('X');
+                nfield(out, i64::from(*id));
+            }
+            Effect::Lock { id, name } => {
+                out.push('L');
+                nfield(out, i64::from(*id));
+                field(out, name);
+            }
+            Effect::Unlock { id } => {
+                out.push('U');
+                nfield(out, i64::from(*id));
+            }
+            Effect::Broadcast { notice } => {
+                out.push('B');
+                field(out, notice.as_str());
+            }
+            Effect::Navigate { url } => {
+                out.push('N');
+                field(out, url);
+            }
+            Effect::ReplaceUrl { url } => {
+                out.push('R');
+                field(out, url);
+            }
+            Effect::Emit { event } => {
+                out.push('E');
+                field(out, event.kind.as_str());
+                if let Some(s) = &event.session {
+                    session(out, s);
+                }
+                if let Some(e) = &event.error {
+                    error(out, e);
+                }
+            }
+            Effect::Complete { call, result } => {
+                out.push('C');
+                nfield(out, i64::from(*call));
+                match result {
+                    Ok(Done::Session(Some(s))) => {
+                        field(out, "s");
+                        session(out, s);
+                    }
+                    Ok(Done::Session(None)) => field(out, "n"),
+                    Ok(Done::SignedIn(s)) => {
+                        field(out, "i");
+                        session(out, s);
+                    }
+                    Ok(Done::Challenge(name)) => {
+                        field(out, "h");
+                        field(out, name);
+                    }
+                    Ok(Done::SignedOut { revoked, error: e }) => {
+                        field(out, "o");
+                        field(out, if *revoked { "1" } else { "0" });
+                        if let Some(e) = e {
+                            error(out, e);
+                        }
+                    }
+                    Err(e) => {
+                        field(out, "e");
+                        error(out, e);
+                    }
+                }
+            }
+            // Not produced by the sign-in journey's operations yet.
+            Effect::WebAuthn { .. } | Effect::VerifyRs256 { .. } => out.push('?'),
+        }
+    }
+}
+
+fn int(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 10 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.bytes().try_fold(0u32, |acc, b| acc.checked_mul(10)?.checked_add(u32::from(b - b'0')))
+}
+
+fn opt(s: &str) -> Option<String> {
+    (s != NUL).then(|| String::from(s))
+}
+
+/// Parses one input; `None` for anything malformed (a runner bug, ignored).
+pub fn parse_input(text: &str) -> Option<Input> {
+    let kind = text.chars().next()?;
+    let rest = text.get(1..)?;
+    let mut f = rest.splitn(4, US);
+    let first = f.next()?;
+    Some(match kind {
+        'c' => {
+            let call = int(first)?;
+            let op = match f.next()? {
+                "S" => Call::CurrentSession,
+                "I" => {
+                    let username = String::from(f.next()?);
+                    Call::SignIn { username, password: String::from(f.next()?) }
+                }
+                "O" => Call::SignOut { global: f.next()? == "1" },
+                _ => return None,
+            };
+            Input::Call { call, op }
+        }
+        'h' => {
+            let id = int(first)?;
+            let status = int(f.next()?)?;
+            let error_type = opt(f.next()?);
+            let body = String::from(f.next().unwrap_or(""));
+            let r = if status == 0 {
+                Err(Error::new(Code::Network, "no response"))
+            } else {
+                Ok(HttpResponse { status: u16::try_from(status).ok()?, body, error_type })
+            };
+            Input::Reply { id, reply: Reply::Http(r) }
+        }
+        's' => {
+            let id = int(first)?;
+            let mut all = rest.split(US).skip(1);
+            let ok = all.next()? == "1";
+            let reply = if ok { Reply::Storage(Ok(all.map(opt).collect())) } else { Reply::Storage(Err(())) };
+            Input::Reply { id, reply }
+        }
+        't' => Input::Reply { id: int(first)?, reply: Reply::Fired },
+        'l' => Input::Reply { id: int(first)?, reply: Reply::Locked(f.next()? == "1") },
+        'n' => Input::Notice(Notice::parse(first)?),
+        'v' => Input::Visibility { hidden: first == "1" },
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_parse_and_malformed_ones_are_refused() {
+        assert!(matches!(parse_input("c7\u{1f}S"), Some(Input::Call { call: 7, op: Call::CurrentSession })));
+        match parse_input("c8\u{1f}I\u{1f}alice\u{1f}pw\u{1f}with\u{1f}us") {
+            Some(Input::Call { call: 8, op: Call::SignIn { username, password } }) => assert_eq!((username.as_str(), password.as_str()), ("alice", "pw\u{1f}with\u{1f}us")),
+            other => panic!("{other:?}"),
+        }
+        match parse_input("h3\u{1f}400\u{1f}NotAuthorizedException:\u{1f}{\"a\":\"\u{1f}\"}") {
+            Some(Input::Reply { id: 3, reply: Reply::Http(Ok(r)) }) => {
+                assert_eq!((r.status, r.error_type.as_deref(), r.body.as_str()), (400, Some("NotAuthorizedException:"), "{\"a\":\"\u{1f}\"}"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(parse_input("h3\u{1f}0\u{1f}\u{0}\u{1f}"), Some(Input::Reply { reply: Reply::Http(Err(_)), .. })));
+        match parse_input("s4\u{1f}1\u{1f}alice\u{1f}\u{0}") {
+            Some(Input::Reply { id: 4, reply: Reply::Storage(Ok(v)) }) => assert_eq!(v, [Some("alice".into()), None]),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(parse_input("s4\u{1f}0"), Some(Input::Reply { reply: Reply::Storage(Err(())), .. })));
+        assert!(matches!(parse_input("l5\u{1f}0"), Some(Input::Reply { id: 5, reply: Reply::Locked(false) })));
+        assert!(matches!(parse_input("ntokenRefreshed"), Some(Input::Notice(Notice::TokenRefreshed))));
+        for bad in ["", "x", "c\u{1f}S", "c1\u{1f}Q", "h1\u{1f}99999999999\u{1f}\u{0}\u{1f}", "h1\u{1f}70000\u{1f}\u{0}\u{1f}", "nsomething", "t-1", "c4294967296\u{1f}S"] {
+            assert!(parse_input(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn effects_are_framed_and_hostile_values_cannot_break_the_frame() {
+        let mut out = String::new();
+        let e = Error::new(Code::Service("NotAuthorizedException".into()), "bad\u{1e}\u{1f}x").with_status(400);
+        effects(&mut out, &[Effect::Timer { id: 1, at: -5 }, Effect::Complete { call: 2, result: Err(e) }, Effect::Complete { call: 3, result: Err(Error::invalid_input("prose stays in Rust")) }]);
+        assert_eq!(out, "T\u{1f}1\u{1f}-5\u{1e}C\u{1f}2\u{1f}e\u{1f}NotAuthorizedException\u{1f}400\u{1f}0\u{1f}bad  x\u{1e}C\u{1f}3\u{1f}e\u{1f}InvalidInput\u{1f}\u{0}\u{1f}0\u{1f}\u{0}");
+    }
+}

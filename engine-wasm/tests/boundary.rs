@@ -1,0 +1,48 @@
+//! The raw boundary, natively: the exports JS calls (buf, configure, start, input, out_ptr),
+//! with the same byte layout (64 random bytes, then the input text).
+
+use cognito_wasm_engine::{buf, configure, input, out_ptr, start};
+
+fn feed(text: &str, f: impl FnOnce() -> usize) -> String {
+    let bytes = text.as_bytes();
+    let p = buf(64 + bytes.len());
+    // SAFETY: `buf` returned a buffer of exactly this length; nothing else holds it.
+    let mem = unsafe { std::slice::from_raw_parts_mut(p, 64 + bytes.len()) };
+    mem[..64].fill(0x5a);
+    mem[64..].copy_from_slice(bytes);
+    let n = f();
+    // SAFETY: the engine's output buffer holds `n` bytes of UTF-8 until the next call.
+    let out = unsafe { std::slice::from_raw_parts(out_ptr(), n) };
+    String::from_utf8(out.to_vec()).unwrap()
+}
+
+const CONFIG: &str = r#"{"userPoolId":"us-east-1_EmuPool01","clientId":"7f3kq2m9emulatorclient0001","endpoint":"http://127.0.0.1:9229/"}"#;
+
+// One test: the boundary has one engine per instance (a global).
+#[test]
+fn configure_start_and_a_call_through_the_raw_exports() {
+    let bad = feed(r#"{"clientId":"x"}"#, || configure());
+    assert_eq!(bad, "E\u{1f}InvalidInput\u{1f}\u{0}\u{1f}0\u{1f}\u{0}", "a typed code, no prose");
+    let k = feed(CONFIG, || configure());
+    assert_eq!(k, "K\u{1f}local\u{1f}\u{0}\u{1f}cognito-wasm.7f3kq2m9emulatorclient0001");
+    let out = feed("", || start(1, 1.7e12));
+    assert_eq!(out, "S\u{1f}1\u{1f}g\u{1f}CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.LastAuthUser");
+    let out = feed("s1\u{1f}1\u{1f}\u{0}", || input(1.7e12));
+    assert_eq!(out, "", "no session: nothing to schedule");
+    let out = feed("c9\u{1f}S", || input(1.7e12));
+    assert_eq!(out, "S\u{1f}2\u{1f}g\u{1f}CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.LastAuthUser");
+    let out = feed("s2\u{1f}1\u{1f}\u{0}", || input(1.7e12));
+    assert_eq!(out, "C\u{1f}9\u{1f}n", "currentSession() resolves null");
+    // Sign-in: the InitiateAuth request, with the SRP A of the 64 bytes' first 48.
+    let out = feed("c10\u{1f}I\u{1f}alice\u{1f}pw", || input(1.7e12));
+    let f: Vec<&str> = out.split('\u{1f}').collect();
+    assert_eq!(&f[..5], ["H", "3", "POST", "http://127.0.0.1:9229/", "30000"]);
+    assert!(f[5].starts_with(r#"{"AuthFlow":"USER_SRP_AUTH","ClientId":"7f3kq2m9emulatorclient0001","AuthParameters":{"USERNAME":"alice","SRP_A":""#));
+    assert_eq!(&f[6..], ["Content-Type", "application/x-amz-json-1.1", "X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth"]);
+    // A wrong password: the service's code and message pass through.
+    let out = feed("h3\u{1f}400\u{1f}\u{0}\u{1f}{\"__type\":\"UserNotFoundException\",\"message\":\"User does not exist.\"}", || input(1.7e12));
+    assert_eq!(out, "C\u{1f}10\u{1f}e\u{1f}UserNotFoundException\u{1f}400\u{1f}0\u{1f}User does not exist.");
+    // Garbage is ignored, not a trap.
+    assert_eq!(feed("zzz", || input(1.7e12)), "");
+    assert_eq!(feed("h99\u{1f}200\u{1f}\u{0}\u{1f}{}", || input(1.7e12)), "", "unknown task");
+}

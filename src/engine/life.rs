@@ -1,0 +1,800 @@
+//! The client as one synchronous state machine: sign-in (SRP), `currentSession()` with
+//! single-flight refresh in the tab and across tabs, the storage lease when there are no
+//! Web Locks, cross-tab notices, background refresh, visibility and sign-out.
+//!
+//! [`Auth::handle`] takes one [`Input`], the local time and fresh random bytes, and returns
+//! the effects to run. Nothing here reads a clock, draws randomness or does I/O.
+//!
+//! Storage layout: the keys and values amazon-cognito-identity-js uses
+//! (`CognitoIdentityServiceProvider.{clientId}.{username}.{idToken|accessToken|…}`,
+//! `….LastAuthUser`), written in `Session::to_entries` order, plus this library's
+//! `….tokenSource` and `….refreshLease`, byte for byte as the previous releases wrote them.
+#![forbid(unsafe_code)]
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use zeroize::Zeroizing;
+
+use super::config::{Config, StorageKind};
+use super::effect::{Call, Done, Effect, Event, EventKind, Input, Notice, Reply, StorageOp};
+use super::http::{self, Outgoing, Wire};
+use crate::encoding::hex_encode;
+use crate::error::{Code, Error};
+use super::srp_sign_in::{Next, SrpSignIn};
+use crate::flow::Password;
+use crate::json::{self, Json};
+use crate::protocol::HttpResponse;
+use crate::refresh::{self, Decision, RefreshOptions, TokenSource};
+use crate::session::{self, user_key, Session};
+use crate::srp::EPHEMERAL_BYTES;
+use crate::timestamp::decimal;
+
+/// Random bytes each input must carry: an SRP ephemeral plus jitter and lease nonces.
+pub const RANDOM_BYTES: usize = 64;
+/// How long a storage lease (no Web Locks) is held at most, and tried for at most.
+pub const LEASE_MS: i64 = 10_000;
+/// A background refresh that failed on a fault is tried again after this long.
+pub const BACKGROUND_RETRY_MS: i64 = 30_000;
+/// A tab that waited for the lock re-reads storage this often, this many times, before it
+/// refreshes itself: another renderer's localStorage write reaches it asynchronously.
+const POLL_MS: i64 = 50;
+const POLLS: u32 = 40;
+
+/// The leeway used for `s`: the configured one, but never more than half the tokens'
+/// lifetime. A leeway longer than the lifetime would make every fresh token "due" and every
+/// tab refresh again as soon as another tab had refreshed.
+pub fn leeway_for(s: &Session, configured_s: i64) -> i64 {
+    let iat = json::parse(&s.access_claims).and_then(|c| c.get("iat").and_then(Json::as_i64));
+    match iat {
+        Some(iat) if s.access_exp.min(s.id_exp) > iat => configured_s.min((s.access_exp.min(s.id_exp) - iat) / 2),
+        _ => configured_s,
+    }
+}
+
+/// Who asked: an API call (completed with `Complete`) or the background refresh.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Caller {
+    App(u32),
+    Background,
+}
+
+/// What to do with a loaded session.
+enum Then {
+    Current(Caller),
+    UnderLock,
+    Notice(Notice, u32),
+    Schedule,
+    SignOut { call: u32, global: bool },
+}
+
+enum HttpThen {
+    Refresh,
+    SignIn { call: u32, flow: Box<SrpSignIn> },
+    Revoke { call: u32, oauth: bool },
+}
+
+/// What a task id is waiting for.
+enum Wait {
+    Store { ops: Vec<StorageOp>, then: Box<Wait> },
+    Ignore,
+    LoadUser(Then),
+    LoadTokens(Then, String),
+    Lock,
+    LeaseRead,
+    LeaseVerify(String),
+    LeaseCheck(String),
+    LeaseRetry,
+    LeaseRelease(String),
+    Poll,
+    Source,
+    Http { out: Outgoing, attempt: u32, then: HttpThen },
+    HttpRetry { out: Outgoing, attempt: u32, then: HttpThen },
+    StartedPrev { call: u32, session: Box<Session> },
+    SignOutSource { call: u32, global: bool, session: Box<Session> },
+    Background,
+    NoticePoll(Notice, u32),
+}
+
+enum Held {
+    Nothing,
+    Web(u32),
+    Lease(String),
+}
+
+struct Waiter {
+    caller: Caller,
+    usable: bool,
+    session: Session,
+}
+
+/// The refresh in progress in this tab (at most one).
+struct Flight {
+    waiters: Vec<Waiter>,
+    /// The access token the refresh was decided on.
+    seen: String,
+    held: Held,
+    asked_at: i64,
+    lease_started: i64,
+    polls: u32,
+    cur: Option<Session>,
+    source: TokenSource,
+    /// Signed out meanwhile (here or in another tab): the refresh's tokens are not stored.
+    cancelled: bool,
+}
+
+pub struct Auth {
+    cfg: Config,
+    next: u32,
+    out: Vec<Effect>,
+    waits: Vec<(u32, Wait)>,
+    /// The sessions in memory: configured so, or after the storage threw.
+    memory: Option<Vec<(String, String)>>,
+    fell_back: bool,
+    flight: Option<Flight>,
+    timer: Option<u32>,
+    due: bool,
+    hidden: bool,
+    now: i64,
+    rand: Zeroizing<[u8; RANDOM_BYTES]>,
+    rand_at: usize,
+}
+
+fn apply(mem: &mut Vec<(String, String)>, ops: &[StorageOp]) -> Vec<Option<String>> {
+    let mut got = Vec::new();
+    for op in ops {
+        match op {
+            StorageOp::Get(k) => got.push(mem.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())),
+            StorageOp::Set(k, v) => {
+                mem.retain(|(n, _)| n != k);
+                mem.push((k.clone(), v.clone()));
+            }
+            StorageOp::Remove(k) => mem.retain(|(n, _)| n != k),
+        }
+    }
+    got
+}
+
+impl Auth {
+    pub fn new(cfg: Config) -> Auth {
+        let memory = (cfg.storage == StorageKind::Memory).then(Vec::new);
+        Auth {
+            cfg,
+            next: 1,
+            out: Vec::new(),
+            waits: Vec::new(),
+            memory,
+            fell_back: false,
+            flight: None,
+            timer: None,
+            due: false,
+            hidden: false,
+            now: 0,
+            rand: Zeroizing::new([0; RANDOM_BYTES]),
+            rand_at: EPHEMERAL_BYTES,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The storage in use (`memory` after a fallback).
+    pub fn storage_kind(&self) -> StorageKind {
+        if self.memory.is_some() { StorageKind::Memory } else { self.cfg.storage }
+    }
+
+    /// The BroadcastChannel name for notices.
+    pub fn channel_name(&self) -> String {
+        let mut n = String::from("cognito-wasm.");
+        n.push_str(self.cfg.client.client_id());
+        n
+    }
+
+    /// Start-up: `storage_ok` is the runner's probe of the configured storage (false when it
+    /// is blocked or absent: memory is used and `storageFallback` emitted).
+    pub fn start(&mut self, storage_ok: bool, now: i64, random: &[u8]) -> Vec<Effect> {
+        self.begin(now, random);
+        if !storage_ok && self.memory.is_none() {
+            self.fall_back();
+        }
+        self.load(Then::Schedule);
+        core::mem::take(&mut self.out)
+    }
+
+    pub fn handle(&mut self, input: Input, now: i64, random: &[u8]) -> Vec<Effect> {
+        self.begin(now, random);
+        match input {
+            Input::Call { call, op } => self.call(call, op),
+            Input::Reply { id, reply } => {
+                if let Some(i) = self.waits.iter().position(|(t, _)| *t == id) {
+                    let (_, wait) = self.waits.swap_remove(i);
+                    self.resume(id, wait, reply);
+                }
+            }
+            Input::Notice(n) => self.notice(n),
+            Input::Visibility { hidden } => {
+                self.hidden = hidden;
+                if !hidden && self.cfg.auto_refresh && (core::mem::replace(&mut self.due, false) || self.timer.is_none()) {
+                    self.load(Then::Current(Caller::Background));
+                }
+            }
+        }
+        // The SRP ephemeral must not outlive the input it came with.
+        zeroize::Zeroize::zeroize(&mut self.rand[..]);
+        core::mem::take(&mut self.out)
+    }
+
+    fn begin(&mut self, now: i64, random: &[u8]) {
+        self.now = now;
+        let n = random.len().min(RANDOM_BYTES);
+        self.rand[..n].copy_from_slice(&random[..n]);
+        self.rand_at = EPHEMERAL_BYTES;
+    }
+
+    fn rand_u32(&mut self) -> u32 {
+        let mut b = [0u8; 4];
+        for x in &mut b {
+            *x = self.rand[self.rand_at];
+            self.rand_at = if self.rand_at + 1 < RANDOM_BYTES { self.rand_at + 1 } else { EPHEMERAL_BYTES };
+        }
+        u32::from_le_bytes(b)
+    }
+
+    fn task(&mut self, wait: Wait) -> u32 {
+        let id = self.next;
+        self.next = self.next.wrapping_add(1).max(1);
+        self.waits.push((id, wait));
+        id
+    }
+
+    fn emit(&mut self, kind: EventKind, session: Option<&Session>, error: Option<&Error>) {
+        self.out.push(Effect::Emit { event: Event { kind, session: session.cloned(), error: error.cloned() } });
+    }
+
+    fn complete(&mut self, call: u32, result: Result<Done, Error>) {
+        self.out.push(Effect::Complete { call, result });
+    }
+
+    fn timer(&mut self, at: i64, wait: Wait) -> u32 {
+        let id = self.task(wait);
+        self.out.push(Effect::Timer { id, at });
+        id
+    }
+
+    // ---- storage -------------------------------------------------------------------
+
+    fn storage(&mut self, ops: Vec<StorageOp>, then: Wait) {
+        if let Some(mem) = &mut self.memory {
+            let got = apply(mem, &ops);
+            self.resume(0, then, Reply::Storage(Ok(got)));
+            return;
+        }
+        let id = self.task(Wait::Ignore);
+        self.out.push(Effect::Storage { id, ops: ops.clone() });
+        if let Some(w) = self.waits.iter_mut().find(|(t, _)| *t == id) {
+            w.1 = Wait::Store { ops, then: Box::new(then) };
+        }
+    }
+
+    /// The storage threw (or was never usable): sessions live in memory from now on.
+    fn fall_back(&mut self) {
+        self.memory = Some(Vec::new());
+        if !self.fell_back {
+            self.fell_back = true;
+            self.emit(EventKind::StorageFallback, None, None);
+        }
+    }
+
+    fn key(&self, user: &str, field: &str) -> String {
+        user_key(self.cfg.client.client_id(), user, field)
+    }
+
+    fn lease_key(&self) -> String {
+        let mut k = session::key_prefix(self.cfg.client.client_id());
+        k.push_str(".refreshLease");
+        k
+    }
+
+    fn load(&mut self, then: Then) {
+        let k = session::last_user_key(self.cfg.client.client_id());
+        self.storage(alloc::vec![StorageOp::Get(k)], Wait::LoadUser(then));
+    }
+
+    fn save(&mut self, s: &Session, source: TokenSource) {
+        let tk = TokenSource::key(self.cfg.client.client_id(), &s.username);
+        let mut ops = Vec::with_capacity(6);
+        ops.push(if source == TokenSource::HostedUi { StorageOp::Set(tk, String::from(source.as_str())) } else { StorageOp::Remove(tk) });
+        ops.extend(s.to_entries(self.cfg.client.client_id()).into_iter().map(|(k, v)| StorageOp::Set(k, v)));
+        self.storage(ops, Wait::Ignore);
+    }
+
+    fn clear(&mut self, user: &str) {
+        let ops = session::session_keys(self.cfg.client.client_id(), user).into_iter().map(StorageOp::Remove).collect();
+        self.storage(ops, Wait::Ignore);
+    }
+
+    fn cancel_timer(&mut self) {
+        if let Some(id) = self.timer.take() {
+            self.waits.retain(|(t, _)| *t != id);
+            self.out.push(Effect::CancelTimer { id });
+        }
+    }
+
+    /// (Re)arms the background refresh for `s` (`autoRefresh: true`).
+    fn schedule_for(&mut self, s: &Session) {
+        if !self.cfg.auto_refresh {
+            return;
+        }
+        self.cancel_timer();
+        let at = refresh::refresh_at_ms(s, self.now, leeway_for(s, self.cfg.leeway_s));
+        self.timer = Some(self.timer(at, Wait::Background));
+    }
+
+    fn end_session(&mut self, user: &str) {
+        self.clear(user);
+        self.cancel_timer();
+        self.emit(EventKind::SessionExpired, None, None);
+        self.out.push(Effect::Broadcast { notice: Notice::SignedOut });
+    }
+
+    // ---- inputs --------------------------------------------------------------------
+
+    fn call(&mut self, call: u32, op: Call) {
+        match op {
+            Call::CurrentSession => self.load(Then::Current(Caller::App(call))),
+            Call::SignOut { global } => self.load(Then::SignOut { call, global }),
+            Call::SignIn { username, password } => {
+                let a = Zeroizing::new(self.rand[..EPHEMERAL_BYTES].to_vec());
+                let password = Zeroizing::new(password);
+                match SrpSignIn::start(&self.cfg.client, self.cfg.secret.as_ref(), &username, Password::new(&password), &a) {
+                    Ok((flow, req)) => self.send(http::api(req), HttpThen::SignIn { call, flow: Box::new(flow) }),
+                    Err(e) => self.complete(call, Err(e)),
+                }
+            }
+        }
+    }
+
+    fn notice(&mut self, n: Notice) {
+        match n {
+            Notice::SignedOut => {
+                self.emit(EventKind::SignedOut, None, None);
+                self.cancel_timer();
+                if let Some(f) = &mut self.flight {
+                    f.cancelled = true;
+                }
+            }
+            // The notice can overtake the other tab's localStorage write.
+            Notice::SignedIn | Notice::TokenRefreshed => self.load(Then::Notice(n, POLLS)),
+        }
+    }
+
+    fn send(&mut self, out: Outgoing, then: HttpThen) {
+        let request = out.http.clone();
+        let id = self.task(Wait::Http { out, attempt: 1, then });
+        self.out.push(Effect::Http { id, request });
+    }
+
+    fn resume(&mut self, id: u32, wait: Wait, reply: Reply) {
+        match (wait, reply) {
+            (Wait::Store { then, .. }, Reply::Storage(Ok(got))) => self.resume(id, *then, Reply::Storage(Ok(got))),
+            (Wait::Store { ops, then }, Reply::Storage(Err(()))) if !ops.iter().any(|o| matches!(o, StorageOp::Set(..))) => {
+                // A read that throws finds nothing (the session is then simply not found).
+                let got = ops.iter().filter(|o| matches!(o, StorageOp::Get(_))).map(|_| None).collect();
+                self.resume(id, *then, Reply::Storage(Ok(got)));
+            }
+            (Wait::Store { ops, then }, Reply::Storage(Err(()))) => {
+                // Undo what the batch may have written there, then go on in memory.
+                let undo: Vec<StorageOp> =
+                    ops.iter().filter_map(|o| if let StorageOp::Set(k, _) = o { Some(StorageOp::Remove(k.clone())) } else { None }).collect();
+                if !undo.is_empty() {
+                    let id = self.task(Wait::Ignore);
+                    self.out.push(Effect::Storage { id, ops: undo });
+                }
+                self.fall_back();
+                let got = self.memory.as_mut().map(|m| apply(m, &ops)).unwrap_or_default();
+                self.resume(id, *then, Reply::Storage(Ok(got)));
+            }
+            (Wait::Ignore, _) => {}
+            (Wait::LoadUser(then), Reply::Storage(Ok(got))) => match got.into_iter().next().flatten().filter(|u| !u.is_empty()) {
+                Some(user) => {
+                    let ops = ["idToken", "accessToken", "refreshToken", "clockDrift"].iter().map(|f| StorageOp::Get(self.key(&user, f))).collect();
+                    self.storage(ops, Wait::LoadTokens(then, user));
+                }
+                None => self.loaded(then, None),
+            },
+            (Wait::LoadTokens(then, user), Reply::Storage(Ok(got))) => {
+                let mut vals: Vec<(String, String)> = Vec::with_capacity(5);
+                vals.push((session::last_user_key(self.cfg.client.client_id()), user.clone()));
+                for (f, v) in ["idToken", "accessToken", "refreshToken", "clockDrift"].iter().zip(got) {
+                    if let Some(v) = v {
+                        vals.push((self.key(&user, f), v));
+                    }
+                }
+                let s = Session::load(&self.cfg.client, |k| vals.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()));
+                self.loaded(then, s);
+            }
+            (Wait::Lock, Reply::Locked(granted)) => {
+                if granted {
+                    if let Some(f) = &mut self.flight {
+                        f.held = Held::Web(id);
+                    }
+                    self.under_lock();
+                } else if self.storage_kind().shared() {
+                    if let Some(f) = &mut self.flight {
+                        f.lease_started = self.now;
+                    }
+                    self.lease_read();
+                } else {
+                    self.under_lock();
+                }
+            }
+            (Wait::LeaseRead, Reply::Storage(Ok(got))) => {
+                let now = self.now;
+                let held = got.into_iter().next().flatten().and_then(|v| v.rsplit_once(':').and_then(|(_, e)| Json::Num(String::from(e)).as_i64()));
+                if held.is_none_or(|exp| exp < now) {
+                    let (a, b) = (self.rand_u32(), self.rand_u32());
+                    let mut nonce = [0u8; 8];
+                    nonce[..4].copy_from_slice(&a.to_le_bytes());
+                    nonce[4..].copy_from_slice(&b.to_le_bytes());
+                    let mut mine = hex_encode(&nonce);
+                    mine.push(':');
+                    mine.push_str(&decimal((now + LEASE_MS) as u64));
+                    let k = self.lease_key();
+                    self.storage(alloc::vec![StorageOp::Set(k, mine.clone())], Wait::Ignore);
+                    self.timer(now + 40, Wait::LeaseVerify(mine));
+                } else {
+                    self.timer(now + 60, Wait::LeaseRetry);
+                }
+            }
+            (Wait::LeaseVerify(mine), Reply::Fired) => {
+                let k = self.lease_key();
+                self.storage(alloc::vec![StorageOp::Get(k)], Wait::LeaseCheck(mine));
+            }
+            (Wait::LeaseCheck(mine), Reply::Storage(Ok(got))) => {
+                if got.first().and_then(|v| v.as_deref()) == Some(mine.as_str()) {
+                    if let Some(f) = &mut self.flight {
+                        f.held = Held::Lease(mine);
+                    }
+                    self.under_lock();
+                } else {
+                    self.timer(self.now + 60, Wait::LeaseRetry);
+                }
+            }
+            (Wait::LeaseRetry, Reply::Fired) => {
+                let started = self.flight.as_ref().map_or(0, |f| f.lease_started);
+                if self.now - started < LEASE_MS {
+                    self.lease_read();
+                } else {
+                    // A stale lease must not block refresh forever.
+                    self.under_lock();
+                }
+            }
+            (Wait::LeaseRelease(mine), Reply::Storage(Ok(got))) => {
+                if got.first().and_then(|v| v.as_deref()) == Some(mine.as_str()) {
+                    let k = self.lease_key();
+                    self.storage(alloc::vec![StorageOp::Remove(k)], Wait::Ignore);
+                }
+            }
+            (Wait::Poll, Reply::Fired) => self.load(Then::UnderLock),
+            (Wait::Source, Reply::Storage(Ok(got))) => self.refresh_request(got),
+            (Wait::Http { out, attempt, then }, Reply::Http(result)) => {
+                let random = self.rand_u32();
+                match http::retry_after(&out, attempt, &result, random) {
+                    Some(ms) => {
+                        let at = self.now + i64::from(ms);
+                        self.timer(at, Wait::HttpRetry { out, attempt: attempt + 1, then });
+                    }
+                    None => self.http_done(then, result),
+                }
+            }
+            (Wait::HttpRetry { out, attempt, then }, Reply::Fired) => {
+                let request = out.http.clone();
+                let id = self.task(Wait::Http { out, attempt, then });
+                self.out.push(Effect::Http { id, request });
+            }
+            (Wait::StartedPrev { call, session: s }, Reply::Storage(Ok(got))) => {
+                if let Some(prev) = got.into_iter().next().flatten().filter(|p| *p != s.username) {
+                    // A different user signing in replaces the previous user's session.
+                    self.clear(&prev);
+                }
+                self.save(&s, TokenSource::UserPool);
+                self.emit(EventKind::SignedIn, Some(&s), None);
+                self.out.push(Effect::Broadcast { notice: Notice::SignedIn });
+                self.schedule_for(&s);
+                self.complete(call, Ok(Done::SignedIn(*s)));
+            }
+            (Wait::SignOutSource { call, global, session: s }, Reply::Storage(Ok(got))) => {
+                let source = TokenSource::parse(got.first().and_then(|v| v.as_deref()));
+                self.signed_out_locally(Some(&s.username));
+                self.revoke(call, global, &s, source);
+            }
+            (Wait::Background, Reply::Fired) => {
+                self.timer = None;
+                if self.hidden {
+                    // Caught up on `visibilitychange`.
+                    self.due = true;
+                } else {
+                    self.load(Then::Current(Caller::Background));
+                }
+            }
+            (Wait::NoticePoll(n, polls), Reply::Fired) => self.load(Then::Notice(n, polls)),
+            // A reply of the wrong kind for what the task waits for: a runner bug; dropped.
+            (_, _) => {}
+        }
+    }
+
+    fn loaded(&mut self, then: Then, s: Option<Session>) {
+        match then {
+            Then::Current(caller) => {
+                let Some(s) = s else { return self.answer(caller, Ok(None)) };
+                match refresh::decide(&s, self.now, leeway_for(&s, self.cfg.leeway_s)) {
+                    Decision::Use => self.answer(caller, Ok(Some(s))),
+                    Decision::Expired => {
+                        self.end_session(&s.username);
+                        self.answer(caller, Ok(None));
+                    }
+                    Decision::Refresh { usable } => self.join(caller, usable, s),
+                }
+            }
+            Then::UnderLock => self.checked_under_lock(s),
+            Then::Schedule => {
+                if let Some(s) = s {
+                    self.schedule_for(&s);
+                }
+            }
+            Then::Notice(n, polls) => match s {
+                Some(s) => {
+                    let kind = if n == Notice::SignedIn { EventKind::SignedIn } else { EventKind::TokenRefreshed };
+                    self.emit(kind, Some(&s), None);
+                    self.schedule_for(&s);
+                }
+                None if polls > 0 => {
+                    self.timer(self.now + POLL_MS, Wait::NoticePoll(n, polls - 1));
+                }
+                None => {}
+            },
+            Then::SignOut { call, global } => match s {
+                Some(s) => {
+                    let k = TokenSource::key(self.cfg.client.client_id(), &s.username);
+                    self.storage(alloc::vec![StorageOp::Get(k)], Wait::SignOutSource { call, global, session: Box::new(s) });
+                }
+                None => {
+                    self.signed_out_locally(None);
+                    self.complete(call, Ok(Done::SignedOut { revoked: false, error: None }));
+                }
+            },
+        }
+    }
+
+    /// Delivers a `currentSession()` answer.
+    fn answer(&mut self, caller: Caller, r: Result<Option<Session>, Error>) {
+        match caller {
+            Caller::App(call) => self.complete(call, r.map(Done::Session)),
+            Caller::Background => match r {
+                Ok(Some(s)) if self.timer.is_none() => self.schedule_for(&s),
+                Ok(_) => {}
+                // A fault: try again in a while (the session is kept).
+                Err(_) => {
+                    self.cancel_timer();
+                    self.timer = Some(self.timer(self.now + BACKGROUND_RETRY_MS, Wait::Background));
+                }
+            },
+        }
+    }
+
+    // ---- refresh -------------------------------------------------------------------
+
+    /// Joins the refresh in progress in this tab, or starts one (asking for the lock).
+    fn join(&mut self, caller: Caller, usable: bool, s: Session) {
+        if let Some(f) = &mut self.flight {
+            f.waiters.push(Waiter { caller, usable, session: s });
+            return;
+        }
+        let seen = s.access_token.clone();
+        self.flight = Some(Flight {
+            waiters: alloc::vec![Waiter { caller, usable, session: s }],
+            seen,
+            held: Held::Nothing,
+            asked_at: self.now,
+            lease_started: self.now,
+            polls: 0,
+            cur: None,
+            source: TokenSource::UserPool,
+            cancelled: false,
+        });
+        let mut name = String::from("cognito-wasm.refresh.");
+        name.push_str(self.cfg.client.client_id());
+        let id = self.task(Wait::Lock);
+        self.out.push(Effect::Lock { id, name });
+    }
+
+    fn lease_read(&mut self) {
+        let k = self.lease_key();
+        self.storage(alloc::vec![StorageOp::Get(k)], Wait::LeaseRead);
+    }
+
+    /// Holding the lock (or the lease, or neither when there is no other tab): re-read
+    /// storage first.
+    fn under_lock(&mut self) {
+        let shared = self.storage_kind().shared();
+        let now = self.now;
+        if let Some(f) = &mut self.flight {
+            // Waiting means another tab probably refreshed.
+            f.polls = if shared && now - f.asked_at > 20 { POLLS } else { 0 };
+        }
+        self.load(Then::UnderLock);
+    }
+
+    fn checked_under_lock(&mut self, cur: Option<Session>) {
+        let Some(cur) = cur else { return self.finish(Ok(None)) };
+        let Some(f) = &self.flight else { return };
+        let fresh = refresh::decide(&cur, self.now, leeway_for(&cur, self.cfg.leeway_s)) == Decision::Use;
+        let changed = cur.access_token != f.seen;
+        if fresh || (changed && self.now < refresh::expiry_ms(&cur)) {
+            // Another tab refreshed while this one waited: use its tokens.
+            return self.finish(Ok(Some(cur)));
+        }
+        if f.polls > 0 && !changed {
+            if let Some(f) = &mut self.flight {
+                f.polls -= 1;
+            }
+            self.timer(self.now + POLL_MS, Wait::Poll);
+            return;
+        }
+        let ops = alloc::vec![StorageOp::Get(self.key(&cur.username, "tokenSource")), StorageOp::Get(self.key(&cur.username, "deviceKey"))];
+        if let Some(f) = &mut self.flight {
+            f.cur = Some(cur);
+        }
+        self.storage(ops, Wait::Source);
+    }
+
+    fn refresh_request(&mut self, got: Vec<Option<String>>) {
+        let Some(cur) = self.flight.as_ref().and_then(|f| f.cur.clone()) else { return };
+        let mut got = got.into_iter();
+        let source = TokenSource::parse(got.next().flatten().as_deref());
+        let device = got.next().flatten();
+        if let Some(f) = &mut self.flight {
+            f.source = source;
+        }
+        let secret = self.cfg.secret.as_ref();
+        let out = if source == TokenSource::HostedUi {
+            match self.cfg.domain.as_deref() {
+                Some(d) => refresh::oauth_request(d, &self.cfg.client, &cur, secret).map(|r| http::form(r, "/oauth2/token")),
+                None => Err(Error::invalid_input("this session came from the hosted UI: set `domain` to refresh it")),
+            }
+        } else {
+            let opts = RefreshOptions { device_key: device.as_deref(), secret, rotation: self.cfg.rotation };
+            refresh::user_pool_request(&self.cfg.client, &cur, &opts).map(http::api)
+        };
+        match out {
+            Ok(out) => self.send(out, HttpThen::Refresh),
+            Err(e) => self.refreshed(Err(e)),
+        }
+    }
+
+    fn refreshed(&mut self, r: Result<Session, Error>) {
+        let Some((cur, source)) = self.flight.as_ref().and_then(|f| f.cur.clone().map(|c| (c, f.source))) else { return };
+        if self.flight.as_ref().is_some_and(|f| f.cancelled) {
+            return self.finish(Ok(None));
+        }
+        match r {
+            Ok(new) => {
+                self.save(&new, source);
+                self.emit(EventKind::TokenRefreshed, Some(&new), None);
+                self.out.push(Effect::Broadcast { notice: Notice::TokenRefreshed });
+                self.schedule_for(&new);
+                self.finish(Ok(Some(new)));
+            }
+            Err(e) if refresh::ends_session(&e) => {
+                self.end_session(&cur.username);
+                self.finish(Err(e));
+            }
+            Err(e) => {
+                self.emit(EventKind::TokenRefreshFailed, Some(&cur), Some(&e));
+                self.finish(Err(e));
+            }
+        }
+    }
+
+    /// Ends the flight: releases the lock and answers everyone who joined it.
+    fn finish(&mut self, r: Result<Option<Session>, Error>) {
+        let Some(f) = self.flight.take() else { return };
+        match f.held {
+            Held::Web(id) => self.out.push(Effect::Unlock { id }),
+            Held::Lease(mine) => {
+                let k = self.lease_key();
+                self.storage(alloc::vec![StorageOp::Get(k)], Wait::LeaseRelease(mine));
+            }
+            Held::Nothing => {}
+        }
+        for w in f.waiters {
+            let answer = match &r {
+                Ok(s) => Ok(s.clone()),
+                // A rejected refresh token ends the session: signed out, not an error.
+                Err(e) if refresh::ends_session(e) => Ok(None),
+                Err(e) if w.caller == Caller::Background => Err(e.clone()),
+                Err(_) if w.usable => Ok(Some(w.session)),
+                Err(e) => Err(e.clone()),
+            };
+            self.answer(w.caller, answer);
+        }
+    }
+
+    // ---- HTTP replies ----------------------------------------------------------------
+
+    fn http_done(&mut self, then: HttpThen, result: Result<HttpResponse, Error>) {
+        match then {
+            HttpThen::Refresh => {
+                let Some((cur, source)) = self.flight.as_ref().and_then(|f| f.cur.clone().map(|c| (c, f.source))) else { return };
+                let r = result.and_then(|resp| match source {
+                    TokenSource::HostedUi => refresh::parse_oauth_reply(&self.cfg.client, &cur, &resp, self.now),
+                    TokenSource::UserPool => refresh::parse_user_pool_reply(&self.cfg.client, &cur, &resp, self.now),
+                });
+                self.refreshed(r);
+            }
+            HttpThen::SignIn { call, flow } => match result.and_then(|resp| flow.handle(&self.cfg.client, self.cfg.secret.as_ref(), &resp, self.now)) {
+                Ok(Next::Send(flow, req)) => self.send(http::api(req), HttpThen::SignIn { call, flow: Box::new(flow) }),
+                Ok(Next::SignedIn(s)) => {
+                    let k = session::last_user_key(self.cfg.client.client_id());
+                    self.storage(alloc::vec![StorageOp::Get(k)], Wait::StartedPrev { call, session: Box::new(s) });
+                }
+                Ok(Next::Challenge(name)) => self.complete(call, Ok(Done::Challenge(name))),
+                Err(e) => self.complete(call, Err(e)),
+            },
+            HttpThen::Revoke { call, oauth } => {
+                let r = result.and_then(|resp| refresh::parse_empty_reply(&resp, oauth));
+                let (revoked, error) = match r {
+                    Ok(()) => (true, None),
+                    Err(e) => (false, Some(e)),
+                };
+                self.complete(call, Ok(Done::SignedOut { revoked, error }));
+            }
+        }
+    }
+
+    // ---- sign-out --------------------------------------------------------------------
+
+    /// Local state goes first: a revocation that fails must not leave the user signed in.
+    fn signed_out_locally(&mut self, user: Option<&str>) {
+        if let Some(f) = &mut self.flight {
+            f.cancelled = true;
+        }
+        match user {
+            Some(u) => self.clear(u),
+            None => {
+                let k = session::last_user_key(self.cfg.client.client_id());
+                self.storage(alloc::vec![StorageOp::Remove(k)], Wait::Ignore);
+            }
+        }
+        self.cancel_timer();
+        self.emit(EventKind::SignedOut, None, None);
+        self.out.push(Effect::Broadcast { notice: Notice::SignedOut });
+    }
+
+    /// Which revocation sign-out uses: GlobalSignOut for `{ global: true }`, otherwise the
+    /// refresh token is revoked where it came from (RevokeToken, or `/oauth2/revoke` for
+    /// hosted-UI sessions).
+    fn revoke(&mut self, call: u32, global: bool, s: &Session, source: TokenSource) {
+        let secret = self.cfg.secret.as_ref();
+        let out = if global {
+            Ok(http::api(refresh::global_sign_out_request(&self.cfg.client, &s.access_token)))
+        } else if let Some(rt) = s.refresh_token.as_deref().filter(|t| !t.is_empty()) {
+            match (source, self.cfg.domain.as_deref()) {
+                (TokenSource::HostedUi, Some(d)) => Ok(http::form(refresh::oauth_revoke_request(d, &self.cfg.client, rt, secret), "/oauth2/revoke")),
+                (TokenSource::HostedUi, None) => Err(Error::invalid_input("set `domain` to revoke hosted-UI sessions")),
+                (TokenSource::UserPool, _) => Ok(http::api(refresh::revoke_request(&self.cfg.client, rt, secret))),
+            }
+        } else {
+            Err(Error::new(Code::InvalidInput, "the session had no refresh token to revoke"))
+        };
+        match out {
+            Ok(out) => {
+                let oauth = out.wire == Wire::OAuth;
+                self.send(out, HttpThen::Revoke { call, oauth });
+            }
+            Err(e) => self.complete(call, Ok(Done::SignedOut { revoked: false, error: Some(e) })),
+        }
+    }
+}

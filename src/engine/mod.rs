@@ -1,0 +1,29 @@
+//! The sans-IO core: every decision of the client as a synchronous state machine.
+//!
+//! ```text
+//!   app ──call──►  runner (JS: fetch, storage, timers, locks, BroadcastChannel)
+//!                    │  Input { Call | Reply{id} | Notice | Visibility }, now, random
+//!                    ▼
+//!                  Auth::handle  ──►  Vec<Effect>  (Http, Storage, Timer, Lock, Broadcast,
+//!                                                   Emit, Complete, …)
+//! ```
+//!
+//! - [`effect`]: the vocabulary (one request type, batched storage, timers, locks, …).
+//! - [`http`]: the one request builder and the one retry/backoff policy.
+//! - [`config`]: the configuration, parsed once from one JSON value.
+//! - [`srp_sign_in`]: USER_SRP_AUTH to tokens with table-built bodies (the journey's path).
+//! - [`life`]: sign-in, `currentSession()` with single-flight refresh (tab and cross-tab,
+//!   Web Locks or a storage lease), notices, background refresh, sign-out.
+//!
+//! Natively, `tests/lifecycle.rs` drives [`life::Auth`] with simulated tabs, a simulated
+//! clock and the emulator in memory. See docs/architecture.md.
+
+pub mod config;
+pub mod effect;
+pub mod http;
+pub mod life;
+pub mod srp_sign_in;
+
+pub use config::{Config, StorageKind};
+pub use effect::{Call, Done, Effect, Event, EventKind, Http, Input, Method, Notice, Reply, StorageOp};
+pub use life::{Auth, RANDOM_BYTES};
