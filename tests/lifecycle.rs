@@ -64,9 +64,15 @@ struct World {
 
 impl World {
     fn new(ttl: u64) -> World {
+        World::with_client(ttl, serde_json::json!({ "clientId": CLIENT }))
+    }
+
+    /// A world whose app client is `client` (the emulator's fixture shape), e.g. with
+    /// Cognito's `RefreshTokenRotation` setting.
+    fn with_client(ttl: u64, client: serde_json::Value) -> World {
         let config = serde_json::json!({
             "userPoolId": POOL,
-            "clients": [{ "clientId": CLIENT }],
+            "clients": [client],
             "users": [
                 { "username": "alice", "password": PASSWORD, "attributes": { "email": "alice@example.com" } },
                 { "username": "bob", "password": PASSWORD },
@@ -386,9 +392,11 @@ fn calls_in_one_tab_share_one_refresh() {
 
 #[test]
 fn rotation_stores_the_new_refresh_token_for_every_tab() {
-    let mut w = World::new(3600);
-    // A rotated-out refresh token stops working at once: a second use would end the session.
-    w.set(serde_json::json!({ "refreshReuseWindowSeconds": 0 }));
+    // A client with rotation on and no grace period: a rotated-out refresh token stops working
+    // at once, so a second use would end the session.
+    let rotating = serde_json::json!({ "clientId": CLIENT,
+        "refreshTokenRotation": { "feature": "ENABLED", "retryGracePeriodSeconds": 0 } });
+    let mut w = World::with_client(3600, rotating);
     let s0 = five_tabs(&mut w, serde_json::json!({ "refreshTokenRotation": true }));
     w.advance(3_590_000);
     let calls = w.all_current();
