@@ -290,10 +290,6 @@ impl World {
         assert_eq!(r.status, 200);
     }
 
-    fn set(&self, body: serde_json::Value) {
-        let r = route(&self.pool, &Incoming { method: "POST", url: "/_emulator/config", headers: vec![], body: body.to_string().into_bytes() });
-        assert_eq!(r.status, 200);
-    }
 
     /// Every tab calls `currentSession()` at the same instant.
     fn all_current(&mut self) -> Vec<u32> {
