@@ -446,6 +446,10 @@ impl SignIn {
     /// Feeds the reply to the last request. `now_ms` is the local clock (milliseconds since
     /// the epoch): it dates the claim and measures clock drift.
     pub fn handle(self, resp: &HttpResponse, now_ms: i64) -> Result<Step, Error> {
+        self.handle_reply(resp, now_ms).map_err(|e| e.for_reply(resp.status))
+    }
+
+    fn handle_reply(self, resp: &HttpResponse, now_ms: i64) -> Result<Step, Error> {
         let body = protocol::parse_success(resp)?;
         let SignIn { config, secret, stage, device } = self;
         match stage {
