@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh install            cargo-fuzz from crates.io, if missing (idempotent)
 #   scripts/fuzz.sh smoke [SECONDS]    every target for SECONDS (default 10) each: the step
 #                                      scripts/test.sh runs
-#   scripts/fuzz.sh run TARGET RUNS    one campaign of RUNS executions (-jobs=1)
+#   scripts/fuzz.sh run TARGET RUNS    one campaign of RUNS executions, in one process
 #   scripts/fuzz.sh list               the targets
 #
 # Toolchain: nightly when rustup has it, else stable with RUSTC_BOOTSTRAP=1 (cargo-fuzz
@@ -40,7 +40,7 @@ run_target() { # TARGET, then libFuzzer flags
   shift
   mkdir -p "fuzz/work/$t" "fuzz/artifacts/$t"
   fuzz run --sanitizer none --debug-assertions "$t" "fuzz/work/$t" "fuzz/corpus/$t" -- \
-    -jobs=1 -workers=1 -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+    -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
     -artifact_prefix="fuzz/artifacts/$t/" -print_final_stats=1 "$@"
 }
 

@@ -122,26 +122,30 @@ fn split_url(url: &str) -> Result<Url<'_>, Error> {
     let mut host = host_port.to_ascii_lowercase();
     // The port as the browser sends it: none when empty or the scheme's default, else its
     // decimal value without leading zeros; not a number up to 65535 is not a URL.
+    let mut port = None;
     if let Some(i) = host.rfind(':').filter(|&i| host.get(i..).is_some_and(|p| !p.contains(']'))) {
         let digits = String::from(host.get(i + 1..).unwrap_or(""));
-        let mut port: u32 = 0;
+        let mut n: u32 = 0;
         for c in digits.bytes() {
             if !c.is_ascii_digit() {
                 return Err(bad_url());
             }
-            port = port * 10 + u32::from(c - b'0');
-            if port > 65_535 {
+            n = n * 10 + u32::from(c - b'0');
+            if n > 65_535 {
                 return Err(bad_url());
             }
         }
         host.truncate(i);
-        if !digits.is_empty() && port != default_port {
-            host.push(':');
-            host.push_str(&crate::timestamp::decimal(u64::from(port)));
-        }
+        port = (!digits.is_empty() && n != default_port).then_some(n);
     }
-    if host.is_empty() {
+    // What is left is a name, or an IPv6 literal in brackets: no other `:`, `[` or `]`.
+    let name = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(&host);
+    if name.is_empty() || (name.len() == host.len() && name.contains(':')) || name.contains(['[', ']']) {
         return Err(bad_url());
+    }
+    if let Some(n) = port {
+        host.push(':');
+        host.push_str(&crate::timestamp::decimal(u64::from(n)));
     }
     Ok(Url { origin, host, path, query })
 }
@@ -542,7 +546,7 @@ mod tests {
         assert_eq!(host("http://h:0080/").unwrap(), "h");
         assert_eq!(host("https://H:08080/").unwrap(), "h:8080");
         assert_eq!(host("http://[::1]:0/").unwrap(), "[::1]:0");
-        for bad in ["https://h:x/", "https://h:65536/", "https://h\\p/", "https://h/a\\b", "https://a%41/", "https://:443/", "https://a<b/"] {
+        for bad in ["https://a:b:80/", "https://a]:1/", "https://[a/", "https://[]/", "https://h:x/", "https://h:65536/", "https://h\\p/", "https://h/a\\b", "https://a%41/", "https://:443/", "https://a<b/"] {
             assert!(split_url(bad).is_err(), "{bad}");
         }
         let (h, p, q) = canonical_url_parts("https://Example.com:0443/a/./b?y=1&x", false).unwrap();
