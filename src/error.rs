@@ -88,6 +88,11 @@ pub struct Error {
     pub status: Option<u16>,
 }
 
+/// 5xx (the server failed) and 429 (Too Many Requests, whatever the body says).
+fn retryable_status(status: u16) -> bool {
+    status >= 500 || status == 429
+}
+
 impl Error {
     pub fn new(code: Code, message: &str) -> Error {
         Error { code, message: String::from(message), status: None }
@@ -126,9 +131,9 @@ impl Error {
                         | "InternalErrorException"
                         | "ServiceUnavailableException"
                         | "ThrottlingException"
-                ) || self.status.is_some_and(|st| st >= 500)
+                ) || self.status.is_some_and(retryable_status)
             }
-            _ => self.status.is_some_and(|st| st >= 500),
+            _ => self.status.is_some_and(retryable_status),
         }
     }
 }
@@ -158,6 +163,11 @@ mod tests {
         assert!(Error::invalid_response("m").with_status(502).retryable());
         assert!(!Error::invalid_response("m").with_status(200).retryable());
         assert!(!Error::invalid_input("m").retryable());
+        // HTTP 429 is "too many requests" whatever the body says (an OAuth endpoint, a proxy).
+        assert!(Error::invalid_response("m").with_status(429).retryable());
+        assert!(svc("BrandNewException", 429).retryable());
+        assert!(!svc("BrandNewException", 400).retryable());
+        assert!(!Error::invalid_response("m").with_status(400).retryable());
         assert_eq!(svc("X", 400).to_string(), "X: m");
     }
 
