@@ -9,11 +9,36 @@
 //! (the exponent built with `mul_be`/`add_be` as in `srp.rs`, the base secret too since it
 //! depends on x; u is public and random in both classes).
 //!
-//! Run: `cargo run --release --example dudect -- [RUNS] [OP ...]` (RUNS per operation,
-//! default 100000; OP is `A`, `gx` or `S`, default all three). Not part of `cargo test`.
+//! Run: `cargo run --release --example dudect -- [RUNS] [OP ...] [--cpu]` (RUNS per
+//! operation, default 100000; OP is `A`, `gx` or `S`, default all three). Each run is timed
+//! by the wall clock (`Instant`), or with `--cpu` by the thread's CPU clock
+//! (`CLOCK_THREAD_CPUTIME_ID`), which time spent descheduled on a shared machine does not
+//! reach. Not part of `cargo test`.
 use cognito_wasm::bigint::{add_be, mul_be, pow2_mod, pow_mod, U3072, N_BYTES};
 use std::hint::black_box;
 use std::time::Instant;
+
+/// The calling thread's CPU time in nanoseconds.
+fn thread_cpu_ns() -> f64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec; the call only writes it.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
+}
+
+/// Nanoseconds `f` took, by the chosen clock.
+fn timed(cpu: bool, f: impl FnOnce()) -> f64 {
+    if cpu {
+        let t0 = thread_cpu_ns();
+        f();
+        thread_cpu_ns() - t0
+    } else {
+        let t0 = Instant::now();
+        f();
+        t0.elapsed().as_nanos() as f64
+    }
+}
 
 struct Rng(u64);
 impl Rng {
@@ -101,13 +126,16 @@ fn run(input: &Input) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let cpu = args.iter().any(|a| a == "--cpu");
+    args.retain(|a| a != "--cpu");
     let runs: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let mut ops: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
     if ops.is_empty() {
         ops = vec!["A", "gx", "S"];
     }
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ std::process::id() as u64);
+    println!("# clock: {}", if cpu { "thread CPU time" } else { "wall" });
     println!("op\truns\tfixed_n\trandom_n\tfixed_mean_us\trandom_mean_us\tt\tt_crop_p50\tt_crop_p90\tmax_abs_t\tverdict");
     for op in ops {
         // Warm up, and take crop thresholds (dudect keeps several: measurements above a
@@ -115,9 +143,7 @@ fn main() {
         let mut warm: Vec<f64> = (0..200)
             .map(|i| {
                 let inp = make_input(op, i % 2 == 0, &mut rng);
-                let t0 = Instant::now();
-                run(&inp);
-                t0.elapsed().as_nanos() as f64
+                timed(cpu, || run(&inp))
             })
             .collect();
         warm.sort_by(|a, b| a.total_cmp(b));
@@ -127,9 +153,7 @@ fn main() {
         for i in 0..runs {
             let fixed = rng.next() & 1 == 0;
             let inp = make_input(op, fixed, &mut rng);
-            let t0 = Instant::now();
-            run(&inp);
-            let ns = t0.elapsed().as_nanos() as f64;
+            let ns = timed(cpu, || run(&inp));
             for (c, &limit) in crops.iter().enumerate() {
                 if ns <= limit {
                     stats[c][fixed as usize].push(ns);
