@@ -56,7 +56,11 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(theirs.2, ours.2, "query differs after url's serialisation");
                 }
                 let path = url.split(['?', '#']).next().unwrap_or("").splitn(4, '/').nth(3).unwrap_or("");
-                if plain_path(path) && !path.ends_with("/.") && !path.ends_with("/..") && path != "." && path != ".." {
+                // WHATWG URL keeps empty segments and lets `..` remove one; AWS (botocore)
+                // drops empty segments first. They agree unless `..` meets `//`, which a
+                // serialised URL never has (its dot segments are resolved).
+                let dots_meet_empty = path.contains("//") && path.split('/').any(|seg| seg == "..");
+                if plain_path(path) && !dots_meet_empty && !path.ends_with("/.") && !path.ends_with("/..") && path != "." && path != ".." {
                     assert_eq!(theirs.1, ours.1, "path differs after url's serialisation");
                 }
             }
