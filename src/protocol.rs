@@ -195,7 +195,7 @@ pub fn request(config: &ClientConfig, operation: &'static str, body: &Json) -> H
     HttpRequest { url: String::from(config.endpoint()), operation, body: body.to_text() }
 }
 
-fn truncate(s: &str, max: usize) -> &str {
+pub(crate) fn truncate(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }
@@ -217,6 +217,8 @@ pub fn parse_error(resp: &HttpResponse) -> Error {
     let message = body
         .as_ref()
         .and_then(|b| b.str_field("message").or_else(|| b.str_field("Message")))
+        // An empty message says nothing: the code stands in for it.
+        .filter(|m| !m.trim().is_empty())
         .map(|m| truncate(m, 500));
     match code {
         Some(c) => Error {
@@ -394,6 +396,11 @@ mod tests {
         assert_eq!(e.code, Code::InvalidResponse);
         let long = format!(r#"{{"__type":"X","message":"{}"}}"#, "é".repeat(400));
         assert!(parse_error(&resp(400, &long, None)).message.len() <= 500);
+        // Found by fuzzing (target `replies`): an empty message gave an error with no text.
+        for body in [r#"{"__type":"hor","message":""}"#, r#"{"__type":"hor","Message":"  "}"#] {
+            let e = parse_error(&resp(400, body, None));
+            assert_eq!((e.code.as_str(), e.message.as_str()), ("hor", "hor"));
+        }
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
