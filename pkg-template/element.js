@@ -136,6 +136,17 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// The styles as one constructed sheet shared by every <cognito-login> (adoptedStyleSheets):
+// no <style> element, so a page's `style-src 'self'` (no 'unsafe-inline') lets them apply.
+// Where constructed sheets are missing (Safari < 16.4), a <style> element instead.
+let sheet;
+function adoptStyles(root) {
+  try {
+    if (!sheet) { const s = new CSSStyleSheet(); s.replaceSync(CSS); sheet = s; }
+    root.adoptedStyleSheets = [sheet];
+  } catch { root.append(h('style', {}, CSS)); }
+}
+
 let coreLoad;
 function loadCore() {
   coreLoad ??= import('./cognito_wasm.js').then(async (m) => { await m.default(); return m; });
@@ -165,14 +176,13 @@ export class CognitoLoginElement extends BaseElement {
     activeLogin = this;
     if (this._root) return;
     this._root = this.attachShadow({ mode: 'open' });
-    const style = h('style');
-    style.textContent = CSS;
+    adoptStyles(this._root);
     this._box = h('div', { class: 'box', part: 'container' });
     this._body = h('div', { part: 'screen' });
     this._notice = h('p', { class: 'notice help', part: 'notice', role: 'status', 'aria-live': 'polite', 'data-testid': 'notice' });
     this._error = h('p', { class: 'error', part: 'error', 'aria-live': 'assertive', 'data-testid': 'error' });
     this._box.append(this._body, this._error, this._notice);
-    this._root.append(style, this._box);
+    this._root.append(this._box);
     this._body.append(h('p', { class: 'help' }, this._t('loading')));
     this._start().catch((e) => this._fail(e));
   }
@@ -531,10 +541,11 @@ export class CognitoLoginElement extends BaseElement {
     return b;
   }
 
-  /** The otpauth:// URI as a QR code, drawn locally (qr.js is loaded on first use). */
+  /** The otpauth:// URI as a QR code, drawn locally (qr.js is loaded on first use) with DOM
+   * calls: no innerHTML anywhere, so the element works under Trusted Types. */
   _qr(uri) {
     const box = h('div', { part: 'qr', 'data-testid': 'totp-qr' });
-    import('./qr.js').then(({ qrSvg }) => { box.innerHTML = qrSvg(uri, this._t('qrLabel')); })
+    import('./qr.js').then(({ qrNode }) => { box.append(qrNode(uri, this._t('qrLabel'))); })
       .catch((e) => this._fail(e));
     return box;
   }

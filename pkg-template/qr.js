@@ -193,12 +193,35 @@ export function qrMatrix(text) {
   return m;
 }
 
-/** The QR code of `text` as an SVG string (4-module quiet zone, `title` as its accessible name). */
-export function qrSvg(text, title) {
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** The QR code of `text` as an SVG description: [tag, attributes] for the <svg> (4-module
+ * quiet zone, `title` as its accessible name), then its two children. */
+function qrParts(text, title) {
   const m = qrMatrix(text);
   const n = m.length + 8;
   let d = '';
   m.forEach((row, y) => row.forEach((dark, x) => { if (dark) d += `M${x + 4} ${y + 4}h1v1h-1z`; }));
-  const esc = (s) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${n} ${n}" width="${n * 4}" height="${n * 4}" role="img" aria-label="${esc(title)}" shape-rendering="crispEdges"><rect width="${n}" height="${n}" fill="#fff"/><path d="${d}" fill="#000"/></svg>`;
+  return [['svg', { xmlns: SVG_NS, viewBox: `0 0 ${n} ${n}`, width: n * 4, height: n * 4, role: 'img', 'aria-label': title, 'shape-rendering': 'crispEdges' }],
+    ['rect', { width: n, height: n, fill: '#fff' }], ['path', { d, fill: '#000' }]];
+}
+
+/** The QR code of `text` as an SVG string (for servers and tests; a page uses qrNode). */
+export function qrSvg(text, title) {
+  const esc = (s) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const [[, a], ...kids] = qrParts(text, title);
+  const attrs = (o) => Object.entries(o).map(([k, v]) => ` ${k}="${esc(v)}"`).join('');
+  return `<svg${attrs(a)}>${kids.map(([t, o]) => `<${t}${attrs(o)}/>`).join('')}</svg>`;
+}
+
+/** The same QR code as an <svg> element, built with DOM calls: no markup is parsed, so it
+ * works under `require-trusted-types-for 'script'` (no innerHTML). */
+export function qrNode(text, title, doc = document) {
+  const [svg, ...kids] = qrParts(text, title).map(([t, o]) => {
+    const el = doc.createElementNS(SVG_NS, t);
+    for (const [k, v] of Object.entries(o)) el.setAttribute(k, v);
+    return el;
+  });
+  svg.append(...kids);
+  return svg;
 }

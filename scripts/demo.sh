@@ -85,6 +85,8 @@ cat <<MSG
   Passkeys need the localhost URLs (WebAuthn refuses an IP address as relying-party id):
                        $local_url/
                        $local_url/dropin.html
+  Under a strict CSP with Trusted Types (README, "Content Security Policy"):
+                       $local_url/csp/   $local_url/csp/dropin.html
   Cognito emulator:    $emulator_url/  (pool us-east-1_EmuPool01, client 7f3kq2m9emulatorclient0001)
 
   Users:  demo     / Demo-Passw0rd!

@@ -2,6 +2,9 @@
 // Tiny dependency-free static server for the demo and the e2e tests.
 //   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]   (--port 0 = any free port)
 // Serves www-demo/ at / and pkg/ at /pkg/. Prints "static server on http://127.0.0.1:PORT".
+// Everything is also served under /csp/ (e.g. /csp/dropin.html, /csp/pkg/element.js) with the
+// strict Content-Security-Policy below, the one README.md's "Content Security Policy" section
+// explains; tests/e2e/csp.test.mjs checks that both demo pages work under it.
 // Env DEMO_CONFIG_JSON: if set, /config.js is generated from it instead of read from disk
 // (scripts/demo.sh uses this to point the demo at the emulator).
 import http from 'node:http';
@@ -23,6 +26,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`bad --port ${port}`);
   process.exit(2);
 }
+
+// Exactly the policy issue 13 asks the demo pages to work under (no 'unsafe-inline', no
+// 'unsafe-eval', Trusted Types enforced for every DOM sink that could run script).
+const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+  + "img-src 'self' data:; connect-src 'self' http://127.0.0.1:* http://localhost:*; frame-ancestors 'none'; "
+  + "require-trusted-types-for 'script'";
+const CSP_PREFIX = '/csp/';
 
 const mounts = [
   // longest prefix first
@@ -47,6 +57,7 @@ const MIME = {
 
 function send(res, status, body, type = 'text/plain; charset=utf-8', extra = {}) {
   res.writeHead(status, {
+    ...res.cspHeader,
     'Content-Type': type,
     'Content-Length': Buffer.byteLength(body),
     'Cache-Control': 'no-store',
@@ -71,6 +82,14 @@ const server = http.createServer((req, res) => {
     return send(res, 400, 'bad request\n');
   }
   if (pathname.includes('\0') || pathname.includes('\\')) return send(res, 400, 'bad request\n');
+  // /csp/…: the same file as /…, with the strict policy (on every reply, HTML or not).
+  const requested = pathname;
+  if (pathname.startsWith(CSP_PREFIX)) {
+    res.cspHeader = { 'Content-Security-Policy': STRICT_CSP };
+    pathname = pathname.slice(CSP_PREFIX.length - 1);
+  } else if (pathname === '/csp') {
+    return send(res, 301, '', undefined, { Location: '/csp/' });
+  }
 
   if (pathname === '/config.js' && process.env.DEMO_CONFIG_JSON) {
     const body = `export default ${process.env.DEMO_CONFIG_JSON};\n`;
@@ -87,7 +106,7 @@ const server = http.createServer((req, res) => {
 
   fs.stat(file, (err, st) => {
     if (!err && st.isDirectory()) {
-      return send(res, 301, '', undefined, { Location: pathname + '/' });
+      return send(res, 301, '', undefined, { Location: requested + '/' });
     }
     if (err || !st.isFile()) return send(res, 404, 'not found\n');
     // Refuse symlinks that lead outside the mount.
@@ -97,6 +116,7 @@ const server = http.createServer((req, res) => {
       if (err2 || !inside(realDir, real)) return send(res, 403, 'forbidden\n');
       const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
       res.writeHead(200, {
+        ...res.cspHeader,
         'Content-Type': type,
         'Content-Length': st.size,
         'Cache-Control': 'no-store',

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # THE test command (README and .ci/run both use it). Runs everything in order, fails fast:
 #   1. scripts/install-deps.sh            (toolchain target, wasm-bindgen-cli, chromium, npm ci)
-#   2. cargo test --workspace             (native unit/integration tests, incl. the emulator)
+#   2. cargo test --workspace             (native unit/integration tests, incl. the emulator);
+#      then every fuzz target for 10 s (scripts/fuzz.sh smoke: installs cargo-fuzz if missing)
 #   3. tests/vectors/generate.sh --check  (SRP vectors still match CIJ/pycognito), if present;
 #      the SigV4 vectors against botocore; the WebAuthn fixtures re-verified with node crypto
 #   4. wasm-bindgen-test in headless Chromium (cargo test --target wasm32-unknown-unknown --lib)
@@ -83,6 +84,7 @@ e2e() {
 
 step "install deps" bash scripts/install-deps.sh
 step "cargo test --workspace (native)" cargo test --workspace
+step "fuzz targets, 10 s each (cargo-fuzz)" bash scripts/fuzz.sh smoke 10
 step "SRP vectors --check" vectors_check
 step "SigV4 vectors --check" bash tests/vectors/sigv4/generate.sh --check
 step "WebAuthn fixtures --check" node tests/vectors/webauthn/gen-webauthn.mjs --check

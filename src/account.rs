@@ -298,6 +298,10 @@ fn delivery_field(body: &Json) -> Json {
 /// SignUp → `{userConfirmed, userSub, codeDelivery}` (`codeDelivery` null when nothing
 /// was sent, e.g. a pre-sign-up trigger confirmed the user).
 pub fn parse_sign_up(resp: &HttpResponse) -> Result<Json, Error> {
+    parse_sign_up_body(resp).map_err(|e| e.for_reply(resp.status))
+}
+
+fn parse_sign_up_body(resp: &HttpResponse) -> Result<Json, Error> {
     let body = protocol::parse_success(resp)?;
     let confirmed = matches!(body.get("UserConfirmed"), Some(Json::Bool(true)));
     let sub = body.str_field("UserSub").ok_or_else(|| Error::invalid_response("SignUp reply lacks UserSub"))?;
@@ -332,6 +336,10 @@ pub fn parse_empty(resp: &HttpResponse) -> Result<(), Error> {
 
 /// GetUser → `{username, attributes: {name: value}, preferredMfa, mfaMethods: [...]}`.
 pub fn parse_get_user(resp: &HttpResponse) -> Result<Json, Error> {
+    parse_get_user_body(resp).map_err(|e| e.for_reply(resp.status))
+}
+
+fn parse_get_user_body(resp: &HttpResponse) -> Result<Json, Error> {
     let body = protocol::parse_success(resp)?;
     let username = body.str_field("Username").ok_or_else(|| Error::invalid_response("GetUser reply lacks Username"))?;
     let mut attrs = Vec::new();
@@ -356,6 +364,10 @@ pub fn parse_get_user(resp: &HttpResponse) -> Result<Json, Error> {
 
 /// AssociateSoftwareToken (signed in) → the base32 secret.
 pub fn parse_associate(resp: &HttpResponse) -> Result<String, Error> {
+    parse_associate_body(resp).map_err(|e| e.for_reply(resp.status))
+}
+
+fn parse_associate_body(resp: &HttpResponse) -> Result<String, Error> {
     let body = protocol::parse_success(resp)?;
     body.str_field("SecretCode")
         .filter(|c| !c.is_empty())
@@ -365,6 +377,10 @@ pub fn parse_associate(resp: &HttpResponse) -> Result<String, Error> {
 
 /// VerifySoftwareToken (signed in): `Status` must be SUCCESS.
 pub fn parse_verify_software_token(resp: &HttpResponse) -> Result<(), Error> {
+    parse_verify_software_token_body(resp).map_err(|e| e.for_reply(resp.status))
+}
+
+fn parse_verify_software_token_body(resp: &HttpResponse) -> Result<(), Error> {
     let body = protocol::parse_success(resp)?;
     if body.str_field("Status") == Some("SUCCESS") {
         Ok(())

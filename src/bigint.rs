@@ -232,8 +232,13 @@ impl U3072 {
 }
 
 /// Montgomery reduction of a 192-limb product: returns t·R⁻¹ mod N (for t < N·R).
+///
+/// Every row ends with one addition into the word just above it, and whatever that
+/// overflows (one bit) is carried into the next row's top word instead of being chased up
+/// the number: the loop bounds and the work are the same for every input.
 #[inline(always)]
-fn mont_reduce(t: &mut [u32; 2 * LIMBS + 1]) -> U3072 {
+fn mont_reduce(t: &mut [u32; 2 * LIMBS]) -> U3072 {
+    let mut hi: u64 = 0; // the overflow owed to t[i + LIMBS], from the row before
     for i in 0..LIMBS {
         let m = t[i].wrapping_mul(N0_INV) as u64;
         let mut carry: u64 = 0;
@@ -242,27 +247,22 @@ fn mont_reduce(t: &mut [u32; 2 * LIMBS + 1]) -> U3072 {
             t[i + j] = s as u32;
             carry = s >> 32;
         }
-        // Propagate the carry into the upper half.
-        let mut k = i + LIMBS;
-        while carry != 0 && k < 2 * LIMBS + 1 {
-            let s = t[k] as u64 + carry;
-            t[k] = s as u32;
-            carry = s >> 32;
-            k += 1;
-        }
+        let s = t[i + LIMBS] as u64 + carry + hi;
+        t[i + LIMBS] = s as u32;
+        hi = s >> 32;
     }
     let mut out = [0u32; LIMBS];
     out.copy_from_slice(&t[LIMBS..2 * LIMBS]);
-    let hi = t[2 * LIMBS];
+    // The result is hi·2³⁰⁷² + out < 2N: subtract N once when hi is set or out ≥ N.
     let r = U3072(out);
     let (s, borrow) = r.sub_with_borrow(&N);
-    let take_s = hi | (borrow ^ 1);
+    let take_s = (hi as u32) | (borrow ^ 1);
     U3072::select(0u32.wrapping_sub(take_s & 1), &s, &r)
 }
 
 /// Montgomery product a·b·R⁻¹ mod N.
 pub(crate) fn mont_mul(a: &U3072, b: &U3072) -> U3072 {
-    let mut t = [0u32; 2 * LIMBS + 1];
+    let mut t = [0u32; 2 * LIMBS];
     for i in 0..LIMBS {
         let ai = a.0[i] as u64;
         let mut carry: u64 = 0;
@@ -278,7 +278,7 @@ pub(crate) fn mont_mul(a: &U3072, b: &U3072) -> U3072 {
 
 /// Montgomery square a²·R⁻¹ mod N: the cross products are computed once and doubled.
 pub(crate) fn mont_sqr(a: &U3072) -> U3072 {
-    let mut t = [0u32; 2 * LIMBS + 1];
+    let mut t = [0u32; 2 * LIMBS];
     // Cross products a[i]·a[j] for i < j.
     for i in 0..LIMBS {
         let ai = a.0[i] as u64;
@@ -385,14 +385,10 @@ pub fn mul_be(a: &[u8], b: &[u8]) -> alloc::vec::Vec<u8> {
                 carry = s >> 8;
             }
         }
-        let mut k = i + b.len();
-        while carry != 0 && k < n {
-            if let Some(o) = out.get_mut(n - 1 - k) {
-                let s = *o as u32 + carry;
-                *o = s as u8;
-                carry = s >> 8;
-            }
-            k += 1;
+        // Row i wrote positions i .. i + b.len() − 1; the one above is still zero, so the
+        // carry lands there whole (no loop whose length depends on the digits).
+        if let Some(o) = n.checked_sub(1 + i + b.len()).and_then(|k| out.get_mut(k)) {
+            *o = carry as u8;
         }
     }
     out
@@ -523,5 +519,33 @@ mod tests {
             assert_eq!(s, BigUint::from_bytes_be(&a) + BigUint::from_bytes_be(&b));
         }
         assert_eq!(add_be(&[0xff], &[0x01]), vec![1, 0]);
+    }
+
+    /// Operands whose every row carries as far as it can: all-ones byte strings for
+    /// `mul_be`, and N − 1, N − 2 and R − 1 mod N (most limbs 0xffffffff) through the
+    /// Montgomery product and square, where the reduction's overflow bit is set.
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn carry_heavy_operands() {
+        for (la, lb) in [(1usize, 1usize), (32, 32), (48, 65), (7, 3)] {
+            let (a, b) = (vec![0xffu8; la], vec![0xffu8; lb]);
+            let p = BigUint::from_bytes_be(&mul_be(&a, &b));
+            assert_eq!(p, BigUint::from_bytes_be(&a) * BigUint::from_bytes_be(&b), "{la}x{lb}");
+        }
+        assert_eq!(mul_be(&[0xff], &[0xff]), vec![0xfe, 0x01]);
+        let n = n_big();
+        let r = BigUint::from(1u8) << 3072;
+        let cases = [&n - 1u8, &n - 2u8, (&r - 1u8) % &n, BigUint::from(1u8) << 3071];
+        for a in &cases {
+            for b in &cases {
+                let (ua, ub) = (from_big(a), from_big(b));
+                assert_eq!(big(&mul_mod(&ua, &ub)), (a * b) % &n);
+                // Montgomery form in and out directly: mont_mul(x, y) = x·y·R⁻¹.
+                let prod = from_mont(&mont_mul(&to_mont(&ua), &to_mont(&ub)));
+                assert_eq!(big(&prod), (a * b) % &n);
+            }
+            let sq = from_mont(&mont_sqr(&to_mont(&from_big(a))));
+            assert_eq!(big(&sq), (a * a) % &n);
+        }
     }
 }

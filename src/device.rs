@@ -183,6 +183,10 @@ pub fn list_devices(config: &ClientConfig, access_token: &str) -> Result<HttpReq
 /// ListDevices → `[{deviceKey, name, remembered, attributes, createdAt, lastAuthenticatedAt,
 /// lastModifiedAt}]` (dates in ms since the epoch, or null).
 pub fn parse_list_devices(resp: &HttpResponse) -> Result<Json, Error> {
+    parse_list_devices_body(resp).map_err(|e| e.for_reply(resp.status))
+}
+
+fn parse_list_devices_body(resp: &HttpResponse) -> Result<Json, Error> {
     let body = protocol::parse_success(resp)?;
     let mut out = Vec::new();
     if let Some(Json::Arr(items)) = body.get("Devices") {

@@ -88,6 +88,11 @@ pub struct Error {
     pub status: Option<u16>,
 }
 
+/// 5xx (the server failed) and 429 (Too Many Requests, whatever the body says).
+fn retryable_status(status: u16) -> bool {
+    status >= 500 || status == 429
+}
+
 impl Error {
     pub fn new(code: Code, message: &str) -> Error {
         // `codes-only` (the engine's wasm build): the library's own prose stays out of the
@@ -112,6 +117,16 @@ impl Error {
         self
     }
 
+    /// An error read from a reply carries that reply's HTTP status, a 200 included: an
+    /// `InvalidResponse` or service error without one gets `status` (others, and errors
+    /// that already have a status, are unchanged). Every reply parser ends with this.
+    pub fn for_reply(mut self, status: u16) -> Error {
+        if self.status.is_none() && matches!(self.code, Code::InvalidResponse | Code::Service(_)) {
+            self.status = Some(status);
+        }
+        self
+    }
+
     /// True when the same request may succeed later: network faults, server errors and
     /// throttling. A rejected password or refresh token is not retryable.
     pub fn retryable(&self) -> bool {
@@ -125,9 +140,9 @@ impl Error {
                         | "InternalErrorException"
                         | "ServiceUnavailableException"
                         | "ThrottlingException"
-                ) || self.status.is_some_and(|st| st >= 500)
+                ) || self.status.is_some_and(retryable_status)
             }
-            _ => self.status.is_some_and(|st| st >= 500),
+            _ => self.status.is_some_and(retryable_status),
         }
     }
 }
@@ -157,6 +172,57 @@ mod tests {
         assert!(Error::invalid_response("m").with_status(502).retryable());
         assert!(!Error::invalid_response("m").with_status(200).retryable());
         assert!(!Error::invalid_input("m").retryable());
+        // HTTP 429 is "too many requests" whatever the body says (an OAuth endpoint, a proxy).
+        assert!(Error::invalid_response("m").with_status(429).retryable());
+        assert!(svc("BrandNewException", 429).retryable());
+        assert!(!svc("BrandNewException", 400).retryable());
+        assert!(!Error::invalid_response("m").with_status(400).retryable());
         assert_eq!(svc("X", 400).to_string(), "X: m");
+    }
+
+    /// A reply that is a JSON object but lacks what the call needs is `InvalidResponse`
+    /// with the reply's status — 200 here — from every parser, the same as a non-JSON 200
+    /// and as an error reply (issue 13: some paths used to drop the status).
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn every_reply_error_carries_the_status() {
+        use crate::flow::{Password, SignIn};
+        use crate::protocol::HttpResponse;
+        use crate::session::tests::{emulator_config, tokens};
+        let c = emulator_config();
+        let reply = |status: u16, body: &str| HttpResponse { status, body: body.into(), error_type: None };
+        let sign_in = || SignIn::start_password(&c, None, "bob", Password::new("pw"), &[]).unwrap().0;
+        let old = crate::session::Session::from_tokens(&c, tokens(1_700_000_000, "bob"), None, 1_700_000_000_000).unwrap();
+        let idc = crate::identity::IdentityConfig::new("us-east-1:0000-1111", Some("http://127.0.0.1:9229/")).unwrap();
+        for (status, body) in [(200, "{}"), (200, "not json"), (201, r#"{"AuthenticationResult":{"AccessToken":"x"}}"#), (400, "{}"), (503, "<html>")] {
+            let r = reply(status, body);
+            let errs: Vec<(&str, Error)> = vec![
+                ("sign-in", sign_in().handle(&r, 0).unwrap_err()),
+                ("refresh", crate::refresh::parse_user_pool_reply(&c, &old, &r, 0).unwrap_err()),
+                ("oauth refresh", crate::refresh::parse_oauth_reply(&c, &old, &r, 0).unwrap_err()),
+                ("token", crate::oauth::parse_token_reply(&r).err().unwrap()),
+                ("GetUser", crate::account::parse_get_user(&r).unwrap_err()),
+                ("SignUp", crate::account::parse_sign_up(&r).unwrap_err()),
+                ("AssociateSoftwareToken", crate::account::parse_associate(&r).unwrap_err()),
+                ("VerifySoftwareToken", crate::account::parse_verify_software_token(&r).unwrap_err()),
+                ("StartWebAuthnRegistration", crate::passkey::parse_creation_options(&r).err().unwrap()),
+                ("GetId", crate::identity::parse_get_id(&r).unwrap_err()),
+                ("GetCredentialsForIdentity", crate::identity::parse_credentials(&r, 0).err().unwrap()),
+                ("identity flow", crate::identity::CredentialsFlow::start(&idc, None, None).0.handle(&r, 0).err().unwrap()),
+            ];
+            for (what, e) in errs {
+                assert_eq!(e.status, Some(status), "{what} with {status} {body:?}: {e}");
+                if status < 300 {
+                    assert!(
+                        matches!(e.code, Code::InvalidResponse | Code::Service(_)),
+                        "{what} with {status} {body:?}: {}",
+                        e.code.as_str()
+                    );
+                }
+            }
+        }
+        // Errors that are not about the reply get no status.
+        assert_eq!(Error::invalid_input("m").for_reply(200).status, None);
+        assert_eq!(Error::invalid_response("m").with_status(502).for_reply(200).status, Some(502));
     }
 }

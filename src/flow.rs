@@ -446,6 +446,10 @@ impl SignIn {
     /// Feeds the reply to the last request. `now_ms` is the local clock (milliseconds since
     /// the epoch): it dates the claim and measures clock drift.
     pub fn handle(self, resp: &HttpResponse, now_ms: i64) -> Result<Step, Error> {
+        self.handle_reply(resp, now_ms).map_err(|e| e.for_reply(resp.status))
+    }
+
+    fn handle_reply(self, resp: &HttpResponse, now_ms: i64) -> Result<Step, Error> {
         let body = protocol::parse_success(resp)?;
         let SignIn { config, secret, stage, device } = self;
         match stage {
@@ -560,7 +564,8 @@ fn challenge_step(config: ClientConfig, secret: Option<ClientSecret>, device: Op
     }
     if !ANSWERABLE.contains(&challenge.name.as_str()) {
         let mut m = String::from("Cognito asked for the challenge ");
-        m.push_str(&challenge.name);
+        // The name is the server's: clipped, so an error message stays short.
+        m.push_str(protocol::truncate(&challenge.name, 64));
         m.push_str(", which this library cannot answer");
         return Err(Error::new(Code::UnsupportedChallenge, &m));
     }
@@ -1203,6 +1208,11 @@ mod tests {
             assert_eq!(e.code, Code::UnsupportedChallenge);
             assert_eq!(e.message, format!("Cognito asked for the challenge {name}, which this library cannot answer"));
         }
+        // Found by fuzzing (target `replies`): a long name was echoed whole into the message.
+        let long = "X".repeat(700);
+        let reply = format!(r#"{{"ChallengeName":"{long}","Session":"d"}}"#);
+        let e = password_flow(None).handle(&ok(&reply), NOW_MS).unwrap_err();
+        assert_eq!(e.message, format!("Cognito asked for the challenge {}, which this library cannot answer", &long[..64]));
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -142,6 +142,10 @@ pub fn get_credentials_request(cfg: &IdentityConfig, identity_id: &str, login: O
 }
 
 pub fn parse_get_id(resp: &HttpResponse) -> Result<String, Error> {
+    parse_get_id_body(resp).map_err(|e| e.for_reply(resp.status))
+}
+
+fn parse_get_id_body(resp: &HttpResponse) -> Result<String, Error> {
     let v = parse_success(resp)?;
     v.str_field("IdentityId")
         .filter(|id| !id.is_empty())
@@ -181,6 +185,10 @@ pub fn epoch_seconds_to_ms(text: &str) -> Option<i64> {
 }
 
 pub fn parse_credentials(resp: &HttpResponse, now_ms: i64) -> Result<AwsCredentials, Error> {
+    parse_credentials_body(resp, now_ms).map_err(|e| e.for_reply(resp.status))
+}
+
+fn parse_credentials_body(resp: &HttpResponse, now_ms: i64) -> Result<AwsCredentials, Error> {
     let v = parse_success(resp)?;
     let bad = || Error::invalid_response("GetCredentialsForIdentity's reply lacks IdentityId or Credentials");
     let identity_id = v.str_field("IdentityId").filter(|s| !s.is_empty()).ok_or_else(bad)?;
@@ -259,7 +267,11 @@ impl CredentialsFlow {
         self.dropped_identity
     }
 
-    pub fn handle(mut self, resp: &HttpResponse, now_ms: i64) -> Result<Step, Error> {
+    pub fn handle(self, resp: &HttpResponse, now_ms: i64) -> Result<Step, Error> {
+        self.handle_reply(resp, now_ms).map_err(|e| e.for_reply(resp.status))
+    }
+
+    fn handle_reply(mut self, resp: &HttpResponse, now_ms: i64) -> Result<Step, Error> {
         let ok = (200..300).contains(&resp.status);
         if !ok {
             let err = parse_error(resp);

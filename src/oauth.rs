@@ -521,6 +521,10 @@ pub fn parse_oauth_error(resp: &HttpResponse) -> Error {
 
 /// Parses the token endpoint's reply.
 pub fn parse_token_reply(resp: &HttpResponse) -> Result<AuthenticationResult, Error> {
+    parse_token_reply_body(resp).map_err(|e| e.for_reply(resp.status))
+}
+
+fn parse_token_reply_body(resp: &HttpResponse) -> Result<AuthenticationResult, Error> {
     if !(200..300).contains(&resp.status) {
         return Err(parse_oauth_error(resp));
     }
@@ -607,7 +611,7 @@ pub async fn redeem<E: HostedEnv>(
         leeway_s: idtoken::LEEWAY_S,
     };
     idtoken::verify(env, &tokens.id_token, &expected).await?;
-    Session::from_tokens(config, tokens, None, env.now_ms())
+    Session::from_tokens(config, tokens, None, env.now_ms()).map_err(|e| e.for_reply(resp.status))
 }
 
 #[cfg(test)]

@@ -94,6 +94,10 @@ pub fn start_registration(config: &ClientConfig, access_token: &str) -> Result<H
 /// StartWebAuthnRegistration's reply: `CredentialCreationOptions`, an object (a JSON string
 /// is accepted too).
 pub fn parse_creation_options(resp: &HttpResponse) -> Result<CreationOptions, Error> {
+    parse_creation_options_body(resp).map_err(|e| e.for_reply(resp.status))
+}
+
+fn parse_creation_options_body(resp: &HttpResponse) -> Result<CreationOptions, Error> {
     let body = protocol::parse_success(resp)?;
     let parsed;
     let v = match body.get("CredentialCreationOptions") {
@@ -229,6 +233,10 @@ pub fn list_passkeys(config: &ClientConfig, access_token: &str, max_results: Opt
 /// authenticatorAttachment, transports, createdAt}]`, `NextToken`), `createdAt` in ms since
 /// the epoch; missing optional fields are null.
 pub fn parse_list_passkeys(resp: &HttpResponse) -> Result<(Vec<Json>, Option<String>), Error> {
+    parse_list_passkeys_body(resp).map_err(|e| e.for_reply(resp.status))
+}
+
+fn parse_list_passkeys_body(resp: &HttpResponse) -> Result<(Vec<Json>, Option<String>), Error> {
     let body = protocol::parse_success(resp)?;
     let mut out = Vec::new();
     if let Some(Json::Arr(items)) = body.get("Credentials") {

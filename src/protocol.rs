@@ -164,7 +164,7 @@ pub fn request(config: &ClientConfig, operation: &'static str, body: &Json) -> H
     HttpRequest { url: String::from(config.endpoint()), operation, body: body.to_text() }
 }
 
-fn truncate(s: &str, max: usize) -> &str {
+pub(crate) fn truncate(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }

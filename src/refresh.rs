@@ -150,6 +150,10 @@ pub fn user_pool_request(config: &ClientConfig, s: &Session, opts: &RefreshOptio
 /// refresh token keeps the old one; with rotation the new one replaces it (and both are
 /// stored in the same write as the new access token).
 pub fn parse_user_pool_reply(config: &ClientConfig, old: &Session, resp: &HttpResponse, now_ms: i64) -> Result<Session, Error> {
+    parse_user_pool_reply_body(config, old, resp, now_ms).map_err(|e| e.for_reply(resp.status))
+}
+
+fn parse_user_pool_reply_body(config: &ClientConfig, old: &Session, resp: &HttpResponse, now_ms: i64) -> Result<Session, Error> {
     let body = protocol::parse_success(resp)?;
     match protocol::parse_auth_reply(&body)? {
         AuthReply::Authenticated(r) => finish(config, old, r, now_ms),
@@ -262,6 +266,10 @@ pub fn parse_oauth_error(resp: &HttpResponse) -> Error {
 
 /// Parses the `/oauth2/token` reply `{access_token, id_token, refresh_token?, expires_in}`.
 pub fn parse_oauth_reply(config: &ClientConfig, old: &Session, resp: &HttpResponse, now_ms: i64) -> Result<Session, Error> {
+    parse_oauth_reply_body(config, old, resp, now_ms).map_err(|e| e.for_reply(resp.status))
+}
+
+fn parse_oauth_reply_body(config: &ClientConfig, old: &Session, resp: &HttpResponse, now_ms: i64) -> Result<Session, Error> {
     if !(200..300).contains(&resp.status) {
         return Err(parse_oauth_error(resp));
     }

@@ -100,9 +100,9 @@ fn split_url(url: &str) -> Result<Url<'_>, Error> {
     let colon = url.find(':').ok_or_else(bad_url)?;
     let scheme = url.get(..colon).ok_or_else(bad_url)?;
     let rest = url.get(colon + 1..).and_then(|r| r.strip_prefix("//")).ok_or_else(bad_url)?;
-    let default_port = match scheme.to_ascii_lowercase().as_str() {
-        "https" => ":443",
-        "http" => ":80",
+    let default_port: u32 = match scheme.to_ascii_lowercase().as_str() {
+        "https" => 443,
+        "http" => 80,
         _ => return Err(bad_url()),
     };
     let url = url.split('#').next().unwrap_or(url);
@@ -112,13 +112,40 @@ fn split_url(url: &str) -> Result<Url<'_>, Error> {
     let origin = url.get(..scheme.len() + 3 + auth_end).ok_or_else(bad_url)?;
     let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
     let host_port = authority.rsplit('@').next().unwrap_or(authority);
-    if host_port.is_empty() || host_port.bytes().any(|c| c <= b' ' || c >= 0x7f) {
+    // Only what a browser's URL serialisation leaves in a host: letters, digits, `-._`,
+    // and `[:]` for IPv6 and the port. Anything else (`\`, `%`, …) the browser would
+    // rewrite before sending, so signing it as written would sign another host.
+    let host_char = |c: u8| c.is_ascii_alphanumeric() || b"-._:[]".contains(&c);
+    if host_port.is_empty() || !host_port.bytes().all(host_char) || path.contains('\\') {
         return Err(bad_url());
     }
     let mut host = host_port.to_ascii_lowercase();
-    let has_port = host.rfind(':').and_then(|i| host.get(i..)).is_some_and(|p| !p.contains(']'));
-    if has_port && host.ends_with(default_port) {
-        host.truncate(host.len() - default_port.len());
+    // The port as the browser sends it: none when empty or the scheme's default, else its
+    // decimal value without leading zeros; not a number up to 65535 is not a URL.
+    let mut port = None;
+    if let Some(i) = host.rfind(':').filter(|&i| host.get(i..).is_some_and(|p| !p.contains(']'))) {
+        let digits = String::from(host.get(i + 1..).unwrap_or(""));
+        let mut n: u32 = 0;
+        for c in digits.bytes() {
+            if !c.is_ascii_digit() {
+                return Err(bad_url());
+            }
+            n = n * 10 + u32::from(c - b'0');
+            if n > 65_535 {
+                return Err(bad_url());
+            }
+        }
+        host.truncate(i);
+        port = (!digits.is_empty() && n != default_port).then_some(n);
+    }
+    // What is left is a name, or an IPv6 literal in brackets: no other `:`, `[` or `]`.
+    let name = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(&host);
+    if name.is_empty() || (name.len() == host.len() && name.contains(':')) || name.contains(['[', ']']) {
+        return Err(bad_url());
+    }
+    if let Some(n) = port {
+        host.push(':');
+        host.push_str(&crate::timestamp::decimal(u64::from(n)));
     }
     Ok(Url { origin, host, path, query })
 }
@@ -443,6 +470,17 @@ pub fn presign(url: &str, creds: &Credentials, scope: &Scope, unix_secs: i64, ex
     Ok(out)
 }
 
+/// The parts of `url` that the signature covers, as [`sign`] canonicalises them: the host
+/// (lower-cased, default port dropped), the canonical URI (S3's or every other service's
+/// rules) and the sorted canonical query. For tests and fuzzing.
+#[doc(hidden)]
+pub fn canonical_url_parts(url: &str, s3: bool) -> Result<(String, String, String), Error> {
+    let u = split_url(url)?;
+    let mut pairs = query_pairs(u.query);
+    sort_pairs(&mut pairs);
+    Ok((u.host, canonical_uri(u.path, s3), join_query(&pairs)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,6 +531,26 @@ mod tests {
         assert!(presign("https://x/", &creds(None), &s, 0, 0).is_err());
         assert!(presign("https://x/", &creds(None), &s, 0, MAX_EXPIRES + 1).is_err());
         assert!(!format!("{:?}", creds(Some("tok"))).contains("wJal"));
+    }
+
+    /// Found by fuzzing (fuzz/, target `sigv4`): the host signed must be the one a browser
+    /// sends, as the `url` crate (WHATWG URL) serialises it — an empty port or one with
+    /// leading zeros was signed as written, and characters the browser rewrites were kept.
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn host_as_the_browser_sends_it() {
+        let host = |u: &str| split_url(u).map(|u| u.host);
+        assert_eq!(host("https://https://api.example.com/").unwrap(), "https");
+        assert_eq!(host("https://h:/p").unwrap(), "h");
+        assert_eq!(host("https://h:0443/").unwrap(), "h");
+        assert_eq!(host("http://h:0080/").unwrap(), "h");
+        assert_eq!(host("https://H:08080/").unwrap(), "h:8080");
+        assert_eq!(host("http://[::1]:0/").unwrap(), "[::1]:0");
+        for bad in ["https://a:b:80/", "https://a]:1/", "https://[a/", "https://[]/", "https://h:x/", "https://h:65536/", "https://h\\p/", "https://h/a\\b", "https://a%41/", "https://:443/", "https://a<b/"] {
+            assert!(split_url(bad).is_err(), "{bad}");
+        }
+        let (h, p, q) = canonical_url_parts("https://Example.com:0443/a/./b?y=1&x", false).unwrap();
+        assert_eq!((h.as_str(), p.as_str(), q.as_str()), ("example.com", "/a/b", "x=&y=1"));
     }
 
     #[cfg(not(target_arch = "wasm32"))]

@@ -135,7 +135,8 @@ impl SrpClient {
     /// Creates the ephemeral pair from the secret `a` (big-endian bytes; callers draw
     /// [`EPHEMERAL_BYTES`] random bytes). A = 2^a mod N.
     pub fn new(a: &[u8]) -> Result<SrpClient, SrpError> {
-        if a.iter().all(|&b| b == 0) {
+        // Folded, not `all()`: no early exit that depends on the secret's bytes.
+        if a.iter().fold(0u8, |acc, &b| acc | b) == 0 {
             return Err(SrpError::BadEphemeral);
         }
         let a_pub = bigint::pow2_mod(a);

@@ -93,6 +93,31 @@ fn typed(kind: &str) -> JsValue {
     o.into()
 }
 
+/// The operations that take a username, named by the caller's method: a closed set, so no
+/// unknown name can reach one of them by falling through a string match.
+#[derive(Clone, Copy)]
+enum UsernameOp {
+    ResendCode,
+    ForgotPassword,
+    ConfirmForgotPassword,
+}
+
+/// The operations on the signed-in user's access token. `DeleteUser` is destructive: only
+/// the `deleteUser` method names it.
+#[derive(Clone, Copy)]
+enum TokenOp {
+    GetUser,
+    ChangePassword,
+    UpdateUserAttributes,
+    SendUserAttributeVerificationCode,
+    VerifyUserAttribute,
+    DeleteUserAttributes,
+    SetMfaPreference,
+    SetUpTotp,
+    VerifyTotp,
+    DeleteUser,
+}
+
 impl Inner {
     /// The session, refreshed first when its tokens are about to expire.
     pub(crate) async fn fresh_session(self: &Rc<Self>) -> Result<Session, Error> {
@@ -141,15 +166,15 @@ impl Inner {
         }
     }
 
-    async fn by_username(&self, op: &str, input: JsValue) -> Result<JsValue, Error> {
+    async fn by_username(&self, op: UsernameOp, input: JsValue) -> Result<JsValue, Error> {
         require_object(&input, "input")?;
         let username = req_string(&input, "username")?;
         let metadata = opt_pairs(&input, "clientMetadata")?;
         let secret = self.life.secret.as_ref();
         let req = match op {
-            "resend" => account::resend_confirmation_code(&self.config, secret, &username, &metadata),
-            "forgot" => account::forgot_password(&self.config, secret, &username, &metadata),
-            _ => {
+            UsernameOp::ResendCode => account::resend_confirmation_code(&self.config, secret, &username, &metadata),
+            UsernameOp::ForgotPassword => account::forgot_password(&self.config, secret, &username, &metadata),
+            UsernameOp::ConfirmForgotPassword => {
                 let code = req_string(&input, "code")?;
                 let pw = Password::new(&req_string(&input, "newPassword")?);
                 let req = account::confirm_forgot_password(&self.config, secret, &username, &code, &pw, &metadata);
@@ -160,52 +185,52 @@ impl Inner {
         Ok(json_to_js(&account::parse_code_delivery(&self.call(req).await?)?))
     }
 
-    async fn with_token(self: &Rc<Self>, op: &str, input: JsValue) -> Result<JsValue, Error> {
+    async fn with_token(self: &Rc<Self>, op: TokenOp, input: JsValue) -> Result<JsValue, Error> {
         let session = self.fresh_session().await?;
         let token = session.access_token.clone();
         let c = &self.config;
         let t = token.as_str();
-        let needs_input = !matches!(op, "getUser" | "setUpTotp" | "deleteUser");
+        let needs_input = !matches!(op, TokenOp::GetUser | TokenOp::SetUpTotp | TokenOp::DeleteUser);
         if needs_input {
             require_object(&input, "input")?;
         }
         match op {
-            "getUser" => Ok(json_to_js(&account::parse_get_user(&self.call(account::get_user(c, t)).await?)?)),
-            "changePassword" => {
+            TokenOp::GetUser => Ok(json_to_js(&account::parse_get_user(&self.call(account::get_user(c, t)).await?)?)),
+            TokenOp::ChangePassword => {
                 let old = Password::new(&req_string(&input, "oldPassword")?);
                 let new = Password::new(&req_string(&input, "newPassword")?);
                 account::parse_empty(&self.call(account::change_password(c, t, &old, &new)).await?)?;
                 Ok(JsValue::UNDEFINED)
             }
-            "updateUserAttributes" => {
+            TokenOp::UpdateUserAttributes => {
                 let attrs = opt_pairs(&input, "attributes")?;
                 let md = opt_pairs(&input, "clientMetadata")?;
                 let resp = self.call(account::update_user_attributes(c, t, &attrs, &md)).await?;
                 Ok(json_to_js(&account::parse_update_attributes(&resp)?))
             }
-            "sendUserAttributeVerificationCode" => {
+            TokenOp::SendUserAttributeVerificationCode => {
                 let name = req_string(&input, "name")?;
                 let md = opt_pairs(&input, "clientMetadata")?;
                 let resp = self.call(account::get_user_attribute_verification_code(c, t, &name, &md)).await?;
                 Ok(json_to_js(&account::parse_code_delivery(&resp)?))
             }
-            "verifyUserAttribute" => {
+            TokenOp::VerifyUserAttribute => {
                 let name = req_string(&input, "name")?;
                 let code = req_string(&input, "code")?;
                 account::parse_empty(&self.call(account::verify_user_attribute(c, t, &name, &code)).await?)?;
                 Ok(JsValue::UNDEFINED)
             }
-            "deleteUserAttributes" => {
+            TokenOp::DeleteUserAttributes => {
                 let names = opt_list(&input, "names")?;
                 account::parse_empty(&self.call(account::delete_user_attributes(c, t, &names)).await?)?;
                 Ok(JsValue::UNDEFINED)
             }
-            "setMfaPreference" => {
+            TokenOp::SetMfaPreference => {
                 let (sms, totp, email) = (opt_setting(&input, "sms")?, opt_setting(&input, "totp")?, opt_setting(&input, "email")?);
                 account::parse_empty(&self.call(account::set_user_mfa_preference(c, t, sms, totp, email)).await?)?;
                 Ok(JsValue::UNDEFINED)
             }
-            "setUpTotp" => {
+            TokenOp::SetUpTotp => {
                 let secret = account::parse_associate(&self.call(account::associate_software_token(c, t)).await?)?;
                 let account_name = session.username.clone();
                 let o = Object::new();
@@ -213,14 +238,14 @@ impl Inner {
                 set(&o, "totpUri", &JsValue::from_str(&totp_uri(&self.account.totp_issuer, &account_name, &secret)));
                 Ok(o.into())
             }
-            "verifyTotp" => {
+            TokenOp::VerifyTotp => {
                 let code = req_string(&input, "code")?;
                 let name = opt_string(&input, "deviceName")?;
                 let resp = self.call(account::verify_software_token(c, t, &code, name.as_deref())).await?;
                 account::parse_verify_software_token(&resp)?;
                 Ok(JsValue::UNDEFINED)
             }
-            _ => {
+            TokenOp::DeleteUser => {
                 account::parse_empty(&self.call(account::delete_user(c, t)).await?)?;
                 self.pending.borrow_mut().take();
                 self.forget_local_device(&session.username).await;
@@ -257,78 +282,78 @@ impl CognitoAuth {
     #[wasm_bindgen(js_name = resendSignUpCode)]
     pub fn resend_sign_up_code(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.by_username("resend", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.by_username(UsernameOp::ResendCode, input).await.map_err(to_js) })
     }
     /// ForgotPassword: sends a code.
     #[wasm_bindgen(js_name = forgotPassword)]
     pub fn forgot_password(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.by_username("forgot", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.by_username(UsernameOp::ForgotPassword, input).await.map_err(to_js) })
     }
     /// ConfirmForgotPassword: the code and the new password.
     #[wasm_bindgen(js_name = confirmForgotPassword)]
     pub fn confirm_forgot_password(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.by_username("confirmForgot", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.by_username(UsernameOp::ConfirmForgotPassword, input).await.map_err(to_js) })
     }
     /// GetUser: attributes and MFA settings.
     #[wasm_bindgen(js_name = getUser)]
     pub fn get_user(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.with_token("getUser", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.with_token(TokenOp::GetUser, input).await.map_err(to_js) })
     }
     /// ChangePassword.
     #[wasm_bindgen(js_name = changePassword)]
     pub fn change_password(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.with_token("changePassword", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.with_token(TokenOp::ChangePassword, input).await.map_err(to_js) })
     }
     /// UpdateUserAttributes.
     #[wasm_bindgen(js_name = updateUserAttributes)]
     pub fn update_user_attributes(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.with_token("updateUserAttributes", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.with_token(TokenOp::UpdateUserAttributes, input).await.map_err(to_js) })
     }
     /// GetUserAttributeVerificationCode.
     #[wasm_bindgen(js_name = sendUserAttributeVerificationCode)]
     pub fn send_user_attribute_verification_code(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.with_token("sendUserAttributeVerificationCode", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.with_token(TokenOp::SendUserAttributeVerificationCode, input).await.map_err(to_js) })
     }
     /// VerifyUserAttribute.
     #[wasm_bindgen(js_name = verifyUserAttribute)]
     pub fn verify_user_attribute(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.with_token("verifyUserAttribute", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.with_token(TokenOp::VerifyUserAttribute, input).await.map_err(to_js) })
     }
     /// DeleteUserAttributes.
     #[wasm_bindgen(js_name = deleteUserAttributes)]
     pub fn delete_user_attributes(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.with_token("deleteUserAttributes", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.with_token(TokenOp::DeleteUserAttributes, input).await.map_err(to_js) })
     }
     /// SetUserMFAPreference.
     #[wasm_bindgen(js_name = setMfaPreference)]
     pub fn set_mfa_preference(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.with_token("setMfaPreference", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.with_token(TokenOp::SetMfaPreference, input).await.map_err(to_js) })
     }
     /// AssociateSoftwareToken for the signed-in user: the secret and an otpauth URI.
     #[wasm_bindgen(js_name = setUpTotp)]
     pub fn set_up_totp(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.with_token("setUpTotp", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.with_token(TokenOp::SetUpTotp, input).await.map_err(to_js) })
     }
     /// VerifySoftwareToken for the signed-in user.
     #[wasm_bindgen(js_name = verifyTotp)]
     pub fn verify_totp(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.with_token("verifyTotp", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.with_token(TokenOp::VerifyTotp, input).await.map_err(to_js) })
     }
     /// DeleteUser; clears the local session.
     #[wasm_bindgen(js_name = deleteUser)]
     pub fn delete_user(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.with_token("deleteUser", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.with_token(TokenOp::DeleteUser, input).await.map_err(to_js) })
     }
 }

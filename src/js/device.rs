@@ -26,6 +26,16 @@ fn device_name() -> String {
         .unwrap_or_else(|| String::from("cognito-wasm"))
 }
 
+/// The device calls, a closed set: `Forget` (destructive) is reached only from
+/// `forgetDevice`, never by an unmatched name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DeviceOp {
+    List,
+    Remember,
+    NotRemember,
+    Forget,
+}
+
 impl Inner {
     /// The device to offer for a sign-in as `username`: the one stored for that name, else
     /// the last user's (the flow only uses it if Cognito's USER_ID_FOR_SRP is its owner).
@@ -90,21 +100,21 @@ impl Inner {
         Ok((s, key))
     }
 
-    async fn device_call(self: &Rc<Self>, op: &str, input: JsValue) -> Result<JsValue, Error> {
+    async fn device_call(self: &Rc<Self>, op: DeviceOp, input: JsValue) -> Result<JsValue, Error> {
         let (s, current) = self.current_device().await?;
         let token = s.access_token.as_str();
         match op {
-            "list" => {
+            DeviceOp::List => {
                 let resp = retry::send(&device::list_devices(&self.config, token)?).await?;
                 Ok(json_to_js(&device::parse_list_devices(&resp)?))
             }
-            "remember" | "notRemember" => {
+            DeviceOp::Remember | DeviceOp::NotRemember => {
                 let key = current.ok_or_else(|| Error::invalid_input("this browser has no device key for the user"))?;
-                let req = device::update_device_status(&self.config, token, &key, op == "remember")?;
+                let req = device::update_device_status(&self.config, token, &key, op == DeviceOp::Remember)?;
                 crate::account::parse_empty(&retry::send(&req).await?)?;
                 Ok(JsValue::UNDEFINED)
             }
-            _ => {
+            DeviceOp::Forget => {
                 let given = if input.is_object() { opt_string(&input, "deviceKey")? } else { None };
                 let key = given.or(current.clone()).ok_or_else(|| Error::invalid_input("no deviceKey given and none stored"))?;
                 let req = device::forget_device(&self.config, token, &key)?;
@@ -125,27 +135,27 @@ impl CognitoAuth {
     #[wasm_bindgen(js_name = rememberDevice)]
     pub fn remember_device(&self) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.device_call("remember", JsValue::UNDEFINED).await.map_err(to_js) })
+        future_to_promise(async move { inner.device_call(DeviceOp::Remember, JsValue::UNDEFINED).await.map_err(to_js) })
     }
 
     /// UpdateDeviceStatus(not_remembered) for this browser's device: MFA applies again.
     #[wasm_bindgen(js_name = doNotRememberDevice)]
     pub fn do_not_remember_device(&self) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.device_call("notRemember", JsValue::UNDEFINED).await.map_err(to_js) })
+        future_to_promise(async move { inner.device_call(DeviceOp::NotRemember, JsValue::UNDEFINED).await.map_err(to_js) })
     }
 
     /// ForgetDevice (this browser's device, or `{deviceKey}`); forgets it locally too.
     #[wasm_bindgen(js_name = forgetDevice)]
     pub fn forget_device(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.device_call("forget", input).await.map_err(to_js) })
+        future_to_promise(async move { inner.device_call(DeviceOp::Forget, input).await.map_err(to_js) })
     }
 
     /// ListDevices (first page).
     #[wasm_bindgen(js_name = listDevices)]
     pub fn list_devices(&self) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.device_call("list", JsValue::UNDEFINED).await.map_err(to_js) })
+        future_to_promise(async move { inner.device_call(DeviceOp::List, JsValue::UNDEFINED).await.map_err(to_js) })
     }
 }

@@ -9,8 +9,9 @@ use web_sys::{RequestCache, RequestCredentials, RequestInit, Response};
 use crate::error::{Code, Error};
 use crate::protocol::{HttpRequest, HttpResponse, CONTENT_TYPE};
 
-/// How long a request may take before it counts as a network failure.
-const TIMEOUT_MS: u32 = 30_000;
+/// How long a request may take before it counts as a network failure. Every sender of the
+/// library (this one, the hosted-UI requests and the `/oauth2` form posts) sets it.
+pub(crate) const TIMEOUT_MS: u32 = 30_000;
 
 #[wasm_bindgen]
 extern "C" {
@@ -23,8 +24,8 @@ fn network(message: &str) -> Error {
     Error::new(Code::Network, message)
 }
 
-/// `AbortSignal.timeout(ms)` where the browser has it.
-fn timeout_signal() -> Option<JsValue> {
+/// `AbortSignal.timeout(TIMEOUT_MS)` where the browser has it.
+pub(crate) fn timeout_signal() -> Option<JsValue> {
     let ctor = Reflect::get(&js_sys::global(), &JsValue::from_str("AbortSignal")).ok()?;
     let f = Reflect::get(&ctor, &JsValue::from_str("timeout")).ok()?.dyn_into::<js_sys::Function>().ok()?;
     f.call1(&ctor, &JsValue::from(TIMEOUT_MS)).ok()

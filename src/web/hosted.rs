@@ -55,10 +55,14 @@ pub async fn send(req: &OAuthRequest) -> Result<HttpResponse, Error> {
     init.set_headers(&headers);
     init.set_credentials(RequestCredentials::Omit);
     init.set_cache(RequestCache::NoStore);
+    // Without it a reply that never comes would leave the callback pending forever.
+    if let Some(signal) = super::fetch::timeout_signal() {
+        let _ = Reflect::set(&init, &JsValue::from_str("signal"), &signal);
+    }
     let promise = global_fetch(&req.url, &init).map_err(|_| network("fetch is not available"))?;
     let resp: Response = JsFuture::from(promise)
         .await
-        .map_err(|_| network("could not reach the user-pool domain (offline, blocked by CORS, or refused)"))?
+        .map_err(|_| network("could not reach the user-pool domain (offline, blocked by CORS, refused, or timed out)"))?
         .dyn_into()
         .map_err(|_| network("fetch returned something that is not a Response"))?;
     let status = resp.status();

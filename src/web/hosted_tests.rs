@@ -19,7 +19,7 @@ export function install_recording_fetch() {
   const saved = globalThis.fetch;
   globalThis.__hosted_seen = null;
   globalThis.fetch = async (url, init) => {
-    globalThis.__hosted_seen = { url, method: init.method, headers: init.headers, body: init.body ?? null };
+    globalThis.__hosted_seen = { url, method: init.method, headers: init.headers, body: init.body ?? null, timed: init.signal instanceof AbortSignal };
     return new Response('{"ok":true}', { status: 201 });
   };
   return saved;
@@ -75,6 +75,17 @@ async fn requests_carry_form_and_bearer_headers() {
     assert_eq!(get(&s, "method").as_string().as_deref(), Some("GET"));
     assert!(get(&s, "body").is_null());
     assert_eq!(get(&get(&s, "headers"), "Authorization").as_string().as_deref(), Some("Bearer tok"));
+    assert_eq!(get(&s, "timed"), JsValue::TRUE, "a timeout signal: a reply that never comes is a NetworkError");
+    let _ = Reflect::set(&js_sys::global(), &"fetch".into(), &saved);
+}
+
+#[wasm_bindgen_test]
+async fn oauth2_form_posts_time_out() {
+    let saved = install_recording_fetch();
+    let req = crate::refresh::FormRequest { url: String::from("http://127.0.0.1:1/oauth2/token"), body: String::from("a=1"), authorization: None };
+    let r = crate::web::lifecycle::send_form(&req).await.unwrap();
+    assert_eq!(r.status, 201);
+    assert_eq!(get(&seen(), "timed"), JsValue::TRUE);
     let _ = Reflect::set(&js_sys::global(), &"fetch".into(), &saved);
 }
 

@@ -40,11 +40,15 @@ pub async fn send_form(req: &FormRequest) -> Result<HttpResponse, Error> {
     init.set_body(&JsValue::from_str(&req.body));
     init.set_credentials(RequestCredentials::Omit);
     init.set_cache(RequestCache::NoStore);
+    // Without it a reply that never comes would hold the refresh (and its lock) forever.
+    if let Some(signal) = super::fetch::timeout_signal() {
+        let _ = Reflect::set(&init, &JsValue::from_str("signal"), &signal);
+    }
     let fetch = global_fn("fetch").ok_or_else(|| network("fetch is not available"))?;
     let p = fetch.call2(&JsValue::NULL, &JsValue::from_str(&req.url), &init).map_err(|_| network("fetch threw"))?;
     let resp: Response = JsFuture::from(Promise::resolve(&p))
         .await
-        .map_err(|_| network("could not reach the user-pool domain (offline, blocked by CORS, or dropped)"))?
+        .map_err(|_| network("could not reach the user-pool domain (offline, blocked by CORS, dropped, or timed out)"))?
         .dyn_into()
         .map_err(|_| network("fetch returned something that is not a Response"))?;
     let status = resp.status();

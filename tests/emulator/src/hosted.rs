@@ -147,6 +147,7 @@ fn reply(status: u16, content_type: &str, body: String, note: &str) -> Reply {
         headers: vec![("Content-Type".into(), content_type.into()), ("Cache-Control".into(), "no-store".into())],
         body: body.into_bytes(),
         note: note.into(),
+        cut_after: None,
     }
 }
 

@@ -382,7 +382,7 @@ fn reply(status: u16, error_type: Option<&str>, body: &Value) -> Reply {
     if let Some(t) = error_type {
         headers.push(("x-amzn-ErrorType".into(), t.into()));
     }
-    Reply { status, headers, body: body.to_string().into_bytes(), note: error_type.unwrap_or("protected").into() }
+    Reply { status, headers, body: body.to_string().into_bytes(), note: error_type.unwrap_or("protected").into(), cut_after: None }
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {

@@ -6,7 +6,7 @@
 //! Cognito: revoking a refresh token also invalidates the access tokens issued from it.
 
 use crate::pool::{get_str, ApiError, ApiResult, Pool, RefreshRecord};
-use crate::server::{fault_reply, Reply};
+use crate::server::{faulted, Reply};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Deserialize;
@@ -282,6 +282,7 @@ fn json_reply(status: u16, v: &Value) -> Reply {
         headers: vec![("Content-Type".into(), "application/json".into()), ("Cache-Control".into(), "no-store".into())],
         body: v.to_string().into_bytes(),
         note: String::new(),
+        cut_after: None,
     }
 }
 
@@ -290,9 +291,10 @@ fn json_reply(status: u16, v: &Value) -> Reply {
 pub fn oauth(pool: &Pool, path: &str, body: &[u8]) -> Reply {
     let op = if path == "/oauth2/token" { "OAuth2Token" } else { "OAuth2Revoke" };
     count(pool, op, body);
-    if let Some(r) = fault_reply(pool, op) {
-        return r;
-    }
+    faulted(pool, op, || oauth_reply(pool, op, body))
+}
+
+fn oauth_reply(pool: &Pool, op: &'static str, body: &[u8]) -> Reply {
     let form = parse_form(body);
     let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
     let Some(client_id) = field("client_id").filter(|c| pool.clients.iter().any(|x| x == c)) else {

@@ -201,11 +201,20 @@ pub(crate) struct RefreshRecord {
 
 const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
-/// A canned raw reply for the next `count` requests of one operation.
+/// A fault rule for the next `count` requests of one operation (`target`, the X-Amz-Target
+/// operation, or a name such as `OAuth2Token`) or of one path (`path`, e.g. `/oauth2/token`,
+/// `/_protected/hello`, `/{pool}/.well-known/jwks.json`): a canned reply (`status`, `body`,
+/// `headers`), a delay (`delayMs`, alone it delays the real reply), a dropped connection
+/// (`drop`), or a reply cut off after `cutAfter` body bytes (`cutAfter`, of the canned or
+/// the real reply).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Fault {
+    #[serde(default)]
     pub target: String,
+    /// Match the request path instead of the operation (then `target` stays empty).
+    #[serde(default)]
+    pub path: String,
     /// HTTP status of the canned reply (default 500). A fault with only `delayMs` delays
     /// the real reply instead.
     #[serde(default)]
@@ -224,12 +233,25 @@ pub struct Fault {
     /// Close the connection without a valid HTTP reply.
     #[serde(default)]
     pub drop: bool,
+    /// Send the status line, the headers and this many bytes of the body, then break the
+    /// stream (an invalid chunk), as a connection lost mid-reply.
+    #[serde(default)]
+    pub cut_after: Option<usize>,
 }
 
 impl Fault {
     /// True when the fault replaces the reply (not only delays it).
     pub fn replaces_reply(&self) -> bool {
-        self.drop || self.status.is_some() || !self.body.is_empty() || self.delay_ms == 0
+        self.drop || self.status.is_some() || !self.body.is_empty() || (self.delay_ms == 0 && self.cut_after.is_none())
+    }
+
+    /// The key the rule is registered under: the path (paths start with `/`) or the operation.
+    pub fn key(&self) -> &str {
+        if self.path.is_empty() {
+            &self.target
+        } else {
+            &self.path
+        }
     }
 }
 
@@ -748,8 +770,11 @@ impl Pool {
         if let Some(op) = fault.target.strip_prefix(crate::TARGET_PREFIX) {
             fault.target = op.to_string();
         }
-        if fault.target.is_empty() {
-            return Err("fault needs a target".into());
+        if fault.target.is_empty() == fault.path.is_empty() {
+            return Err("fault needs a target or a path (one of them)".into());
+        }
+        if !fault.path.is_empty() && (!fault.path.starts_with('/') || fault.path.starts_with("/_emulator/")) {
+            return Err("fault path must start with / and not be a control path".into());
         }
         if fault.status.is_some_and(|s| !(100..=599).contains(&s)) {
             return Err("fault status must be 100..=599".into());
@@ -757,11 +782,11 @@ impl Pool {
         if fault.count == 0 {
             return Err("fault count must be at least 1".into());
         }
-        self.state().faults.insert(fault.target.clone(), fault);
+        self.state().faults.insert(fault.key().to_string(), fault);
         Ok(())
     }
 
-    /// Take one use of the fault registered for `op`, if any.
+    /// Take one use of the fault registered for `op` (or a path), if any.
     pub fn take_fault(&self, op: &str) -> Option<Fault> {
         let mut st = self.state();
         let f = st.faults.get_mut(op)?;

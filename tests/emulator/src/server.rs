@@ -18,6 +18,8 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// Short note for the log line (operation, error code).
     pub note: String,
+    /// Set by a `cutAfter` fault: send this many body bytes, then break the stream.
+    pub cut_after: Option<usize>,
 }
 
 impl Reply {
@@ -27,6 +29,7 @@ impl Reply {
             headers: vec![("Content-Type".into(), content_type.into())],
             body: body.to_string().into_bytes(),
             note: String::new(),
+            cut_after: None,
         }
     }
 
@@ -75,9 +78,11 @@ impl Incoming<'_> {
 pub fn route(pool: &Pool, req: &Incoming) -> Reply {
     let path = req.url.split('?').next().unwrap_or("");
     let origin = req.header("Origin").filter(|o| allowed_origin(o)).map(str::to_string);
-    let mut reply = match (req.method, path) {
+    // A fault rule for this path (never for preflights or the test controls).
+    let path_fault = req.method != "OPTIONS" && !path.starts_with("/_emulator/");
+    let dispatch = || match (req.method, path) {
         ("OPTIONS", _) => {
-            let mut r = Reply { status: 204, headers: vec![], body: vec![], note: "preflight".into() };
+            let mut r = Reply { status: 204, headers: vec![], body: vec![], note: "preflight".into(), cut_after: None };
             if origin.is_some() {
                 let requested = req
                     .header("Access-Control-Request-Headers")
@@ -138,6 +143,7 @@ pub fn route(pool: &Pool, req: &Incoming) -> Reply {
         ("POST", p) if p.ends_with('/') => api(pool, req),
         _ => Reply::json(404, "application/json", &json!({"message": "Not Found"})),
     };
+    let mut reply = if path_fault { faulted(pool, path, dispatch) } else { dispatch() };
     if let Some(origin) = origin {
         reply = reply
             .header("Access-Control-Allow-Origin", origin)
@@ -147,24 +153,50 @@ pub fn route(pool: &Pool, req: &Incoming) -> Reply {
     reply
 }
 
-/// The fault registered for `op`, if any: sleeps for its delay, then returns the canned
-/// reply (status 0 = drop the connection), or `None` to let the real reply through.
-pub fn fault_reply(pool: &Pool, op: &str) -> Option<Reply> {
-    let fault = pool.take_fault(op)?;
+/// `real()`, unless a fault is registered for `key` (an operation or a path): then it sleeps
+/// for the fault's delay and returns its canned reply (status 0 = drop the connection) or
+/// the real one, marked to be cut off when the fault says so.
+pub fn faulted(pool: &Pool, key: &str, real: impl FnOnce() -> Reply) -> Reply {
+    let Some(fault) = pool.take_fault(key) else { return real() };
     if fault.delay_ms > 0 {
         std::thread::sleep(std::time::Duration::from_millis(fault.delay_ms.min(60_000)));
     }
-    if !fault.replaces_reply() {
-        return None;
-    }
-    let mut r = Reply {
-        status: if fault.drop { 0 } else { fault.status.unwrap_or(500) },
-        headers: vec![("Content-Type".into(), fault.content_type.clone())],
-        body: fault.body.clone().into_bytes(),
-        note: format!("{op} FAULT"),
+    let mut r = if fault.replaces_reply() {
+        let mut r = Reply {
+            status: if fault.drop { 0 } else { fault.status.unwrap_or(500) },
+            headers: vec![("Content-Type".into(), fault.content_type.clone())],
+            body: fault.body.clone().into_bytes(),
+            note: format!("{key} FAULT"),
+            cut_after: None,
+        };
+        r.headers.extend(fault.headers.clone());
+        r
+    } else {
+        real()
     };
-    r.headers.extend(fault.headers.clone());
-    Some(r)
+    r.cut_after = fault.cut_after;
+    r
+}
+
+/// Writes `reply` as a chunked HTTP reply whose stream breaks after `cut` body bytes (an
+/// invalid chunk follows), so the client sees the status and headers, then a failed read.
+fn write_cut(w: &mut dyn Write, reply: &Reply, cut: usize) -> std::io::Result<()> {
+    let mut head = format!("HTTP/1.1 {} Fault\r\n", reply.status);
+    for (k, v) in &reply.headers {
+        if !k.eq_ignore_ascii_case("content-length") && !k.eq_ignore_ascii_case("transfer-encoding") {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+    }
+    head.push_str("Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    w.write_all(head.as_bytes())?;
+    let part = &reply.body[..cut.min(reply.body.len())];
+    if !part.is_empty() {
+        w.write_all(format!("{:x}\r\n", part.len()).as_bytes())?;
+        w.write_all(part)?;
+        w.write_all(b"\r\n")?;
+    }
+    w.write_all(b"zz\r\n\r\n")?;
+    w.flush()
 }
 
 fn api(pool: &Pool, req: &Incoming) -> Reply {
@@ -172,9 +204,7 @@ fn api(pool: &Pool, req: &Incoming) -> Reply {
     let identity_op = target.strip_prefix(crate::identity::TARGET_PREFIX);
     let op = target.strip_prefix(TARGET_PREFIX).or(identity_op).unwrap_or("");
     crate::lifecycle::count(pool, op, &req.body);
-    let mut reply = if let Some(r) = fault_reply(pool, op) {
-        r
-    } else if op.is_empty() {
+    let mut reply = faulted(pool, op, || if op.is_empty() {
         let shown = if target.is_empty() { "(none)" } else { target };
         Reply::api_error(&ApiError::new("UnknownOperationException", format!("Unknown operation {shown}")))
     } else {
@@ -194,7 +224,7 @@ fn api(pool: &Pool, req: &Incoming) -> Reply {
                 r
             }
         }
-    };
+    });
     if !reply.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("x-amzn-requestid")) {
         reply.headers.push(("x-amzn-requestid".into(), uuid_v4()));
     }
@@ -250,6 +280,12 @@ fn handle_request(pool: &Pool, mut request: Request) {
         let mut w = request.into_writer();
         let _ = w.write_all(b"\x00\x00 dropped\r\n\r\n");
         let _ = w.flush();
+        return;
+    }
+    if let Some(cut) = reply.cut_after {
+        log(&format!("{method} {path} -> {} CUT after {cut} bytes {}", reply.status, reply.note));
+        let mut w = request.into_writer();
+        let _ = write_cut(&mut *w, &reply, cut);
         return;
     }
     log(&format!("{method} {path} -> {} {} ({} ms)", reply.status, reply.note, start.elapsed().as_millis()));
@@ -336,5 +372,49 @@ mod tests {
         assert_eq!(r.status, 400);
         let r = route(&pool, &incoming("POST", "/_emulator/faults", &[], "not json"));
         assert_eq!(r.status, 400);
+    }
+
+    #[test]
+    fn fault_rules_by_path_and_cut_replies() {
+        let pool = test_pool(true);
+        let add = |j: &str| route(&pool, &incoming("POST", "/_emulator/faults", &[], j)).status;
+        // One of target and path; never a control path.
+        assert_eq!(add(r#"{"target":"InitiateAuth","path":"/oauth2/token"}"#), 400);
+        assert_eq!(add(r#"{"status":500}"#), 400);
+        assert_eq!(add(r#"{"path":"/_emulator/reset"}"#), 400);
+        assert_eq!(add(r#"{"path":"oauth2/token"}"#), 400);
+        // A path rule answers the next `count` requests of that path, with CORS headers.
+        assert_eq!(add(r#"{"path":"/nope","status":503,"body":"<html>busy</html>","headers":{"Retry-After":"1"},"count":2}"#), 200);
+        let origin = [("Origin", "http://localhost:3")];
+        for _ in 0..2 {
+            let r = route(&pool, &incoming("GET", "/nope?x=1", &origin, ""));
+            assert_eq!((r.status, r.body.as_slice()), (503, b"<html>busy</html>".as_slice()));
+            assert_eq!(header(&r, "Retry-After"), Some("1"));
+            assert_eq!(header(&r, "Access-Control-Allow-Origin"), Some("http://localhost:3"));
+        }
+        assert_eq!(route(&pool, &incoming("GET", "/nope", &origin, "")).status, 404, "used up");
+        // Preflights and controls never take a path rule.
+        assert_eq!(add(r#"{"path":"/nope","status":500}"#), 200);
+        assert_eq!(route(&pool, &incoming("OPTIONS", "/nope", &origin, "")).status, 204);
+        assert_eq!(route(&pool, &incoming("GET", "/nope", &[], "")).status, 500);
+        // cutAfter alone cuts the real reply; with a body, the canned one.
+        let target = [("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")];
+        assert_eq!(add(r#"{"target":"InitiateAuth","cutAfter":5}"#), 200);
+        let r = route(&pool, &incoming("POST", "/", &target, "{}"));
+        assert_eq!((r.status, r.cut_after), (400, Some(5)), "the real reply (InvalidParameterException), marked");
+        assert_eq!(header(&r, "x-amzn-errortype"), Some("InvalidParameterException:"));
+        assert_eq!(route(&pool, &incoming("POST", "/", &target, "{}")).cut_after, None, "one-shot by default");
+        assert_eq!(add(r#"{"target":"InitiateAuth","status":200,"body":"{\"AuthenticationResult\":{}}","cutAfter":3}"#), 200);
+        let r = route(&pool, &incoming("POST", "/", &target, "{}"));
+        assert_eq!((r.status, r.body.as_slice(), r.cut_after), (200, br#"{"AuthenticationResult":{}}"#.as_slice(), Some(3)));
+        // On the wire: status line, headers, a chunk with the first bytes, then a broken chunk.
+        let mut out = Vec::new();
+        write_cut(&mut out, &r, 3).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("HTTP/1.1 200 Fault\r\nContent-Type: text/html\r\n"), "{text}");
+        assert!(text.ends_with("Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\n{\"A\r\nzz\r\n\r\n"), "{text}");
+        let mut out = Vec::new();
+        write_cut(&mut out, &r, 0).unwrap();
+        assert!(String::from_utf8(out).unwrap().ends_with("\r\n\r\nzz\r\n\r\n"));
     }
 }

@@ -425,6 +425,7 @@ fn control_reply(status: u16, body: Value) -> Reply {
         headers: vec![("Content-Type".into(), "application/json".into())],
         body: body.to_string().into_bytes(),
         note: "control".into(),
+        cut_after: None,
     }
 }
 
