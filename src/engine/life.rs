@@ -268,7 +268,7 @@ impl Auth {
     fn storage(&mut self, ops: Vec<StorageOp>, then: Wait) {
         if let Some(mem) = &mut self.memory {
             let got = apply(mem, &ops);
-            self.resume(0, then, Reply::Storage(Ok(got)));
+            self.stored(0, then, got);
             return;
         }
         let id = self.task(Wait::Ignore);
@@ -377,34 +377,29 @@ impl Auth {
     }
 
     fn resume(&mut self, id: u32, wait: Wait, reply: Reply) {
-        match (wait, reply) {
-            (Wait::Store { then, .. }, Reply::Storage(Ok(got))) => self.resume(id, *then, Reply::Storage(Ok(got))),
-            (Wait::Store { ops, then }, Reply::Storage(Err(()))) if !ops.iter().any(|o| matches!(o, StorageOp::Set(..))) => {
-                // A read that throws finds nothing (the session is then simply not found).
-                let got = ops.iter().filter(|o| matches!(o, StorageOp::Get(_))).map(|_| None).collect();
-                self.resume(id, *then, Reply::Storage(Ok(got)));
-            }
-            (Wait::Store { ops, then }, Reply::Storage(Err(()))) => {
-                // Undo what the batch may have written there, then go on in memory.
-                let undo: Vec<StorageOp> =
-                    ops.iter().filter_map(|o| if let StorageOp::Set(k, _) = o { Some(StorageOp::Remove(k.clone())) } else { None }).collect();
-                if !undo.is_empty() {
-                    let id = self.task(Wait::Ignore);
-                    self.out.push(Effect::Storage { id, ops: undo });
-                }
-                self.fall_back();
-                let got = self.memory.as_mut().map(|m| apply(m, &ops)).unwrap_or_default();
-                self.resume(id, *then, Reply::Storage(Ok(got)));
-            }
-            (Wait::Ignore, _) => {}
-            (Wait::LoadUser(then), Reply::Storage(Ok(got))) => match got.into_iter().next().flatten().filter(|u| !u.is_empty()) {
+        // A reply of the wrong kind for what the task waits for is a runner bug: dropped.
+        match reply {
+            Reply::Storage(Ok(got)) => self.stored(id, wait, got),
+            Reply::Storage(Err(())) => self.store_failed(id, wait),
+            Reply::Fired => self.fired(wait),
+            Reply::Locked(granted) => self.locked(id, wait, granted),
+            Reply::Http(result) => self.http_reply(wait, result),
+            _ => {}
+        }
+    }
+
+    #[inline(never)]
+    fn stored(&mut self, id: u32, wait: Wait, got: Vec<Option<String>>) {
+        match wait {
+            Wait::Store { then, .. } => self.stored(id, *then, got),
+            Wait::LoadUser(then) => match got.into_iter().next().flatten().filter(|u| !u.is_empty()) {
                 Some(user) => {
                     let ops = ["idToken", "accessToken", "refreshToken", "clockDrift"].iter().map(|f| StorageOp::Get(self.key(&user, f))).collect();
                     self.storage(ops, Wait::LoadTokens(then, user));
                 }
                 None => self.loaded(then, None),
             },
-            (Wait::LoadTokens(then, user), Reply::Storage(Ok(got))) => {
+            Wait::LoadTokens(then, user) => {
                 let mut vals: Vec<(String, String)> = Vec::with_capacity(5);
                 vals.push((session::last_user_key(self.cfg.client.client_id()), user.clone()));
                 for (f, v) in ["idToken", "accessToken", "refreshToken", "clockDrift"].iter().zip(got) {
@@ -415,22 +410,7 @@ impl Auth {
                 let s = Session::load(&self.cfg.client, |k| vals.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()));
                 self.loaded(then, s);
             }
-            (Wait::Lock, Reply::Locked(granted)) => {
-                if granted {
-                    if let Some(f) = &mut self.flight {
-                        f.held = Held::Web(id);
-                    }
-                    self.under_lock();
-                } else if self.storage_kind().shared() {
-                    if let Some(f) = &mut self.flight {
-                        f.lease_started = self.now;
-                    }
-                    self.lease_read();
-                } else {
-                    self.under_lock();
-                }
-            }
-            (Wait::LeaseRead, Reply::Storage(Ok(got))) => {
+            Wait::LeaseRead => {
                 let now = self.now;
                 let held = got.into_iter().next().flatten().and_then(|v| v.rsplit_once(':').and_then(|(_, e)| Json::Num(String::from(e)).as_i64()));
                 if held.is_none_or(|exp| exp < now) {
@@ -448,11 +428,7 @@ impl Auth {
                     self.timer(now + 60, Wait::LeaseRetry);
                 }
             }
-            (Wait::LeaseVerify(mine), Reply::Fired) => {
-                let k = self.lease_key();
-                self.storage(alloc::vec![StorageOp::Get(k)], Wait::LeaseCheck(mine));
-            }
-            (Wait::LeaseCheck(mine), Reply::Storage(Ok(got))) => {
+            Wait::LeaseCheck(mine) => {
                 if got.first().and_then(|v| v.as_deref()) == Some(mine.as_str()) {
                     if let Some(f) = &mut self.flight {
                         f.held = Held::Lease(mine);
@@ -462,39 +438,14 @@ impl Auth {
                     self.timer(self.now + 60, Wait::LeaseRetry);
                 }
             }
-            (Wait::LeaseRetry, Reply::Fired) => {
-                let started = self.flight.as_ref().map_or(0, |f| f.lease_started);
-                if self.now - started < LEASE_MS {
-                    self.lease_read();
-                } else {
-                    // A stale lease must not block refresh forever.
-                    self.under_lock();
-                }
-            }
-            (Wait::LeaseRelease(mine), Reply::Storage(Ok(got))) => {
+            Wait::LeaseRelease(mine) => {
                 if got.first().and_then(|v| v.as_deref()) == Some(mine.as_str()) {
                     let k = self.lease_key();
                     self.storage(alloc::vec![StorageOp::Remove(k)], Wait::Ignore);
                 }
             }
-            (Wait::Poll, Reply::Fired) => self.load(Then::UnderLock),
-            (Wait::Source, Reply::Storage(Ok(got))) => self.refresh_request(got),
-            (Wait::Http { out, attempt, then }, Reply::Http(result)) => {
-                let random = self.rand_u32();
-                match http::retry_after(&out, attempt, &result, random) {
-                    Some(ms) => {
-                        let at = self.now + i64::from(ms);
-                        self.timer(at, Wait::HttpRetry { out, attempt: attempt + 1, then });
-                    }
-                    None => self.http_done(then, result),
-                }
-            }
-            (Wait::HttpRetry { out, attempt, then }, Reply::Fired) => {
-                let request = out.http.clone();
-                let id = self.task(Wait::Http { out, attempt, then });
-                self.out.push(Effect::Http { id, request });
-            }
-            (Wait::StartedPrev { call, session: s }, Reply::Storage(Ok(got))) => {
+            Wait::Source => self.refresh_request(got),
+            Wait::StartedPrev { call, session: s } => {
                 if let Some(prev) = got.into_iter().next().flatten().filter(|p| *p != s.username) {
                     // A different user signing in replaces the previous user's session.
                     self.clear(&prev);
@@ -505,12 +456,62 @@ impl Auth {
                 self.schedule_for(&s);
                 self.complete(call, Ok(Done::SignedIn(*s)));
             }
-            (Wait::SignOutSource { call, global, session: s }, Reply::Storage(Ok(got))) => {
+            Wait::SignOutSource { call, global, session: s } => {
                 let source = TokenSource::parse(got.first().and_then(|v| v.as_deref()));
                 self.signed_out_locally(Some(&s.username));
                 self.revoke(call, global, &s, source);
             }
-            (Wait::Background, Reply::Fired) => {
+            _ => {}
+        }
+    }
+
+    #[inline(never)]
+    fn store_failed(&mut self, id: u32, wait: Wait) {
+        match wait {
+            Wait::Store { ops, then } if !ops.iter().any(|o| matches!(o, StorageOp::Set(..))) => {
+                // A read that throws finds nothing (the session is then simply not found).
+                let got = ops.iter().filter(|o| matches!(o, StorageOp::Get(_))).map(|_| None).collect();
+                self.stored(id, *then, got);
+            }
+            Wait::Store { ops, then } => {
+                // Undo what the batch may have written there, then go on in memory.
+                let undo: Vec<StorageOp> =
+                    ops.iter().filter_map(|o| if let StorageOp::Set(k, _) = o { Some(StorageOp::Remove(k.clone())) } else { None }).collect();
+                if !undo.is_empty() {
+                    let id = self.task(Wait::Ignore);
+                    self.out.push(Effect::Storage { id, ops: undo });
+                }
+                self.fall_back();
+                let got = self.memory.as_mut().map(|m| apply(m, &ops)).unwrap_or_default();
+                self.stored(id, *then, got);
+            }
+            _ => {}
+        }
+    }
+
+    #[inline(never)]
+    fn fired(&mut self, wait: Wait) {
+        match wait {
+            Wait::LeaseVerify(mine) => {
+                let k = self.lease_key();
+                self.storage(alloc::vec![StorageOp::Get(k)], Wait::LeaseCheck(mine));
+            }
+            Wait::LeaseRetry => {
+                let started = self.flight.as_ref().map_or(0, |f| f.lease_started);
+                if self.now - started < LEASE_MS {
+                    self.lease_read();
+                } else {
+                    // A stale lease must not block refresh forever.
+                    self.under_lock();
+                }
+            }
+            Wait::Poll => self.load(Then::UnderLock),
+            Wait::HttpRetry { out, attempt, then } => {
+                let request = out.http.clone();
+                let id = self.task(Wait::Http { out, attempt, then });
+                self.out.push(Effect::Http { id, request });
+            }
+            Wait::Background => {
                 self.timer = None;
                 if self.hidden {
                     // Caught up on `visibilitychange`.
@@ -519,9 +520,47 @@ impl Auth {
                     self.load(Then::Current(Caller::Background));
                 }
             }
-            (Wait::NoticePoll(n, polls), Reply::Fired) => self.load(Then::Notice(n, polls)),
-            // A reply of the wrong kind for what the task waits for: a runner bug; dropped.
-            (_, _) => {}
+            Wait::NoticePoll(n, polls) => self.load(Then::Notice(n, polls)),
+            _ => {}
+        }
+    }
+
+    #[inline(never)]
+    fn locked(&mut self, id: u32, wait: Wait, granted: bool) {
+        match wait {
+            Wait::Lock => {
+                if granted {
+                    if let Some(f) = &mut self.flight {
+                        f.held = Held::Web(id);
+                    }
+                    self.under_lock();
+                } else if self.storage_kind().shared() {
+                    if let Some(f) = &mut self.flight {
+                        f.lease_started = self.now;
+                    }
+                    self.lease_read();
+                } else {
+                    self.under_lock();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[inline(never)]
+    fn http_reply(&mut self, wait: Wait, result: Result<HttpResponse, Error>) {
+        match wait {
+            Wait::Http { out, attempt, then } => {
+                let random = self.rand_u32();
+                match http::retry_after(&out, attempt, &result, random) {
+                    Some(ms) => {
+                        let at = self.now + i64::from(ms);
+                        self.timer(at, Wait::HttpRetry { out, attempt: attempt + 1, then });
+                    }
+                    None => self.http_done(then, result),
+                }
+            }
+            _ => {}
         }
     }
 
