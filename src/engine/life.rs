@@ -31,6 +31,11 @@ use crate::session::{self, user_key, Session};
 use crate::srp::EPHEMERAL_BYTES;
 use crate::timestamp::decimal;
 
+/// Why a hosted-UI session cannot be refreshed or revoked by a build without the hosted-UI
+/// module (the `hosted-ui` feature).
+#[cfg(not(feature = "hosted-ui"))]
+const NO_HOSTED_UI: &str = "this session came from the hosted UI, and this build has no hosted-UI module";
+
 /// Random bytes each input must carry: an SRP ephemeral plus jitter and lease nonces.
 pub const RANDOM_BYTES: usize = 64;
 /// How long a storage lease (no Web Locks) is held at most, and tried for at most.
@@ -699,10 +704,14 @@ impl Auth {
         }
         let secret = self.cfg.secret.as_ref();
         let out = if source == TokenSource::HostedUi {
-            match self.cfg.domain.as_deref() {
+            #[cfg(feature = "hosted-ui")]
+            let out = match self.cfg.domain.as_deref() {
                 Some(d) => refresh::oauth_request(d, &self.cfg.client, &cur, secret).map(|r| http::form(r, "/oauth2/token")),
                 None => Err(Error::invalid_input("this session came from the hosted UI: set `domain` to refresh it")),
-            }
+            };
+            #[cfg(not(feature = "hosted-ui"))]
+            let out = Err(Error::invalid_input(NO_HOSTED_UI));
+            out
         } else {
             let opts = RefreshOptions { device_key: device.as_deref(), secret, rotation: self.cfg.rotation };
             refresh::user_pool_request(&self.cfg.client, &cur, &opts).map(http::api)
@@ -768,8 +777,10 @@ impl Auth {
             HttpThen::Refresh => {
                 let Some((cur, source)) = self.flight.as_ref().and_then(|f| f.cur.clone().map(|c| (c, f.source))) else { return };
                 let r = result.and_then(|resp| match source {
+                    #[cfg(feature = "hosted-ui")]
                     TokenSource::HostedUi => refresh::parse_oauth_reply(&self.cfg.client, &cur, &resp, self.now),
-                    TokenSource::UserPool => refresh::parse_user_pool_reply(&self.cfg.client, &cur, &resp, self.now),
+                    // Without the hosted-UI module only user-pool refreshes are ever sent.
+                    _ => refresh::parse_user_pool_reply(&self.cfg.client, &cur, &resp, self.now),
                 });
                 self.refreshed(r);
             }
@@ -821,8 +832,12 @@ impl Auth {
             Ok(http::api(refresh::global_sign_out_request(&self.cfg.client, &s.access_token)))
         } else if let Some(rt) = s.refresh_token.as_deref().filter(|t| !t.is_empty()) {
             match (source, self.cfg.domain.as_deref()) {
+                #[cfg(feature = "hosted-ui")]
                 (TokenSource::HostedUi, Some(d)) => Ok(http::form(refresh::oauth_revoke_request(d, &self.cfg.client, rt, secret), "/oauth2/revoke")),
+                #[cfg(feature = "hosted-ui")]
                 (TokenSource::HostedUi, None) => Err(Error::invalid_input("set `domain` to revoke hosted-UI sessions")),
+                #[cfg(not(feature = "hosted-ui"))]
+                (TokenSource::HostedUi, _) => Err(Error::invalid_input(NO_HOSTED_UI)),
                 (TokenSource::UserPool, _) => Ok(http::api(refresh::revoke_request(&self.cfg.client, rt, secret))),
             }
         } else {
