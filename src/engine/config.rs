@@ -56,15 +56,27 @@ pub struct Config {
     pub domain: Option<String>,
 }
 
+/// `InvalidInput` "{key}{what}" (with `codes-only` the prose is not built at all).
+fn keyed(key: &str, what: &str) -> Error {
+    #[cfg(feature = "codes-only")]
+    let m = {
+        let _ = (key, what);
+        ""
+    };
+    #[cfg(not(feature = "codes-only"))]
+    let m = &{
+        let mut m = String::from(key);
+        m.push_str(what);
+        m
+    };
+    Error::invalid_input(m)
+}
+
 fn opt_str<'a>(o: &'a Json, key: &str) -> Result<Option<&'a str>, Error> {
     match o.get(key) {
         None | Some(Json::Null) => Ok(None),
         Some(Json::Str(s)) => Ok(Some(s)),
-        Some(_) => {
-            let mut m = String::from(key);
-            m.push_str(" must be a string");
-            Err(Error::invalid_input(&m))
-        }
+        Some(_) => Err(keyed(key, " must be a string")),
     }
 }
 
@@ -72,20 +84,12 @@ fn opt_bool(o: &Json, key: &str) -> Result<bool, Error> {
     match o.get(key) {
         None | Some(Json::Null) => Ok(false),
         Some(Json::Bool(b)) => Ok(*b),
-        Some(_) => {
-            let mut m = String::from(key);
-            m.push_str(" must be a boolean");
-            Err(Error::invalid_input(&m))
-        }
+        Some(_) => Err(keyed(key, " must be a boolean")),
     }
 }
 
 fn req_str<'a>(o: &'a Json, key: &str) -> Result<&'a str, Error> {
-    opt_str(o, key)?.ok_or_else(|| {
-        let mut m = String::from(key);
-        m.push_str(" is required");
-        Error::invalid_input(&m)
-    })
+    opt_str(o, key)?.ok_or_else(|| keyed(key, " is required"))
 }
 
 /// `cookie: { path, domain, expires (days), sameSite, secure }`, as in
