@@ -192,7 +192,7 @@ pub(crate) fn truncate(s: &str, max: usize) -> &str {
 /// `InvalidResponse` with the HTTP status (retryable when 5xx).
 pub fn parse_error(resp: &HttpResponse) -> Error {
     let body = json::parse(&resp.body);
-    let from_body = body.as_ref().and_then(|b| b.str_field("__type")).map(|t| t.rsplit('#').next().unwrap_or(t));
+    let from_body = body.as_ref().and_then(|b| b.str_field("__type")).map(|t| t.bytes().rposition(|c| c == b'#').and_then(|i| t.get(i + 1..)).unwrap_or(t));
     let from_header = resp.error_type.as_deref().map(|h| h.split(':').next().unwrap_or(h).trim());
     let code = from_body.or(from_header).filter(|c| !c.is_empty() && c.len() <= 128);
     let message = body

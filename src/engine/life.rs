@@ -417,7 +417,7 @@ impl Auth {
             }
             Wait::LeaseRead => {
                 let now = self.now;
-                let held = got.into_iter().next().flatten().and_then(|v| v.rsplit_once(':').and_then(|(_, e)| Json::Num(String::from(e)).as_i64()));
+                let held = got.into_iter().next().flatten().and_then(|v| v.bytes().rposition(|c| c == b':').and_then(|i| v.get(i + 1..)).and_then(|e| Json::Num(String::from(e)).as_i64()));
                 if held.is_none_or(|exp| exp < now) {
                     let (a, b) = (self.rand_u32(), self.rand_u32());
                     let mut nonce = [0u8; 8];
