@@ -405,14 +405,13 @@ impl Auth {
                 None => self.loaded(then, None),
             },
             Wait::LoadTokens(then, user) => {
-                let mut vals: Vec<(String, String)> = Vec::with_capacity(5);
-                vals.push((session::last_user_key(self.cfg.client.client_id()), user.clone()));
-                for (f, v) in ["idToken", "accessToken", "refreshToken", "clockDrift"].iter().zip(got) {
-                    if let Some(v) = v {
-                        vals.push((self.key(&user, f), v));
-                    }
-                }
-                let s = Session::load(&self.cfg.client, |k| vals.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()));
+                // The values of the four keys `LoadUser` asked for, in order.
+                let mut v = got.into_iter();
+                let (id, access, refresh, drift) = (v.next().flatten(), v.next().flatten(), v.next().flatten(), v.next().flatten());
+                let s = match (id, access) {
+                    (Some(id), Some(access)) => Session::from_stored(&self.cfg.client, user, id, access, refresh, drift.as_deref()),
+                    _ => None,
+                };
                 self.loaded(then, s);
             }
             Wait::LeaseRead => {
