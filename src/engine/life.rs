@@ -36,6 +36,10 @@ use crate::timestamp::decimal;
 #[cfg(not(feature = "hosted-ui"))]
 const NO_HOSTED_UI: &str = "this session came from the hosted UI, and this build has no hosted-UI module";
 
+/// The per-user keys a session is stored under (`session::session_keys`' order); a load
+/// reads the first four.
+const SESSION_FIELDS: [&str; 5] = ["idToken", "accessToken", "refreshToken", "clockDrift", "tokenSource"];
+
 /// Random bytes each input must carry: an SRP ephemeral plus jitter and lease nonces.
 pub const RANDOM_BYTES: usize = 64;
 /// How long a storage lease (no Web Locks) is held at most, and tried for at most.
@@ -316,7 +320,9 @@ impl Auth {
     }
 
     fn clear(&mut self, user: &str) {
-        let ops = session::session_keys(self.cfg.client.client_id(), user).into_iter().map(StorageOp::Remove).collect();
+        // `session::session_keys`, built straight into the batch.
+        let mut ops: Vec<StorageOp> = SESSION_FIELDS.iter().map(|f| StorageOp::Remove(self.key(user, f))).collect();
+        ops.push(StorageOp::Remove(session::last_user_key(self.cfg.client.client_id())));
         self.storage(ops, Wait::Ignore);
     }
 
@@ -399,7 +405,7 @@ impl Auth {
             Wait::Store { then, .. } => self.stored(id, *then, got),
             Wait::LoadUser(then) => match got.into_iter().next().flatten().filter(|u| !u.is_empty()) {
                 Some(user) => {
-                    let ops = ["idToken", "accessToken", "refreshToken", "clockDrift"].iter().map(|f| StorageOp::Get(self.key(&user, f))).collect();
+                    let ops = SESSION_FIELDS[..4].iter().map(|f| StorageOp::Get(self.key(&user, f))).collect();
                     self.storage(ops, Wait::LoadTokens(then, user));
                 }
                 None => self.loaded(then, None),
@@ -849,5 +855,18 @@ impl Auth {
             }
             Err(e) => self.complete(call, Ok(Done::SignedOut { revoked: false, error: Some(e) })),
         }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_keys_cleared_are_session_keys() {
+        let mut keys: Vec<String> = SESSION_FIELDS.iter().map(|f| user_key("client1", "alice", f)).collect();
+        keys.push(session::last_user_key("client1"));
+        assert_eq!(keys, session::session_keys("client1", "alice"));
+        assert_eq!(keys[5], "CognitoIdentityServiceProvider.client1.LastAuthUser");
     }
 }
