@@ -150,6 +150,29 @@ pub struct Auth {
     rand_at: usize,
 }
 
+/// The batch that stores `s`: its token source, then `Session::to_entries` in that order
+/// (refresh token, drift, ID token, access token, `LastAuthUser`), built straight into
+/// the batch.
+fn save_ops(cid: &str, s: &Session, source: TokenSource) -> Vec<StorageOp> {
+    let u = &s.username;
+    let tk = user_key(cid, u, "tokenSource");
+    let mut ops = Vec::with_capacity(6);
+    ops.push(if source == TokenSource::HostedUi { StorageOp::Set(tk, String::from(source.as_str())) } else { StorageOp::Remove(tk) });
+    if let Some(r) = &s.refresh_token {
+        ops.push(StorageOp::Set(user_key(cid, u, "refreshToken"), r.clone()));
+    }
+    let mut drift = String::new();
+    if s.clock_drift < 0 {
+        drift.push('-');
+    }
+    drift.push_str(&decimal(s.clock_drift.unsigned_abs()));
+    ops.push(StorageOp::Set(user_key(cid, u, "clockDrift"), drift));
+    ops.push(StorageOp::Set(user_key(cid, u, "idToken"), s.id_token.clone()));
+    ops.push(StorageOp::Set(user_key(cid, u, "accessToken"), s.access_token.clone()));
+    ops.push(StorageOp::Set(session::last_user_key(cid), u.clone()));
+    ops
+}
+
 fn apply(mem: &mut Vec<(String, String)>, ops: &[StorageOp]) -> Vec<Option<String>> {
     let mut got = Vec::new();
     for op in ops {
@@ -312,11 +335,7 @@ impl Auth {
     }
 
     fn save(&mut self, s: &Session, source: TokenSource) {
-        let tk = TokenSource::key(self.cfg.client.client_id(), &s.username);
-        let mut ops = Vec::with_capacity(6);
-        ops.push(if source == TokenSource::HostedUi { StorageOp::Set(tk, String::from(source.as_str())) } else { StorageOp::Remove(tk) });
-        ops.extend(s.to_entries(self.cfg.client.client_id()).into_iter().map(|(k, v)| StorageOp::Set(k, v)));
-        self.storage(ops, Wait::Ignore);
+        self.storage(save_ops(self.cfg.client.client_id(), s, source), Wait::Ignore);
     }
 
     fn clear(&mut self, user: &str) {
@@ -868,5 +887,28 @@ mod tests {
         keys.push(session::last_user_key("client1"));
         assert_eq!(keys, session::session_keys("client1", "alice"));
         assert_eq!(keys[5], "CognitoIdentityServiceProvider.client1.LastAuthUser");
+    }
+
+    #[test]
+    fn a_save_writes_to_entries_in_order() {
+        for (refresh, drift, source) in [(Some("r"), -3, TokenSource::UserPool), (None, 12, TokenSource::HostedUi)] {
+            let s = Session {
+                username: "alice".into(),
+                id_token: "i".into(),
+                access_token: "a".into(),
+                refresh_token: refresh.map(String::from),
+                clock_drift: drift,
+                access_exp: 0,
+                id_exp: 0,
+                id_claims: "{}".into(),
+                access_claims: "{}".into(),
+            };
+            let mut want = alloc::vec![match source {
+                TokenSource::HostedUi => StorageOp::Set(user_key("c", "alice", "tokenSource"), "hostedUI".into()),
+                TokenSource::UserPool => StorageOp::Remove(user_key("c", "alice", "tokenSource")),
+            }];
+            want.extend(s.to_entries("c").into_iter().map(|(k, v)| StorageOp::Set(k, v)));
+            assert_eq!(save_ops("c", &s, source), want);
+        }
     }
 }
