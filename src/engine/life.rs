@@ -738,7 +738,7 @@ impl Auth {
             out
         } else {
             let opts = RefreshOptions { device_key: device.as_deref(), secret, rotation: self.cfg.rotation };
-            refresh::user_pool_request(&self.cfg.client, &cur, &opts).map(http::api)
+            super::requests::refresh(&self.cfg.client, &cur, &opts).map(http::api)
         };
         match out {
             Ok(out) => self.send(out, HttpThen::Refresh),
@@ -853,7 +853,7 @@ impl Auth {
     fn revoke(&mut self, call: u32, global: bool, s: &Session, source: TokenSource) {
         let secret = self.cfg.secret.as_ref();
         let out = if global {
-            Ok(http::api(refresh::global_sign_out_request(&self.cfg.client, &s.access_token)))
+            Ok(http::api(super::requests::global_sign_out(&self.cfg.client, &s.access_token)))
         } else if let Some(rt) = s.refresh_token.as_deref().filter(|t| !t.is_empty()) {
             match (source, self.cfg.domain.as_deref()) {
                 #[cfg(feature = "hosted-ui")]
@@ -862,7 +862,7 @@ impl Auth {
                 (TokenSource::HostedUi, None) => Err(Error::invalid_input("set `domain` to revoke hosted-UI sessions")),
                 #[cfg(not(feature = "hosted-ui"))]
                 (TokenSource::HostedUi, _) => Err(Error::invalid_input(NO_HOSTED_UI)),
-                (TokenSource::UserPool, _) => Ok(http::api(refresh::revoke_request(&self.cfg.client, rt, secret))),
+                (TokenSource::UserPool, _) => Ok(http::api(super::requests::revoke(&self.cfg.client, rt, secret))),
             }
         } else {
             Err(Error::new(Code::InvalidInput, "the session had no refresh token to revoke"))
