@@ -303,11 +303,8 @@ impl Auth {
             self.stored(0, then, got);
             return;
         }
-        let id = self.task(Wait::Ignore);
-        self.out.push(Effect::Storage { id, ops: ops.clone() });
-        if let Some(w) = self.waits.iter_mut().find(|(t, _)| *t == id) {
-            w.1 = Wait::Store { ops, then: Box::new(then) };
-        }
+        let id = self.task(Wait::Store { ops: ops.clone(), then: Box::new(then) });
+        self.out.push(Effect::Storage { id, ops });
     }
 
     /// The storage threw (or was never usable): sessions live in memory from now on.
