@@ -300,7 +300,7 @@ impl Auth {
     fn storage(&mut self, ops: Vec<StorageOp>, then: Wait) {
         if let Some(mem) = &mut self.memory {
             let got = apply(mem, &ops);
-            self.stored(0, then, got);
+            self.stored(then, got);
             return;
         }
         let id = self.task(Wait::Store { ops: ops.clone(), then: Box::new(then) });
@@ -406,8 +406,8 @@ impl Auth {
     fn resume(&mut self, id: u32, wait: Wait, reply: Reply) {
         // A reply of the wrong kind for what the task waits for is a runner bug: dropped.
         match reply {
-            Reply::Storage(Ok(got)) => self.stored(id, wait, got),
-            Reply::Storage(Err(())) => self.store_failed(id, wait),
+            Reply::Storage(Ok(got)) => self.stored(wait, got),
+            Reply::Storage(Err(())) => self.store_failed(wait),
             Reply::Fired => self.fired(wait),
             Reply::Locked(granted) => self.locked(id, wait, granted),
             Reply::Http(result) => self.http_reply(wait, result),
@@ -416,9 +416,9 @@ impl Auth {
     }
 
     #[inline(never)]
-    fn stored(&mut self, id: u32, wait: Wait, got: Vec<Option<String>>) {
+    fn stored(&mut self, wait: Wait, got: Vec<Option<String>>) {
         match wait {
-            Wait::Store { then, .. } => self.stored(id, *then, got),
+            Wait::Store { then, .. } => self.stored(*then, got),
             Wait::LoadUser(then) => match got.into_iter().next().flatten().filter(|u| !u.is_empty()) {
                 Some(user) => {
                     let ops = SESSION_FIELDS[..4].iter().map(|f| StorageOp::Get(self.key(&user, f))).collect();
@@ -464,11 +464,9 @@ impl Auth {
                     self.timer(self.now + 60, Wait::LeaseRetry);
                 }
             }
-            Wait::LeaseRelease(mine) => {
-                if got.first().and_then(|v| v.as_deref()) == Some(mine.as_str()) {
-                    let k = self.lease_key();
-                    self.storage(alloc::vec![StorageOp::Remove(k)], Wait::Ignore);
-                }
+            Wait::LeaseRelease(mine) if got.first().and_then(|v| v.as_deref()) == Some(mine.as_str()) => {
+                let k = self.lease_key();
+                self.storage(alloc::vec![StorageOp::Remove(k)], Wait::Ignore);
             }
             Wait::Source => self.refresh_request(got),
             Wait::StartedPrev { call, session: s } => {
@@ -492,12 +490,12 @@ impl Auth {
     }
 
     #[inline(never)]
-    fn store_failed(&mut self, id: u32, wait: Wait) {
+    fn store_failed(&mut self, wait: Wait) {
         match wait {
             Wait::Store { ops, then } if !ops.iter().any(|o| matches!(o, StorageOp::Set(..))) => {
                 // A read that throws finds nothing (the session is then simply not found).
                 let got = ops.iter().filter(|o| matches!(o, StorageOp::Get(_))).map(|_| None).collect();
-                self.stored(id, *then, got);
+                self.stored(*then, got);
             }
             Wait::Store { ops, then } => {
                 // Undo what the batch may have written there, then go on in memory.
@@ -509,7 +507,7 @@ impl Auth {
                 }
                 self.fall_back();
                 let got = self.memory.as_mut().map(|m| apply(m, &ops)).unwrap_or_default();
-                self.stored(id, *then, got);
+                self.stored(*then, got);
             }
             _ => {}
         }
@@ -553,40 +551,34 @@ impl Auth {
 
     #[inline(never)]
     fn locked(&mut self, id: u32, wait: Wait, granted: bool) {
-        match wait {
-            Wait::Lock => {
-                if granted {
-                    if let Some(f) = &mut self.flight {
-                        f.held = Held::Web(id);
-                    }
-                    self.under_lock();
-                } else if self.storage_kind().shared() {
-                    if let Some(f) = &mut self.flight {
-                        f.lease_started = self.now;
-                    }
-                    self.lease_read();
-                } else {
-                    self.under_lock();
-                }
+        if !matches!(wait, Wait::Lock) {
+            return;
+        }
+        if granted {
+            if let Some(f) = &mut self.flight {
+                f.held = Held::Web(id);
             }
-            _ => {}
+            self.under_lock();
+        } else if self.storage_kind().shared() {
+            if let Some(f) = &mut self.flight {
+                f.lease_started = self.now;
+            }
+            self.lease_read();
+        } else {
+            self.under_lock();
         }
     }
 
     #[inline(never)]
     fn http_reply(&mut self, wait: Wait, result: Result<HttpResponse, Error>) {
-        match wait {
-            Wait::Http { out, attempt, then } => {
-                let random = self.rand_u32();
-                match http::retry_after(&out, attempt, &result, random) {
-                    Some(ms) => {
-                        let at = self.now + i64::from(ms);
-                        self.timer(at, Wait::HttpRetry { out, attempt: attempt + 1, then });
-                    }
-                    None => self.http_done(then, result),
-                }
+        let Wait::Http { out, attempt, then } = wait else { return };
+        let random = self.rand_u32();
+        match http::retry_after(&out, attempt, &result, random) {
+            Some(ms) => {
+                let at = self.now + i64::from(ms);
+                self.timer(at, Wait::HttpRetry { out, attempt: attempt + 1, then });
             }
-            _ => {}
+            None => self.http_done(then, result),
         }
     }
 
