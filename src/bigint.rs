@@ -92,55 +92,26 @@ const N0_INV: u32 = {
 };
 
 /// R mod N where R = 2³⁰⁷²; since 2³⁰⁷¹ < N < 2³⁰⁷², that is 2³⁰⁷² − N = (−N) mod 2³⁰⁷².
-const R_MOD_N: U3072 = {
-    let mut out = [0u32; LIMBS];
-    let mut borrow: u64 = 0;
-    let mut i = 0;
-    while i < LIMBS {
-        let d = 0u64.wrapping_sub(N.0[i] as u64).wrapping_sub(borrow);
-        out[i] = d as u32;
-        borrow = (d >> 63) & 1;
-        i += 1;
-    }
-    U3072(out)
-};
+/// Computed when needed rather than stored: a 384-byte table does not compress, and this is
+/// one subtraction.
+fn r_mod_n() -> U3072 {
+    U3072::ZERO.sub_with_borrow(&N).0
+}
 
-/// R² mod N, by doubling R mod N 3072 times at compile time.
-const R2_MOD_N: U3072 = {
-    let mut x = R_MOD_N;
-    let mut k = 0;
-    while k < LIMBS * 32 {
-        x = double_mod_const(&x);
-        k += 1;
+/// R² mod N: R·2³ mod N by three modular doublings, then ten Montgomery squarings (each
+/// maps R·2ᵗ to R·2²ᵗ), R·2^(3·2¹⁰) = R·2³⁰⁷² = R² mod N. About as much work as ten
+/// exponent bits, done once per exponentiation instead of storing 384 bytes.
+fn r2_mod_n() -> U3072 {
+    let mut x = r_mod_n().double_mod().double_mod().double_mod();
+    for _ in 0..10 {
+        x = mont_sqr(&x);
     }
     x
-};
+}
 
-const fn double_mod_const(x: &U3072) -> U3072 {
-    // 2x (with the carry out), then subtract N once if 2x ≥ N.
-    let mut d = [0u32; LIMBS];
-    let mut carry = 0u32;
-    let mut i = 0;
-    while i < LIMBS {
-        d[i] = (x.0[i] << 1) | carry;
-        carry = x.0[i] >> 31;
-        i += 1;
-    }
-    let mut s = [0u32; LIMBS];
-    let mut borrow: u64 = 0;
-    i = 0;
-    while i < LIMBS {
-        let t = (d[i] as u64).wrapping_sub(N.0[i] as u64).wrapping_sub(borrow);
-        s[i] = t as u32;
-        borrow = (t >> 63) & 1;
-        i += 1;
-    }
-    // Keep the subtraction when there was a carry out, or when it did not borrow.
-    if carry == 1 || borrow == 0 {
-        U3072(s)
-    } else {
-        U3072(d)
-    }
+/// N as big-endian bytes (for hashing), from the one stored copy of N.
+pub fn n_bytes() -> [u8; BYTES] {
+    core::hint::black_box(&N).to_be_bytes()
 }
 
 impl U3072 {
@@ -312,7 +283,7 @@ pub(crate) fn mont_sqr(a: &U3072) -> U3072 {
 
 /// Into Montgomery form: x·R mod N (x < N).
 pub(crate) fn to_mont(x: &U3072) -> U3072 {
-    mont_mul(x, &R2_MOD_N)
+    mont_mul(x, &r2_mod_n())
 }
 
 /// Out of Montgomery form.
@@ -333,7 +304,7 @@ fn bits_msb_first(exp: &[u8]) -> impl Iterator<Item = u32> + '_ {
 /// squaring per exponent bit and no multiplications at all. The doubling is always
 /// computed and selected by mask, so the work does not depend on the exponent's bits.
 pub fn pow2_mod(exp: &[u8]) -> U3072 {
-    let mut x = R_MOD_N; // 1 in Montgomery form
+    let mut x = r_mod_n(); // 1 in Montgomery form
     for bit in bits_msb_first(exp) {
         x = mont_sqr(&x);
         let d = x.double_mod();
@@ -345,12 +316,13 @@ pub fn pow2_mod(exp: &[u8]) -> U3072 {
 /// base^exp mod N for base < N (exp big-endian bytes of any length), with a fixed 4-bit
 /// window: 4 squarings and one multiplication per nibble, table read in full each time.
 pub fn pow_mod(base: &U3072, exp: &[u8]) -> U3072 {
-    let mut table = [R_MOD_N; 16];
+    let one = r_mod_n(); // 1 in Montgomery form
+    let mut table = [one; 16];
     table[1] = to_mont(base);
     for i in 2..16 {
         table[i] = mont_mul(&table[i - 1], &table[1]);
     }
-    let mut x = R_MOD_N;
+    let mut x = one;
     let nibbles = exp.iter().flat_map(|&b| [(b >> 4) as u32, (b & 15) as u32]);
     for nib in nibbles {
         for _ in 0..4 {
@@ -450,8 +422,9 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn montgomery_constants() {
         let r = BigUint::from(1u8) << 3072;
-        assert_eq!(big(&R_MOD_N), &r % n_big());
-        assert_eq!(big(&R2_MOD_N), (&r * &r) % n_big());
+        assert_eq!(big(&r_mod_n()), &r % n_big());
+        assert_eq!(big(&r2_mod_n()), (&r * &r) % n_big());
+        assert_eq!(n_bytes(), N_BYTES);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -33,20 +33,32 @@ pub(crate) fn is_region(s: &str) -> bool {
 pub(crate) fn is_loopback_url(url: &str) -> bool {
     let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
     let Some(rest) = rest else { return false };
-    let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        return v6.starts_with("::1]");
-    } else {
-        host_port.split(':').next().unwrap_or("")
-    };
-    if host == "localhost" {
+    // Bytes, not `str` patterns: the same checks without the splitting machinery.
+    let b = rest.as_bytes();
+    let host_port = &b[..b.iter().position(|c| matches!(c, b'/' | b'?' | b'#')).unwrap_or(b.len())];
+    if host_port.first() == Some(&b'[') {
+        return host_port.starts_with(b"[::1]");
+    }
+    let host = &host_port[..host_port.iter().position(|&c| c == b':').unwrap_or(host_port.len())];
+    if host == b"localhost" {
         return true;
     }
-    // A dotted-quad IPv4 address in 127.0.0.0/8.
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets.first() == Some(&"127")
-        && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|c| c.is_ascii_digit()))
+    // A dotted-quad IPv4 address in 127.0.0.0/8: four groups of 1 to 3 digits.
+    if !host.starts_with(b"127.") {
+        return false;
+    }
+    let (mut groups, mut digits) = (1, 0);
+    for &c in host {
+        if c == b'.' && digits > 0 {
+            groups += 1;
+            digits = 0;
+        } else if c.is_ascii_digit() && digits < 3 {
+            digits += 1;
+        } else {
+            return false;
+        }
+    }
+    groups == 4 && digits > 0
 }
 
 /// An AWS service endpoint: `{prefix}{region}.amazonaws.com/` unless one is given, which
@@ -211,7 +223,7 @@ pub(crate) fn truncate(s: &str, max: usize) -> &str {
 /// `InvalidResponse` with the HTTP status (retryable when 5xx).
 pub fn parse_error(resp: &HttpResponse) -> Error {
     let body = json::parse(&resp.body);
-    let from_body = body.as_ref().and_then(|b| b.str_field("__type")).map(|t| t.rsplit('#').next().unwrap_or(t));
+    let from_body = body.as_ref().and_then(|b| b.str_field("__type")).map(|t| t.bytes().rposition(|c| c == b'#').and_then(|i| t.get(i + 1..)).unwrap_or(t));
     let from_header = resp.error_type.as_deref().map(|h| h.split(':').next().unwrap_or(h).trim());
     let code = from_body.or(from_header).filter(|c| !c.is_empty() && c.len() <= 128);
     let message = body
@@ -337,6 +349,26 @@ mod tests {
         assert_eq!(c.region(), "us-east-1");
         assert_eq!(c.pool_name(), "AbC123");
         assert_eq!(c.endpoint(), "https://cognito-idp.us-east-1.amazonaws.com/");
+        for (url, loopback) in [
+            ("http://127.0.0.1:9229/", true),
+            ("https://127.255.0.1", true),
+            ("http://localhost", true),
+            ("http://localhost:80/x?y", true),
+            ("http://[::1]:1/", true),
+            ("http://[::2]/", false),
+            ("http://127.0.0.1.evil.example/", false),
+            ("http://127.0.0/", false),
+            ("http://127..0.1/", false),
+            ("http://127.0.0.1234/", false),
+            ("http://127.0.0./", false),
+            ("http://128.0.0.1/", false),
+            ("http://localhost.evil/", false),
+            ("http://evil/127.0.0.1", false),
+            ("ftp://localhost/", false),
+            ("localhost", false),
+        ] {
+            assert_eq!(is_loopback_url(url), loopback, "{url}");
+        }
         let e = ClientConfig::new("eu-west-2_X", "c", Some("http://127.0.0.1:9229/")).unwrap();
         assert_eq!(e.endpoint(), "http://127.0.0.1:9229/");
         assert!(ClientConfig::new("eu-west-2_X", "c", Some("http://localhost:1/")).is_ok());

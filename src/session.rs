@@ -136,7 +136,21 @@ impl Session {
         let id_token = get(&user_key(cid, &username, "idToken"))?;
         let access_token = get(&user_key(cid, &username, "accessToken"))?;
         let refresh_token = get(&user_key(cid, &username, "refreshToken"));
-        let drift = get(&user_key(cid, &username, "clockDrift")).and_then(|d| parse_i64(&d));
+        let drift = get(&user_key(cid, &username, "clockDrift"));
+        Session::from_stored(config, username, id_token, access_token, refresh_token, drift.as_deref())
+    }
+
+    /// A session from its stored values (what [`Session::load`] reads): `None` when the
+    /// tokens are not usable JWTs for this pool and client.
+    pub fn from_stored(
+        config: &ClientConfig,
+        username: String,
+        id_token: String,
+        access_token: String,
+        refresh_token: Option<String>,
+        drift: Option<&str>,
+    ) -> Option<Session> {
+        let drift = drift.and_then(parse_i64);
         let id = check_token(&id_token, config, "id").ok()?;
         let access = check_token(&access_token, config, "access").ok()?;
         Some(Session {

@@ -94,7 +94,7 @@ pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 
 /// k = H(padHex(N) ‖ padHex(g)) = H(00 ‖ N ‖ 02).
 pub fn multiplier_k() -> [u8; 32] {
-    sha256(&[&[0u8], &bigint::N_BYTES, &[2u8]])
+    sha256(&[&[0u8], &bigint::n_bytes(), &[2u8]])
 }
 
 fn minimal(x: &U3072) -> Vec<u8> {

@@ -208,11 +208,32 @@ fn opt(s: &str) -> Option<String> {
     (s != NUL).then(|| String::from(s))
 }
 
+/// The US-separated fields of an input, split on bytes (US is ASCII, so every cut is on a
+/// character boundary): the same pieces as `str::split`, without its searcher.
+struct Fields<'a>(Option<&'a str>);
+
+impl<'a> Fields<'a> {
+    fn next(&mut self) -> Option<&'a str> {
+        let r = self.0?;
+        match r.bytes().position(|b| b == 0x1f) {
+            Some(i) => {
+                self.0 = r.get(i + 1..);
+                r.get(..i)
+            }
+            None => self.0.take(),
+        }
+    }
+    /// Everything after the fields read so far, separators included (`splitn`'s last piece).
+    fn rest(&mut self) -> Option<&'a str> {
+        self.0.take()
+    }
+}
+
 /// Parses one input; `None` for anything malformed (a runner bug, ignored).
 pub fn parse_input(text: &str) -> Option<Input> {
     let kind = text.chars().next()?;
     let rest = text.get(1..)?;
-    let mut f = rest.splitn(4, US);
+    let mut f = Fields(Some(rest));
     let first = f.next()?;
     Some(match kind {
         'c' => {
@@ -221,7 +242,7 @@ pub fn parse_input(text: &str) -> Option<Input> {
                 "S" => Call::CurrentSession,
                 "I" => {
                     let username = String::from(f.next()?);
-                    Call::SignIn { username, password: String::from(f.next()?) }
+                    Call::SignIn { username, password: String::from(f.rest()?) }
                 }
                 "O" => Call::SignOut { global: f.next()? == "1" },
                 _ => return None,
@@ -232,7 +253,7 @@ pub fn parse_input(text: &str) -> Option<Input> {
             let id = int(first)?;
             let status = int(f.next()?)?;
             let error_type = opt(f.next()?);
-            let body = String::from(f.next().unwrap_or(""));
+            let body = String::from(f.rest().unwrap_or(""));
             let r = if status == 0 {
                 Err(Error::new(Code::Network, "no response"))
             } else {
@@ -242,9 +263,12 @@ pub fn parse_input(text: &str) -> Option<Input> {
         }
         's' => {
             let id = int(first)?;
-            let mut all = rest.split(US).skip(1);
-            let ok = all.next()? == "1";
-            let reply = if ok { Reply::Storage(Ok(all.map(opt).collect())) } else { Reply::Storage(Err(())) };
+            let ok = f.next()? == "1";
+            let mut values = alloc::vec::Vec::new();
+            while let Some(v) = f.next() {
+                values.push(opt(v));
+            }
+            let reply = if ok { Reply::Storage(Ok(values)) } else { Reply::Storage(Err(())) };
             Input::Reply { id, reply }
         }
         't' => Input::Reply { id: int(first)?, reply: Reply::Fired },
@@ -278,6 +302,19 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(parse_input("s4\u{1f}0"), Some(Input::Reply { reply: Reply::Storage(Err(())), .. })));
+        match parse_input("s4\u{1f}1") {
+            Some(Input::Reply { id: 4, reply: Reply::Storage(Ok(v)) }) => assert!(v.is_empty()),
+            other => panic!("{other:?}"),
+        }
+        match parse_input("s4\u{1f}1\u{1f}\u{1f}é") {
+            Some(Input::Reply { id: 4, reply: Reply::Storage(Ok(v)) }) => assert_eq!(v, [Some(String::new()), Some("é".into())]),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse_input("c8\u{1f}I\u{1f}alice").is_none(), "a sign-in without a password field");
+        match parse_input("h3\u{1f}200\u{1f}\u{0}") {
+            Some(Input::Reply { id: 3, reply: Reply::Http(Ok(r)) }) => assert_eq!((r.status, r.error_type, r.body.as_str()), (200, None, "")),
+            other => panic!("{other:?}"),
+        }
         assert!(matches!(parse_input("l5\u{1f}0"), Some(Input::Reply { id: 5, reply: Reply::Locked(false) })));
         assert!(matches!(parse_input("ntokenRefreshed"), Some(Input::Notice(Notice::TokenRefreshed))));
         for bad in ["", "x", "c\u{1f}S", "c1\u{1f}Q", "h1\u{1f}99999999999\u{1f}\u{0}\u{1f}", "h1\u{1f}70000\u{1f}\u{0}\u{1f}", "nsomething", "t-1", "c4294967296\u{1f}S"] {

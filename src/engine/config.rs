@@ -56,15 +56,27 @@ pub struct Config {
     pub domain: Option<String>,
 }
 
+/// `InvalidInput` "{key}{what}" (with `codes-only` the prose is not built at all).
+fn keyed(key: &str, what: &str) -> Error {
+    #[cfg(feature = "codes-only")]
+    let m = {
+        let _ = (key, what);
+        ""
+    };
+    #[cfg(not(feature = "codes-only"))]
+    let m = &{
+        let mut m = String::from(key);
+        m.push_str(what);
+        m
+    };
+    Error::invalid_input(m)
+}
+
 fn opt_str<'a>(o: &'a Json, key: &str) -> Result<Option<&'a str>, Error> {
     match o.get(key) {
         None | Some(Json::Null) => Ok(None),
         Some(Json::Str(s)) => Ok(Some(s)),
-        Some(_) => {
-            let mut m = String::from(key);
-            m.push_str(" must be a string");
-            Err(Error::invalid_input(&m))
-        }
+        Some(_) => Err(keyed(key, " must be a string")),
     }
 }
 
@@ -72,20 +84,12 @@ fn opt_bool(o: &Json, key: &str) -> Result<bool, Error> {
     match o.get(key) {
         None | Some(Json::Null) => Ok(false),
         Some(Json::Bool(b)) => Ok(*b),
-        Some(_) => {
-            let mut m = String::from(key);
-            m.push_str(" must be a boolean");
-            Err(Error::invalid_input(&m))
-        }
+        Some(_) => Err(keyed(key, " must be a boolean")),
     }
 }
 
 fn req_str<'a>(o: &'a Json, key: &str) -> Result<&'a str, Error> {
-    opt_str(o, key)?.ok_or_else(|| {
-        let mut m = String::from(key);
-        m.push_str(" is required");
-        Error::invalid_input(&m)
-    })
+    opt_str(o, key)?.ok_or_else(|| keyed(key, " is required"))
 }
 
 /// `cookie: { path, domain, expires (days), sameSite, secure }`, as in
@@ -109,18 +113,16 @@ fn cookie_attributes(c: Option<&Json>) -> Result<String, Error> {
     };
     a.push_str("; Max-Age=");
     a.push_str(&decimal(days as u64 * 86_400));
-    let norm = match opt_str(c, "sameSite")?.unwrap_or("lax").to_ascii_lowercase().as_str() {
-        "lax" => "Lax",
-        "strict" => "Strict",
-        "none" => "None",
-        _ => return Err(Error::invalid_input("cookie.sameSite must be 'lax', 'strict' or 'none'")),
+    let same_site = opt_str(c, "sameSite")?.unwrap_or("lax");
+    let Some(norm) = ["Lax", "Strict", "None"].into_iter().find(|n| n.eq_ignore_ascii_case(same_site)) else {
+        return Err(Error::invalid_input("cookie.sameSite must be 'lax', 'strict' or 'none'"));
     };
     a.push_str("; SameSite=");
     a.push_str(norm);
     if opt_bool(c, "secure")? || norm == "None" {
         a.push_str("; Secure");
     }
-    if a.contains(['\n', '\r']) || a.matches(';').count() > 6 {
+    if a.bytes().any(|b| b == b'\n' || b == b'\r') || a.bytes().filter(|&b| b == b';').count() > 6 {
         return Err(Error::invalid_input("cookie options must not contain ';' or newlines"));
     }
     Ok(a)
@@ -172,6 +174,10 @@ mod tests {
         let c = Config::parse(r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","storage":"cookie","cookie":{"domain":"example.com","expires":1,"sameSite":"none"},"refreshLeeway":300,"autoRefresh":true}"#).unwrap();
         assert_eq!(c.cookie_attributes.as_deref(), Some("; Path=/; Domain=example.com; Max-Age=86400; SameSite=None; Secure"));
         assert_eq!((c.leeway_s, c.auto_refresh), (300, true));
+        let c = Config::parse(r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","storage":"cookie","cookie":{"sameSite":"STRICT","expires":0}}"#).unwrap();
+        assert_eq!(c.cookie_attributes.as_deref(), Some("; Path=/; Max-Age=0; SameSite=Strict"));
+        let e = Config::parse(r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","storage":"cookie","cookie":{"sameSite":"laxx"}}"#).unwrap_err();
+        assert!(e.message.starts_with("cookie.sameSite must be"), "{}", e.message);
         for (bad, msg) in [
             (r#"[]"#, "config must be an object"),
             (r#"{"clientId":"c1"}"#, "userPoolId is required"),

@@ -68,7 +68,7 @@ pub fn repeatable(operation: &str) -> bool {
 pub fn failure(wire: Wire, result: &Result<HttpResponse, Error>) -> Option<Error> {
     match result {
         Ok(r) if (200..300).contains(&r.status) => None,
-        Ok(r) if wire == Wire::OAuth => Some(refresh::parse_oauth_error(r)),
+        Ok(r) if cfg!(feature = "hosted-ui") && wire == Wire::OAuth => Some(refresh::parse_oauth_error(r)),
         Ok(r) => Some(protocol::parse_error(r)),
         Err(e) => Some(e.clone()),
     }

@@ -31,6 +31,15 @@ use crate::session::{self, user_key, Session};
 use crate::srp::EPHEMERAL_BYTES;
 use crate::timestamp::decimal;
 
+/// Why a hosted-UI session cannot be refreshed or revoked by a build without the hosted-UI
+/// module (the `hosted-ui` feature).
+#[cfg(not(feature = "hosted-ui"))]
+const NO_HOSTED_UI: &str = "this session came from the hosted UI, and this build has no hosted-UI module";
+
+/// The per-user keys a session is stored under (`session::session_keys`' order); a load
+/// reads the first four.
+const SESSION_FIELDS: [&str; 5] = ["idToken", "accessToken", "refreshToken", "clockDrift", "tokenSource"];
+
 /// Random bytes each input must carry: an SRP ephemeral plus jitter and lease nonces.
 pub const RANDOM_BYTES: usize = 64;
 /// How long a storage lease (no Web Locks) is held at most, and tried for at most.
@@ -139,6 +148,29 @@ pub struct Auth {
     now: i64,
     rand: Zeroizing<[u8; RANDOM_BYTES]>,
     rand_at: usize,
+}
+
+/// The batch that stores `s`: its token source, then `Session::to_entries` in that order
+/// (refresh token, drift, ID token, access token, `LastAuthUser`), built straight into
+/// the batch.
+fn save_ops(cid: &str, s: &Session, source: TokenSource) -> Vec<StorageOp> {
+    let u = &s.username;
+    let tk = user_key(cid, u, "tokenSource");
+    let mut ops = Vec::with_capacity(6);
+    ops.push(if source == TokenSource::HostedUi { StorageOp::Set(tk, String::from(source.as_str())) } else { StorageOp::Remove(tk) });
+    if let Some(r) = &s.refresh_token {
+        ops.push(StorageOp::Set(user_key(cid, u, "refreshToken"), r.clone()));
+    }
+    let mut drift = String::new();
+    if s.clock_drift < 0 {
+        drift.push('-');
+    }
+    drift.push_str(&decimal(s.clock_drift.unsigned_abs()));
+    ops.push(StorageOp::Set(user_key(cid, u, "clockDrift"), drift));
+    ops.push(StorageOp::Set(user_key(cid, u, "idToken"), s.id_token.clone()));
+    ops.push(StorageOp::Set(user_key(cid, u, "accessToken"), s.access_token.clone()));
+    ops.push(StorageOp::Set(session::last_user_key(cid), u.clone()));
+    ops
 }
 
 fn apply(mem: &mut Vec<(String, String)>, ops: &[StorageOp]) -> Vec<Option<String>> {
@@ -268,14 +300,11 @@ impl Auth {
     fn storage(&mut self, ops: Vec<StorageOp>, then: Wait) {
         if let Some(mem) = &mut self.memory {
             let got = apply(mem, &ops);
-            self.resume(0, then, Reply::Storage(Ok(got)));
+            self.stored(then, got);
             return;
         }
-        let id = self.task(Wait::Ignore);
-        self.out.push(Effect::Storage { id, ops: ops.clone() });
-        if let Some(w) = self.waits.iter_mut().find(|(t, _)| *t == id) {
-            w.1 = Wait::Store { ops, then: Box::new(then) };
-        }
+        let id = self.task(Wait::Store { ops: ops.clone(), then: Box::new(then) });
+        self.out.push(Effect::Storage { id, ops });
     }
 
     /// The storage threw (or was never usable): sessions live in memory from now on.
@@ -303,15 +332,13 @@ impl Auth {
     }
 
     fn save(&mut self, s: &Session, source: TokenSource) {
-        let tk = TokenSource::key(self.cfg.client.client_id(), &s.username);
-        let mut ops = Vec::with_capacity(6);
-        ops.push(if source == TokenSource::HostedUi { StorageOp::Set(tk, String::from(source.as_str())) } else { StorageOp::Remove(tk) });
-        ops.extend(s.to_entries(self.cfg.client.client_id()).into_iter().map(|(k, v)| StorageOp::Set(k, v)));
-        self.storage(ops, Wait::Ignore);
+        self.storage(save_ops(self.cfg.client.client_id(), s, source), Wait::Ignore);
     }
 
     fn clear(&mut self, user: &str) {
-        let ops = session::session_keys(self.cfg.client.client_id(), user).into_iter().map(StorageOp::Remove).collect();
+        // `session::session_keys`, built straight into the batch.
+        let mut ops: Vec<StorageOp> = SESSION_FIELDS.iter().map(|f| StorageOp::Remove(self.key(user, f))).collect();
+        ops.push(StorageOp::Remove(session::last_user_key(self.cfg.client.client_id())));
         self.storage(ops, Wait::Ignore);
     }
 
@@ -377,62 +404,41 @@ impl Auth {
     }
 
     fn resume(&mut self, id: u32, wait: Wait, reply: Reply) {
-        match (wait, reply) {
-            (Wait::Store { then, .. }, Reply::Storage(Ok(got))) => self.resume(id, *then, Reply::Storage(Ok(got))),
-            (Wait::Store { ops, then }, Reply::Storage(Err(()))) if !ops.iter().any(|o| matches!(o, StorageOp::Set(..))) => {
-                // A read that throws finds nothing (the session is then simply not found).
-                let got = ops.iter().filter(|o| matches!(o, StorageOp::Get(_))).map(|_| None).collect();
-                self.resume(id, *then, Reply::Storage(Ok(got)));
-            }
-            (Wait::Store { ops, then }, Reply::Storage(Err(()))) => {
-                // Undo what the batch may have written there, then go on in memory.
-                let undo: Vec<StorageOp> =
-                    ops.iter().filter_map(|o| if let StorageOp::Set(k, _) = o { Some(StorageOp::Remove(k.clone())) } else { None }).collect();
-                if !undo.is_empty() {
-                    let id = self.task(Wait::Ignore);
-                    self.out.push(Effect::Storage { id, ops: undo });
-                }
-                self.fall_back();
-                let got = self.memory.as_mut().map(|m| apply(m, &ops)).unwrap_or_default();
-                self.resume(id, *then, Reply::Storage(Ok(got)));
-            }
-            (Wait::Ignore, _) => {}
-            (Wait::LoadUser(then), Reply::Storage(Ok(got))) => match got.into_iter().next().flatten().filter(|u| !u.is_empty()) {
+        // A reply of the wrong kind for what the task waits for is a runner bug: dropped.
+        match reply {
+            Reply::Storage(Ok(got)) => self.stored(wait, got),
+            Reply::Storage(Err(())) => self.store_failed(wait),
+            Reply::Fired => self.fired(wait),
+            Reply::Locked(granted) => self.locked(id, wait, granted),
+            Reply::Http(result) => self.http_reply(wait, result),
+            _ => {}
+        }
+    }
+
+    #[inline(never)]
+    fn stored(&mut self, wait: Wait, got: Vec<Option<String>>) {
+        match wait {
+            Wait::Store { then, .. } => self.stored(*then, got),
+            Wait::LoadUser(then) => match got.into_iter().next().flatten().filter(|u| !u.is_empty()) {
                 Some(user) => {
-                    let ops = ["idToken", "accessToken", "refreshToken", "clockDrift"].iter().map(|f| StorageOp::Get(self.key(&user, f))).collect();
+                    let ops = SESSION_FIELDS[..4].iter().map(|f| StorageOp::Get(self.key(&user, f))).collect();
                     self.storage(ops, Wait::LoadTokens(then, user));
                 }
                 None => self.loaded(then, None),
             },
-            (Wait::LoadTokens(then, user), Reply::Storage(Ok(got))) => {
-                let mut vals: Vec<(String, String)> = Vec::with_capacity(5);
-                vals.push((session::last_user_key(self.cfg.client.client_id()), user.clone()));
-                for (f, v) in ["idToken", "accessToken", "refreshToken", "clockDrift"].iter().zip(got) {
-                    if let Some(v) = v {
-                        vals.push((self.key(&user, f), v));
-                    }
-                }
-                let s = Session::load(&self.cfg.client, |k| vals.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()));
+            Wait::LoadTokens(then, user) => {
+                // The values of the four keys `LoadUser` asked for, in order.
+                let mut v = got.into_iter();
+                let (id, access, refresh, drift) = (v.next().flatten(), v.next().flatten(), v.next().flatten(), v.next().flatten());
+                let s = match (id, access) {
+                    (Some(id), Some(access)) => Session::from_stored(&self.cfg.client, user, id, access, refresh, drift.as_deref()),
+                    _ => None,
+                };
                 self.loaded(then, s);
             }
-            (Wait::Lock, Reply::Locked(granted)) => {
-                if granted {
-                    if let Some(f) = &mut self.flight {
-                        f.held = Held::Web(id);
-                    }
-                    self.under_lock();
-                } else if self.storage_kind().shared() {
-                    if let Some(f) = &mut self.flight {
-                        f.lease_started = self.now;
-                    }
-                    self.lease_read();
-                } else {
-                    self.under_lock();
-                }
-            }
-            (Wait::LeaseRead, Reply::Storage(Ok(got))) => {
+            Wait::LeaseRead => {
                 let now = self.now;
-                let held = got.into_iter().next().flatten().and_then(|v| v.rsplit_once(':').and_then(|(_, e)| Json::Num(String::from(e)).as_i64()));
+                let held = got.into_iter().next().flatten().and_then(|v| v.bytes().rposition(|c| c == b':').and_then(|i| v.get(i + 1..)).and_then(|e| Json::Num(String::from(e)).as_i64()));
                 if held.is_none_or(|exp| exp < now) {
                     let (a, b) = (self.rand_u32(), self.rand_u32());
                     let mut nonce = [0u8; 8];
@@ -448,11 +454,7 @@ impl Auth {
                     self.timer(now + 60, Wait::LeaseRetry);
                 }
             }
-            (Wait::LeaseVerify(mine), Reply::Fired) => {
-                let k = self.lease_key();
-                self.storage(alloc::vec![StorageOp::Get(k)], Wait::LeaseCheck(mine));
-            }
-            (Wait::LeaseCheck(mine), Reply::Storage(Ok(got))) => {
+            Wait::LeaseCheck(mine) => {
                 if got.first().and_then(|v| v.as_deref()) == Some(mine.as_str()) {
                     if let Some(f) = &mut self.flight {
                         f.held = Held::Lease(mine);
@@ -462,39 +464,12 @@ impl Auth {
                     self.timer(self.now + 60, Wait::LeaseRetry);
                 }
             }
-            (Wait::LeaseRetry, Reply::Fired) => {
-                let started = self.flight.as_ref().map_or(0, |f| f.lease_started);
-                if self.now - started < LEASE_MS {
-                    self.lease_read();
-                } else {
-                    // A stale lease must not block refresh forever.
-                    self.under_lock();
-                }
+            Wait::LeaseRelease(mine) if got.first().and_then(|v| v.as_deref()) == Some(mine.as_str()) => {
+                let k = self.lease_key();
+                self.storage(alloc::vec![StorageOp::Remove(k)], Wait::Ignore);
             }
-            (Wait::LeaseRelease(mine), Reply::Storage(Ok(got))) => {
-                if got.first().and_then(|v| v.as_deref()) == Some(mine.as_str()) {
-                    let k = self.lease_key();
-                    self.storage(alloc::vec![StorageOp::Remove(k)], Wait::Ignore);
-                }
-            }
-            (Wait::Poll, Reply::Fired) => self.load(Then::UnderLock),
-            (Wait::Source, Reply::Storage(Ok(got))) => self.refresh_request(got),
-            (Wait::Http { out, attempt, then }, Reply::Http(result)) => {
-                let random = self.rand_u32();
-                match http::retry_after(&out, attempt, &result, random) {
-                    Some(ms) => {
-                        let at = self.now + i64::from(ms);
-                        self.timer(at, Wait::HttpRetry { out, attempt: attempt + 1, then });
-                    }
-                    None => self.http_done(then, result),
-                }
-            }
-            (Wait::HttpRetry { out, attempt, then }, Reply::Fired) => {
-                let request = out.http.clone();
-                let id = self.task(Wait::Http { out, attempt, then });
-                self.out.push(Effect::Http { id, request });
-            }
-            (Wait::StartedPrev { call, session: s }, Reply::Storage(Ok(got))) => {
+            Wait::Source => self.refresh_request(got),
+            Wait::StartedPrev { call, session: s } => {
                 if let Some(prev) = got.into_iter().next().flatten().filter(|p| *p != s.username) {
                     // A different user signing in replaces the previous user's session.
                     self.clear(&prev);
@@ -505,12 +480,62 @@ impl Auth {
                 self.schedule_for(&s);
                 self.complete(call, Ok(Done::SignedIn(*s)));
             }
-            (Wait::SignOutSource { call, global, session: s }, Reply::Storage(Ok(got))) => {
+            Wait::SignOutSource { call, global, session: s } => {
                 let source = TokenSource::parse(got.first().and_then(|v| v.as_deref()));
                 self.signed_out_locally(Some(&s.username));
                 self.revoke(call, global, &s, source);
             }
-            (Wait::Background, Reply::Fired) => {
+            _ => {}
+        }
+    }
+
+    #[inline(never)]
+    fn store_failed(&mut self, wait: Wait) {
+        match wait {
+            Wait::Store { ops, then } if !ops.iter().any(|o| matches!(o, StorageOp::Set(..))) => {
+                // A read that throws finds nothing (the session is then simply not found).
+                let got = ops.iter().filter(|o| matches!(o, StorageOp::Get(_))).map(|_| None).collect();
+                self.stored(*then, got);
+            }
+            Wait::Store { ops, then } => {
+                // Undo what the batch may have written there, then go on in memory.
+                let undo: Vec<StorageOp> =
+                    ops.iter().filter_map(|o| if let StorageOp::Set(k, _) = o { Some(StorageOp::Remove(k.clone())) } else { None }).collect();
+                if !undo.is_empty() {
+                    let id = self.task(Wait::Ignore);
+                    self.out.push(Effect::Storage { id, ops: undo });
+                }
+                self.fall_back();
+                let got = self.memory.as_mut().map(|m| apply(m, &ops)).unwrap_or_default();
+                self.stored(*then, got);
+            }
+            _ => {}
+        }
+    }
+
+    #[inline(never)]
+    fn fired(&mut self, wait: Wait) {
+        match wait {
+            Wait::LeaseVerify(mine) => {
+                let k = self.lease_key();
+                self.storage(alloc::vec![StorageOp::Get(k)], Wait::LeaseCheck(mine));
+            }
+            Wait::LeaseRetry => {
+                let started = self.flight.as_ref().map_or(0, |f| f.lease_started);
+                if self.now - started < LEASE_MS {
+                    self.lease_read();
+                } else {
+                    // A stale lease must not block refresh forever.
+                    self.under_lock();
+                }
+            }
+            Wait::Poll => self.load(Then::UnderLock),
+            Wait::HttpRetry { out, attempt, then } => {
+                let request = out.http.clone();
+                let id = self.task(Wait::Http { out, attempt, then });
+                self.out.push(Effect::Http { id, request });
+            }
+            Wait::Background => {
                 self.timer = None;
                 if self.hidden {
                     // Caught up on `visibilitychange`.
@@ -519,9 +544,41 @@ impl Auth {
                     self.load(Then::Current(Caller::Background));
                 }
             }
-            (Wait::NoticePoll(n, polls), Reply::Fired) => self.load(Then::Notice(n, polls)),
-            // A reply of the wrong kind for what the task waits for: a runner bug; dropped.
-            (_, _) => {}
+            Wait::NoticePoll(n, polls) => self.load(Then::Notice(n, polls)),
+            _ => {}
+        }
+    }
+
+    #[inline(never)]
+    fn locked(&mut self, id: u32, wait: Wait, granted: bool) {
+        if !matches!(wait, Wait::Lock) {
+            return;
+        }
+        if granted {
+            if let Some(f) = &mut self.flight {
+                f.held = Held::Web(id);
+            }
+            self.under_lock();
+        } else if self.storage_kind().shared() {
+            if let Some(f) = &mut self.flight {
+                f.lease_started = self.now;
+            }
+            self.lease_read();
+        } else {
+            self.under_lock();
+        }
+    }
+
+    #[inline(never)]
+    fn http_reply(&mut self, wait: Wait, result: Result<HttpResponse, Error>) {
+        let Wait::Http { out, attempt, then } = wait else { return };
+        let random = self.rand_u32();
+        match http::retry_after(&out, attempt, &result, random) {
+            Some(ms) => {
+                let at = self.now + i64::from(ms);
+                self.timer(at, Wait::HttpRetry { out, attempt: attempt + 1, then });
+            }
+            None => self.http_done(then, result),
         }
     }
 
@@ -660,13 +717,17 @@ impl Auth {
         }
         let secret = self.cfg.secret.as_ref();
         let out = if source == TokenSource::HostedUi {
-            match self.cfg.domain.as_deref() {
+            #[cfg(feature = "hosted-ui")]
+            let out = match self.cfg.domain.as_deref() {
                 Some(d) => refresh::oauth_request(d, &self.cfg.client, &cur, secret).map(|r| http::form(r, "/oauth2/token")),
                 None => Err(Error::invalid_input("this session came from the hosted UI: set `domain` to refresh it")),
-            }
+            };
+            #[cfg(not(feature = "hosted-ui"))]
+            let out = Err(Error::invalid_input(NO_HOSTED_UI));
+            out
         } else {
             let opts = RefreshOptions { device_key: device.as_deref(), secret, rotation: self.cfg.rotation };
-            refresh::user_pool_request(&self.cfg.client, &cur, &opts).map(http::api)
+            super::requests::refresh(&self.cfg.client, &cur, &opts).map(http::api)
         };
         match out {
             Ok(out) => self.send(out, HttpThen::Refresh),
@@ -729,8 +790,10 @@ impl Auth {
             HttpThen::Refresh => {
                 let Some((cur, source)) = self.flight.as_ref().and_then(|f| f.cur.clone().map(|c| (c, f.source))) else { return };
                 let r = result.and_then(|resp| match source {
+                    #[cfg(feature = "hosted-ui")]
                     TokenSource::HostedUi => refresh::parse_oauth_reply(&self.cfg.client, &cur, &resp, self.now),
-                    TokenSource::UserPool => refresh::parse_user_pool_reply(&self.cfg.client, &cur, &resp, self.now),
+                    // Without the hosted-UI module only user-pool refreshes are ever sent.
+                    _ => refresh::parse_user_pool_reply(&self.cfg.client, &cur, &resp, self.now),
                 });
                 self.refreshed(r);
             }
@@ -779,12 +842,16 @@ impl Auth {
     fn revoke(&mut self, call: u32, global: bool, s: &Session, source: TokenSource) {
         let secret = self.cfg.secret.as_ref();
         let out = if global {
-            Ok(http::api(refresh::global_sign_out_request(&self.cfg.client, &s.access_token)))
+            Ok(http::api(super::requests::global_sign_out(&self.cfg.client, &s.access_token)))
         } else if let Some(rt) = s.refresh_token.as_deref().filter(|t| !t.is_empty()) {
             match (source, self.cfg.domain.as_deref()) {
+                #[cfg(feature = "hosted-ui")]
                 (TokenSource::HostedUi, Some(d)) => Ok(http::form(refresh::oauth_revoke_request(d, &self.cfg.client, rt, secret), "/oauth2/revoke")),
+                #[cfg(feature = "hosted-ui")]
                 (TokenSource::HostedUi, None) => Err(Error::invalid_input("set `domain` to revoke hosted-UI sessions")),
-                (TokenSource::UserPool, _) => Ok(http::api(refresh::revoke_request(&self.cfg.client, rt, secret))),
+                #[cfg(not(feature = "hosted-ui"))]
+                (TokenSource::HostedUi, _) => Err(Error::invalid_input(NO_HOSTED_UI)),
+                (TokenSource::UserPool, _) => Ok(http::api(super::requests::revoke(&self.cfg.client, rt, secret))),
             }
         } else {
             Err(Error::new(Code::InvalidInput, "the session had no refresh token to revoke"))
@@ -795,6 +862,42 @@ impl Auth {
                 self.send(out, HttpThen::Revoke { call, oauth });
             }
             Err(e) => self.complete(call, Ok(Done::SignedOut { revoked: false, error: Some(e) })),
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_keys_cleared_are_session_keys() {
+        let mut keys: Vec<String> = SESSION_FIELDS.iter().map(|f| user_key("client1", "alice", f)).collect();
+        keys.push(session::last_user_key("client1"));
+        assert_eq!(keys, session::session_keys("client1", "alice"));
+        assert_eq!(keys[5], "CognitoIdentityServiceProvider.client1.LastAuthUser");
+    }
+
+    #[test]
+    fn a_save_writes_to_entries_in_order() {
+        for (refresh, drift, source) in [(Some("r"), -3, TokenSource::UserPool), (None, 12, TokenSource::HostedUi)] {
+            let s = Session {
+                username: "alice".into(),
+                id_token: "i".into(),
+                access_token: "a".into(),
+                refresh_token: refresh.map(String::from),
+                clock_drift: drift,
+                access_exp: 0,
+                id_exp: 0,
+                id_claims: "{}".into(),
+                access_claims: "{}".into(),
+            };
+            let mut want = alloc::vec![match source {
+                TokenSource::HostedUi => StorageOp::Set(user_key("c", "alice", "tokenSource"), "hostedUI".into()),
+                TokenSource::UserPool => StorageOp::Remove(user_key("c", "alice", "tokenSource")),
+            }];
+            want.extend(s.to_entries("c").into_iter().map(|(k, v)| StorageOp::Set(k, v)));
+            assert_eq!(save_ops("c", &s, source), want);
         }
     }
 }

@@ -8,6 +8,7 @@
 #      (element.d.ts); node check-exports.mjs (initSync + every declared export / CognitoAuth
 #      member exists at runtime, and nothing public is undeclared; the same for
 #      cognito-wasm/element and CognitoLoginElement)
+#      tsc --checkJs --strict over the engine's runner (engine-wasm/js/runner.mjs)
 #   5. node --test signin.test.mjs: the BUILT apps sign in against the emulator in headless
 #      Chromium (needs target/<profile>/emulator/cognito-emulator: cargo build --profile emulator -p cognito-emulator)
 set -euo pipefail
@@ -46,6 +47,10 @@ lap "webpack-app: webpack build"
 
 (cd types && npx --no-install tsc --noEmit --strict -p tsconfig.json)
 lap "types: tsc --noEmit --strict usage.ts element-usage.ts"
+# The engine's hand-written runner is `// @ts-check` JSDoc: type-checked with the same pinned
+# TypeScript (strict, DOM lib), so a wrong Web API call or wire field fails here.
+types/node_modules/.bin/tsc -p "$root/engine-wasm/js/tsconfig.json"
+lap "engine runner: tsc --checkJs --strict engine-wasm/js/runner.mjs"
 (cd types && node check-exports.mjs)
 lap "types: runtime export check"
 
