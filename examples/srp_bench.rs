@@ -38,10 +38,16 @@ fn main() {
         let _ = claim_signature(&k, "EmuPool01", "dave-the-tester", b"block", "Tue Jan 2 03:04:05 UTC 2024");
     });
     // The big steps inside, on their own.
-    let a1024_ms = time(runs, |i| { std::hint::black_box(pow2_mod(&[0x5a ^ i as u8; 128])); });
-    let gx_ms = time(runs, |i| { std::hint::black_box(pow2_mod(&[0x33 ^ i as u8; 32])); });
+    let a1024_ms = time(runs, |i| {
+        std::hint::black_box(pow2_mod(&[0x5a ^ i as u8; 128]));
+    });
+    let gx_ms = time(runs, |i| {
+        std::hint::black_box(pow2_mod(&[0x33 ^ i as u8; 32]));
+    });
     let base = U3072::from_be_bytes(&[0x77; 380]).unwrap();
-    let s_ms = time(runs, |i| { std::hint::black_box(pow_mod(&base, &[0x44 ^ i as u8; 64])); });
+    let s_ms = time(runs, |i| {
+        std::hint::black_box(pow_mod(&base, &[0x44 ^ i as u8; 64]));
+    });
     println!(
         "{{\"impl\":\"native Rust (x86_64, release)\",\"runs\":{runs},\"A_ms\":{a_ms:.2},\"key_sig_ms\":{key_sig_ms:.2},\"total_ms\":{:.2},\
          \"steps\":{{\"A_384bit_a\":{a_ms:.2},\"A_1024bit_a_like_CIJ\":{a1024_ms:.2},\"g_pow_x_256bit\":{gx_ms:.2},\"S_512bit_exponent\":{s_ms:.2}}}}}",

@@ -37,12 +37,7 @@ fn required(value: &str, name: &str) -> Result<(), Error> {
 
 /// `[{"Name": n, "Value": v}, ...]`
 fn attribute_list(attrs: &[(String, String)]) -> Json {
-    Json::Arr(
-        attrs
-            .iter()
-            .map(|(n, v)| Json::Obj(alloc::vec![(k("Name"), s(n)), (k("Value"), s(v))]))
-            .collect(),
-    )
+    Json::Arr(attrs.iter().map(|(n, v)| Json::Obj(alloc::vec![(k("Name"), s(n)), (k("Value"), s(v))])).collect())
 }
 
 /// A body for the operations addressed by username: ClientId, Username, SecretHash.
@@ -87,7 +82,11 @@ pub struct SignUpInput<'a> {
     pub metadata: &'a [(String, String)],
 }
 
-pub fn sign_up(config: &ClientConfig, secret: Option<&ClientSecret>, input: &SignUpInput<'_>) -> Result<HttpRequest, Error> {
+pub fn sign_up(
+    config: &ClientConfig,
+    secret: Option<&ClientSecret>,
+    input: &SignUpInput<'_>,
+) -> Result<HttpRequest, Error> {
     if input.password.expose().is_empty() {
         return Err(Error::invalid_input("password is required"));
     }
@@ -157,10 +156,8 @@ pub fn change_password(
 ) -> Result<HttpRequest, Error> {
     required(previous.expose(), "oldPassword")?;
     required(proposed.expose(), "newPassword")?;
-    let fields = alloc::vec![
-        (k("PreviousPassword"), s(previous.expose())),
-        (k("ProposedPassword"), s(proposed.expose())),
-    ];
+    let fields =
+        alloc::vec![(k("PreviousPassword"), s(previous.expose())), (k("ProposedPassword"), s(proposed.expose())),];
     Ok(protocol::request(config, "ChangePassword", &with_token(access_token, fields)?))
 }
 
@@ -194,14 +191,23 @@ pub fn get_user_attribute_verification_code(
     Ok(protocol::request(config, "GetUserAttributeVerificationCode", &with_token(access_token, fields)?))
 }
 
-pub fn verify_user_attribute(config: &ClientConfig, access_token: &str, attribute: &str, code: &str) -> Result<HttpRequest, Error> {
+pub fn verify_user_attribute(
+    config: &ClientConfig,
+    access_token: &str,
+    attribute: &str,
+    code: &str,
+) -> Result<HttpRequest, Error> {
     required(attribute, "attribute")?;
     required(code, "code")?;
     let fields = alloc::vec![(k("AttributeName"), s(attribute)), (k("Code"), s(code))];
     Ok(protocol::request(config, "VerifyUserAttribute", &with_token(access_token, fields)?))
 }
 
-pub fn delete_user_attributes(config: &ClientConfig, access_token: &str, names: &[String]) -> Result<HttpRequest, Error> {
+pub fn delete_user_attributes(
+    config: &ClientConfig,
+    access_token: &str,
+    names: &[String],
+) -> Result<HttpRequest, Error> {
     if names.is_empty() || names.iter().any(String::is_empty) {
         return Err(Error::invalid_input("names must list at least one attribute name"));
     }
@@ -283,7 +289,8 @@ pub fn delete_user(config: &ClientConfig, access_token: &str) -> Result<HttpRequ
 /// `{medium, destination, attributeName}` from a `CodeDeliveryDetails` object.
 fn delivery(d: &Json) -> Json {
     let mut o = Vec::new();
-    for (from, to) in [("DeliveryMedium", "medium"), ("Destination", "destination"), ("AttributeName", "attributeName")] {
+    for (from, to) in [("DeliveryMedium", "medium"), ("Destination", "destination"), ("AttributeName", "attributeName")]
+    {
         if let Some(v) = d.str_field(from) {
             o.push((k(to), s(v)));
         }
@@ -416,26 +423,39 @@ mod tests {
         let attrs = pairs(&[("email", "a@example.com")]);
         let vd = pairs(&[("invite", "x")]);
         let md = pairs(&[("src", "web")]);
-        let input = SignUpInput { username: "ann", password: &pw, attributes: &attrs, validation_data: &vd, metadata: &md };
+        let input =
+            SignUpInput { username: "ann", password: &pw, attributes: &attrs, validation_data: &vd, metadata: &md };
         let r = sign_up(&config(), None, &input).unwrap();
         assert_eq!(r.operation, "SignUp");
         assert_eq!(
             r.body,
-            format!(r#"{{"ClientId":"{CLIENT}","Username":"ann","Password":"Passw0rd!","UserAttributes":[{{"Name":"email","Value":"a@example.com"}}],"ValidationData":[{{"Name":"invite","Value":"x"}}],"ClientMetadata":{{"src":"web"}}}}"#)
+            format!(
+                r#"{{"ClientId":"{CLIENT}","Username":"ann","Password":"Passw0rd!","UserAttributes":[{{"Name":"email","Value":"a@example.com"}}],"ValidationData":[{{"Name":"invite","Value":"x"}}],"ClientMetadata":{{"src":"web"}}}}"#
+            )
         );
         let sec = ClientSecret::new("k");
         let hash = crate::srp::secret_hash("k", "ann", CLIENT);
         let r = confirm_sign_up(&config(), Some(&sec), "ann", "123456", &[]).unwrap();
-        assert_eq!(r.body, format!(r#"{{"ClientId":"{CLIENT}","Username":"ann","SecretHash":"{hash}","ConfirmationCode":"123456"}}"#));
+        assert_eq!(
+            r.body,
+            format!(r#"{{"ClientId":"{CLIENT}","Username":"ann","SecretHash":"{hash}","ConfirmationCode":"123456"}}"#)
+        );
         let r = resend_confirmation_code(&config(), Some(&sec), "ann", &[]).unwrap();
-        assert_eq!((r.operation, r.body), ("ResendConfirmationCode", format!(r#"{{"ClientId":"{CLIENT}","Username":"ann","SecretHash":"{hash}"}}"#)));
+        assert_eq!(
+            (r.operation, r.body),
+            ("ResendConfirmationCode", format!(r#"{{"ClientId":"{CLIENT}","Username":"ann","SecretHash":"{hash}"}}"#))
+        );
         let r = forgot_password(&config(), None, "ann", &[]).unwrap();
         assert_eq!((r.operation, r.body), ("ForgotPassword", format!(r#"{{"ClientId":"{CLIENT}","Username":"ann"}}"#)));
         let r = confirm_forgot_password(&config(), None, "ann", "999", &Password::new("N3w!pass"), &[]).unwrap();
-        assert_eq!(r.body, format!(r#"{{"ClientId":"{CLIENT}","Username":"ann","ConfirmationCode":"999","Password":"N3w!pass"}}"#));
+        assert_eq!(
+            r.body,
+            format!(r#"{{"ClientId":"{CLIENT}","Username":"ann","ConfirmationCode":"999","Password":"N3w!pass"}}"#)
+        );
         // Input checks before anything is sent.
         let empty = Password::new("");
-        let bad = SignUpInput { username: "ann", password: &empty, attributes: &[], validation_data: &[], metadata: &[] };
+        let bad =
+            SignUpInput { username: "ann", password: &empty, attributes: &[], validation_data: &[], metadata: &[] };
         assert_eq!(sign_up(&config(), None, &bad).unwrap_err().code, Code::InvalidInput);
         assert_eq!(confirm_sign_up(&config(), None, "", "1", &[]).unwrap_err().code, Code::InvalidInput);
         assert_eq!(confirm_sign_up(&config(), None, "ann", "", &[]).unwrap_err().code, Code::InvalidInput);
@@ -448,16 +468,48 @@ mod tests {
         let c = config();
         let t = "tok";
         let cases = [
-            (change_password(&c, t, &Password::new("a"), &Password::new("b")).unwrap(), "ChangePassword", r#"{"AccessToken":"tok","PreviousPassword":"a","ProposedPassword":"b"}"#),
+            (
+                change_password(&c, t, &Password::new("a"), &Password::new("b")).unwrap(),
+                "ChangePassword",
+                r#"{"AccessToken":"tok","PreviousPassword":"a","ProposedPassword":"b"}"#,
+            ),
             (get_user(&c, t).unwrap(), "GetUser", r#"{"AccessToken":"tok"}"#),
-            (update_user_attributes(&c, t, &pairs(&[("email", "n@example.com")]), &[]).unwrap(), "UpdateUserAttributes", r#"{"AccessToken":"tok","UserAttributes":[{"Name":"email","Value":"n@example.com"}]}"#),
-            (get_user_attribute_verification_code(&c, t, "email", &[]).unwrap(), "GetUserAttributeVerificationCode", r#"{"AccessToken":"tok","AttributeName":"email"}"#),
-            (verify_user_attribute(&c, t, "email", "123").unwrap(), "VerifyUserAttribute", r#"{"AccessToken":"tok","AttributeName":"email","Code":"123"}"#),
-            (delete_user_attributes(&c, t, &["name".into(), "locale".into()]).unwrap(), "DeleteUserAttributes", r#"{"AccessToken":"tok","UserAttributeNames":["name","locale"]}"#),
-            (set_user_mfa_preference(&c, t, Some(MfaSetting::Disabled), Some(MfaSetting::Preferred), None).unwrap(), "SetUserMFAPreference", r#"{"AccessToken":"tok","SMSMfaSettings":{"Enabled":false,"PreferredMfa":false},"SoftwareTokenMfaSettings":{"Enabled":true,"PreferredMfa":true}}"#),
-            (set_user_mfa_preference(&c, t, None, None, Some(MfaSetting::Enabled)).unwrap(), "SetUserMFAPreference", r#"{"AccessToken":"tok","EmailMfaSettings":{"Enabled":true,"PreferredMfa":false}}"#),
+            (
+                update_user_attributes(&c, t, &pairs(&[("email", "n@example.com")]), &[]).unwrap(),
+                "UpdateUserAttributes",
+                r#"{"AccessToken":"tok","UserAttributes":[{"Name":"email","Value":"n@example.com"}]}"#,
+            ),
+            (
+                get_user_attribute_verification_code(&c, t, "email", &[]).unwrap(),
+                "GetUserAttributeVerificationCode",
+                r#"{"AccessToken":"tok","AttributeName":"email"}"#,
+            ),
+            (
+                verify_user_attribute(&c, t, "email", "123").unwrap(),
+                "VerifyUserAttribute",
+                r#"{"AccessToken":"tok","AttributeName":"email","Code":"123"}"#,
+            ),
+            (
+                delete_user_attributes(&c, t, &["name".into(), "locale".into()]).unwrap(),
+                "DeleteUserAttributes",
+                r#"{"AccessToken":"tok","UserAttributeNames":["name","locale"]}"#,
+            ),
+            (
+                set_user_mfa_preference(&c, t, Some(MfaSetting::Disabled), Some(MfaSetting::Preferred), None).unwrap(),
+                "SetUserMFAPreference",
+                r#"{"AccessToken":"tok","SMSMfaSettings":{"Enabled":false,"PreferredMfa":false},"SoftwareTokenMfaSettings":{"Enabled":true,"PreferredMfa":true}}"#,
+            ),
+            (
+                set_user_mfa_preference(&c, t, None, None, Some(MfaSetting::Enabled)).unwrap(),
+                "SetUserMFAPreference",
+                r#"{"AccessToken":"tok","EmailMfaSettings":{"Enabled":true,"PreferredMfa":false}}"#,
+            ),
             (associate_software_token(&c, t).unwrap(), "AssociateSoftwareToken", r#"{"AccessToken":"tok"}"#),
-            (verify_software_token(&c, t, "123456", Some("Phone")).unwrap(), "VerifySoftwareToken", r#"{"AccessToken":"tok","UserCode":"123456","FriendlyDeviceName":"Phone"}"#),
+            (
+                verify_software_token(&c, t, "123456", Some("Phone")).unwrap(),
+                "VerifySoftwareToken",
+                r#"{"AccessToken":"tok","UserCode":"123456","FriendlyDeviceName":"Phone"}"#,
+            ),
             (delete_user(&c, t).unwrap(), "DeleteUser", r#"{"AccessToken":"tok"}"#),
         ];
         for (req, op, body) in cases {
@@ -483,10 +535,16 @@ mod tests {
         let r = parse_sign_up(&ok(r#"{"UserConfirmed":true,"UserSub":"u-2"}"#)).unwrap();
         assert_eq!(r.to_text(), r#"{"userConfirmed":true,"userSub":"u-2","codeDelivery":null}"#);
         assert_eq!(parse_sign_up(&ok("{}")).unwrap_err().code, Code::InvalidResponse);
-        let r = parse_code_delivery(&ok(r#"{"CodeDeliveryDetails":{"DeliveryMedium":"SMS","Destination":"+*******0123"}}"#)).unwrap();
+        let r = parse_code_delivery(&ok(
+            r#"{"CodeDeliveryDetails":{"DeliveryMedium":"SMS","Destination":"+*******0123"}}"#,
+        ))
+        .unwrap();
         assert_eq!(r.to_text(), r#"{"codeDelivery":{"medium":"SMS","destination":"+*******0123"}}"#);
         let r = parse_update_attributes(&ok(r#"{"CodeDeliveryDetailsList":[{"AttributeName":"email","DeliveryMedium":"EMAIL","Destination":"n***@e***"}]}"#)).unwrap();
-        assert_eq!(r.to_text(), r#"{"codeDeliveries":[{"medium":"EMAIL","destination":"n***@e***","attributeName":"email"}]}"#);
+        assert_eq!(
+            r.to_text(),
+            r#"{"codeDeliveries":[{"medium":"EMAIL","destination":"n***@e***","attributeName":"email"}]}"#
+        );
         assert_eq!(parse_update_attributes(&ok("{}")).unwrap().to_text(), r#"{"codeDeliveries":[]}"#);
         let r = parse_get_user(&ok(r#"{"Username":"ann","UserAttributes":[{"Name":"sub","Value":"u-1"},{"Name":"email","Value":"a@example.com"}],"PreferredMfaSetting":"SOFTWARE_TOKEN_MFA","UserMFASettingList":["SOFTWARE_TOKEN_MFA"]}"#)).unwrap();
         assert_eq!(
@@ -502,11 +560,19 @@ mod tests {
             parse_verify_software_token(&ok(r#"{"Status":"ERROR"}"#)).unwrap_err().code,
             Code::Service("EnableSoftwareTokenMFAException".into())
         );
-        let e = parse_empty(&HttpResponse { status: 400, body: r#"{"__type":"CodeMismatchException","message":"m"}"#.into(), error_type: None }).unwrap_err();
+        let e = parse_empty(&HttpResponse {
+            status: 400,
+            body: r#"{"__type":"CodeMismatchException","message":"m"}"#.into(),
+            error_type: None,
+        })
+        .unwrap_err();
         assert_eq!(e.code, Code::Service("CodeMismatchException".into()));
         assert!(parse_empty(&ok("{}")).is_ok());
         // ConfirmSignUp: Cognito's Session when there is one ({} from older servers).
-        assert_eq!(parse_confirm_sign_up(&ok(r#"{"Session":"s-1"}"#)).unwrap().as_deref().map(String::as_str), Some("s-1"));
+        assert_eq!(
+            parse_confirm_sign_up(&ok(r#"{"Session":"s-1"}"#)).unwrap().as_deref().map(String::as_str),
+            Some("s-1")
+        );
         assert!(parse_confirm_sign_up(&ok("{}")).unwrap().is_none());
         assert!(parse_confirm_sign_up(&ok(r#"{"Session":""}"#)).unwrap().is_none());
     }

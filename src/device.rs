@@ -149,7 +149,12 @@ pub fn parse_confirm_device(resp: &HttpResponse) -> Result<bool, Error> {
     Ok(matches!(body.get("UserConfirmationNecessary"), Some(Json::Bool(true))))
 }
 
-pub(crate) fn token_call(config: &ClientConfig, op: &'static str, access_token: &str, mut fields: Vec<(String, Json)>) -> Result<HttpRequest, Error> {
+pub(crate) fn token_call(
+    config: &ClientConfig,
+    op: &'static str,
+    access_token: &str,
+    mut fields: Vec<(String, Json)>,
+) -> Result<HttpRequest, Error> {
     if access_token.is_empty() {
         return Err(Error::invalid_input("access token is required"));
     }
@@ -165,9 +170,15 @@ fn key_field(device_key: &str) -> Result<(String, Json), Error> {
 }
 
 /// UpdateDeviceStatus: remember (skip MFA next time, where the pool allows) or not.
-pub fn update_device_status(config: &ClientConfig, access_token: &str, device_key: &str, remembered: bool) -> Result<HttpRequest, Error> {
+pub fn update_device_status(
+    config: &ClientConfig,
+    access_token: &str,
+    device_key: &str,
+    remembered: bool,
+) -> Result<HttpRequest, Error> {
     let status = if remembered { "remembered" } else { "not_remembered" };
-    let fields = alloc::vec![key_field(device_key)?, (String::from("DeviceRememberedStatus"), Json::Str(String::from(status)))];
+    let fields =
+        alloc::vec![key_field(device_key)?, (String::from("DeviceRememberedStatus"), Json::Str(String::from(status)))];
     token_call(config, "UpdateDeviceStatus", access_token, fields)
 }
 
@@ -245,7 +256,11 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn verifier_matches_a_direct_computation() {
         // Reference in num-bigint: v = 2^x mod N, x = H(padHex(salt) ‖ H(group ‖ key ‖ ":" ‖ pw)).
-        for salt in [[0x11u8; 16], [0x80; 16], { let mut s = [0x05u8; 16]; s[0] = 0; s }] {
+        for salt in [[0x11u8; 16], [0x80; 16], {
+            let mut s = [0x05u8; 16];
+            s[0] = 0;
+            s
+        }] {
             let (s, v) = verifier("-grp", "us-east-1_dev", "pw", &salt);
             let inner = srp::sha256(&[b"-grp", b"us-east-1_dev", b":", b"pw"]);
             let x = BigUint::from_bytes_be(&srp::sha256(&[&pad_bytes(&salt), &inner]));
@@ -280,7 +295,10 @@ mod tests {
         assert_eq!(entries[2].0, format!("{prefix}randomPasswordKey"));
         let get = |k: &str| entries.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
         let loaded = load_device(CLIENT, "bob", get).unwrap();
-        assert_eq!((loaded.owner.as_str(), loaded.key.as_str(), loaded.group_key.as_str()), ("bob", "us-east-1_dev", "-grp"));
+        assert_eq!(
+            (loaded.owner.as_str(), loaded.key.as_str(), loaded.group_key.as_str()),
+            ("bob", "us-east-1_dev", "-grp")
+        );
         assert_eq!(device_key(CLIENT, "bob", get).as_deref(), Some("us-east-1_dev"));
         assert!(load_device(CLIENT, "alice", get).is_none());
         assert!(confirm_device(&config(), "", "bob", &nd, &[7; 40], &[1; 16], "").is_err());
@@ -290,8 +308,14 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn management_calls_and_replies() {
         let c = config();
-        assert_eq!(update_device_status(&c, "t", "d1", true).unwrap().body, r#"{"AccessToken":"t","DeviceKey":"d1","DeviceRememberedStatus":"remembered"}"#);
-        assert_eq!(update_device_status(&c, "t", "d1", false).unwrap().body, r#"{"AccessToken":"t","DeviceKey":"d1","DeviceRememberedStatus":"not_remembered"}"#);
+        assert_eq!(
+            update_device_status(&c, "t", "d1", true).unwrap().body,
+            r#"{"AccessToken":"t","DeviceKey":"d1","DeviceRememberedStatus":"remembered"}"#
+        );
+        assert_eq!(
+            update_device_status(&c, "t", "d1", false).unwrap().body,
+            r#"{"AccessToken":"t","DeviceKey":"d1","DeviceRememberedStatus":"not_remembered"}"#
+        );
         assert_eq!(forget_device(&c, "t", "d1").unwrap().operation, "ForgetDevice");
         assert_eq!(list_devices(&c, "t").unwrap().body, r#"{"AccessToken":"t","Limit":60}"#);
         assert!(forget_device(&c, "t", "").is_err());

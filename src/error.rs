@@ -192,9 +192,16 @@ mod tests {
         let c = emulator_config();
         let reply = |status: u16, body: &str| HttpResponse { status, body: body.into(), error_type: None };
         let sign_in = || SignIn::start_password(&c, None, "bob", Password::new("pw"), &[]).unwrap().0;
-        let old = crate::session::Session::from_tokens(&c, tokens(1_700_000_000, "bob"), None, 1_700_000_000_000).unwrap();
+        let old =
+            crate::session::Session::from_tokens(&c, tokens(1_700_000_000, "bob"), None, 1_700_000_000_000).unwrap();
         let idc = crate::identity::IdentityConfig::new("us-east-1:0000-1111", Some("http://127.0.0.1:9229/")).unwrap();
-        for (status, body) in [(200, "{}"), (200, "not json"), (201, r#"{"AuthenticationResult":{"AccessToken":"x"}}"#), (400, "{}"), (503, "<html>")] {
+        for (status, body) in [
+            (200, "{}"),
+            (200, "not json"),
+            (201, r#"{"AuthenticationResult":{"AccessToken":"x"}}"#),
+            (400, "{}"),
+            (503, "<html>"),
+        ] {
             let r = reply(status, body);
             let errs: Vec<(&str, Error)> = vec![
                 ("sign-in", sign_in().handle(&r, 0).unwrap_err()),
@@ -208,7 +215,10 @@ mod tests {
                 ("StartWebAuthnRegistration", crate::passkey::parse_creation_options(&r).err().unwrap()),
                 ("GetId", crate::identity::parse_get_id(&r).unwrap_err()),
                 ("GetCredentialsForIdentity", crate::identity::parse_credentials(&r, 0).err().unwrap()),
-                ("identity flow", crate::identity::CredentialsFlow::start(&idc, None, None).0.handle(&r, 0).err().unwrap()),
+                (
+                    "identity flow",
+                    crate::identity::CredentialsFlow::start(&idc, None, None).0.handle(&r, 0).err().unwrap(),
+                ),
             ];
             for (what, e) in errs {
                 assert_eq!(e.status, Some(status), "{what} with {status} {body:?}: {e}");

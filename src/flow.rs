@@ -29,11 +29,11 @@ use alloc::vec::Vec;
 
 use zeroize::Zeroizing;
 
+use crate::device::{DeviceSecrets, NewDevice};
 use crate::encoding::base64_decode;
 use crate::error::{Code, Error};
 use crate::json::{self, Json};
 use crate::protocol::{self, AuthReply, ChallengeReply, ClientConfig, HttpRequest, HttpResponse};
-use crate::device::{DeviceSecrets, NewDevice};
 use crate::session::Session;
 use crate::srp::{self, SrpClient};
 use crate::timestamp::cognito_timestamp;
@@ -87,6 +87,9 @@ impl core::fmt::Debug for ClientSecret {
     }
 }
 
+// Moved by value through the flow's few steps; boxing measured larger in wasm (BENCHMARKS.md).
+#[allow(clippy::large_enum_variant)]
+#[allow(clippy::enum_variant_names)] // each stage awaits a different reply
 enum Stage {
     /// InitiateAuth sent; expecting PASSWORD_VERIFIER.
     AwaitVerifier { srp: SrpClient, password: Password },
@@ -153,6 +156,7 @@ impl Challenge {
 }
 
 /// The app's answer to a [`Challenge`].
+#[allow(clippy::large_enum_variant)] // built once per answer, moved into the flow
 pub enum Answer {
     /// SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA, and MFA_SETUP (the first TOTP code;
     /// `device_name` is the authenticator's friendly name).
@@ -172,6 +176,7 @@ pub enum Answer {
 
 /// A first factor of USER_AUTH: preferred in InitiateAuth (`PREFERRED_CHALLENGE`) or picked
 /// at SELECT_CHALLENGE (`ANSWER`). The password ones carry what they send.
+#[allow(clippy::large_enum_variant)] // built once per sign-in, moved into the flow
 pub enum FirstFactor {
     WebAuthn,
     EmailOtp,
@@ -238,6 +243,8 @@ impl core::fmt::Debug for Pending {
 
 /// What to do next.
 #[derive(Debug)]
+// Moved by value through the flow's few steps; boxing measured larger in wasm (BENCHMARKS.md).
+#[allow(clippy::large_enum_variant)]
 pub enum Step {
     /// Send this request and pass its reply to the returned flow.
     Send(SignIn, HttpRequest),
@@ -390,7 +397,10 @@ impl SignIn {
         require(username, Some(&password))?;
         let params = alloc::vec![(k("SRP_A"), Json::Str(srp.public_hex())), (k("CHALLENGE_NAME"), s("SRP_A"))];
         let req = initiate(config, secret.as_ref(), "CUSTOM_AUTH", username, params, metadata);
-        Ok((SignIn { config: config.clone(), secret, stage: Stage::AwaitVerifier { srp, password }, device: None }, req))
+        Ok((
+            SignIn { config: config.clone(), secret, stage: Stage::AwaitVerifier { srp, password }, device: None },
+            req,
+        ))
     }
 
     /// USER_PASSWORD_AUTH: the password goes to Cognito (over TLS) instead of an SRP proof.
@@ -405,7 +415,10 @@ impl SignIn {
         require(username, Some(&password))?;
         let params = alloc::vec![(k("PASSWORD"), s(password.expose()))];
         let req = initiate(config, secret.as_ref(), "USER_PASSWORD_AUTH", username, params, metadata);
-        Ok((SignIn { config: config.clone(), secret, stage: Stage::AwaitTokens { user_id: k(username) }, device: None }, req))
+        Ok((
+            SignIn { config: config.clone(), secret, stage: Stage::AwaitTokens { user_id: k(username) }, device: None },
+            req,
+        ))
     }
 
     /// USER_AUTH (choice-based sign-in). With `preferred`, `PREFERRED_CHALLENGE` names it
@@ -455,7 +468,10 @@ impl SignIn {
             (k("Session"), s(session)),
         ];
         let req = protocol::request(config, "InitiateAuth", &Json::Obj(body));
-        Ok((SignIn { config: config.clone(), secret, stage: Stage::AwaitTokens { user_id: k(username) }, device: None }, req))
+        Ok((
+            SignIn { config: config.clone(), secret, stage: Stage::AwaitTokens { user_id: k(username) }, device: None },
+            req,
+        ))
     }
 
     /// CUSTOM_AUTH without a password: the Lambda triggers decide the challenges.
@@ -467,7 +483,10 @@ impl SignIn {
     ) -> Result<(SignIn, HttpRequest), Error> {
         require(username, None)?;
         let req = initiate(config, secret.as_ref(), "CUSTOM_AUTH", username, Vec::new(), metadata);
-        Ok((SignIn { config: config.clone(), secret, stage: Stage::AwaitTokens { user_id: k(username) }, device: None }, req))
+        Ok((
+            SignIn { config: config.clone(), secret, stage: Stage::AwaitTokens { user_id: k(username) }, device: None },
+            req,
+        ))
     }
 
     /// Feeds the reply to the last request. `now_ms` is the local clock (milliseconds since
@@ -509,7 +528,8 @@ impl SignIn {
             Stage::AwaitVerifier { srp, password } => match reply {
                 AuthReply::Challenge(c) if c.name == "PASSWORD_VERIFIER" => {
                     let user_id = k(c.param("USER_ID_FOR_SRP").unwrap_or_default());
-                    let device_key = device.as_ref().filter(|d| d.secrets.owner == user_id).map(|d| d.secrets.key.as_str());
+                    let device_key =
+                        device.as_ref().filter(|d| d.secrets.owner == user_id).map(|d| d.secrets.key.as_str());
                     let req = answer_verifier(&config, secret.as_ref(), &srp, &password, &c, now_ms, device_key)?;
                     Ok(Step::Send(SignIn { config, secret, stage: Stage::AwaitTokens { user_id }, device }, req))
                 }
@@ -571,13 +591,29 @@ const ANSWERABLE: [&str; 10] = [
     "WEB_AUTHN",
 ];
 
-fn challenge_step(config: ClientConfig, secret: Option<ClientSecret>, device: Option<Device>, challenge: Challenge) -> Result<Step, Error> {
+fn challenge_step(
+    config: ClientConfig,
+    secret: Option<ClientSecret>,
+    device: Option<Device>,
+    challenge: Challenge,
+) -> Result<Step, Error> {
     // A remembered device answers DEVICE_SRP_AUTH itself (it replaces MFA).
     if let Some(d) = device.filter(|d| challenge.name == "DEVICE_SRP_AUTH" && d.secrets.owner == challenge.username) {
         let user_id = challenge.username.clone();
         let responses = alloc::vec![(k("DEVICE_KEY"), s(&d.secrets.key)), (k("SRP_A"), Json::Str(d.srp.public_hex()))];
-        let req = respond_request(&config, secret.as_ref(), "DEVICE_SRP_AUTH", &user_id, responses, challenge.session.as_deref(), &[]);
-        return Ok(Step::Send(SignIn { config, secret, stage: Stage::AwaitDeviceVerifier { user_id }, device: Some(d) }, req));
+        let req = respond_request(
+            &config,
+            secret.as_ref(),
+            "DEVICE_SRP_AUTH",
+            &user_id,
+            responses,
+            challenge.session.as_deref(),
+            &[],
+        );
+        return Ok(Step::Send(
+            SignIn { config, secret, stage: Stage::AwaitDeviceVerifier { user_id }, device: Some(d) },
+            req,
+        ));
     }
     if challenge.name == "MFA_SETUP"
         && string_list(challenge.param("MFAS_CAN_SETUP")).iter().any(|m| m == "SOFTWARE_TOKEN_MFA")
@@ -587,7 +623,10 @@ fn challenge_step(config: ClientConfig, secret: Option<ClientSecret>, device: Op
             body.push((k("Session"), s(sess)));
         }
         let req = protocol::request(&config, "AssociateSoftwareToken", &Json::Obj(body));
-        return Ok(Step::Send(SignIn { config, secret, stage: Stage::AwaitAssociate { challenge }, device: None }, req));
+        return Ok(Step::Send(
+            SignIn { config, secret, stage: Stage::AwaitAssociate { challenge }, device: None },
+            req,
+        ));
     }
     if !ANSWERABLE.contains(&challenge.name.as_str()) {
         let mut m = String::from("Cognito asked for the challenge ");
@@ -650,7 +689,15 @@ impl Pending {
                 }
                 let req = protocol::request(&self.config, "VerifySoftwareToken", &Json::Obj(body));
                 let stage = Stage::AwaitTotpVerified { user_id: k(user) };
-                return Ok((SignIn { config: self.config.clone(), secret: self.secret.as_ref().map(ClientSecret::duplicate), stage, device: None }, req));
+                return Ok((
+                    SignIn {
+                        config: self.config.clone(),
+                        secret: self.secret.as_ref().map(ClientSecret::duplicate),
+                        stage,
+                        device: None,
+                    },
+                    req,
+                ));
             }
             ("NEW_PASSWORD_REQUIRED", Answer::NewPassword { password, attributes }) => {
                 if password.expose().is_empty() {
@@ -677,21 +724,57 @@ impl Pending {
                 }
                 responses.push((k("ANSWER"), s(f.name())));
                 let stage = f.into_stage(&mut responses, user)?;
-                let req = respond_request(&self.config, self.secret.as_ref(), &c.name, user, responses, c.session.as_deref(), metadata);
-                return Ok((SignIn { config: self.config.clone(), secret: self.secret.as_ref().map(ClientSecret::duplicate), stage, device: None }, req));
+                let req = respond_request(
+                    &self.config,
+                    self.secret.as_ref(),
+                    &c.name,
+                    user,
+                    responses,
+                    c.session.as_deref(),
+                    metadata,
+                );
+                return Ok((
+                    SignIn {
+                        config: self.config.clone(),
+                        secret: self.secret.as_ref().map(ClientSecret::duplicate),
+                        stage,
+                        device: None,
+                    },
+                    req,
+                ));
             }
             ("WEB_AUTHN", Answer::WebAuthn(credential)) => responses.push((k("CREDENTIAL"), Json::Str(credential))),
-            ("SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" | "SOFTWARE_TOKEN_MFA" | "MFA_SETUP", _) => return Err(wrong_answer("{ code }")),
-            ("SELECT_CHALLENGE", _) => return Err(wrong_answer("{ answer } (and a password for PASSWORD / PASSWORD_SRP)")),
+            ("SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" | "SOFTWARE_TOKEN_MFA" | "MFA_SETUP", _) => {
+                return Err(wrong_answer("{ code }"))
+            }
+            ("SELECT_CHALLENGE", _) => {
+                return Err(wrong_answer("{ answer } (and a password for PASSWORD / PASSWORD_SRP)"))
+            }
             ("WEB_AUTHN", _) => return Err(wrong_answer("a passkey")),
             ("NEW_PASSWORD_REQUIRED", _) => return Err(wrong_answer("{ newPassword }")),
             ("SELECT_MFA_TYPE", _) => return Err(wrong_answer("{ mfaType }")),
             ("CUSTOM_CHALLENGE", _) => return Err(wrong_answer("{ answer }")),
             _ => return Err(Error::invalid_input("this challenge cannot be answered by this library")),
         }
-        let req = respond_request(&self.config, self.secret.as_ref(), &c.name, user, responses, c.session.as_deref(), metadata);
+        let req = respond_request(
+            &self.config,
+            self.secret.as_ref(),
+            &c.name,
+            user,
+            responses,
+            c.session.as_deref(),
+            metadata,
+        );
         let stage = Stage::AwaitTokens { user_id: k(user) };
-        Ok((SignIn { config: self.config.clone(), secret: self.secret.as_ref().map(ClientSecret::duplicate), stage, device: None }, req))
+        Ok((
+            SignIn {
+                config: self.config.clone(),
+                secret: self.secret.as_ref().map(ClientSecret::duplicate),
+                stage,
+                device: None,
+            },
+            req,
+        ))
     }
 
     /// The challenge as the app sees it (the JavaScript result shape): `type`, `name`,
@@ -827,7 +910,10 @@ fn answer_device_verifier(
     let block_b64 = c.param("SECRET_BLOCK").ok_or_else(|| missing("SECRET_BLOCK"))?;
     let block = base64_decode(block_b64).ok_or_else(|| Error::invalid_response("SECRET_BLOCK is not base64"))?;
     let (group, key) = (d.secrets.group_key.as_str(), d.secrets.key.as_str());
-    let pk = d.srp.password_key(group, key, d.secrets.password(), salt, b).map_err(|e| Error::invalid_response(e.message()))?;
+    let pk = d
+        .srp
+        .password_key(group, key, d.secrets.password(), salt, b)
+        .map_err(|e| Error::invalid_response(e.message()))?;
     let timestamp = cognito_timestamp(now_ms.div_euclid(1000));
     let signature = srp::claim_signature(&pk, group, key, &block, &timestamp);
     let responses = alloc::vec![
@@ -894,7 +980,10 @@ mod tests {
             let s = (&big_a * self.v.modpow(&u, &n)).modpow(&self.b, &n);
             let prk = srp::hmac_sha256(&pad_bytes(&u.to_bytes_be()), &[&pad_bytes(&s.to_bytes_be())]);
             let okm = srp::hmac_sha256(&prk, &[b"Caldera Derived Key", &[1]]);
-            let sig = srp::hmac_sha256(&okm[..16], &[self.pool.as_bytes(), user_id.as_bytes(), b"opaque secret block", timestamp.as_bytes()]);
+            let sig = srp::hmac_sha256(
+                &okm[..16],
+                &[self.pool.as_bytes(), user_id.as_bytes(), b"opaque secret block", timestamp.as_bytes()],
+            );
             base64_encode(&sig)
         }
     }
@@ -913,7 +1002,8 @@ mod tests {
     fn full_sign_in_with_alias_username() {
         // The user types an email; Cognito answers with USER_ID_FOR_SRP = "alice".
         let server = Server::new("alice", "Alice-Passw0rd!");
-        let (flow, req) = SignIn::start(&config(), None, "alice@example.com", Password::new("Alice-Passw0rd!"), &[0x11; 48]).unwrap();
+        let (flow, req) =
+            SignIn::start(&config(), None, "alice@example.com", Password::new("Alice-Passw0rd!"), &[0x11; 48]).unwrap();
         assert_eq!(req.operation, "InitiateAuth");
         assert_eq!(req.url, "http://127.0.0.1:9229/");
         assert_eq!(field(&req.body, &["AuthFlow"]).as_deref(), Some("USER_SRP_AUTH"));
@@ -922,12 +1012,17 @@ mod tests {
         let a_hex = field(&req.body, &["AuthParameters", "SRP_A"]).unwrap();
         assert!(!req.body.contains("Alice-Passw0rd!"));
 
-        let Step::Send(flow, req) = flow.handle(&ok(&server.challenge("alice")), NOW_MS).unwrap() else { panic!("expected a request") };
+        let Step::Send(flow, req) = flow.handle(&ok(&server.challenge("alice")), NOW_MS).unwrap() else {
+            panic!("expected a request")
+        };
         assert_eq!(req.operation, "RespondToAuthChallenge");
         assert_eq!(field(&req.body, &["ChallengeName"]).as_deref(), Some("PASSWORD_VERIFIER"));
         assert_eq!(field(&req.body, &["Session"]).as_deref(), Some("sess-1"));
         assert_eq!(field(&req.body, &["ChallengeResponses", "USERNAME"]).as_deref(), Some("alice"));
-        assert_eq!(field(&req.body, &["ChallengeResponses", "TIMESTAMP"]).as_deref(), Some("Tue Jan 2 03:04:05 UTC 2024"));
+        assert_eq!(
+            field(&req.body, &["ChallengeResponses", "TIMESTAMP"]).as_deref(),
+            Some("Tue Jan 2 03:04:05 UTC 2024")
+        );
         assert_eq!(
             field(&req.body, &["ChallengeResponses", "PASSWORD_CLAIM_SECRET_BLOCK"]).as_deref(),
             Some(base64_encode(b"opaque secret block").as_str())
@@ -954,7 +1049,8 @@ mod tests {
     fn secret_hash_uses_typed_name_then_user_id() {
         let server = Server::new("alice", "pw");
         let secret = ClientSecret::new("s3cr3t");
-        let (flow, req) = SignIn::start(&config(), Some(secret), "alice@example.com", Password::new("pw"), &[9; 48]).unwrap();
+        let (flow, req) =
+            SignIn::start(&config(), Some(secret), "alice@example.com", Password::new("pw"), &[9; 48]).unwrap();
         assert_eq!(
             field(&req.body, &["AuthParameters", "SECRET_HASH"]).unwrap(),
             srp::secret_hash("s3cr3t", "alice@example.com", CLIENT)
@@ -999,7 +1095,7 @@ mod tests {
             good.replace(r#""SRP_B""#, r#""XSRP_B""#),
             good.replace(r#""SECRET_BLOCK""#, r#""XSECRET_BLOCK""#),
             good.replace(r#""USER_ID_FOR_SRP""#, r#""XUSER_ID""#),
-            good.replace("PASSWORD_VERIFIER", "PASSWORD_VERIFIER").replace(r#""ChallengeParameters":{"#, r#""ChallengeParameters":{"X":1,"#),
+            good.replace(r#""ChallengeParameters":{"#, r#""ChallengeParameters":{"X":1,"#),
             "{".into(),
             "<html>oops</html>".into(),
             r#"{"AuthenticationResult":{"AccessToken":"a","IdToken":"b"}}"#.into(),
@@ -1010,7 +1106,6 @@ mod tests {
             assert!(!e.message.contains("pw"));
         }
     }
-
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -1032,9 +1127,18 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn input_validation() {
-        assert_eq!(SignIn::start(&config(), None, "", Password::new("x"), &[1; 48]).unwrap_err().code, Code::InvalidInput);
-        assert_eq!(SignIn::start(&config(), None, "u", Password::new(""), &[1; 48]).unwrap_err().code, Code::InvalidInput);
-        assert_eq!(SignIn::start(&config(), None, "u", Password::new("x"), &[0; 48]).unwrap_err().code, Code::InvalidInput);
+        assert_eq!(
+            SignIn::start(&config(), None, "", Password::new("x"), &[1; 48]).unwrap_err().code,
+            Code::InvalidInput
+        );
+        assert_eq!(
+            SignIn::start(&config(), None, "u", Password::new(""), &[1; 48]).unwrap_err().code,
+            Code::InvalidInput
+        );
+        assert_eq!(
+            SignIn::start(&config(), None, "u", Password::new("x"), &[0; 48]).unwrap_err().code,
+            Code::InvalidInput
+        );
         assert_eq!(format!("{:?}", Password::new("hunter2")), "Password(<redacted>)");
         let (flow, _) = SignIn::start(&config(), None, "u", Password::new("hunter2"), &[1; 48]).unwrap();
         assert!(!format!("{flow:?}").contains("hunter2"));
@@ -1072,7 +1176,9 @@ mod tests {
         let (_, req) = SignIn::start_password(&config(), None, "bob", Password::new("pw"), &md).unwrap();
         assert_eq!(
             req.body,
-            format!(r#"{{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","PASSWORD":"pw"}},"ClientMetadata":{{"app":"demo"}}}}"#)
+            format!(
+                r#"{{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","PASSWORD":"pw"}},"ClientMetadata":{{"app":"demo"}}}}"#
+            )
         );
         let (_, req) = SignIn::start_custom(&config(), Some(ClientSecret::new("k")), "bob", &[]).unwrap();
         assert_eq!(
@@ -1087,12 +1193,17 @@ mod tests {
         let (flow, req) = SignIn::start_custom_with_srp(&config(), None, "bob", Password::new("pw"), srp, &[]).unwrap();
         assert_eq!(
             req.body,
-            format!(r#"{{"AuthFlow":"CUSTOM_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","SRP_A":"{a}","CHALLENGE_NAME":"SRP_A"}}}}"#)
+            format!(
+                r#"{{"AuthFlow":"CUSTOM_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","SRP_A":"{a}","CHALLENGE_NAME":"SRP_A"}}}}"#
+            )
         );
         // After the password: the custom challenge, answered with the app's answer.
         let server = Server::new("bob", "pw");
         let Step::Send(flow, _) = flow.handle(&ok(&server.challenge("bob")), NOW_MS).unwrap() else { panic!() };
-        let p = challenge_of(flow, r#"{"ChallengeName":"CUSTOM_CHALLENGE","ChallengeParameters":{"USERNAME":"bob","question":"6x7?"},"Session":"c1"}"#);
+        let p = challenge_of(
+            flow,
+            r#"{"ChallengeName":"CUSTOM_CHALLENGE","ChallengeParameters":{"USERNAME":"bob","question":"6x7?"},"Session":"c1"}"#,
+        );
         assert_eq!(
             p.to_json("App").to_text(),
             r#"{"type":"challenge","name":"CUSTOM_CHALLENGE","username":"bob","parameters":{"USERNAME":"bob","question":"6x7?"}}"#
@@ -1101,7 +1212,9 @@ mod tests {
         let (flow, req) = p.respond(Answer::Custom("42".into()), &md).unwrap();
         assert_eq!(
             req.body,
-            format!(r#"{{"ChallengeName":"CUSTOM_CHALLENGE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"42"}},"Session":"c1","ClientMetadata":{{"app":"demo"}}}}"#)
+            format!(
+                r#"{{"ChallengeName":"CUSTOM_CHALLENGE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"42"}},"Session":"c1","ClientMetadata":{{"app":"demo"}}}}"#
+            )
         );
         assert!(matches!(flow.handle(&ok(&tokens_reply()), NOW_MS).unwrap(), Step::SignedIn(_)));
         assert!(SignIn::start_custom(&config(), None, "", &[]).is_err());
@@ -1112,23 +1225,42 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn sms_email_and_totp_codes() {
         for (name, key, extra) in [
-            ("SMS_MFA", "SMS_MFA_CODE", r#","CODE_DELIVERY_DELIVERY_MEDIUM":"SMS","CODE_DELIVERY_DESTINATION":"+*******0123""#),
-            ("EMAIL_OTP", "EMAIL_OTP_CODE", r#","CODE_DELIVERY_DELIVERY_MEDIUM":"EMAIL","CODE_DELIVERY_DESTINATION":"b***@e***""#),
+            (
+                "SMS_MFA",
+                "SMS_MFA_CODE",
+                r#","CODE_DELIVERY_DELIVERY_MEDIUM":"SMS","CODE_DELIVERY_DESTINATION":"+*******0123""#,
+            ),
+            (
+                "EMAIL_OTP",
+                "EMAIL_OTP_CODE",
+                r#","CODE_DELIVERY_DELIVERY_MEDIUM":"EMAIL","CODE_DELIVERY_DESTINATION":"b***@e***""#,
+            ),
             ("SOFTWARE_TOKEN_MFA", "SOFTWARE_TOKEN_MFA_CODE", ""),
         ] {
-            let reply = format!(r#"{{"ChallengeName":"{name}","ChallengeParameters":{{"USER_ID_FOR_SRP":"bob"{extra}}},"Session":"m1"}}"#);
+            let reply = format!(
+                r#"{{"ChallengeName":"{name}","ChallengeParameters":{{"USER_ID_FOR_SRP":"bob"{extra}}},"Session":"m1"}}"#
+            );
             let p = challenge_of(password_flow(Some("sec")), &reply);
             let view = p.to_json("App").to_text();
             match name {
-                "SMS_MFA" => assert!(view.ends_with(r#""codeDelivery":{"medium":"SMS","destination":"+*******0123"}}"#), "{view}"),
-                "EMAIL_OTP" => assert!(view.ends_with(r#""codeDelivery":{"medium":"EMAIL","destination":"b***@e***"}}"#), "{view}"),
+                "SMS_MFA" => assert!(
+                    view.ends_with(r#""codeDelivery":{"medium":"SMS","destination":"+*******0123"}}"#),
+                    "{view}"
+                ),
+                "EMAIL_OTP" => {
+                    assert!(view.ends_with(r#""codeDelivery":{"medium":"EMAIL","destination":"b***@e***"}}"#), "{view}")
+                }
                 _ => assert!(!view.contains("codeDelivery")),
             }
             assert_eq!(p.respond(code(""), &[]).unwrap_err().code, Code::InvalidInput);
             assert_eq!(p.respond(Answer::MfaType("SMS_MFA".into()), &[]).unwrap_err().code, Code::InvalidInput);
             // A wrong code: Cognito says CodeMismatchException and the challenge stays answerable.
             let (flow, first) = p.respond(code("111111"), &[]).unwrap();
-            let mismatch = HttpResponse { status: 400, body: r#"{"__type":"CodeMismatchException","message":"Invalid code"}"#.into(), error_type: None };
+            let mismatch = HttpResponse {
+                status: 400,
+                body: r#"{"__type":"CodeMismatchException","message":"Invalid code"}"#.into(),
+                error_type: None,
+            };
             assert_eq!(flow.handle(&mismatch, NOW_MS).unwrap_err().code, Code::Service("CodeMismatchException".into()));
             let (flow, req) = p.respond(code("123456"), &[]).unwrap();
             assert_ne!(first.body, req.body);
@@ -1150,16 +1282,22 @@ mod tests {
         let reply = r#"{"ChallengeName":"NEW_PASSWORD_REQUIRED","ChallengeParameters":{"USER_ID_FOR_SRP":"bob","requiredAttributes":"[\"userAttributes.name\"]","userAttributes":"{\"email_verified\":\"true\",\"email\":\"bob@example.com\"}"},"Session":"n1"}"#;
         let p = challenge_of(password_flow(None), reply);
         let view = p.to_json("App").to_text();
-        assert!(view.ends_with(r#""requiredAttributes":["name"],"userAttributes":{"email":"bob@example.com"}}"#), "{view}");
+        assert!(
+            view.ends_with(r#""requiredAttributes":["name"],"userAttributes":{"email":"bob@example.com"}}"#),
+            "{view}"
+        );
         assert_eq!(p.respond(code("1"), &[]).unwrap_err().code, Code::InvalidInput);
         let empty = Answer::NewPassword { password: Password::new(""), attributes: vec![] };
         assert_eq!(p.respond(empty, &[]).unwrap_err().code, Code::InvalidInput);
-        let a = Answer::NewPassword { password: Password::new("N3w-pw!"), attributes: vec![("name".into(), "Bob".into())] };
+        let a =
+            Answer::NewPassword { password: Password::new("N3w-pw!"), attributes: vec![("name".into(), "Bob".into())] };
         assert_eq!(format!("{a:?}"), "Answer(<redacted>)");
         let (flow, req) = p.respond(a, &[]).unwrap();
         assert_eq!(
             req.body,
-            format!(r#"{{"ChallengeName":"NEW_PASSWORD_REQUIRED","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","NEW_PASSWORD":"N3w-pw!","userAttributes.name":"Bob"}},"Session":"n1"}}"#)
+            format!(
+                r#"{{"ChallengeName":"NEW_PASSWORD_REQUIRED","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","NEW_PASSWORD":"N3w-pw!","userAttributes.name":"Bob"}},"Session":"n1"}}"#
+            )
         );
         // The new password can lead to MFA.
         let p = challenge_of(flow, r#"{"ChallengeName":"SMS_MFA","ChallengeParameters":{},"Session":"n2"}"#);
@@ -1176,7 +1314,9 @@ mod tests {
         let (flow, req) = p.respond(Answer::MfaType("SOFTWARE_TOKEN_MFA".into()), &[]).unwrap();
         assert_eq!(
             req.body,
-            format!(r#"{{"ChallengeName":"SELECT_MFA_TYPE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"SOFTWARE_TOKEN_MFA"}},"Session":"s1"}}"#)
+            format!(
+                r#"{{"ChallengeName":"SELECT_MFA_TYPE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"SOFTWARE_TOKEN_MFA"}},"Session":"s1"}}"#
+            )
         );
         let p = challenge_of(flow, r#"{"ChallengeName":"SOFTWARE_TOKEN_MFA","ChallengeParameters":{},"Session":"s2"}"#);
         assert_eq!(p.challenge().session.as_deref(), Some("s2"));
@@ -1198,13 +1338,18 @@ mod tests {
             p.to_json("My App").to_text(),
             r#"{"type":"challenge","name":"MFA_SETUP","username":"bob","parameters":{"USER_ID_FOR_SRP":"bob","MFAS_CAN_SETUP":"[\"SOFTWARE_TOKEN_MFA\"]"},"allowedMfaTypes":["SOFTWARE_TOKEN_MFA"],"secretCode":"JBSWY3DPEHPK3PXP","totpUri":"otpauth://totp/My%20App:bob?secret=JBSWY3DPEHPK3PXP&issuer=My%20App"}"#
         );
-        let (flow, req) = p.respond(Answer::Code { code: "123456".into(), device_name: Some("Phone".into()) }, &[]).unwrap();
+        let (flow, req) =
+            p.respond(Answer::Code { code: "123456".into(), device_name: Some("Phone".into()) }, &[]).unwrap();
         assert_eq!(req.operation, "VerifySoftwareToken");
         assert_eq!(req.body, r#"{"UserCode":"123456","Session":"t2","FriendlyDeviceName":"Phone"}"#);
-        let Step::Send(flow, req) = flow.handle(&ok(r#"{"Status":"SUCCESS","Session":"t3"}"#), NOW_MS).unwrap() else { panic!() };
+        let Step::Send(flow, req) = flow.handle(&ok(r#"{"Status":"SUCCESS","Session":"t3"}"#), NOW_MS).unwrap() else {
+            panic!()
+        };
         assert_eq!(
             req.body,
-            format!(r#"{{"ChallengeName":"MFA_SETUP","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob"}},"Session":"t3"}}"#)
+            format!(
+                r#"{{"ChallengeName":"MFA_SETUP","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob"}},"Session":"t3"}}"#
+            )
         );
         assert!(matches!(flow.handle(&ok(&tokens_reply()), NOW_MS).unwrap(), Step::SignedIn(_)));
         // A failed verification is an error, and the pending challenge can be answered again.
@@ -1215,7 +1360,8 @@ mod tests {
         );
         assert!(p.respond(code("654321"), &[]).is_ok());
         // MFA_SETUP without TOTP on offer goes to the app as is and cannot be answered here.
-        let sms_only = r#"{"ChallengeName":"MFA_SETUP","ChallengeParameters":{"MFAS_CAN_SETUP":"[\"SMS_MFA\"]"},"Session":"t1"}"#;
+        let sms_only =
+            r#"{"ChallengeName":"MFA_SETUP","ChallengeParameters":{"MFAS_CAN_SETUP":"[\"SMS_MFA\"]"},"Session":"t1"}"#;
         let p = challenge_of(password_flow(None), sms_only);
         assert_eq!(p.respond(code("1"), &[]).unwrap_err().code, Code::InvalidInput);
     }
@@ -1223,7 +1369,10 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn totp_uri_and_lists() {
-        assert_eq!(totp_uri("Acme Co", "alice@example.com", "ABC"), "otpauth://totp/Acme%20Co:alice%40example.com?secret=ABC&issuer=Acme%20Co");
+        assert_eq!(
+            totp_uri("Acme Co", "alice@example.com", "ABC"),
+            "otpauth://totp/Acme%20Co:alice%40example.com?secret=ABC&issuer=Acme%20Co"
+        );
         assert_eq!(string_list(Some(r#"["A","B"]"#)), vec!["A".to_string(), "B".to_string()]);
         assert!(string_list(Some("nope")).is_empty());
         assert!(string_list(None).is_empty());
@@ -1239,7 +1388,10 @@ mod tests {
         let long = "X".repeat(700);
         let reply = format!(r#"{{"ChallengeName":"{long}","Session":"d"}}"#);
         let e = password_flow(None).handle(&ok(&reply), NOW_MS).unwrap_err();
-        assert_eq!(e.message, format!("Cognito asked for the challenge {}, which this library cannot answer", &long[..64]));
+        assert_eq!(
+            e.message,
+            format!("Cognito asked for the challenge {}, which this library cannot answer", &long[..64])
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -1253,7 +1405,15 @@ mod tests {
         let dev_a = dev_srp.public_hex();
         let srp = SrpClient::new(&[0x11; 48]).unwrap();
         // Typed name = owner: DEVICE_KEY goes in InitiateAuth and PASSWORD_VERIFIER.
-        let (flow, req) = SignIn::start_with_device(&config(), None, "alice", Password::new("Alice-Passw0rd!"), srp, Some((device(), dev_srp))).unwrap();
+        let (flow, req) = SignIn::start_with_device(
+            &config(),
+            None,
+            "alice",
+            Password::new("Alice-Passw0rd!"),
+            srp,
+            Some((device(), dev_srp)),
+        )
+        .unwrap();
         assert_eq!(field(&req.body, &["AuthParameters", "DEVICE_KEY"]).as_deref(), Some("us-east-1_dev1"));
         let Step::Send(flow, req) = flow.handle(&ok(&server.challenge("alice")), NOW_MS).unwrap() else { panic!() };
         assert_eq!(field(&req.body, &["ChallengeResponses", "DEVICE_KEY"]).as_deref(), Some("us-east-1_dev1"));
@@ -1262,9 +1422,14 @@ mod tests {
         let Step::Send(flow, req) = flow.handle(&ok(reply), NOW_MS).unwrap() else { panic!("device SRP is automatic") };
         assert_eq!(
             req.body,
-            format!(r#"{{"ChallengeName":"DEVICE_SRP_AUTH","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"alice","DEVICE_KEY":"us-east-1_dev1","SRP_A":"{dev_a}"}},"Session":"d1"}}"#)
+            format!(
+                r#"{{"ChallengeName":"DEVICE_SRP_AUTH","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"alice","DEVICE_KEY":"us-east-1_dev1","SRP_A":"{dev_a}"}},"Session":"d1"}}"#
+            )
         );
-        let verifier_reply = dev_server.challenge("alice").replace("PASSWORD_VERIFIER", "DEVICE_PASSWORD_VERIFIER").replace("sess-1", "d2");
+        let verifier_reply = dev_server
+            .challenge("alice")
+            .replace("PASSWORD_VERIFIER", "DEVICE_PASSWORD_VERIFIER")
+            .replace("sess-1", "d2");
         let Step::Send(flow, req) = flow.handle(&ok(&verifier_reply), NOW_MS).unwrap() else { panic!() };
         assert_eq!(field(&req.body, &["ChallengeName"]).as_deref(), Some("DEVICE_PASSWORD_VERIFIER"));
         assert_eq!(field(&req.body, &["Session"]).as_deref(), Some("d2"));
@@ -1286,7 +1451,15 @@ mod tests {
         // PASSWORD_VERIFIER once USER_ID_FOR_SRP says who it is.
         let srp = SrpClient::new(&[0x11; 48]).unwrap();
         let dev_srp = SrpClient::new(&[0x22; 48]).unwrap();
-        let (flow, req) = SignIn::start_with_device(&config(), None, "alice@example.com", Password::new("Alice-Passw0rd!"), srp, Some((device(), dev_srp))).unwrap();
+        let (flow, req) = SignIn::start_with_device(
+            &config(),
+            None,
+            "alice@example.com",
+            Password::new("Alice-Passw0rd!"),
+            srp,
+            Some((device(), dev_srp)),
+        )
+        .unwrap();
         assert_eq!(field(&req.body, &["AuthParameters", "DEVICE_KEY"]), None);
         let Step::Send(_, req) = flow.handle(&ok(&server.challenge("alice")), NOW_MS).unwrap() else { panic!() };
         assert_eq!(field(&req.body, &["ChallengeResponses", "DEVICE_KEY"]).as_deref(), Some("us-east-1_dev1"));
@@ -1294,7 +1467,15 @@ mod tests {
         // Another user's device is never sent, and DEVICE_SRP_AUTH then cannot be answered.
         let srp = SrpClient::new(&[0x11; 48]).unwrap();
         let other = DeviceSecrets::new("bob", "us-east-1_bobdev", "-g", "pw");
-        let (flow, req) = SignIn::start_with_device(&config(), None, "alice", Password::new("Alice-Passw0rd!"), srp, Some((other, SrpClient::new(&[3; 48]).unwrap()))).unwrap();
+        let (flow, req) = SignIn::start_with_device(
+            &config(),
+            None,
+            "alice",
+            Password::new("Alice-Passw0rd!"),
+            srp,
+            Some((other, SrpClient::new(&[3; 48]).unwrap())),
+        )
+        .unwrap();
         assert!(!req.body.contains("bobdev"));
         let Step::Send(flow, req) = flow.handle(&ok(&server.challenge("alice")), NOW_MS).unwrap() else { panic!() };
         assert!(!req.body.contains("bobdev"));
@@ -1314,9 +1495,17 @@ mod tests {
     fn sign_in_after_sign_up_with_the_session() {
         let (flow, req) = SignIn::start_after_sign_up(&config(), None, "bob", "sess-1").unwrap();
         assert_eq!(req.operation, "InitiateAuth");
-        assert_eq!(req.body, format!(r#"{{"AuthFlow":"USER_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob"}},"Session":"sess-1"}}"#));
+        assert_eq!(
+            req.body,
+            format!(
+                r#"{{"AuthFlow":"USER_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob"}},"Session":"sess-1"}}"#
+            )
+        );
         let t = tokens(NOW_MS / 1000, "bob");
-        let reply = format!(r#"{{"AuthenticationResult":{{"AccessToken":"{}","IdToken":"{}","RefreshToken":"r"}},"ChallengeParameters":{{}}}}"#, t.access_token, t.id_token);
+        let reply = format!(
+            r#"{{"AuthenticationResult":{{"AccessToken":"{}","IdToken":"{}","RefreshToken":"r"}},"ChallengeParameters":{{}}}}"#,
+            t.access_token, t.id_token
+        );
         let Step::SignedIn(s) = flow.handle(&ok(&reply), NOW_MS).unwrap() else { panic!("expected a session") };
         assert_eq!(s.username, "bob");
         let secret = ClientSecret::new("s3cr3t");
@@ -1331,13 +1520,32 @@ mod tests {
     fn user_auth_initiate_bodies() {
         let (_, req) = user_auth(None, None);
         assert_eq!(req.operation, "InitiateAuth");
-        assert_eq!(req.body, format!(r#"{{"AuthFlow":"USER_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob"}}}}"#));
-        for (f, name) in [(FirstFactor::WebAuthn, "WEB_AUTHN"), (FirstFactor::EmailOtp, "EMAIL_OTP"), (FirstFactor::SmsOtp, "SMS_OTP")] {
+        assert_eq!(
+            req.body,
+            format!(r#"{{"AuthFlow":"USER_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob"}}}}"#)
+        );
+        for (f, name) in [
+            (FirstFactor::WebAuthn, "WEB_AUTHN"),
+            (FirstFactor::EmailOtp, "EMAIL_OTP"),
+            (FirstFactor::SmsOtp, "SMS_OTP"),
+        ] {
             let (_, req) = user_auth(Some(f), None);
-            assert_eq!(req.body, format!(r#"{{"AuthFlow":"USER_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","PREFERRED_CHALLENGE":"{name}"}}}}"#));
+            assert_eq!(
+                req.body,
+                format!(
+                    r#"{{"AuthFlow":"USER_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","PREFERRED_CHALLENGE":"{name}"}}}}"#
+                )
+            );
         }
         let md = [("app".to_string(), "demo".to_string())];
-        let (_, req) = SignIn::start_user_auth(&config(), Some(ClientSecret::new("sec")), "bob", Some(FirstFactor::Password(Password::new("pw"))), &md).unwrap();
+        let (_, req) = SignIn::start_user_auth(
+            &config(),
+            Some(ClientSecret::new("sec")),
+            "bob",
+            Some(FirstFactor::Password(Password::new("pw"))),
+            &md,
+        )
+        .unwrap();
         assert_eq!(
             req.body,
             format!(
@@ -1348,7 +1556,12 @@ mod tests {
         let srp = SrpClient::new(&[0x11; 48]).unwrap();
         let a = srp.public_hex();
         let (_, req) = user_auth(Some(FirstFactor::PasswordSrp(Password::new("pw"), srp)), None);
-        assert_eq!(req.body, format!(r#"{{"AuthFlow":"USER_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","PREFERRED_CHALLENGE":"PASSWORD_SRP","SRP_A":"{a}"}}}}"#));
+        assert_eq!(
+            req.body,
+            format!(
+                r#"{{"AuthFlow":"USER_AUTH","ClientId":"{CLIENT}","AuthParameters":{{"USERNAME":"bob","PREFERRED_CHALLENGE":"PASSWORD_SRP","SRP_A":"{a}"}}}}"#
+            )
+        );
         assert!(!req.body.contains("pw"));
         // Rejected before anything is sent.
         assert_eq!(SignIn::start_user_auth(&config(), None, "", None, &[]).unwrap_err().code, Code::InvalidInput);
@@ -1370,25 +1583,38 @@ mod tests {
         let (flow, req) = p.respond(Answer::Select(FirstFactor::WebAuthn), &[]).unwrap();
         assert_eq!(
             req.body,
-            format!(r#"{{"ChallengeName":"SELECT_CHALLENGE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"WEB_AUTHN"}},"Session":"u1"}}"#)
+            format!(
+                r#"{{"ChallengeName":"SELECT_CHALLENGE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"WEB_AUTHN"}},"Session":"u1"}}"#
+            )
         );
         let options = r#"{\"challenge\":\"AQID\",\"rpId\":\"localhost\"}"#;
-        let reply = format!(r#"{{"ChallengeName":"WEB_AUTHN","Session":"w1","ChallengeParameters":{{"CREDENTIAL_REQUEST_OPTIONS":"{options}"}}}}"#);
+        let reply = format!(
+            r#"{{"ChallengeName":"WEB_AUTHN","Session":"w1","ChallengeParameters":{{"CREDENTIAL_REQUEST_OPTIONS":"{options}"}}}}"#
+        );
         let w = challenge_of(flow, &reply);
         assert_eq!(w.challenge().username, "bob");
-        assert_eq!(w.challenge().param("CREDENTIAL_REQUEST_OPTIONS"), Some(r#"{"challenge":"AQID","rpId":"localhost"}"#));
+        assert_eq!(
+            w.challenge().param("CREDENTIAL_REQUEST_OPTIONS"),
+            Some(r#"{"challenge":"AQID","rpId":"localhost"}"#)
+        );
         assert_eq!(w.respond(code("1"), &[]).unwrap_err().code, Code::InvalidInput);
         let cred = r#"{"id":"AQ","rawId":"AQ","type":"public-key"}"#;
         let (flow, req) = w.respond(Answer::WebAuthn(cred.into()), &[]).unwrap();
         assert_eq!(
             req.body,
-            format!(r#"{{"ChallengeName":"WEB_AUTHN","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","CREDENTIAL":"{{\"id\":\"AQ\",\"rawId\":\"AQ\",\"type\":\"public-key\"}}"}},"Session":"w1"}}"#)
+            format!(
+                r#"{{"ChallengeName":"WEB_AUTHN","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","CREDENTIAL":"{{\"id\":\"AQ\",\"rawId\":\"AQ\",\"type\":\"public-key\"}}"}},"Session":"w1"}}"#
+            )
         );
         let Step::SignedIn(s) = flow.handle(&ok(&tokens_reply()), NOW_MS).unwrap() else { panic!() };
         assert_eq!(s.username, "bob");
         // A stale credential: Cognito's error comes through as is.
         let (flow, _) = w.respond(Answer::WebAuthn(cred.into()), &[]).unwrap();
-        let denied = HttpResponse { status: 400, body: r#"{"__type":"NotAuthorizedException","message":"m"}"#.into(), error_type: None };
+        let denied = HttpResponse {
+            status: 400,
+            body: r#"{"__type":"NotAuthorizedException","message":"m"}"#.into(),
+            error_type: None,
+        };
         assert_eq!(flow.handle(&denied, NOW_MS).unwrap_err().code, Code::Service("NotAuthorizedException".into()));
         // Preferred WEB_AUTHN answered directly with the WEB_AUTHN challenge.
         assert_eq!(challenge_of(user_auth(Some(FirstFactor::WebAuthn), None).0, &reply).challenge().name, "WEB_AUTHN");
@@ -1406,7 +1632,8 @@ mod tests {
         let p = challenge_of(user_auth(None, Some("sec")).0, SELECT);
         let srp = SrpClient::new(&[0x11; 48]).unwrap();
         let a = srp.public_hex();
-        let (flow, req) = p.respond(Answer::Select(FirstFactor::PasswordSrp(Password::new("Bob-Passw0rd!"), srp)), &[]).unwrap();
+        let (flow, req) =
+            p.respond(Answer::Select(FirstFactor::PasswordSrp(Password::new("Bob-Passw0rd!"), srp)), &[]).unwrap();
         assert_eq!(
             req.body,
             format!(
@@ -1444,23 +1671,39 @@ mod tests {
         let (flow, req) = p.respond(Answer::Select(FirstFactor::Password(Password::new("pw"))), &[]).unwrap();
         assert_eq!(
             req.body,
-            format!(r#"{{"ChallengeName":"SELECT_CHALLENGE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"PASSWORD","PASSWORD":"pw"}},"Session":"u1"}}"#)
+            format!(
+                r#"{{"ChallengeName":"SELECT_CHALLENGE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"PASSWORD","PASSWORD":"pw"}},"Session":"u1"}}"#
+            )
         );
-        assert_eq!(p.respond(Answer::Select(FirstFactor::Password(Password::new(""))), &[]).unwrap_err().code, Code::InvalidInput);
-        let mfa = challenge_of(flow, r#"{"ChallengeName":"SMS_MFA","ChallengeParameters":{"CODE_DELIVERY_DELIVERY_MEDIUM":"SMS","CODE_DELIVERY_DESTINATION":"+*******0123"},"Session":"m1"}"#);
+        assert_eq!(
+            p.respond(Answer::Select(FirstFactor::Password(Password::new(""))), &[]).unwrap_err().code,
+            Code::InvalidInput
+        );
+        let mfa = challenge_of(
+            flow,
+            r#"{"ChallengeName":"SMS_MFA","ChallengeParameters":{"CODE_DELIVERY_DELIVERY_MEDIUM":"SMS","CODE_DELIVERY_DESTINATION":"+*******0123"},"Session":"m1"}"#,
+        );
         let (flow, req) = mfa.respond(code("123456"), &[]).unwrap();
         assert_eq!(
             req.body,
-            format!(r#"{{"ChallengeName":"SMS_MFA","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","SMS_MFA_CODE":"123456"}},"Session":"m1"}}"#)
+            format!(
+                r#"{{"ChallengeName":"SMS_MFA","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","SMS_MFA_CODE":"123456"}},"Session":"m1"}}"#
+            )
         );
         assert!(matches!(flow.handle(&ok(&tokens_reply()), NOW_MS).unwrap(), Step::SignedIn(_)));
         // Preferred PASSWORD straight to NEW_PASSWORD_REQUIRED.
         let (flow, _) = user_auth(Some(FirstFactor::Password(Password::new("pw"))), None);
-        let np = challenge_of(flow, r#"{"ChallengeName":"NEW_PASSWORD_REQUIRED","ChallengeParameters":{"requiredAttributes":"[]","userAttributes":"{}"},"Session":"n1"}"#);
-        let (_, req) = np.respond(Answer::NewPassword { password: Password::new("N3w-pw!"), attributes: vec![] }, &[]).unwrap();
+        let np = challenge_of(
+            flow,
+            r#"{"ChallengeName":"NEW_PASSWORD_REQUIRED","ChallengeParameters":{"requiredAttributes":"[]","userAttributes":"{}"},"Session":"n1"}"#,
+        );
+        let (_, req) =
+            np.respond(Answer::NewPassword { password: Password::new("N3w-pw!"), attributes: vec![] }, &[]).unwrap();
         assert_eq!(
             req.body,
-            format!(r#"{{"ChallengeName":"NEW_PASSWORD_REQUIRED","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","NEW_PASSWORD":"N3w-pw!"}},"Session":"n1"}}"#)
+            format!(
+                r#"{{"ChallengeName":"NEW_PASSWORD_REQUIRED","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","NEW_PASSWORD":"N3w-pw!"}},"Session":"n1"}}"#
+            )
         );
     }
 
@@ -1475,23 +1718,35 @@ mod tests {
             let (flow, req) = p.respond(Answer::Select(factor), &[]).unwrap();
             assert_eq!(
                 req.body,
-                format!(r#"{{"ChallengeName":"SELECT_CHALLENGE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"{name}"}},"Session":"u1"}}"#)
+                format!(
+                    r#"{{"ChallengeName":"SELECT_CHALLENGE","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","ANSWER":"{name}"}},"Session":"u1"}}"#
+                )
             );
-            let reply = format!(r#"{{"ChallengeName":"{name}","Session":"o1","ChallengeParameters":{{"CODE_DELIVERY_DELIVERY_MEDIUM":"{medium}","CODE_DELIVERY_DESTINATION":"{dest}"}}}}"#);
+            let reply = format!(
+                r#"{{"ChallengeName":"{name}","Session":"o1","ChallengeParameters":{{"CODE_DELIVERY_DELIVERY_MEDIUM":"{medium}","CODE_DELIVERY_DESTINATION":"{dest}"}}}}"#
+            );
             let otp = challenge_of(flow, &reply);
             assert_eq!(
                 otp.to_json("x").to_text(),
-                format!(r#"{{"type":"challenge","name":"{name}","username":"bob","parameters":{{"CODE_DELIVERY_DELIVERY_MEDIUM":"{medium}","CODE_DELIVERY_DESTINATION":"{dest}"}},"codeDelivery":{{"medium":"{medium}","destination":"{dest}"}}}}"#)
+                format!(
+                    r#"{{"type":"challenge","name":"{name}","username":"bob","parameters":{{"CODE_DELIVERY_DELIVERY_MEDIUM":"{medium}","CODE_DELIVERY_DESTINATION":"{dest}"}},"codeDelivery":{{"medium":"{medium}","destination":"{dest}"}}}}"#
+                )
             );
             assert_eq!(otp.respond(Answer::Custom("x".into()), &[]).unwrap_err().code, Code::InvalidInput);
             // Wrong code: CodeMismatchException, and the challenge can be answered again.
             let (flow, _) = otp.respond(code("000000"), &[]).unwrap();
-            let mismatch = HttpResponse { status: 400, body: r#"{"__type":"CodeMismatchException","message":"Invalid code"}"#.into(), error_type: None };
+            let mismatch = HttpResponse {
+                status: 400,
+                body: r#"{"__type":"CodeMismatchException","message":"Invalid code"}"#.into(),
+                error_type: None,
+            };
             assert_eq!(flow.handle(&mismatch, NOW_MS).unwrap_err().code, Code::Service("CodeMismatchException".into()));
             let (flow, req) = otp.respond(code("123456"), &[]).unwrap();
             assert_eq!(
                 req.body,
-                format!(r#"{{"ChallengeName":"{name}","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","{key}":"123456"}},"Session":"o1"}}"#)
+                format!(
+                    r#"{{"ChallengeName":"{name}","ClientId":"{CLIENT}","ChallengeResponses":{{"USERNAME":"bob","{key}":"123456"}},"Session":"o1"}}"#
+                )
             );
             assert!(matches!(flow.handle(&ok(&tokens_reply()), NOW_MS).unwrap(), Step::SignedIn(_)));
         }

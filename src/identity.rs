@@ -136,7 +136,12 @@ impl AwsCredentials {
     }
 }
 
-fn request(cfg: &IdentityConfig, target: &'static str, identity_id: Option<&str>, login: Option<&Login>) -> HttpRequest {
+fn request(
+    cfg: &IdentityConfig,
+    target: &'static str,
+    identity_id: Option<&str>,
+    login: Option<&Login>,
+) -> HttpRequest {
     let mut members: Vec<(String, Json)> = Vec::with_capacity(2);
     match identity_id {
         Some(id) => members.push((String::from("IdentityId"), Json::Str(String::from(id)))),
@@ -210,7 +215,9 @@ fn parse_credentials_body(resp: &HttpResponse, now_ms: i64) -> Result<AwsCredent
     let bad = || Error::invalid_response("GetCredentialsForIdentity's reply lacks IdentityId or Credentials");
     let identity_id = v.str_field("IdentityId").filter(|s| !s.is_empty()).ok_or_else(bad)?;
     let c = v.get("Credentials").ok_or_else(bad)?;
-    let (Some(akid), Some(secret), Some(token)) = (c.str_field("AccessKeyId"), c.str_field("SecretKey"), c.str_field("SessionToken")) else {
+    let (Some(akid), Some(secret), Some(token)) =
+        (c.str_field("AccessKeyId"), c.str_field("SecretKey"), c.str_field("SessionToken"))
+    else {
         return Err(bad());
     };
     let expiration_ms = match c.get("Expiration") {
@@ -263,7 +270,11 @@ pub enum Step {
 
 impl CredentialsFlow {
     /// Starts with the stored identity id when there is one, else with GetId.
-    pub fn start(cfg: &IdentityConfig, login: Option<Login>, stored_identity_id: Option<&str>) -> (CredentialsFlow, HttpRequest) {
+    pub fn start(
+        cfg: &IdentityConfig,
+        login: Option<Login>,
+        stored_identity_id: Option<&str>,
+    ) -> (CredentialsFlow, HttpRequest) {
         Self::start_linking(cfg, login, stored_identity_id, None)
     }
 
@@ -283,7 +294,8 @@ impl CredentialsFlow {
             (None, Some(g)) => (Stage::GetCredentials(String::from(g)), true),
             (None, None) => (Stage::GetId, false),
         };
-        let flow = CredentialsFlow { cfg: cfg.clone(), login, stage, dropped_identity: false, refreshed: false, linking };
+        let flow =
+            CredentialsFlow { cfg: cfg.clone(), login, stage, dropped_identity: false, refreshed: false, linking };
         let req = flow.current_request();
         (flow, req)
     }
@@ -315,18 +327,23 @@ impl CredentialsFlow {
         if !ok {
             let err = parse_error(resp);
             let token_expired = self.login.as_ref().is_some_and(|l| {
-                l.id_expires_at_ms <= now_ms || err.message.as_bytes().windows(7).any(|w| w.eq_ignore_ascii_case(b"expired"))
+                l.id_expires_at_ms <= now_ms
+                    || err.message.as_bytes().windows(7).any(|w| w.eq_ignore_ascii_case(b"expired"))
             });
             // The guest's id could not be linked (forgotten, or linked to another login):
             // the user's own identity, from GetId.
-            let refused = is_code(&err, "ResourceNotFoundException") || (is_code(&err, "NotAuthorizedException") && !token_expired);
+            let refused = is_code(&err, "ResourceNotFoundException")
+                || (is_code(&err, "NotAuthorizedException") && !token_expired);
             if self.linking && refused {
                 self.linking = false;
                 self.stage = Stage::GetId;
                 let req = self.current_request();
                 return Ok(Step::Send(self, req));
             }
-            if is_code(&err, "ResourceNotFoundException") && matches!(self.stage, Stage::GetCredentials(_)) && !self.dropped_identity {
+            if is_code(&err, "ResourceNotFoundException")
+                && matches!(self.stage, Stage::GetCredentials(_))
+                && !self.dropped_identity
+            {
                 self.dropped_identity = true;
                 self.stage = Stage::GetId;
                 let req = self.current_request();
@@ -450,7 +467,9 @@ mod tests {
     fn flow_get_id_then_credentials() {
         let (flow, req) = CredentialsFlow::start(&cfg(), Some(login(i64::MAX)), None);
         assert_eq!(req.operation, GET_ID);
-        let Step::Send(flow, req) = flow.handle(&resp(200, r#"{"IdentityId":"us-east-1:id-1"}"#), 0).unwrap() else { panic!() };
+        let Step::Send(flow, req) = flow.handle(&resp(200, r#"{"IdentityId":"us-east-1:id-1"}"#), 0).unwrap() else {
+            panic!()
+        };
         assert_eq!(req.operation, GET_CREDENTIALS);
         assert!(req.body.starts_with(r#"{"IdentityId":"us-east-1:id-1","Logins":{"#));
         let Step::Done(c) = flow.handle(&resp(200, CREDS), 1_700_000_000_000).unwrap() else { panic!() };
@@ -462,7 +481,10 @@ mod tests {
         assert!(!format!("{c:?}").contains("sekrit"));
         // Malformed replies.
         let (flow, _) = CredentialsFlow::start(&cfg(), None, Some("us-east-1:id-1"));
-        assert_eq!(flow.handle(&resp(200, r#"{"IdentityId":"x","Credentials":{"AccessKeyId":"a"}}"#), 0).err().unwrap().code, Code::InvalidResponse);
+        assert_eq!(
+            flow.handle(&resp(200, r#"{"IdentityId":"x","Credentials":{"AccessKeyId":"a"}}"#), 0).err().unwrap().code,
+            Code::InvalidResponse
+        );
         let (flow, _) = CredentialsFlow::start(&cfg(), None, None);
         assert_eq!(flow.handle(&resp(200, "{}"), 0).err().unwrap().code, Code::InvalidResponse);
     }
@@ -477,7 +499,9 @@ mod tests {
         assert!(flow.dropped_identity());
         assert_eq!(req.operation, GET_ID);
         assert_eq!(req.body, r#"{"IdentityPoolId":"us-east-1:0a1b2c3d-0000-4000-8000-00000000e001"}"#);
-        let Step::Send(flow, _) = flow.handle(&resp(200, r#"{"IdentityId":"us-east-1:new"}"#), 0).unwrap() else { panic!() };
+        let Step::Send(flow, _) = flow.handle(&resp(200, r#"{"IdentityId":"us-east-1:new"}"#), 0).unwrap() else {
+            panic!()
+        };
         // A second not-found is an error, not a loop.
         assert_eq!(flow.handle(&not_found, 0).err().unwrap().code, Code::Service("ResourceNotFoundException".into()));
         // Not-found from GetId itself (a wrong pool id) is an error at once.
@@ -499,7 +523,12 @@ mod tests {
         let Step::Done(c) = flow.handle(&resp(200, &linked), 0).unwrap() else { panic!() };
         assert_eq!(c.identity_id, "us-east-1:guest");
         // The user's own stored identity wins; guests without a login link nothing.
-        let (flow, req) = CredentialsFlow::start_linking(&cfg(), Some(login(i64::MAX)), Some("us-east-1:mine"), Some("us-east-1:guest"));
+        let (flow, req) = CredentialsFlow::start_linking(
+            &cfg(),
+            Some(login(i64::MAX)),
+            Some("us-east-1:mine"),
+            Some("us-east-1:guest"),
+        );
         assert!(!flow.linking() && req.body.contains("us-east-1:mine"));
         let (flow, req) = CredentialsFlow::start_linking(&cfg(), None, None, Some("us-east-1:guest"));
         assert!(!flow.linking() && req.operation == GET_ID);
@@ -508,17 +537,21 @@ mod tests {
             r#"{"__type":"NotAuthorizedException","message":"Invalid login token. Logins don't match."}"#,
             r#"{"__type":"ResourceNotFoundException","message":"Identity 'us-east-1:guest' not found."}"#,
         ] {
-            let (flow, _) = CredentialsFlow::start_linking(&cfg(), Some(login(i64::MAX)), None, Some("us-east-1:guest"));
+            let (flow, _) =
+                CredentialsFlow::start_linking(&cfg(), Some(login(i64::MAX)), None, Some("us-east-1:guest"));
             let Step::Send(flow, req) = flow.handle(&resp(400, refusal), 0).unwrap() else { panic!() };
             assert!(!flow.linking() && !flow.dropped_identity());
             assert_eq!(req.operation, GET_ID);
-            let Step::Send(flow, req) = flow.handle(&resp(200, r#"{"IdentityId":"us-east-1:own"}"#), 0).unwrap() else { panic!() };
+            let Step::Send(flow, req) = flow.handle(&resp(200, r#"{"IdentityId":"us-east-1:own"}"#), 0).unwrap() else {
+                panic!()
+            };
             assert!(req.body.starts_with(r#"{"IdentityId":"us-east-1:own","Logins""#));
             assert!(matches!(flow.handle(&resp(200, CREDS), 0).unwrap(), Step::Done(_)));
         }
         // An expired token while linking: fresh tokens first, then the same linking call.
         let (flow, _) = CredentialsFlow::start_linking(&cfg(), Some(login(0)), None, Some("us-east-1:guest"));
-        let expired = resp(400, r#"{"__type":"NotAuthorizedException","message":"Invalid login token. Token expired: 1 >= 0"}"#);
+        let expired =
+            resp(400, r#"{"__type":"NotAuthorizedException","message":"Invalid login token. Token expired: 1 >= 0"}"#);
         let Step::NeedFreshTokens(flow) = flow.handle(&expired, 10).unwrap() else { panic!() };
         let (flow, req) = flow.retry_with(login(i64::MAX));
         assert!(flow.linking() && req.body.contains("us-east-1:guest"));
@@ -534,7 +567,10 @@ mod tests {
         let aws = "cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01";
         let emu = ClientConfig::new("us-east-1_EmuPool01", "client1", Some("http://127.0.0.1:9229/")).unwrap();
         assert_eq!(Login::new(&emu, &token(&format!("https://{aws}")), 0).provider, aws);
-        assert_eq!(Login::new(&emu, &token("http://127.0.0.1:9229/us-east-1_EmuPool01"), 0).provider, "127.0.0.1:9229/us-east-1_EmuPool01");
+        assert_eq!(
+            Login::new(&emu, &token("http://127.0.0.1:9229/us-east-1_EmuPool01"), 0).provider,
+            "127.0.0.1:9229/us-east-1_EmuPool01"
+        );
         assert_eq!(Login::new(&emu, &token("https://evil.example/us-east-1_EmuPool01"), 0).provider, aws);
         assert_eq!(Login::new(&emu, "not a jwt", 0).provider, aws);
         let custom = emu.with_issuer(Some("https://auth.example.com/p")).unwrap();
@@ -544,7 +580,10 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn expired_token_asks_for_fresh_tokens_once() {
-        let expired = resp(400, r#"{"__type":"NotAuthorizedException","message":"Invalid login token. Token expired: 1700000000 >= 1699999000"}"#);
+        let expired = resp(
+            400,
+            r#"{"__type":"NotAuthorizedException","message":"Invalid login token. Token expired: 1700000000 >= 1699999000"}"#,
+        );
         let (flow, _) = CredentialsFlow::start(&cfg(), Some(login(i64::MAX)), Some("us-east-1:id-1"));
         let Step::NeedFreshTokens(flow) = flow.handle(&expired, 0).unwrap() else { panic!() };
         let mut fresh = login(i64::MAX);
@@ -554,7 +593,10 @@ mod tests {
         assert!(req.body.contains("fresh.token.jwt"));
         assert_eq!(flow.handle(&expired, 0).err().unwrap().code, Code::Service("NotAuthorizedException".into()));
         // A NotAuthorized that is not about expiry (e.g. guest access disabled) is final.
-        let denied = resp(400, r#"{"__type":"NotAuthorizedException","message":"Unauthenticated access is not supported for this identity pool."}"#);
+        let denied = resp(
+            400,
+            r#"{"__type":"NotAuthorizedException","message":"Unauthenticated access is not supported for this identity pool."}"#,
+        );
         let (flow, _) = CredentialsFlow::start(&cfg(), None, None);
         assert!(flow.handle(&denied, 0).is_err());
         let (flow, _) = CredentialsFlow::start(&cfg(), Some(login(i64::MAX)), None);

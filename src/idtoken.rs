@@ -123,7 +123,8 @@ pub fn parse_signed(token: &str) -> Result<SignedJwt<'_>, Error> {
     let kid = String::from(jwt.header.str_field("kid").ok_or_else(|| invalid("the ID token has no kid"))?);
     let dot = token.rfind('.').ok_or_else(|| invalid("the ID token is not a well-formed JWT"))?;
     let (input, sig) = token.split_at(dot);
-    let signature = base64url_decode(sig.get(1..).unwrap_or("")).ok_or_else(|| invalid("the ID token's signature is not base64url"))?;
+    let signature = base64url_decode(sig.get(1..).unwrap_or(""))
+        .ok_or_else(|| invalid("the ID token's signature is not base64url"))?;
     // RSA-2048 .. RSA-4096 signatures.
     if !(256..=512).contains(&signature.len()) {
         return Err(invalid("the ID token's signature has the wrong length"));
@@ -188,7 +189,9 @@ pub async fn verify<K: KeySource>(keys: &K, token: &str, expected: &Expected<'_>
         Some(k) => k,
         None => {
             keys.refetch().await?;
-            keys.cached_key(&signed.kid).await.ok_or_else(|| invalid("the ID token's kid is not in the user pool's JWKS"))?
+            keys.cached_key(&signed.kid)
+                .await
+                .ok_or_else(|| invalid("the ID token's kid is not in the user pool's JWKS"))?
         }
     };
     if !keys.verify_rs256(&key, signed.signing_input, &signed.signature).await? {
@@ -230,14 +233,20 @@ pub(crate) mod tests {
 
     impl FakeKeys {
         pub fn new(kids: &[&str]) -> FakeKeys {
-            FakeKeys { published: RefCell::new(kids.iter().map(|k| k.to_string()).collect()), cache: RefCell::new(None), fetches: Cell::new(0) }
+            FakeKeys {
+                published: RefCell::new(kids.iter().map(|k| k.to_string()).collect()),
+                cache: RefCell::new(None),
+                fetches: Cell::new(0),
+            }
         }
         pub fn jwks_text(&self) -> String {
             let keys: Vec<String> = self
                 .published
                 .borrow()
                 .iter()
-                .map(|kid| format!(r#"{{"kty":"RSA","alg":"RS256","use":"sig","kid":"{kid}","n":"{}","e":"AQAB"}}"#, n_of(kid)))
+                .map(|kid| {
+                    format!(r#"{{"kty":"RSA","alg":"RS256","use":"sig","kid":"{kid}","n":"{}","e":"AQAB"}}"#, n_of(kid))
+                })
                 .collect();
             format!(r#"{{"keys":[{}]}}"#, keys.join(","))
         }
@@ -269,7 +278,10 @@ pub(crate) mod tests {
     const NOW: i64 = 1_700_000_000;
 
     fn claims(iss: &str, aud: &str, token_use: &str, exp: i64, nonce: &str) -> String {
-        format!(r#"{{"sub":"s","iss":"{iss}","aud":"{aud}","token_use":"{token_use}","iat":{},"exp":{exp},"nonce":"{nonce}"}}"#, exp - 3600)
+        format!(
+            r#"{{"sub":"s","iss":"{iss}","aud":"{aud}","token_use":"{token_use}","iat":{},"exp":{exp},"nonce":"{nonce}"}}"#,
+            exp - 3600
+        )
     }
 
     fn expected(nonce: Option<&str>) -> Expected<'_> {
@@ -283,7 +295,10 @@ pub(crate) mod tests {
     fn issuer_and_jwks_url() {
         let aws = ClientConfig::new(POOL, CLIENT, None).unwrap();
         assert_eq!(issuers(&aws), [ISS]);
-        assert_eq!(jwks_url(&aws), "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01/.well-known/jwks.json");
+        assert_eq!(
+            jwks_url(&aws),
+            "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01/.well-known/jwks.json"
+        );
         // The default endpoint spelt out is not custom.
         let spelt = ClientConfig::new(POOL, CLIENT, Some("https://cognito-idp.us-east-1.amazonaws.com")).unwrap();
         assert_eq!(issuers(&spelt), [ISS]);
@@ -295,8 +310,12 @@ pub(crate) mod tests {
         assert_eq!(jwks_url(&emu), "http://127.0.0.1:9229/us-east-1_EmuPool01/.well-known/jwks.json");
         let fips = ClientConfig::new(POOL, CLIENT, Some("https://cognito-idp-fips.us-east-1.amazonaws.com/")).unwrap();
         assert_eq!(issuers(&fips), [ISS, "https://cognito-idp-fips.us-east-1.amazonaws.com/us-east-1_EmuPool01"]);
-        assert_eq!(jwks_url(&fips), "https://cognito-idp-fips.us-east-1.amazonaws.com/us-east-1_EmuPool01/.well-known/jwks.json");
-        let other_region = ClientConfig::new(POOL, CLIENT, Some("https://cognito-idp.eu-west-1.amazonaws.com/")).unwrap();
+        assert_eq!(
+            jwks_url(&fips),
+            "https://cognito-idp-fips.us-east-1.amazonaws.com/us-east-1_EmuPool01/.well-known/jwks.json"
+        );
+        let other_region =
+            ClientConfig::new(POOL, CLIENT, Some("https://cognito-idp.eu-west-1.amazonaws.com/")).unwrap();
         assert!(other_region.custom_endpoint());
         // The `issuer` option overrides both.
         let custom = emu.clone().with_issuer(Some("https://auth.example.com/pool/")).unwrap();
@@ -314,22 +333,36 @@ pub(crate) mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn custom_endpoint_accepts_cognitos_issuer() {
         let keys = FakeKeys::new(&["k1"]);
-        let emu = ClientConfig::new(POOL, CLIENT, Some("https://vpce-1.cognito-idp.us-east-1.vpce.amazonaws.com/")).unwrap();
+        let emu =
+            ClientConfig::new(POOL, CLIENT, Some("https://vpce-1.cognito-idp.us-east-1.vpce.amazonaws.com/")).unwrap();
         let accepted = issuers(&emu);
         let exp = Expected { issuers: &accepted, client_id: CLIENT, nonce: None, now_s: NOW, leeway_s: LEEWAY_S };
         let local = format!("https://vpce-1.cognito-idp.us-east-1.vpce.amazonaws.com/{POOL}");
         for iss in [ISS, local.as_str()] {
-            assert!(block_on(verify(&keys, &keys.sign("k1", &claims(iss, CLIENT, "id", NOW + 10, "n")), &exp)).is_ok(), "{iss}");
+            assert!(
+                block_on(verify(&keys, &keys.sign("k1", &claims(iss, CLIENT, "id", NOW + 10, "n")), &exp)).is_ok(),
+                "{iss}"
+            );
         }
-        for iss in ["https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_EmuPool01", "https://evil.example/us-east-1_EmuPool01"] {
-            let e = block_on(verify(&keys, &keys.sign("k1", &claims(iss, CLIENT, "id", NOW + 10, "n")), &exp)).err().unwrap();
+        for iss in [
+            "https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_EmuPool01",
+            "https://evil.example/us-east-1_EmuPool01",
+        ] {
+            let e = block_on(verify(&keys, &keys.sign("k1", &claims(iss, CLIENT, "id", NOW + 10, "n")), &exp))
+                .err()
+                .unwrap();
             assert!(e.message.contains("iss"), "{iss}");
         }
         // With the `issuer` option, only that one.
         let only = emu.with_issuer(Some("https://auth.example.com/p")).unwrap();
         let accepted = issuers(&only);
         let exp = Expected { issuers: &accepted, client_id: CLIENT, nonce: None, now_s: NOW, leeway_s: LEEWAY_S };
-        assert!(block_on(verify(&keys, &keys.sign("k1", &claims("https://auth.example.com/p", CLIENT, "id", NOW + 10, "n")), &exp)).is_ok());
+        assert!(block_on(verify(
+            &keys,
+            &keys.sign("k1", &claims("https://auth.example.com/p", CLIENT, "id", NOW + 10, "n")),
+            &exp
+        ))
+        .is_ok());
         assert!(block_on(verify(&keys, &keys.sign("k1", &claims(ISS, CLIENT, "id", NOW + 10, "n")), &exp)).is_err());
     }
 
@@ -363,13 +396,33 @@ pub(crate) mod tests {
         assert_eq!(s.kid, "k1");
         assert_eq!(s.signing_input, b"eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.eyJhIjoxfQ");
         assert_eq!(s.signature.len(), 256);
-        let hs = format!("{}.{}.{}", base64url_encode(br#"{"alg":"HS256","kid":"k1"}"#), base64url_encode(b"{}"), base64url_encode(&[0; 256]));
+        let hs = format!(
+            "{}.{}.{}",
+            base64url_encode(br#"{"alg":"HS256","kid":"k1"}"#),
+            base64url_encode(b"{}"),
+            base64url_encode(&[0; 256])
+        );
         assert_eq!(parse_signed(&hs).err().unwrap().code, Code::InvalidIdToken);
-        let none = format!("{}.{}.{}", base64url_encode(br#"{"alg":"none","kid":"k1"}"#), base64url_encode(b"{}"), base64url_encode(&[0; 256]));
+        let none = format!(
+            "{}.{}.{}",
+            base64url_encode(br#"{"alg":"none","kid":"k1"}"#),
+            base64url_encode(b"{}"),
+            base64url_encode(&[0; 256])
+        );
         assert_eq!(parse_signed(&none).err().unwrap().code, Code::InvalidIdToken);
-        let nokid = format!("{}.{}.{}", base64url_encode(br#"{"alg":"RS256"}"#), base64url_encode(b"{}"), base64url_encode(&[0; 256]));
+        let nokid = format!(
+            "{}.{}.{}",
+            base64url_encode(br#"{"alg":"RS256"}"#),
+            base64url_encode(b"{}"),
+            base64url_encode(&[0; 256])
+        );
         assert_eq!(parse_signed(&nokid).err().unwrap().code, Code::InvalidIdToken);
-        let short = format!("{}.{}.{}", base64url_encode(br#"{"alg":"RS256","kid":"k"}"#), base64url_encode(b"{}"), base64url_encode(&[0; 64]));
+        let short = format!(
+            "{}.{}.{}",
+            base64url_encode(br#"{"alg":"RS256","kid":"k"}"#),
+            base64url_encode(b"{}"),
+            base64url_encode(&[0; 64])
+        );
         assert_eq!(parse_signed(&short).err().unwrap().code, Code::InvalidIdToken);
         assert_eq!(parse_signed("a.b.c").err().unwrap().code, Code::InvalidIdToken);
     }
@@ -384,7 +437,10 @@ pub(crate) mod tests {
         // Expired, but within the leeway; then beyond it.
         assert!(ok(&claims(ISS, CLIENT, "id", NOW - LEEWAY_S, "n1"), Some("n1")).is_ok());
         let cases = [
-            (claims("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other", CLIENT, "id", NOW + 10, "n1"), "iss"),
+            (
+                claims("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other", CLIENT, "id", NOW + 10, "n1"),
+                "iss",
+            ),
             (claims(&format!("{ISS}/"), CLIENT, "id", NOW + 10, "n1"), "iss"),
             (claims(ISS, "otherclient", "id", NOW + 10, "n1"), "aud"),
             (claims(ISS, CLIENT, "access", NOW + 10, "n1"), "token_use"),

@@ -335,9 +335,10 @@ mod tests {
         assert_eq!(v.get("ChallengeParameters").unwrap().str_field("SRP_B"), Some("c0"));
         assert_eq!(v.get("Session"), Some(&Json::Null));
         assert_eq!(v.get("ExpiresIn").unwrap().as_i64(), Some(3600));
-        assert_eq!(v.get("x").unwrap(), &Json::Arr(vec![
-            Json::Num("1".into()), Json::Num("-2.5e3".into()), Json::Bool(true), Json::Bool(false)
-        ]));
+        assert_eq!(
+            v.get("x").unwrap(),
+            &Json::Arr(vec![Json::Num("1".into()), Json::Num("-2.5e3".into()), Json::Bool(true), Json::Bool(false)])
+        );
         assert_eq!(Json::Num("-2.5e3".into()).as_i64(), None);
         assert_eq!(Json::Num("-42".into()).as_i64(), Some(-42));
         assert_eq!(Json::Num("99999999999999999999".into()).as_i64(), None);
@@ -356,9 +357,27 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn rejects_malformed() {
         for bad in [
-            "", "{", "{\"a\":}", "{\"a\" 1}", "[1,]", "{\"a\":1,}", "01", "1.", "-", "1e",
-            "\"abc", "\"\\x\"", "\"\\ud800\"", "\"\\ud800\\u0041\"", "tru", "nul", "{} x",
-            "<html>500</html>", "\"a\u{1}\"", "[1 2]", "{1:2}",
+            "",
+            "{",
+            "{\"a\":}",
+            "{\"a\" 1}",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "\"abc",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\\ud800\\u0041\"",
+            "tru",
+            "nul",
+            "{} x",
+            "<html>500</html>",
+            "\"a\u{1}\"",
+            "[1 2]",
+            "{1:2}",
         ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }

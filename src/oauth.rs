@@ -64,18 +64,23 @@ impl HostedConfig {
         scopes: Option<Vec<String>>,
     ) -> Result<HostedConfig, Error> {
         let domain = domain.trim_end_matches('/');
-        let host_only = domain.split_once("://").is_some_and(|(_, rest)| !rest.is_empty() && !rest.contains(['/', '?']));
+        let host_only =
+            domain.split_once("://").is_some_and(|(_, rest)| !rest.is_empty() && !rest.contains(['/', '?']));
         if !secure_url(domain) || !host_only {
             return Err(Error::invalid_input(
                 "domain must be the user pool's domain, e.g. https://myapp.auth.us-east-1.amazoncognito.com (http:// only for localhost)",
             ));
         }
         if !secure_url(redirect_sign_in) {
-            return Err(Error::invalid_input("redirectSignIn must be an https:// URL without a fragment (http:// only for localhost)"));
+            return Err(Error::invalid_input(
+                "redirectSignIn must be an https:// URL without a fragment (http:// only for localhost)",
+            ));
         }
         if let Some(out) = redirect_sign_out {
             if !secure_url(out) {
-                return Err(Error::invalid_input("redirectSignOut must be an https:// URL without a fragment (http:// only for localhost)"));
+                return Err(Error::invalid_input(
+                    "redirectSignOut must be an https:// URL without a fragment (http:// only for localhost)",
+                ));
             }
         }
         let scopes = match scopes {
@@ -303,7 +308,12 @@ pub fn authorize_url(
         ("code_challenge_method", "S256"),
     ];
     let provider = opts.provider.as_deref().map(provider_name);
-    for (k, v) in [("identity_provider", provider), ("idp_identifier", opts.idp_identifier.as_deref()), ("lang", opts.lang.as_deref()), ("prompt", opts.prompt.as_deref())] {
+    for (k, v) in [
+        ("identity_provider", provider),
+        ("idp_identifier", opts.idp_identifier.as_deref()),
+        ("lang", opts.lang.as_deref()),
+        ("prompt", opts.prompt.as_deref()),
+    ] {
         if let Some(v) = v {
             if v.is_empty() {
                 return Err(Error::invalid_input("provider, lang and prompt must not be empty strings"));
@@ -364,7 +374,9 @@ fn callback_from(params: &[(String, String)]) -> Result<Option<Callback>, Error>
     let [code, state, error, description, _] = found;
     let state = state.map(String::from);
     Ok(match (code, error) {
-        (_, Some(e)) => Some(Callback::Error { error: String::from(e), description: description.map(String::from), state }),
+        (_, Some(e)) => {
+            Some(Callback::Error { error: String::from(e), description: description.map(String::from), state })
+        }
         (Some(c), None) if !c.is_empty() => Some(Callback::Code { code: String::from(c), state }),
         _ => None,
     })
@@ -376,7 +388,8 @@ fn callback_from(params: &[(String, String)]) -> Result<Option<Callback>, Error>
 pub fn parse_callback(url: &str) -> Result<Option<Callback>, Error> {
     let (_, query, fragment) = split_url(url);
     for part in [query, fragment].into_iter().flatten() {
-        let params = form_decode(part).ok_or_else(|| Error::new(Code::InvalidState, "the callback URL has a broken %-escape"))?;
+        let params = form_decode(part)
+            .ok_or_else(|| Error::new(Code::InvalidState, "the callback URL has a broken %-escape"))?;
         if let Some(cb) = callback_from(&params)? {
             return Ok(Some(cb));
         }
@@ -420,7 +433,9 @@ pub fn clean_callback_url(url: &str) -> String {
 
 fn oauth_code_ok(e: &str) -> bool {
     // RFC 6749 §4.1.2.1: error = 1*( %x20-21 / %x23-5B / %x5D-7E ); ours: no spaces either.
-    !e.is_empty() && e.len() <= 64 && e.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
+    !e.is_empty()
+        && e.len() <= 64
+        && e.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
 }
 
 fn clip(s: &str, max: usize) -> &str {
@@ -486,7 +501,12 @@ pub fn revoke_request(config: &HostedConfig, client_id: &str, refresh_token: &st
 
 /// `GET /oauth2/userInfo` with the access token.
 pub fn userinfo_request(config: &HostedConfig, access_token: &str) -> OAuthRequest {
-    OAuthRequest { method: "GET", url: config.url("/oauth2/userInfo"), form: None, bearer: Some(String::from(access_token)) }
+    OAuthRequest {
+        method: "GET",
+        url: config.url("/oauth2/userInfo"),
+        form: None,
+        bearer: Some(String::from(access_token)),
+    }
 }
 
 /// `GET /logout?client_id&logout_uri`. Needs `redirectSignOut`.
@@ -528,9 +548,9 @@ fn parse_token_reply_body(resp: &HttpResponse) -> Result<AuthenticationResult, E
     if !(200..300).contains(&resp.status) {
         return Err(parse_oauth_error(resp));
     }
-    let body = json::parse(&resp.body)
-        .filter(|b| b.as_obj().is_some())
-        .ok_or_else(|| Error::invalid_response("the token endpoint's reply is not a JSON object").with_status(resp.status))?;
+    let body = json::parse(&resp.body).filter(|b| b.as_obj().is_some()).ok_or_else(|| {
+        Error::invalid_response("the token endpoint's reply is not a JSON object").with_status(resp.status)
+    })?;
     let (Some(access), Some(id)) = (body.str_field("access_token"), body.str_field("id_token")) else {
         return Err(Error::invalid_response("the token endpoint's reply lacks access_token or id_token"));
     };
@@ -580,7 +600,8 @@ pub fn check_callback(pending: &PendingSignIn, cb: Callback, now_ms: i64) -> Res
         }
         Some(_) => {}
     }
-    if now_ms.saturating_sub(pending.created_ms) > PENDING_TTL_MS || now_ms < pending.created_ms.saturating_sub(60_000) {
+    if now_ms.saturating_sub(pending.created_ms) > PENDING_TTL_MS || now_ms < pending.created_ms.saturating_sub(60_000)
+    {
         return Err(Error::new(Code::InvalidState, "the sign-in attempt expired; start again"));
     }
     match cb {
@@ -622,7 +643,13 @@ pub(crate) mod tests {
     use core::cell::{Cell, RefCell};
 
     pub fn hosted() -> HostedConfig {
-        HostedConfig::new("https://myapp.auth.us-east-1.amazoncognito.com/", "https://app.example/cb?x=1", Some("https://app.example/"), None).unwrap()
+        HostedConfig::new(
+            "https://myapp.auth.us-east-1.amazoncognito.com/",
+            "https://app.example/cb?x=1",
+            Some("https://app.example/"),
+            None,
+        )
+        .unwrap()
     }
 
     pub fn pending(created_ms: i64) -> PendingSignIn {
@@ -640,8 +667,8 @@ pub(crate) mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn rfc7636_appendix_b() {
         let bytes = [
-            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214, 191, 240,
-            91, 88, 5, 88, 83, 132, 141, 121,
+            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214, 191,
+            240, 91, 88, 5, 88, 83, 132, 141, 121,
         ];
         let v = PkceVerifier::from_random(&bytes);
         assert_eq!(v.expose(), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
@@ -661,7 +688,13 @@ pub(crate) mod tests {
         assert_eq!(h.domain, "https://myapp.auth.us-east-1.amazoncognito.com");
         assert_eq!(h.scopes, ["openid", "email", "profile"]);
         assert!(HostedConfig::new("http://127.0.0.1:9229", "http://localhost:8080/", None, None).is_ok());
-        assert!(HostedConfig::new("https://auth.example.com", "https://a/", None, Some(vec!["openid".into(), "aws.cognito.signin.user.admin".into()])).is_ok());
+        assert!(HostedConfig::new(
+            "https://auth.example.com",
+            "https://a/",
+            None,
+            Some(vec!["openid".into(), "aws.cognito.signin.user.admin".into()])
+        )
+        .is_ok());
         for (d, r, o, s) in [
             ("http://myapp.auth.us-east-1.amazoncognito.com", "https://a/", None, None),
             ("https://auth.example.com/path", "https://a/", None, None),
@@ -690,7 +723,10 @@ pub(crate) mod tests {
         assert!(percent_decode("%4").is_none());
         assert!(percent_decode("%zz").is_none());
         assert!(percent_decode("%ff").is_none(), "not UTF-8");
-        assert_eq!(form_decode("a=1&&b&c=%20").unwrap(), [("a".into(), "1".into()), ("b".into(), String::new()), ("c".into(), " ".into())]);
+        assert_eq!(
+            form_decode("a=1&&b&c=%20").unwrap(),
+            [("a".into(), "1".into()), ("b".into(), String::new()), ("c".into(), " ".into())]
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -715,7 +751,10 @@ pub(crate) mod tests {
         };
         let url = authorize_url(&hosted(), CLIENT, &opts, &p).unwrap();
         assert!(url.contains("&scope=openid%20https%3A%2F%2Fapi.example%2Fread&"), "{url}");
-        assert!(url.ends_with("&identity_provider=SignInWithApple&idp_identifier=example.com&lang=fr&prompt=login"), "{url}");
+        assert!(
+            url.ends_with("&identity_provider=SignInWithApple&idp_identifier=example.com&lang=fr&prompt=login"),
+            "{url}"
+        );
         let bad = AuthorizeOptions { provider: Some(String::new()), ..Default::default() };
         assert_eq!(authorize_url(&hosted(), CLIENT, &bad, &p).err().unwrap().code, Code::InvalidInput);
         assert_eq!(provider_name("Google"), "Google");
@@ -728,7 +767,10 @@ pub(crate) mod tests {
         let code = |c: &str, s: Option<&str>| Some(Callback::Code { code: c.into(), state: s.map(String::from) });
         assert_eq!(parse_callback("https://a/cb?code=abc&state=xyz").unwrap(), code("abc", Some("xyz")));
         // Extra parameters (the app's own, Cognito's) are ignored.
-        assert_eq!(parse_callback("https://a/cb?x=1&code=abc&foo=bar&state=xyz#top").unwrap(), code("abc", Some("xyz")));
+        assert_eq!(
+            parse_callback("https://a/cb?x=1&code=abc&foo=bar&state=xyz#top").unwrap(),
+            code("abc", Some("xyz"))
+        );
         // Missing state: parsed; the state check rejects it.
         assert_eq!(parse_callback("https://a/cb?code=abc").unwrap(), code("abc", None));
         // In the fragment instead of the query.
@@ -736,14 +778,21 @@ pub(crate) mod tests {
         // Error with a description (form-encoded: + is a space).
         assert_eq!(
             parse_callback("https://a/cb?error_description=User+cancelled%21&state=s1&error=access_denied").unwrap(),
-            Some(Callback::Error { error: "access_denied".into(), description: Some("User cancelled!".into()), state: Some("s1".into()) })
+            Some(Callback::Error {
+                error: "access_denied".into(),
+                description: Some("User cancelled!".into()),
+                state: Some("s1".into())
+            })
         );
         assert_eq!(
             parse_callback("https://a/cb?error=invalid_request").unwrap(),
             Some(Callback::Error { error: "invalid_request".into(), description: None, state: None })
         );
         // Double-encoded state decodes once here; state_matches decodes once more.
-        let Some(Callback::Code { state: Some(s), .. }) = parse_callback("https://a/cb?code=c&state=a%252Bb").unwrap() else { panic!() };
+        let Some(Callback::Code { state: Some(s), .. }) = parse_callback("https://a/cb?code=c&state=a%252Bb").unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(s, "a%2Bb");
         assert!(state_matches(&s, "a+b"));
         assert!(state_matches("a+b", "a+b"));
@@ -782,7 +831,10 @@ pub(crate) mod tests {
         let r = revoke_request(&hosted(), CLIENT, "rt");
         assert_eq!((r.method, r.form.as_deref()), ("POST", Some("token=rt&client_id=7f3kq2m9emulatorclient0001")));
         let r = userinfo_request(&hosted(), "at");
-        assert_eq!((r.method, r.url.as_str(), r.bearer.as_deref()), ("GET", "https://myapp.auth.us-east-1.amazoncognito.com/oauth2/userInfo", Some("at")));
+        assert_eq!(
+            (r.method, r.url.as_str(), r.bearer.as_deref()),
+            ("GET", "https://myapp.auth.us-east-1.amazoncognito.com/oauth2/userInfo", Some("at"))
+        );
         assert_eq!(
             logout_url(&hosted(), CLIENT).unwrap(),
             "https://myapp.auth.us-east-1.amazoncognito.com/logout?client_id=7f3kq2m9emulatorclient0001&logout_uri=https%3A%2F%2Fapp.example%2F"
@@ -791,9 +843,17 @@ pub(crate) mod tests {
         assert_eq!(logout_url(&no_out, CLIENT).err().unwrap().code, Code::InvalidInput);
 
         let resp = |status, body: &str| HttpResponse { status, body: body.into(), error_type: None };
-        let t = parse_token_reply(&resp(200, r#"{"id_token":"i","access_token":"a","refresh_token":"r","expires_in":3600,"token_type":"Bearer"}"#)).unwrap();
-        assert_eq!((t.id_token.as_str(), t.access_token.as_str(), t.refresh_token.as_deref(), t.expires_in), ("i", "a", Some("r"), Some(3600)));
-        let e = parse_token_reply(&resp(400, r#"{"error":"invalid_grant","error_description":"bad code"}"#)).err().unwrap();
+        let t = parse_token_reply(&resp(
+            200,
+            r#"{"id_token":"i","access_token":"a","refresh_token":"r","expires_in":3600,"token_type":"Bearer"}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            (t.id_token.as_str(), t.access_token.as_str(), t.refresh_token.as_deref(), t.expires_in),
+            ("i", "a", Some("r"), Some(3600))
+        );
+        let e =
+            parse_token_reply(&resp(400, r#"{"error":"invalid_grant","error_description":"bad code"}"#)).err().unwrap();
         assert_eq!((e.code.as_str(), e.message.as_str(), e.status), ("invalid_grant", "bad code", Some(400)));
         assert!(!e.retryable());
         let e = parse_token_reply(&resp(400, r#"{"error":"invalid_client"}"#)).err().unwrap();
@@ -801,11 +861,23 @@ pub(crate) mod tests {
         let e = parse_token_reply(&resp(503, "<html>")).err().unwrap();
         assert_eq!(e.code, Code::InvalidResponse);
         assert!(e.retryable());
-        assert_eq!(parse_token_reply(&resp(400, r#"{"error":"bad code <script>"}"#)).err().unwrap().code, Code::InvalidResponse);
+        assert_eq!(
+            parse_token_reply(&resp(400, r#"{"error":"bad code <script>"}"#)).err().unwrap().code,
+            Code::InvalidResponse
+        );
         assert_eq!(parse_token_reply(&resp(200, r#"{"id_token":"i"}"#)).err().unwrap().code, Code::InvalidResponse);
-        assert_eq!(parse_token_reply(&resp(200, r#"{"id_token":"i","access_token":"a","token_type":"mac"}"#)).err().unwrap().code, Code::InvalidResponse);
+        assert_eq!(
+            parse_token_reply(&resp(200, r#"{"id_token":"i","access_token":"a","token_type":"mac"}"#))
+                .err()
+                .unwrap()
+                .code,
+            Code::InvalidResponse
+        );
         assert_eq!(parse_userinfo_reply(&resp(200, r#"{"sub":"s"}"#)).unwrap(), r#"{"sub":"s"}"#);
-        assert_eq!(parse_userinfo_reply(&resp(401, r#"{"error":"invalid_token"}"#)).err().unwrap().code.as_str(), "invalid_token");
+        assert_eq!(
+            parse_userinfo_reply(&resp(401, r#"{"error":"invalid_token"}"#)).err().unwrap().code.as_str(),
+            "invalid_token"
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -814,7 +886,10 @@ pub(crate) mod tests {
         let p = pending(1_700_000_000_000);
         let text = p.to_json();
         let q = PendingSignIn::from_json(&text).unwrap();
-        assert_eq!((q.state.as_str(), q.nonce.as_str(), q.app_state.as_deref(), q.created_ms), (p.state.as_str(), p.nonce.as_str(), Some("/inbox?tab=2"), 1_700_000_000_000));
+        assert_eq!(
+            (q.state.as_str(), q.nonce.as_str(), q.app_state.as_deref(), q.created_ms),
+            (p.state.as_str(), p.nonce.as_str(), Some("/inbox?tab=2"), 1_700_000_000_000)
+        );
         assert_eq!(q.verifier.expose(), p.verifier.expose());
         assert!(!format!("{q:?}").contains(p.verifier.expose()));
         assert!(PendingSignIn::from_json("{}").is_none());
@@ -828,7 +903,8 @@ pub(crate) mod tests {
         assert_eq!(e.code.as_str(), "InvalidState");
         let e = check_callback(&q, cb(&good), now + PENDING_TTL_MS).err().unwrap();
         assert_eq!(e.code, Code::InvalidState);
-        let denied = format!("https://app.example/cb?error=access_denied&error_description=User%20cancelled&state={}", p.state);
+        let denied =
+            format!("https://app.example/cb?error=access_denied&error_description=User%20cancelled&state={}", p.state);
         let e = check_callback(&q, cb(&denied), now).err().unwrap();
         assert_eq!((e.code.as_str(), e.message.as_str()), ("access_denied", "User cancelled"));
         // A forged error without our state is a state error, not access_denied.
@@ -873,7 +949,9 @@ pub(crate) mod tests {
     fn token_reply(id: &str, access: &str) -> HttpResponse {
         HttpResponse {
             status: 200,
-            body: format!(r#"{{"id_token":"{id}","access_token":"{access}","refresh_token":"rt","expires_in":3600,"token_type":"Bearer"}}"#),
+            body: format!(
+                r#"{{"id_token":"{id}","access_token":"{access}","refresh_token":"rt","expires_in":3600,"token_type":"Bearer"}}"#
+            ),
             error_type: None,
         }
     }
@@ -887,7 +965,12 @@ pub(crate) mod tests {
         let keys = FakeKeys::new(&["k1"]);
         let id = keys.sign("k1", &format!(r#"{{"iss":"{ISS}","aud":"{CLIENT}","token_use":"id","cognito:username":"alice","nonce":"{}","iat":{iat},"exp":{}}}"#, p.nonce, iat + 3600));
         let access = keys.sign("k1", &format!(r#"{{"iss":"{ISS}","client_id":"{CLIENT}","token_use":"access","username":"alice","iat":{iat},"exp":{}}}"#, iat + 3600));
-        let env = Scripted { keys, replies: RefCell::new(vec![token_reply(&id, &access)]), sent: RefCell::new(vec![]), now: Cell::new(iat * 1000 + 5000) };
+        let env = Scripted {
+            keys,
+            replies: RefCell::new(vec![token_reply(&id, &access)]),
+            sent: RefCell::new(vec![]),
+            now: Cell::new(iat * 1000 + 5000),
+        };
         let s = block_on(redeem(&env, &config, &hosted(), p, "thecode")).unwrap();
         assert_eq!(s.username, "alice");
         assert_eq!(s.refresh_token.as_deref(), Some("rt"));
@@ -909,7 +992,11 @@ pub(crate) mod tests {
         assert_eq!(env.keys.fetches.get(), 1, "cached JWKS reused");
 
         // The token endpoint refuses the code.
-        env.replies.borrow_mut().push(HttpResponse { status: 400, body: r#"{"error":"invalid_grant"}"#.into(), error_type: None });
+        env.replies.borrow_mut().push(HttpResponse {
+            status: 400,
+            body: r#"{"error":"invalid_grant"}"#.into(),
+            error_type: None,
+        });
         let e = block_on(redeem(&env, &config, &hosted(), pending(iat * 1000), "c3")).err().unwrap();
         assert_eq!(e.code.as_str(), "invalid_grant");
     }

@@ -211,11 +211,21 @@ pub fn attestation_json(a: &Attestation) -> Json {
 
 /// CompleteWebAuthnRegistration with the new credential (an object, not a string).
 pub fn complete_registration(config: &ClientConfig, access_token: &str, a: &Attestation) -> Result<HttpRequest, Error> {
-    token_call(config, "CompleteWebAuthnRegistration", access_token, alloc::vec![(k("Credential"), attestation_json(a))])
+    token_call(
+        config,
+        "CompleteWebAuthnRegistration",
+        access_token,
+        alloc::vec![(k("Credential"), attestation_json(a))],
+    )
 }
 
 /// ListWebAuthnCredentials: one page (`MaxResults` 1–20 when given), after `next_token`.
-pub fn list_passkeys(config: &ClientConfig, access_token: &str, max_results: Option<u32>, next_token: Option<&str>) -> Result<HttpRequest, Error> {
+pub fn list_passkeys(
+    config: &ClientConfig,
+    access_token: &str,
+    max_results: Option<u32>,
+    next_token: Option<&str>,
+) -> Result<HttpRequest, Error> {
     let mut fields = Vec::new();
     if let Some(n) = max_results {
         if !(1..=20).contains(&n) {
@@ -270,14 +280,21 @@ pub fn delete_passkey(config: &ClientConfig, access_token: &str, credential_id: 
     if credential_id.is_empty() {
         return Err(Error::invalid_input("credentialId is required"));
     }
-    token_call(config, "DeleteWebAuthnCredential", access_token, alloc::vec![(k("CredentialId"), Json::Str(k(credential_id)))])
+    token_call(
+        config,
+        "DeleteWebAuthnCredential",
+        access_token,
+        alloc::vec![(k("CredentialId"), Json::Str(k(credential_id)))],
+    )
 }
 
 /// The library error for a `DOMException` (by `name`) thrown by `navigator.credentials`.
 pub fn dom_error(name: &str) -> Error {
     let (code, m) = match name {
         "NotAllowedError" => (Code::PasskeyCancelled, "the passkey request was cancelled, timed out or not allowed"),
-        "InvalidStateError" => (Code::PasskeyAlreadyRegistered, "this authenticator already holds a passkey for this user"),
+        "InvalidStateError" => {
+            (Code::PasskeyAlreadyRegistered, "this authenticator already holds a passkey for this user")
+        }
         "SecurityError" => (Code::PasskeyRpMismatch, "the passkey relying-party id does not match this page's domain"),
         "NotSupportedError" => (Code::PasskeyNotSupported, "no authenticator supports the requested passkey options"),
         "AbortError" => (Code::PasskeyAborted, "the passkey request was aborted"),
@@ -296,7 +313,15 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn base64url_for_webauthn() {
         // RFC 4648 §10 vectors without padding, and with it (accepted when decoding).
-        for (plain, enc) in [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy")] {
+        for (plain, enc) in [
+            ("", ""),
+            ("f", "Zg"),
+            ("fo", "Zm8"),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"),
+            ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(base64url_encode(plain.as_bytes()), enc);
             assert_eq!(base64url_decode(enc).unwrap(), plain.as_bytes());
         }
@@ -355,10 +380,22 @@ mod tests {
         let o2 = parse_creation_options(&ok(&["{\"CredentialCreationOptions\":", &quoted, "}"].concat())).unwrap();
         assert_eq!(o2, o);
         assert_eq!(parse_creation_options(&ok("{}")).unwrap_err().code, Code::InvalidResponse);
-        assert_eq!(parse_creation_options(&ok(r#"{"CredentialCreationOptions":{"challenge":"AQ","user":{"name":"a"}}}"#)).unwrap_err().code, Code::InvalidResponse);
+        assert_eq!(
+            parse_creation_options(&ok(r#"{"CredentialCreationOptions":{"challenge":"AQ","user":{"name":"a"}}}"#))
+                .unwrap_err()
+                .code,
+            Code::InvalidResponse
+        );
         assert_eq!(parse_creation_options(&ok(r#"{"CredentialCreationOptions":{"challenge":"AQ","user":{"id":"AQ"},"excludeCredentials":[{"id":"!"}]}}"#)).unwrap_err().code, Code::InvalidResponse);
-        let denied = HttpResponse { status: 400, body: r#"{"__type":"WebAuthnNotEnabledException","message":"m"}"#.into(), error_type: None };
-        assert_eq!(parse_creation_options(&denied).unwrap_err().code, Code::Service("WebAuthnNotEnabledException".into()));
+        let denied = HttpResponse {
+            status: 400,
+            body: r#"{"__type":"WebAuthnNotEnabledException","message":"m"}"#.into(),
+            error_type: None,
+        };
+        assert_eq!(
+            parse_creation_options(&denied).unwrap_err().code,
+            Code::Service("WebAuthnNotEnabledException".into())
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -436,7 +473,10 @@ mod tests {
     fn list_and_delete() {
         let c = config();
         assert_eq!(list_passkeys(&c, "t", None, None).unwrap().body, r#"{"AccessToken":"t"}"#);
-        assert_eq!(list_passkeys(&c, "t", Some(20), Some("n1")).unwrap().body, r#"{"AccessToken":"t","MaxResults":20,"NextToken":"n1"}"#);
+        assert_eq!(
+            list_passkeys(&c, "t", Some(20), Some("n1")).unwrap().body,
+            r#"{"AccessToken":"t","MaxResults":20,"NextToken":"n1"}"#
+        );
         assert_eq!(list_passkeys(&c, "t", Some(1), Some("")).unwrap().body, r#"{"AccessToken":"t","MaxResults":1}"#);
         assert_eq!(list_passkeys(&c, "t", Some(0), None).unwrap_err().code, Code::InvalidInput);
         assert_eq!(list_passkeys(&c, "t", Some(21), None).unwrap_err().code, Code::InvalidInput);
@@ -449,7 +489,10 @@ mod tests {
         assert_eq!(next.as_deref(), Some("p2"));
         assert_eq!(parse_list_passkeys(&ok(r#"{"Credentials":[],"NextToken":""}"#)).unwrap(), (vec![], None));
         let del = delete_passkey(&c, "t", "q83v").unwrap();
-        assert_eq!((del.operation, del.body.as_str()), ("DeleteWebAuthnCredential", r#"{"AccessToken":"t","CredentialId":"q83v"}"#));
+        assert_eq!(
+            (del.operation, del.body.as_str()),
+            ("DeleteWebAuthnCredential", r#"{"AccessToken":"t","CredentialId":"q83v"}"#)
+        );
         assert_eq!(delete_passkey(&c, "t", "").unwrap_err().code, Code::InvalidInput);
         assert_eq!(delete_passkey(&c, "", "q83v").unwrap_err().code, Code::InvalidInput);
     }

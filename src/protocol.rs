@@ -89,9 +89,7 @@ impl ClientConfig {
     pub fn new(user_pool_id: &str, client_id: &str, endpoint: Option<&str>) -> Result<ClientConfig, Error> {
         let (region, pool_name) = user_pool_id
             .split_once('_')
-            .filter(|(r, p)| {
-                is_region(r) && !p.is_empty() && p.bytes().all(|c| c.is_ascii_alphanumeric())
-            })
+            .filter(|(r, p)| is_region(r) && !p.is_empty() && p.bytes().all(|c| c.is_ascii_alphanumeric()))
             .ok_or_else(|| Error::invalid_input("userPoolId must look like 'us-east-1_AbC123'"))?;
         if client_id.is_empty() || !client_id.bytes().all(|c| c.is_ascii_alphanumeric()) {
             return Err(Error::invalid_input("clientId must be the app client id (letters and digits)"));
@@ -199,7 +197,10 @@ pub struct HttpResponse {
 impl core::fmt::Debug for HttpResponse {
     // The body can carry tokens: never printed.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("HttpResponse").field("status", &self.status).field("error_type", &self.error_type).finish_non_exhaustive()
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("error_type", &self.error_type)
+            .finish_non_exhaustive()
     }
 }
 
@@ -223,7 +224,10 @@ pub(crate) fn truncate(s: &str, max: usize) -> &str {
 /// `InvalidResponse` with the HTTP status (retryable when 5xx).
 pub fn parse_error(resp: &HttpResponse) -> Error {
     let body = json::parse(&resp.body);
-    let from_body = body.as_ref().and_then(|b| b.str_field("__type")).map(|t| t.bytes().rposition(|c| c == b'#').and_then(|i| t.get(i + 1..)).unwrap_or(t));
+    let from_body = body
+        .as_ref()
+        .and_then(|b| b.str_field("__type"))
+        .map(|t| t.bytes().rposition(|c| c == b'#').and_then(|i| t.get(i + 1..)).unwrap_or(t));
     let from_header = resp.error_type.as_deref().map(|h| h.split(':').next().unwrap_or(h).trim());
     let code = from_body.or(from_header).filter(|c| !c.is_empty() && c.len() <= 128);
     let message = body
@@ -373,7 +377,9 @@ mod tests {
         assert_eq!(e.endpoint(), "http://127.0.0.1:9229/");
         assert!(ClientConfig::new("eu-west-2_X", "c", Some("http://localhost:1/")).is_ok());
         assert!(ClientConfig::new("eu-west-2_X", "c", Some("http://[::1]:1/")).is_ok());
-        assert!(ClientConfig::new("eu-west-2_X", "c", Some("https://cognito-idp-fips.us-east-1.amazonaws.com/")).is_ok());
+        assert!(
+            ClientConfig::new("eu-west-2_X", "c", Some("https://cognito-idp-fips.us-east-1.amazonaws.com/")).is_ok()
+        );
         for (pool, client, ep) in [
             ("useast1", "c", None),
             ("us-east-1_", "c", None),
@@ -401,17 +407,28 @@ mod tests {
         assert_eq!(r.body, r#"{"ClientId":"client1"}"#);
         let other = HttpRequest { operation: "AWSCognitoIdentityService.GetId", ..r.clone() };
         assert_eq!(other.target_header(), "AWSCognitoIdentityService.GetId");
-        assert_eq!(format!("{r:?}"), r#"HttpRequest { url: "https://cognito-idp.us-east-1.amazonaws.com/", operation: "InitiateAuth" }"#);
+        assert_eq!(
+            format!("{r:?}"),
+            r#"HttpRequest { url: "https://cognito-idp.us-east-1.amazonaws.com/", operation: "InitiateAuth" }"#
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn error_mapping() {
-        let e = parse_error(&resp(400, r#"{"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#, None));
+        let e = parse_error(&resp(
+            400,
+            r#"{"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#,
+            None,
+        ));
         assert_eq!(e.code, Code::Service("NotAuthorizedException".into()));
         assert_eq!(e.message, "Incorrect username or password.");
         assert_eq!(e.status, Some(400));
-        let e = parse_error(&resp(400, r#"{"__type":"com.amazonaws.cognito#UserNotFoundException","Message":"User does not exist."}"#, None));
+        let e = parse_error(&resp(
+            400,
+            r#"{"__type":"com.amazonaws.cognito#UserNotFoundException","Message":"User does not exist."}"#,
+            None,
+        ));
         assert_eq!(e.code, Code::Service("UserNotFoundException".into()));
         assert_eq!(e.message, "User does not exist.");
         let e = parse_error(&resp(400, "not json", Some("TooManyRequestsException:http://internal.amazon.com/coral/")));
@@ -440,7 +457,9 @@ mod tests {
     fn success_parsing() {
         assert_eq!(parse_success(&resp(200, "[]", None)).unwrap_err().code, Code::InvalidResponse);
         assert_eq!(parse_success(&resp(200, "<html>", None)).unwrap_err().code, Code::InvalidResponse);
-        let ok = parse_success(&resp(200, r#"{"ChallengeName":"X","ChallengeParameters":{"A":"1"},"Session":"s"}"#, None)).unwrap();
+        let ok =
+            parse_success(&resp(200, r#"{"ChallengeName":"X","ChallengeParameters":{"A":"1"},"Session":"s"}"#, None))
+                .unwrap();
         match parse_auth_reply(&ok).unwrap() {
             AuthReply::Challenge(c) => {
                 assert_eq!(c.name, "X");

@@ -149,11 +149,21 @@ pub fn user_pool_request(config: &ClientConfig, s: &Session, opts: &RefreshOptio
 /// Parses the reply of REFRESH_TOKEN_AUTH or GetTokensFromRefreshToken. A reply without a
 /// refresh token keeps the old one; with rotation the new one replaces it (and both are
 /// stored in the same write as the new access token).
-pub fn parse_user_pool_reply(config: &ClientConfig, old: &Session, resp: &HttpResponse, now_ms: i64) -> Result<Session, Error> {
+pub fn parse_user_pool_reply(
+    config: &ClientConfig,
+    old: &Session,
+    resp: &HttpResponse,
+    now_ms: i64,
+) -> Result<Session, Error> {
     parse_user_pool_reply_body(config, old, resp, now_ms).map_err(|e| e.for_reply(resp.status))
 }
 
-fn parse_user_pool_reply_body(config: &ClientConfig, old: &Session, resp: &HttpResponse, now_ms: i64) -> Result<Session, Error> {
+fn parse_user_pool_reply_body(
+    config: &ClientConfig,
+    old: &Session,
+    resp: &HttpResponse,
+    now_ms: i64,
+) -> Result<Session, Error> {
     let body = protocol::parse_success(resp)?;
     match protocol::parse_auth_reply(&body)? {
         AuthReply::Authenticated(r) => finish(config, old, r, now_ms),
@@ -189,11 +199,18 @@ impl core::fmt::Debug for FormRequest {
 /// custom domain, or `http://127.0.0.1:PORT` / `http://localhost:PORT` for an emulator.
 /// Returns the origin without a trailing slash.
 pub fn parse_domain(d: &str) -> Result<String, Error> {
-    let bad = || Error::invalid_input("domain must be an https:// origin such as https://x.auth.us-east-1.amazoncognito.com (http:// only for localhost)");
+    let bad = || {
+        Error::invalid_input("domain must be an https:// origin such as https://x.auth.us-east-1.amazoncognito.com (http:// only for localhost)")
+    };
     let t = d.trim_end_matches('/');
-    let rest = t.strip_prefix("https://").or_else(|| t.strip_prefix("http://").filter(|_| protocol::is_loopback_url(t)));
+    let rest =
+        t.strip_prefix("https://").or_else(|| t.strip_prefix("http://").filter(|_| protocol::is_loopback_url(t)));
     match rest {
-        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', '@', ' ', '\\']) && !host.contains(char::is_whitespace) => {
+        Some(host)
+            if !host.is_empty()
+                && !host.contains(['/', '?', '#', '@', ' ', '\\'])
+                && !host.contains(char::is_whitespace) =>
+        {
             Ok(String::from(t))
         }
         _ => Err(bad()),
@@ -224,7 +241,13 @@ fn form_body(pairs: &[(&str, &str)]) -> String {
     out
 }
 
-fn form_request(domain: &str, path: &str, config: &ClientConfig, secret: Option<&ClientSecret>, pairs: &[(&str, &str)]) -> FormRequest {
+fn form_request(
+    domain: &str,
+    path: &str,
+    config: &ClientConfig,
+    secret: Option<&ClientSecret>,
+    pairs: &[(&str, &str)],
+) -> FormRequest {
     let mut url = String::from(domain);
     url.push_str(path);
     let authorization = secret.map(|s| {
@@ -239,18 +262,36 @@ fn form_request(domain: &str, path: &str, config: &ClientConfig, secret: Option<
 }
 
 /// `POST {domain}/oauth2/token` `grant_type=refresh_token&client_id&refresh_token`.
-pub fn oauth_request(domain: &str, config: &ClientConfig, s: &Session, secret: Option<&ClientSecret>) -> Result<FormRequest, Error> {
+pub fn oauth_request(
+    domain: &str,
+    config: &ClientConfig,
+    s: &Session,
+    secret: Option<&ClientSecret>,
+) -> Result<FormRequest, Error> {
     let token = s.refresh_token.as_deref().filter(|t| !t.is_empty()).ok_or_else(no_refresh_token)?;
-    Ok(form_request(domain, "/oauth2/token", config, secret, &[
-        ("grant_type", "refresh_token"),
-        ("client_id", config.client_id()),
-        ("refresh_token", token),
-    ]))
+    Ok(form_request(
+        domain,
+        "/oauth2/token",
+        config,
+        secret,
+        &[("grant_type", "refresh_token"), ("client_id", config.client_id()), ("refresh_token", token)],
+    ))
 }
 
 /// `POST {domain}/oauth2/revoke` `token&client_id` (refresh tokens only).
-pub fn oauth_revoke_request(domain: &str, config: &ClientConfig, refresh_token: &str, secret: Option<&ClientSecret>) -> FormRequest {
-    form_request(domain, "/oauth2/revoke", config, secret, &[("token", refresh_token), ("client_id", config.client_id())])
+pub fn oauth_revoke_request(
+    domain: &str,
+    config: &ClientConfig,
+    refresh_token: &str,
+    secret: Option<&ClientSecret>,
+) -> FormRequest {
+    form_request(
+        domain,
+        "/oauth2/revoke",
+        config,
+        secret,
+        &[("token", refresh_token), ("client_id", config.client_id())],
+    )
 }
 
 /// Maps an OAuth error reply (`{"error":"invalid_grant",…}`) to an [`Error`] whose code is
@@ -265,15 +306,26 @@ pub fn parse_oauth_error(resp: &HttpResponse) -> Error {
 }
 
 /// Parses the `/oauth2/token` reply `{access_token, id_token, refresh_token?, expires_in}`.
-pub fn parse_oauth_reply(config: &ClientConfig, old: &Session, resp: &HttpResponse, now_ms: i64) -> Result<Session, Error> {
+pub fn parse_oauth_reply(
+    config: &ClientConfig,
+    old: &Session,
+    resp: &HttpResponse,
+    now_ms: i64,
+) -> Result<Session, Error> {
     parse_oauth_reply_body(config, old, resp, now_ms).map_err(|e| e.for_reply(resp.status))
 }
 
-fn parse_oauth_reply_body(config: &ClientConfig, old: &Session, resp: &HttpResponse, now_ms: i64) -> Result<Session, Error> {
+fn parse_oauth_reply_body(
+    config: &ClientConfig,
+    old: &Session,
+    resp: &HttpResponse,
+    now_ms: i64,
+) -> Result<Session, Error> {
     if !(200..300).contains(&resp.status) {
         return Err(parse_oauth_error(resp));
     }
-    let body = json::parse(&resp.body).ok_or_else(|| Error::invalid_response("the token endpoint's reply is not JSON").with_status(resp.status))?;
+    let body = json::parse(&resp.body)
+        .ok_or_else(|| Error::invalid_response("the token endpoint's reply is not JSON").with_status(resp.status))?;
     let (Some(access), Some(id)) = (body.str_field("access_token"), body.str_field("id_token")) else {
         return Err(Error::invalid_response("the token endpoint's reply lacks access_token or id_token"));
     };
@@ -323,7 +375,9 @@ mod tests {
 
     /// Tokens issued at 1_700_000_000 (Cognito's clock) for one hour; local clock `drift` s ahead.
     fn session(drift: i64, refresh: Option<&str>) -> Session {
-        let mut s = Session::from_tokens(&config(), tokens(1_700_000_000, "alice"), None, (1_700_000_000 + drift) * 1000).unwrap();
+        let mut s =
+            Session::from_tokens(&config(), tokens(1_700_000_000, "alice"), None, (1_700_000_000 + drift) * 1000)
+                .unwrap();
         s.refresh_token = refresh.map(String::from);
         s
     }
@@ -408,7 +462,13 @@ mod tests {
         }
         // Through the parsers, as the replies arrive.
         let old = session(0, Some("r"));
-        let e = parse_user_pool_reply(&config(), &old, &resp(400, r#"{"__type":"NotAuthorizedException","message":"Refresh Token has been revoked"}"#), 0).unwrap_err();
+        let e = parse_user_pool_reply(
+            &config(),
+            &old,
+            &resp(400, r#"{"__type":"NotAuthorizedException","message":"Refresh Token has been revoked"}"#),
+            0,
+        )
+        .unwrap_err();
         assert!(ends_session(&e));
         let e = parse_user_pool_reply(&config(), &old, &resp(503, "<html>Service Unavailable</html>"), 0).unwrap_err();
         assert!(!ends_session(&e) && e.retryable());
@@ -423,19 +483,33 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn refresh_token_auth_request() {
         let s = session(0, Some("rt-1"));
-        let r = user_pool_request(&config(), &s, &RefreshOptions { device_key: None, secret: None, rotation: false }).unwrap();
+        let r = user_pool_request(&config(), &s, &RefreshOptions { device_key: None, secret: None, rotation: false })
+            .unwrap();
         assert_eq!(r.operation, "InitiateAuth");
         assert_eq!(r.url, "https://cognito-idp.us-east-1.amazonaws.com/");
-        assert_eq!(r.body, r#"{"AuthFlow":"REFRESH_TOKEN_AUTH","ClientId":"7f3kq2m9emulatorclient0001","AuthParameters":{"REFRESH_TOKEN":"rt-1"}}"#);
+        assert_eq!(
+            r.body,
+            r#"{"AuthFlow":"REFRESH_TOKEN_AUTH","ClientId":"7f3kq2m9emulatorclient0001","AuthParameters":{"REFRESH_TOKEN":"rt-1"}}"#
+        );
         let secret = ClientSecret::new("s3cr3t");
-        let r = user_pool_request(&config(), &s, &RefreshOptions { device_key: Some("us-east-1_dev"), secret: Some(&secret), rotation: false }).unwrap();
+        let r = user_pool_request(
+            &config(),
+            &s,
+            &RefreshOptions { device_key: Some("us-east-1_dev"), secret: Some(&secret), rotation: false },
+        )
+        .unwrap();
         // SECRET_HASH = base64(HMAC-SHA256("s3cr3t", "alice" ‖ clientId)), computed independently
         // with Python's hmac module.
         assert_eq!(
             r.body,
             r#"{"AuthFlow":"REFRESH_TOKEN_AUTH","ClientId":"7f3kq2m9emulatorclient0001","AuthParameters":{"REFRESH_TOKEN":"rt-1","DEVICE_KEY":"us-east-1_dev","SECRET_HASH":"mrSKRL350uT6FgDQFG5zyuqX8emlYyYSvw85Km7pcf4="}}"#
         );
-        assert!(user_pool_request(&config(), &session(0, None), &RefreshOptions { device_key: None, secret: None, rotation: false }).is_err());
+        assert!(user_pool_request(
+            &config(),
+            &session(0, None),
+            &RefreshOptions { device_key: None, secret: None, rotation: false }
+        )
+        .is_err());
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -443,9 +517,17 @@ mod tests {
     fn rotation_request_and_reply() {
         let s = session(0, Some("rt-1"));
         let secret = ClientSecret::new("s3cr3t");
-        let r = user_pool_request(&config(), &s, &RefreshOptions { device_key: Some("dk"), secret: Some(&secret), rotation: true }).unwrap();
+        let r = user_pool_request(
+            &config(),
+            &s,
+            &RefreshOptions { device_key: Some("dk"), secret: Some(&secret), rotation: true },
+        )
+        .unwrap();
         assert_eq!(r.operation, "GetTokensFromRefreshToken");
-        assert_eq!(r.body, r#"{"ClientId":"7f3kq2m9emulatorclient0001","RefreshToken":"rt-1","ClientSecret":"s3cr3t","DeviceKey":"dk"}"#);
+        assert_eq!(
+            r.body,
+            r#"{"ClientId":"7f3kq2m9emulatorclient0001","RefreshToken":"rt-1","ClientSecret":"s3cr3t","DeviceKey":"dk"}"#
+        );
         // The reply's new refresh token replaces the old one; drift is measured again.
         let fresh = tokens(1_700_003_000, "alice");
         let body = format!(
@@ -457,13 +539,19 @@ mod tests {
         assert_eq!(n.clock_drift, 10);
         assert_eq!(n.access_exp, 1_700_006_600);
         // Without rotation the old refresh token stays.
-        let body = format!(r#"{{"AuthenticationResult":{{"AccessToken":"{}","IdToken":"{}"}}}}"#, fresh.access_token, fresh.id_token);
+        let body = format!(
+            r#"{{"AuthenticationResult":{{"AccessToken":"{}","IdToken":"{}"}}}}"#,
+            fresh.access_token, fresh.id_token
+        );
         let n = parse_user_pool_reply(&config(), &s, &resp(200, &body), 1_700_003_000_000).unwrap();
         assert_eq!(n.refresh_token.as_deref(), Some("rt-1"));
         assert_eq!(n.clock_drift, 0);
         // Tokens for another user are refused.
         let bob = tokens(1_700_003_000, "bob");
-        let body = format!(r#"{{"AuthenticationResult":{{"AccessToken":"{}","IdToken":"{}"}}}}"#, bob.access_token, bob.id_token);
+        let body = format!(
+            r#"{{"AuthenticationResult":{{"AccessToken":"{}","IdToken":"{}"}}}}"#,
+            bob.access_token, bob.id_token
+        );
         assert_eq!(parse_user_pool_reply(&config(), &s, &resp(200, &body), 0).unwrap_err().code, Code::InvalidResponse);
         let e = parse_user_pool_reply(&config(), &s, &resp(200, r#"{"ChallengeName":"X"}"#), 0).unwrap_err();
         assert_eq!(e.code, Code::InvalidResponse);
@@ -485,12 +573,18 @@ mod tests {
         // base64("7f3kq2m9emulatorclient0001:s3cr3t")
         assert_eq!(r.authorization.as_deref(), Some("Basic N2Yza3EybTllbXVsYXRvcmNsaWVudDAwMDE6czNjcjN0"));
         let fresh = tokens(1_700_003_000, "alice");
-        let body = format!(r#"{{"access_token":"{}","id_token":"{}","expires_in":3600,"token_type":"Bearer"}}"#, fresh.access_token, fresh.id_token);
+        let body = format!(
+            r#"{{"access_token":"{}","id_token":"{}","expires_in":3600,"token_type":"Bearer"}}"#,
+            fresh.access_token, fresh.id_token
+        );
         let n = parse_oauth_reply(&config(), &s, &resp(200, &body), 1_700_003_000_000).unwrap();
         assert_eq!(n.refresh_token.as_deref(), Some("rt/1+="));
         assert_eq!(n.access_token, fresh.access_token);
         // A rotating app client's reply carries a new refresh token: it replaces the old one.
-        let body = format!(r#"{{"access_token":"{}","id_token":"{}","refresh_token":"rt-2","expires_in":3600,"token_type":"Bearer"}}"#, fresh.access_token, fresh.id_token);
+        let body = format!(
+            r#"{{"access_token":"{}","id_token":"{}","refresh_token":"rt-2","expires_in":3600,"token_type":"Bearer"}}"#,
+            fresh.access_token, fresh.id_token
+        );
         let n = parse_oauth_reply(&config(), &s, &resp(200, &body), 1_700_003_000_000).unwrap();
         assert_eq!(n.refresh_token.as_deref(), Some("rt-2"));
         assert!(parse_oauth_reply(&config(), &s, &resp(200, r#"{"access_token":"a"}"#), 0).is_err());
@@ -498,7 +592,10 @@ mod tests {
         assert_eq!(rv.url, "https://myprefix.auth.us-east-1.amazoncognito.com/oauth2/revoke");
         assert_eq!(rv.body, "token=rt&client_id=7f3kq2m9emulatorclient0001");
         assert!(parse_empty_reply(&resp(200, ""), true).is_ok());
-        assert_eq!(parse_empty_reply(&resp(400, r#"{"error":"unsupported_token_type"}"#), true).unwrap_err().code.as_str(), "unsupported_token_type");
+        assert_eq!(
+            parse_empty_reply(&resp(400, r#"{"error":"unsupported_token_type"}"#), true).unwrap_err().code.as_str(),
+            "unsupported_token_type"
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -506,7 +603,16 @@ mod tests {
     fn domains() {
         assert_eq!(parse_domain("http://127.0.0.1:9229").unwrap(), "http://127.0.0.1:9229");
         assert_eq!(parse_domain("https://auth.example.com").unwrap(), "https://auth.example.com");
-        for bad in ["", "https://", "http://evil.example", "ftp://x", "https://a.com/path", "https://a b", "https://u@a.com", "myprefix.auth.us-east-1.amazoncognito.com"] {
+        for bad in [
+            "",
+            "https://",
+            "http://evil.example",
+            "ftp://x",
+            "https://a.com/path",
+            "https://a b",
+            "https://u@a.com",
+            "myprefix.auth.us-east-1.amazoncognito.com",
+        ] {
             assert_eq!(parse_domain(bad).unwrap_err().code, Code::InvalidInput, "{bad}");
         }
         let mut out = String::new();
@@ -523,12 +629,16 @@ mod tests {
         let g = global_sign_out_request(&config(), "at");
         assert_eq!(g.operation, "GlobalSignOut");
         assert_eq!(g.body, r#"{"AccessToken":"at"}"#);
-        let e = parse_empty_reply(&resp(400, r#"{"__type":"UnsupportedTokenTypeException","message":"m"}"#), false).unwrap_err();
+        let e = parse_empty_reply(&resp(400, r#"{"__type":"UnsupportedTokenTypeException","message":"m"}"#), false)
+            .unwrap_err();
         assert_eq!(e.code.as_str(), "UnsupportedTokenTypeException");
         assert_eq!(TokenSource::parse(None), TokenSource::UserPool);
         assert_eq!(TokenSource::parse(Some("hostedUI")), TokenSource::HostedUi);
         assert_eq!(TokenSource::parse(Some("userPool")).as_str(), "userPool");
-        assert_eq!(TokenSource::key(CLIENT, "alice"), "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.tokenSource");
+        assert_eq!(
+            TokenSource::key(CLIENT, "alice"),
+            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.tokenSource"
+        );
         let _ = token;
     }
 }

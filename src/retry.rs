@@ -69,7 +69,16 @@ mod tests {
         assert!(should_retry("ListWebAuthnCredentials", 1, &throttled));
         assert!(should_retry("GetUser", 1, &Error::new(Code::Network, "offline")));
         // Not safe to repeat: one-time codes, answers, messages.
-        for op in ["CompleteWebAuthnRegistration", "ConfirmSignUp", "RespondToAuthChallenge", "SignUp", "ForgotPassword", "ConfirmForgotPassword", "VerifySoftwareToken", "ChangePassword"] {
+        for op in [
+            "CompleteWebAuthnRegistration",
+            "ConfirmSignUp",
+            "RespondToAuthChallenge",
+            "SignUp",
+            "ForgotPassword",
+            "ConfirmForgotPassword",
+            "VerifySoftwareToken",
+            "ChangePassword",
+        ] {
             assert!(!should_retry(op, 1, &throttled), "{op}");
         }
         // Not retryable errors.

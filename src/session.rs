@@ -48,11 +48,13 @@ impl core::fmt::Debug for Session {
 }
 
 fn check_token(token: &str, config: &ClientConfig, token_use: &str) -> Result<Jwt, Error> {
-    let jwt = jwt::decode(token).ok_or_else(|| Error::invalid_response("a token from Cognito is not a well-formed JWT"))?;
+    let jwt =
+        jwt::decode(token).ok_or_else(|| Error::invalid_response("a token from Cognito is not a well-formed JWT"))?;
     if jwt.str_claim("token_use") != Some(token_use) {
         return Err(Error::invalid_response("a token from Cognito has the wrong token_use"));
     }
-    let iss_ok = jwt.str_claim("iss").and_then(|iss| iss.strip_suffix(config.user_pool_id())).is_some_and(|p| p.ends_with('/'));
+    let iss_ok =
+        jwt.str_claim("iss").and_then(|iss| iss.strip_suffix(config.user_pool_id())).is_some_and(|p| p.ends_with('/'));
     if !iss_ok {
         return Err(Error::invalid_response("a token from Cognito was issued by another user pool"));
     }
@@ -262,13 +264,16 @@ pub(crate) mod tests {
         assert_eq!(s.expires_at_ms(), 1_700_003_642_000);
         let entries = s.to_entries(CLIENT);
         let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, [
-            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.refreshToken",
-            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.clockDrift",
-            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.idToken",
-            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.accessToken",
-            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.LastAuthUser",
-        ]);
+        assert_eq!(
+            keys,
+            [
+                "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.refreshToken",
+                "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.clockDrift",
+                "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.idToken",
+                "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.accessToken",
+                "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.LastAuthUser",
+            ]
+        );
         assert_eq!(entries[1].1, "42");
         let store: BTreeMap<String, String> = entries.into_iter().collect();
         let loaded = Session::load(&config(), |k| store.get(k).cloned()).unwrap();
@@ -312,7 +317,8 @@ pub(crate) mod tests {
         assert_eq!(e.code, crate::error::Code::InvalidResponse);
         // A pool id that only ends like ours is not ours.
         let mut t = tokens(1, "a");
-        t.id_token = token(&format!(r#"{{"iss":"https://x/evil{POOL}","aud":"{CLIENT}","token_use":"id","iat":1,"exp":2}}"#));
+        t.id_token =
+            token(&format!(r#"{{"iss":"https://x/evil{POOL}","aud":"{CLIENT}","token_use":"id","iat":1,"exp":2}}"#));
         assert!(Session::from_tokens(&cfg, t, None, 0).is_err());
     }
 

@@ -33,8 +33,20 @@ pub const MAX_EXPIRES: u32 = 604_800;
 
 /// Headers botocore never signs (a proxy or the browser may change them).
 const UNSIGNED_HEADERS: [&str; 14] = [
-    "baggage", "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-    "traceparent", "tracestate", "trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
+    "baggage",
+    "connection",
+    "expect",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "traceparent",
+    "tracestate",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "x-amzn-trace-id",
 ];
 
 /// Temporary (or long-term) AWS credentials. `Debug` shows only the access key id.
@@ -427,7 +439,13 @@ pub fn sign(req: &Request, creds: &Credentials, scope: &Scope, unix_secs: i64) -
 /// `X-Amz-Date`, `X-Amz-Expires`, `X-Amz-SignedHeaders` (`host`), `X-Amz-Security-Token`
 /// and `X-Amz-Signature`. The payload is `UNSIGNED-PAYLOAD` for S3, the empty body's hash
 /// otherwise. The URL is a bearer credential until it expires: do not log it.
-pub fn presign(url: &str, creds: &Credentials, scope: &Scope, unix_secs: i64, expires_secs: u32) -> Result<String, Error> {
+pub fn presign(
+    url: &str,
+    creds: &Credentials,
+    scope: &Scope,
+    unix_secs: i64,
+    expires_secs: u32,
+) -> Result<String, Error> {
     if expires_secs == 0 || expires_secs > MAX_EXPIRES {
         return Err(Error::invalid_input("expiresIn must be 1 to 604800 seconds"));
     }
@@ -497,7 +515,12 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn aws_suite_get_vanilla() {
-        let req = Request { method: "GET", url: "https://example.amazonaws.com/", headers: &[], payload: Payload::Bytes(b"") };
+        let req = Request {
+            method: "GET",
+            url: "https://example.amazonaws.com/",
+            headers: &[],
+            payload: Payload::Bytes(b""),
+        };
         let h = sign(&req, &creds(None), &Scope { service: "service", region: "us-east-1" }, 1_440_938_160).unwrap();
         assert_eq!(h[0], ("X-Amz-Date".into(), "20150830T123600Z".into()));
         assert_eq!(
@@ -518,7 +541,10 @@ mod tests {
         sort_pairs(&mut p);
         assert_eq!(join_query(&p), "%2B=~&a=&a=1&b=2&c=%2F%2F");
         let u = split_url("https://User@Example.COM:443/x?y#frag").unwrap();
-        assert_eq!((u.origin, u.host.as_str(), u.path, u.query), ("https://User@Example.COM:443", "example.com", "/x", "y"));
+        assert_eq!(
+            (u.origin, u.host.as_str(), u.path, u.query),
+            ("https://User@Example.COM:443", "example.com", "/x", "y")
+        );
         assert_eq!(split_url("http://[::1]:80/").unwrap().host, "[::1]");
         assert_eq!(split_url("http://[::1]/").unwrap().host, "[::1]");
         assert_eq!(split_url("http://127.0.0.1:9229").unwrap().host, "127.0.0.1:9229");
@@ -546,7 +572,19 @@ mod tests {
         assert_eq!(host("http://h:0080/").unwrap(), "h");
         assert_eq!(host("https://H:08080/").unwrap(), "h:8080");
         assert_eq!(host("http://[::1]:0/").unwrap(), "[::1]:0");
-        for bad in ["https://a:b:80/", "https://a]:1/", "https://[a/", "https://[]/", "https://h:x/", "https://h:65536/", "https://h\\p/", "https://h/a\\b", "https://a%41/", "https://:443/", "https://a<b/"] {
+        for bad in [
+            "https://a:b:80/",
+            "https://a]:1/",
+            "https://[a/",
+            "https://[]/",
+            "https://h:x/",
+            "https://h:65536/",
+            "https://h\\p/",
+            "https://h/a\\b",
+            "https://a%41/",
+            "https://:443/",
+            "https://a<b/",
+        ] {
             assert!(split_url(bad).is_err(), "{bad}");
         }
         let (h, p, q) = canonical_url_parts("https://Example.com:0443/a/./b?y=1&x", false).unwrap();
@@ -579,7 +617,8 @@ mod tests {
                 .map(|h| (h[0].as_str().unwrap().into(), h[1].as_str().unwrap().into()))
                 .collect();
             let body = s("body").as_bytes();
-            let payload = if c["unsignedPayload"].as_bool() == Some(true) { Payload::Unsigned } else { Payload::Bytes(body) };
+            let payload =
+                if c["unsignedPayload"].as_bool() == Some(true) { Payload::Unsigned } else { Payload::Bytes(body) };
             let req = Request { method: s("method"), url: s("url"), headers: &headers, payload };
             let mut got = sign(&req, &creds, &scope, secs).unwrap();
             got.sort_by_key(|(n, _)| n.to_ascii_lowercase());

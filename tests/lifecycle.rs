@@ -139,8 +139,7 @@ impl World {
 
     /// Delivers everything due, in time order, until nothing is left before `until`.
     fn run_until(&mut self, until: i64) {
-        loop {
-            let Some(i) = (0..self.queue.len()).min_by_key(|&i| (self.queue[i].0, self.queue[i].1)) else { break };
+        while let Some(i) = (0..self.queue.len()).min_by_key(|&i| (self.queue[i].0, self.queue[i].1)) {
             if self.queue[i].0 > until {
                 break;
             }
@@ -151,7 +150,6 @@ impl World {
             let effects = self.tabs[tab].auth.handle(input, self.now, &random);
             self.run_effects(tab, effects);
         }
-        self.now = self.now.max(until.min(self.now + 0));
     }
 
     /// Runs until no input is pending except timers later than 20 s from now.
@@ -172,19 +170,36 @@ impl World {
             match e {
                 Effect::Http { id, request } => {
                     let path = request.url.strip_prefix(BASE).unwrap_or("/").to_string();
-                    let headers: Vec<(String, String)> = request.headers.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+                    let headers: Vec<(String, String)> =
+                        request.headers.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
                     let op = headers
                         .iter()
                         .find(|(k, _)| k == "X-Amz-Target")
                         .map(|(_, v)| v.rsplit('.').next().unwrap().to_string())
                         .unwrap_or_else(|| path.clone());
                     self.requests.push((op, request.body.clone()));
-                    let reply = route(&self.pool, &Incoming { method: request.method.as_str(), url: &path, headers, body: request.body.into_bytes() });
+                    let reply = route(
+                        &self.pool,
+                        &Incoming {
+                            method: request.method.as_str(),
+                            url: &path,
+                            headers,
+                            body: request.body.into_bytes(),
+                        },
+                    );
                     let result = if reply.status == 0 {
                         Err(Error::new(Code::Network, "the connection was dropped"))
                     } else {
-                        let error_type = reply.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("x-amzn-errortype")).map(|(_, v)| v.clone());
-                        Ok(HttpResponse { status: reply.status, body: String::from_utf8(reply.body).unwrap(), error_type })
+                        let error_type = reply
+                            .headers
+                            .iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case("x-amzn-errortype"))
+                            .map(|(_, v)| v.clone());
+                        Ok(HttpResponse {
+                            status: reply.status,
+                            body: String::from_utf8(reply.body).unwrap(),
+                            error_type,
+                        })
                     };
                     self.push(self.now + LATENCY_MS, tab, Input::Reply { id, reply: Reply::Http(result) });
                 }
@@ -215,9 +230,9 @@ impl World {
                     self.push(self.now, tab, Input::Reply { id, reply });
                 }
                 Effect::Timer { id, at } => self.push(at.max(self.now), tab, Input::Reply { id, reply: Reply::Fired }),
-                Effect::CancelTimer { id } => {
-                    self.queue.retain(|(_, _, t, i)| !(*t == tab && matches!(i, Input::Reply { id: x, reply: Reply::Fired } if *x == id)))
-                }
+                Effect::CancelTimer { id } => self.queue.retain(|(_, _, t, i)| {
+                    !(*t == tab && matches!(i, Input::Reply { id: x, reply: Reply::Fired } if *x == id))
+                }),
                 Effect::Lock { id, name } => {
                     if !self.web_locks {
                         self.push(self.now, tab, Input::Reply { id, reply: Reply::Locked(false) });
@@ -258,7 +273,12 @@ impl World {
     }
 
     fn result(&self, tab: usize, call: u32) -> &Result<Done, Error> {
-        &self.tabs[tab].completions.iter().find(|(c, _)| *c == call).unwrap_or_else(|| panic!("call {call} in tab {tab} not complete")).1
+        &self.tabs[tab]
+            .completions
+            .iter()
+            .find(|(c, _)| *c == call)
+            .unwrap_or_else(|| panic!("call {call} in tab {tab} not complete"))
+            .1
     }
 
     fn session(&self, tab: usize, call: u32) -> Option<cognito_wasm::session::Session> {
@@ -269,7 +289,12 @@ impl World {
     }
 
     fn count(&self, op: &str) -> usize {
-        self.requests.iter().filter(|(o, b)| o == op || (op == "REFRESH_TOKEN_AUTH" && o == "InitiateAuth" && b.contains("REFRESH_TOKEN_AUTH"))).count()
+        self.requests
+            .iter()
+            .filter(|(o, b)| {
+                o == op || (op == "REFRESH_TOKEN_AUTH" && o == "InitiateAuth" && b.contains("REFRESH_TOKEN_AUTH"))
+            })
+            .count()
     }
 
     fn stored(&self, field: &str) -> Option<String> {
@@ -286,10 +311,17 @@ impl World {
     }
 
     fn fault(&self, body: serde_json::Value) {
-        let r = route(&self.pool, &Incoming { method: "POST", url: "/_emulator/faults", headers: vec![], body: body.to_string().into_bytes() });
+        let r = route(
+            &self.pool,
+            &Incoming {
+                method: "POST",
+                url: "/_emulator/faults",
+                headers: vec![],
+                body: body.to_string().into_bytes(),
+            },
+        );
         assert_eq!(r.status, 200);
     }
-
 
     /// Every tab calls `currentSession()` at the same instant.
     fn all_current(&mut self) -> Vec<u32> {
@@ -312,13 +344,16 @@ fn sign_in_stores_the_layout_other_clients_read() {
     assert_eq!(w.count("InitiateAuth"), 1);
     assert_eq!(w.count("RespondToAuthChallenge"), 1);
     let keys: Vec<&str> = w.storage.keys().map(String::as_str).collect();
-    assert_eq!(keys, [
-        "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.LastAuthUser",
-        "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.accessToken",
-        "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.clockDrift",
-        "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.idToken",
-        "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.refreshToken",
-    ]);
+    assert_eq!(
+        keys,
+        [
+            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.LastAuthUser",
+            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.accessToken",
+            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.clockDrift",
+            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.idToken",
+            "CognitoIdentityServiceProvider.7f3kq2m9emulatorclient0001.alice.refreshToken",
+        ]
+    );
     assert_eq!(w.stored("accessToken").as_deref(), Some(s.access_token.as_str()));
     assert_eq!(w.storage[&format!("{PREFIX}LastAuthUser")], "alice");
     assert_eq!(w.tabs[t].events, [EventKind::SignedIn]);
@@ -334,7 +369,7 @@ fn five_tabs_make_exactly_one_refresh() {
     let mut w = World::new(3600);
     let s0 = five_tabs(&mut w, serde_json::json!({}));
     // Inside the 60 s leeway (tokens still valid).
-    w.advance(3600_000 - 30_000);
+    w.advance(3_600_000 - 30_000);
     let calls = w.all_current();
     w.run();
     assert_eq!(w.count("REFRESH_TOKEN_AUTH"), 1, "{:?}", w.requests.iter().map(|r| &r.0).collect::<Vec<_>>());
@@ -344,7 +379,8 @@ fn five_tabs_make_exactly_one_refresh() {
         assert_eq!(w.session(t, *c).unwrap().access_token, stored, "tab {t} uses the stored tokens");
     }
     // Only the tab that refreshed says so locally; the others hear it from the notice.
-    let refreshed: usize = w.tabs.iter().map(|t| t.events.iter().filter(|e| **e == EventKind::TokenRefreshed).count()).sum();
+    let refreshed: usize =
+        w.tabs.iter().map(|t| t.events.iter().filter(|e| **e == EventKind::TokenRefreshed).count()).sum();
     assert_eq!(refreshed, 5);
 }
 
@@ -593,7 +629,8 @@ fn no_secret_in_any_debug_output() {
     w.run();
     assert!(matches!(w.result(0, c), Ok(Done::SignedOut { revoked: true, .. })));
     assert!(w.debug_log.len() > 1000);
-    let mut secrets = vec![PASSWORD.to_string(), s.access_token.clone(), s.id_token.clone(), s.refresh_token.clone().unwrap()];
+    let mut secrets =
+        vec![PASSWORD.to_string(), s.access_token.clone(), s.id_token.clone(), s.refresh_token.clone().unwrap()];
     secrets.extend(w.requests.iter().map(|(_, body)| body.clone()).filter(|b| b.len() > 40));
     for secret in secrets {
         let probe = if secret.len() > 32 { &secret[secret.len() / 2..secret.len() / 2 + 16] } else { secret.as_str() };

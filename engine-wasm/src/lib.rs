@@ -67,7 +67,11 @@ pub extern "C" fn configure() -> usize {
             // What the runner must open: `K kind cookieAttributes|␀ channelName`.
             let a = Auth::new(c);
             s.out.push('K');
-            for v in [a.config().storage.as_str(), a.config().cookie_attributes.as_deref().unwrap_or("\0"), &a.channel_name()] {
+            for v in [
+                a.config().storage.as_str(),
+                a.config().cookie_attributes.as_deref().unwrap_or("\0"),
+                &a.channel_name(),
+            ] {
                 s.out.push('\u{1f}');
                 s.out.push_str(v);
             }
@@ -95,7 +99,7 @@ pub extern "C" fn start(storage_ok: u32, now: f64) -> usize {
     out.len()
 }
 
-fn zero(v: &mut Vec<u8>) {
+fn zero(v: &mut [u8]) {
     for b in v.iter_mut() {
         // Volatile so the password and SRP ephemeral are really gone from linear memory.
         unsafe { core::ptr::write_volatile(b, 0) };

@@ -287,16 +287,24 @@ mod tests {
     fn inputs_parse_and_malformed_ones_are_refused() {
         assert!(matches!(parse_input("c7\u{1f}S"), Some(Input::Call { call: 7, op: Call::CurrentSession })));
         match parse_input("c8\u{1f}I\u{1f}alice\u{1f}pw\u{1f}with\u{1f}us") {
-            Some(Input::Call { call: 8, op: Call::SignIn { username, password } }) => assert_eq!((username.as_str(), password.as_str()), ("alice", "pw\u{1f}with\u{1f}us")),
+            Some(Input::Call { call: 8, op: Call::SignIn { username, password } }) => {
+                assert_eq!((username.as_str(), password.as_str()), ("alice", "pw\u{1f}with\u{1f}us"))
+            }
             other => panic!("{other:?}"),
         }
         match parse_input("h3\u{1f}400\u{1f}NotAuthorizedException:\u{1f}{\"a\":\"\u{1f}\"}") {
             Some(Input::Reply { id: 3, reply: Reply::Http(Ok(r)) }) => {
-                assert_eq!((r.status, r.error_type.as_deref(), r.body.as_str()), (400, Some("NotAuthorizedException:"), "{\"a\":\"\u{1f}\"}"));
+                assert_eq!(
+                    (r.status, r.error_type.as_deref(), r.body.as_str()),
+                    (400, Some("NotAuthorizedException:"), "{\"a\":\"\u{1f}\"}")
+                );
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse_input("h3\u{1f}0\u{1f}\u{0}\u{1f}"), Some(Input::Reply { reply: Reply::Http(Err(_)), .. })));
+        assert!(matches!(
+            parse_input("h3\u{1f}0\u{1f}\u{0}\u{1f}"),
+            Some(Input::Reply { reply: Reply::Http(Err(_)), .. })
+        ));
         match parse_input("s4\u{1f}1\u{1f}alice\u{1f}\u{0}") {
             Some(Input::Reply { id: 4, reply: Reply::Storage(Ok(v)) }) => assert_eq!(v, [Some("alice".into()), None]),
             other => panic!("{other:?}"),
@@ -307,17 +315,31 @@ mod tests {
             other => panic!("{other:?}"),
         }
         match parse_input("s4\u{1f}1\u{1f}\u{1f}é") {
-            Some(Input::Reply { id: 4, reply: Reply::Storage(Ok(v)) }) => assert_eq!(v, [Some(String::new()), Some("é".into())]),
+            Some(Input::Reply { id: 4, reply: Reply::Storage(Ok(v)) }) => {
+                assert_eq!(v, [Some(String::new()), Some("é".into())])
+            }
             other => panic!("{other:?}"),
         }
         assert!(parse_input("c8\u{1f}I\u{1f}alice").is_none(), "a sign-in without a password field");
         match parse_input("h3\u{1f}200\u{1f}\u{0}") {
-            Some(Input::Reply { id: 3, reply: Reply::Http(Ok(r)) }) => assert_eq!((r.status, r.error_type, r.body.as_str()), (200, None, "")),
+            Some(Input::Reply { id: 3, reply: Reply::Http(Ok(r)) }) => {
+                assert_eq!((r.status, r.error_type, r.body.as_str()), (200, None, ""))
+            }
             other => panic!("{other:?}"),
         }
         assert!(matches!(parse_input("l5\u{1f}0"), Some(Input::Reply { id: 5, reply: Reply::Locked(false) })));
         assert!(matches!(parse_input("ntokenRefreshed"), Some(Input::Notice(Notice::TokenRefreshed))));
-        for bad in ["", "x", "c\u{1f}S", "c1\u{1f}Q", "h1\u{1f}99999999999\u{1f}\u{0}\u{1f}", "h1\u{1f}70000\u{1f}\u{0}\u{1f}", "nsomething", "t-1", "c4294967296\u{1f}S"] {
+        for bad in [
+            "",
+            "x",
+            "c\u{1f}S",
+            "c1\u{1f}Q",
+            "h1\u{1f}99999999999\u{1f}\u{0}\u{1f}",
+            "h1\u{1f}70000\u{1f}\u{0}\u{1f}",
+            "nsomething",
+            "t-1",
+            "c4294967296\u{1f}S",
+        ] {
             assert!(parse_input(bad).is_none(), "{bad:?}");
         }
     }
@@ -326,7 +348,14 @@ mod tests {
     fn effects_are_framed_and_hostile_values_cannot_break_the_frame() {
         let mut out = String::new();
         let e = Error::new(Code::Service("NotAuthorizedException".into()), "bad\u{1e}\u{1f}x").with_status(400);
-        effects(&mut out, &[Effect::Timer { id: 1, at: -5 }, Effect::Complete { call: 2, result: Err(e) }, Effect::Complete { call: 3, result: Err(Error::invalid_input("prose stays in Rust")) }]);
+        effects(
+            &mut out,
+            &[
+                Effect::Timer { id: 1, at: -5 },
+                Effect::Complete { call: 2, result: Err(e) },
+                Effect::Complete { call: 3, result: Err(Error::invalid_input("prose stays in Rust")) },
+            ],
+        );
         assert_eq!(out, "T\u{1f}1\u{1f}-5\u{1e}C\u{1f}2\u{1f}e\u{1f}NotAuthorizedException\u{1f}400\u{1f}0\u{1f}bad  x\u{1e}C\u{1f}3\u{1f}e\u{1f}InvalidInput\u{1f}\u{0}\u{1f}0\u{1f}\u{0}");
     }
 }

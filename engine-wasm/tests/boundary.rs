@@ -38,9 +38,20 @@ fn configure_start_and_a_call_through_the_raw_exports() {
     let f: Vec<&str> = out.split('\u{1f}').collect();
     assert_eq!(&f[..5], ["H", "3", "POST", "http://127.0.0.1:9229/", "30000"]);
     assert!(f[5].starts_with(r#"{"AuthFlow":"USER_SRP_AUTH","ClientId":"7f3kq2m9emulatorclient0001","AuthParameters":{"USERNAME":"alice","SRP_A":""#));
-    assert_eq!(&f[6..], ["Content-Type", "application/x-amz-json-1.1", "X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth"]);
+    assert_eq!(
+        &f[6..],
+        [
+            "Content-Type",
+            "application/x-amz-json-1.1",
+            "X-Amz-Target",
+            "AWSCognitoIdentityProviderService.InitiateAuth"
+        ]
+    );
     // A wrong password: the service's code and message pass through.
-    let out = feed("h3\u{1f}400\u{1f}\u{0}\u{1f}{\"__type\":\"UserNotFoundException\",\"message\":\"User does not exist.\"}", || input(1.7e12));
+    let out = feed(
+        "h3\u{1f}400\u{1f}\u{0}\u{1f}{\"__type\":\"UserNotFoundException\",\"message\":\"User does not exist.\"}",
+        || input(1.7e12),
+    );
     assert_eq!(out, "C\u{1f}10\u{1f}e\u{1f}UserNotFoundException\u{1f}400\u{1f}0\u{1f}User does not exist.");
     // Garbage is ignored, not a trap.
     assert_eq!(feed("zzz", || input(1.7e12)), "");

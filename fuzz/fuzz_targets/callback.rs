@@ -39,5 +39,8 @@ fuzz_target!(|data: &[u8]| {
     }
     let clean = oauth::clean_callback_url(&url);
     assert_eq!(oauth::clean_callback_url(&clean), clean, "cleaning is not idempotent");
-    assert!(!matches!(oauth::parse_callback(&clean), Ok(Some(_))), "the cleaned URL {clean:?} still carries an OAuth reply");
+    assert!(
+        !matches!(oauth::parse_callback(&clean), Ok(Some(_))),
+        "the cleaned URL {clean:?} still carries an OAuth reply"
+    );
 });

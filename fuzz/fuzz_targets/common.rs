@@ -14,7 +14,12 @@ pub fn config() -> ClientConfig {
 }
 
 pub fn token(claims: &str) -> String {
-    format!("{}.{}.{}", base64url_encode(br#"{"alg":"RS256","kid":"k"}"#), base64url_encode(claims.as_bytes()), base64url_encode(b"sig"))
+    format!(
+        "{}.{}.{}",
+        base64url_encode(br#"{"alg":"RS256","kid":"k"}"#),
+        base64url_encode(claims.as_bytes()),
+        base64url_encode(b"sig")
+    )
 }
 
 pub fn tokens(username: &str) -> AuthenticationResult {
@@ -42,7 +47,14 @@ pub fn session() -> Session {
 /// An error that describes a reply carries the reply's HTTP status, whatever the status.
 pub fn check_err(e: &Error, resp: &HttpResponse) {
     if matches!(e.code, Code::InvalidResponse | Code::Service(_)) {
-        assert_eq!(e.status, Some(resp.status), "{:?} from a {} reply has status {:?}", e.code.as_str(), resp.status, e.status);
+        assert_eq!(
+            e.status,
+            Some(resp.status),
+            "{:?} from a {} reply has status {:?}",
+            e.code.as_str(),
+            resp.status,
+            e.status
+        );
     }
     if !(200..300).contains(&resp.status) {
         assert!(e.status == Some(resp.status) || !matches!(e.code, Code::InvalidResponse | Code::Service(_)));

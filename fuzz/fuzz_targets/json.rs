@@ -35,7 +35,8 @@ fn same(ours: &Json, theirs: &Value) -> bool {
             let mut keys: Vec<&str> = a.iter().map(|(k, _)| k.as_str()).collect();
             keys.sort_unstable();
             keys.dedup();
-            keys.len() == b.len() && keys.iter().all(|k| matches!((ours.get(k), b.get(*k)), (Some(x), Some(y)) if same(x, y)))
+            keys.len() == b.len()
+                && keys.iter().all(|k| matches!((ours.get(k), b.get(*k)), (Some(x), Some(y)) if same(x, y)))
         }
         _ => false,
     }

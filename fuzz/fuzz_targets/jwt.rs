@@ -21,7 +21,8 @@ fn check(token: &str) {
             assert!((256..=512).contains(&s.signature.len()));
             assert!(token.as_bytes().starts_with(s.signing_input));
             for nonce in [None, Some("n-1")] {
-                let expected = idtoken::Expected { issuer: ISS, client_id: "client", nonce, now_s: 1_700_000_000, leeway_s: 300 };
+                let expected =
+                    idtoken::Expected { issuer: ISS, client_id: "client", nonce, now_s: 1_700_000_000, leeway_s: 300 };
                 let _ = idtoken::check_claims(&s.jwt, &expected);
             }
         }
@@ -37,7 +38,12 @@ fuzz_target!(|data: &[u8]| {
         1 => {
             // header \n claims, signature of RSA-2048 length.
             let (h, c) = text.split_once('\n').unwrap_or((r#"{"alg":"RS256","kid":"k"}"#, &text));
-            let token = format!("{}.{}.{}", base64url_encode(h.as_bytes()), base64url_encode(c.as_bytes()), base64url_encode(&[7u8; 256]));
+            let token = format!(
+                "{}.{}.{}",
+                base64url_encode(h.as_bytes()),
+                base64url_encode(c.as_bytes()),
+                base64url_encode(&[7u8; 256])
+            );
             check(&token);
         }
         _ => {

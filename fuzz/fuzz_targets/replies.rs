@@ -53,7 +53,9 @@ fn sign_in(kind: u8, bodies: &mut dyn Iterator<Item = HttpResponse>) {
         let _ = (ch.param("USER_ID_FOR_SRP"), pending.totp_secret(), flow::string_list(ch.param("MFAS_CAN_CHOOSE")));
         let answer = match (ch.name.as_str(), round % 3) {
             ("SELECT_MFA_TYPE", _) => Answer::MfaType("SOFTWARE_TOKEN_MFA".into()),
-            ("NEW_PASSWORD_REQUIRED", _) => Answer::NewPassword { password: pw(), attributes: vec![("name".into(), "D".into())] },
+            ("NEW_PASSWORD_REQUIRED", _) => {
+                Answer::NewPassword { password: pw(), attributes: vec![("name".into(), "D".into())] }
+            }
             ("CUSTOM_CHALLENGE", _) => Answer::Custom("42".into()),
             ("SELECT_CHALLENGE", 0) => Answer::Select(FirstFactor::Password(pw())),
             ("SELECT_CHALLENGE", _) => Answer::Select(FirstFactor::EmailOtp),
@@ -107,7 +109,8 @@ fn run(which: u8, resp: &HttpResponse, rest: &mut dyn Iterator<Item = HttpRespon
             check(&identity::parse_credentials(resp, NOW_MS), resp);
             let cfg = IdentityConfig::new("us-east-1:0000-1111", Some("http://127.0.0.1:9229/")).unwrap();
             let login = Login::new(&c, &tokens("dave").id_token, NOW_MS + 3_600_000);
-            let (mut f, _) = CredentialsFlow::start(&cfg, Some(login), if which & 0x80 != 0 { Some("us-east-1:id") } else { None });
+            let (mut f, _) =
+                CredentialsFlow::start(&cfg, Some(login), if which & 0x80 != 0 { Some("us-east-1:id") } else { None });
             let mut next = Some(resp.clone());
             for _ in 0..4 {
                 let Some(r) = next.take() else { return };
@@ -154,7 +157,11 @@ fuzz_target!(|data: &[u8]| {
     let [which, st, rest @ ..] = data else { return };
     let text = String::from_utf8_lossy(rest);
     let error_type = (st & 0x10 != 0).then(|| String::from("NotAuthorizedException:http://internal.amazon.com/"));
-    let mut bodies = text.split('\u{1e}').map(|b| HttpResponse { status: status(*st), body: b.to_string(), error_type: error_type.clone() });
+    let mut bodies = text.split('\u{1e}').map(|b| HttpResponse {
+        status: status(*st),
+        body: b.to_string(),
+        error_type: error_type.clone(),
+    });
     let Some(first) = bodies.next() else { return };
     run(*which, &first, &mut bodies);
 });

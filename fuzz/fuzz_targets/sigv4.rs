@@ -25,7 +25,8 @@ fuzz_target!(|data: &[u8]| {
         let p = sigv4::canonical_url_parts(url, s3);
         if let Ok((host, path, query)) = &p {
             assert!(path.starts_with('/'), "canonical URI {path:?}");
-            let again = sigv4::canonical_url_parts(&rebuilt(url, host, path, query), s3).expect("canonical form does not parse");
+            let again = sigv4::canonical_url_parts(&rebuilt(url, host, path, query), s3)
+                .expect("canonical form does not parse");
             assert_eq!(&again.0, host, "host is not a fixed point");
             assert_eq!(&again.2, query, "query is not a fixed point");
             if s3 {
@@ -38,7 +39,8 @@ fuzz_target!(|data: &[u8]| {
         // IPv4 shorthand (`0x7f.1`, `1.2.3`) is rewritten by WHATWG URL and not by us: the
         // web layer hands the signer the browser's serialisation, so only plain hosts here.
         let domain = matches!(u.host(), Some(url::Host::Domain(_)));
-        let simple_host = domain && u.host_str().is_some_and(|h| h.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.'));
+        let simple_host = domain
+            && u.host_str().is_some_and(|h| h.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.'));
         if simple_host && matches!(u.scheme(), "http" | "https") && u.username().is_empty() && u.password().is_none() {
             let want = match u.port() {
                 Some(p) => format!("{}:{p}", u.host_str().unwrap_or("")),
@@ -60,7 +62,13 @@ fuzz_target!(|data: &[u8]| {
                 // drops empty segments first. They agree unless `..` meets `//`, which a
                 // serialised URL never has (its dot segments are resolved).
                 let dots_meet_empty = path.contains("//") && path.split('/').any(|seg| seg == "..");
-                if plain_path(path) && !dots_meet_empty && !path.ends_with("/.") && !path.ends_with("/..") && path != "." && path != ".." {
+                if plain_path(path)
+                    && !dots_meet_empty
+                    && !path.ends_with("/.")
+                    && !path.ends_with("/..")
+                    && path != "."
+                    && path != ".."
+                {
                     assert_eq!(theirs.1, ours.1, "path differs after url's serialisation");
                 }
             }
@@ -71,7 +79,11 @@ fuzz_target!(|data: &[u8]| {
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect();
-    let creds = Credentials { access_key_id: "AKID".into(), secret_access_key: "secret".into(), session_token: Some("tok".into()) };
+    let creds = Credentials {
+        access_key_id: "AKID".into(),
+        secret_access_key: "secret".into(),
+        session_token: Some("tok".into()),
+    };
     for service in ["execute-api", "s3"] {
         let scope = Scope { service, region: "us-east-1" };
         let req = Request { method: "GET", url, headers: &headers, payload: Payload::Bytes(b"") };

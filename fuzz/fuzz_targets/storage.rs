@@ -55,9 +55,16 @@ fuzz_target!(|data: &[u8]| {
         let _ = (s.expires_at_ms(), cognito_wasm::refresh::decide(&s, NOW_MS, 300));
         // Stored back, it reads back the same (a drift that did not parse reads as 0).
         let entries: HashMap<String, String> = s.to_entries(CLIENT).into_iter().collect();
-        let again = Session::load(&config(), |k: &str| entries.get(k).cloned()).expect("a stored session does not load");
-        assert_eq!((&again.username, &again.id_token, &again.access_token), (&s.username, &s.id_token, &s.access_token));
-        assert_eq!((&again.refresh_token, again.clock_drift, again.access_exp), (&s.refresh_token, s.clock_drift, s.access_exp));
+        let again =
+            Session::load(&config(), |k: &str| entries.get(k).cloned()).expect("a stored session does not load");
+        assert_eq!(
+            (&again.username, &again.id_token, &again.access_token),
+            (&s.username, &s.id_token, &s.access_token)
+        );
+        assert_eq!(
+            (&again.refresh_token, again.clock_drift, again.access_exp),
+            (&s.refresh_token, s.clock_drift, s.access_exp)
+        );
     }
     if let Some(d) = device::load_device(CLIENT, &username, get) {
         let entries = device::device_entries(CLIENT, &d);
@@ -69,7 +76,10 @@ fuzz_target!(|data: &[u8]| {
     if let Some(text) = pending {
         if let Some(p) = PendingSignIn::from_json(&text) {
             let back = PendingSignIn::from_json(&p.to_json()).expect("a stored pending sign-in does not read back");
-            assert_eq!((&back.state, &back.nonce, &back.redirect_uri, &back.app_state), (&p.state, &p.nonce, &p.redirect_uri, &p.app_state));
+            assert_eq!(
+                (&back.state, &back.nonce, &back.redirect_uri, &back.app_state),
+                (&p.state, &p.nonce, &p.redirect_uri, &p.app_state)
+            );
             assert_eq!(back.verifier.expose(), p.verifier.expose());
             assert_eq!(back.created_ms, p.created_ms.max(0));
         }

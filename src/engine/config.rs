@@ -109,7 +109,10 @@ fn cookie_attributes(c: Option<&Json>) -> Result<String, Error> {
     }
     let days = match c.get("expires") {
         None | Some(Json::Null) => 365,
-        Some(v) => v.as_i64().filter(|d| (0..=3650).contains(d)).ok_or_else(|| Error::invalid_input("cookie.expires must be a number of days (0..3650)"))?,
+        Some(v) => v
+            .as_i64()
+            .filter(|d| (0..=3650).contains(d))
+            .ok_or_else(|| Error::invalid_input("cookie.expires must be a number of days (0..3650)"))?,
     };
     a.push_str("; Max-Age=");
     a.push_str(&decimal(days as u64 * 86_400));
@@ -130,7 +133,9 @@ fn cookie_attributes(c: Option<&Json>) -> Result<String, Error> {
 
 impl Config {
     pub fn parse(text: &str) -> Result<Config, Error> {
-        let o = json::parse(text).filter(|v| v.as_obj().is_some()).ok_or_else(|| Error::invalid_input("config must be an object"))?;
+        let o = json::parse(text)
+            .filter(|v| v.as_obj().is_some())
+            .ok_or_else(|| Error::invalid_input("config must be an object"))?;
         let client = ClientConfig::new(req_str(&o, "userPoolId")?, req_str(&o, "clientId")?, opt_str(&o, "endpoint")?)?;
         let storage = match opt_str(&o, "storage")? {
             None | Some("local") => StorageKind::Local,
@@ -138,12 +143,18 @@ impl Config {
             Some("memory") => StorageKind::Memory,
             Some("cookie") => StorageKind::Cookie,
             Some("custom") => StorageKind::Custom,
-            Some(_) => return Err(Error::invalid_input("storage must be 'local', 'session', 'memory', 'cookie' or an object with getItem/setItem/removeItem")),
+            Some(_) => return Err(Error::invalid_input(
+                "storage must be 'local', 'session', 'memory', 'cookie' or an object with getItem/setItem/removeItem",
+            )),
         };
-        let cookie_attributes = if storage == StorageKind::Cookie { Some(cookie_attributes(o.get("cookie"))?) } else { None };
+        let cookie_attributes =
+            if storage == StorageKind::Cookie { Some(cookie_attributes(o.get("cookie"))?) } else { None };
         let leeway_s = match o.get("refreshLeeway") {
             None | Some(Json::Null) => 60,
-            Some(v) => v.as_i64().filter(|n| (0..=86_400).contains(n)).ok_or_else(|| Error::invalid_input("refreshLeeway must be a number of seconds (0..86400)"))?,
+            Some(v) => v
+                .as_i64()
+                .filter(|n| (0..=86_400).contains(n))
+                .ok_or_else(|| Error::invalid_input("refreshLeeway must be a number of seconds (0..86400)"))?,
         };
         let domain = match opt_str(&o, "domain")? {
             Some(d) => Some(crate::refresh::parse_domain(d)?),
@@ -172,19 +183,31 @@ mod tests {
         assert_eq!((c.storage, c.leeway_s, c.auto_refresh, c.rotation), (StorageKind::Local, 60, false, false));
         assert_eq!(c.client.endpoint(), "https://cognito-idp.us-east-1.amazonaws.com/");
         let c = Config::parse(r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","storage":"cookie","cookie":{"domain":"example.com","expires":1,"sameSite":"none"},"refreshLeeway":300,"autoRefresh":true}"#).unwrap();
-        assert_eq!(c.cookie_attributes.as_deref(), Some("; Path=/; Domain=example.com; Max-Age=86400; SameSite=None; Secure"));
+        assert_eq!(
+            c.cookie_attributes.as_deref(),
+            Some("; Path=/; Domain=example.com; Max-Age=86400; SameSite=None; Secure")
+        );
         assert_eq!((c.leeway_s, c.auto_refresh), (300, true));
         let c = Config::parse(r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","storage":"cookie","cookie":{"sameSite":"STRICT","expires":0}}"#).unwrap();
         assert_eq!(c.cookie_attributes.as_deref(), Some("; Path=/; Max-Age=0; SameSite=Strict"));
-        let e = Config::parse(r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","storage":"cookie","cookie":{"sameSite":"laxx"}}"#).unwrap_err();
+        let e = Config::parse(
+            r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","storage":"cookie","cookie":{"sameSite":"laxx"}}"#,
+        )
+        .unwrap_err();
         assert!(e.message.starts_with("cookie.sameSite must be"), "{}", e.message);
         for (bad, msg) in [
             (r#"[]"#, "config must be an object"),
             (r#"{"clientId":"c1"}"#, "userPoolId is required"),
             (r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","storage":"disk"}"#, "storage must be"),
             (r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","refreshLeeway":-1}"#, "refreshLeeway must be"),
-            (r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","autoRefresh":"yes"}"#, "autoRefresh must be a boolean"),
-            (r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","storage":"cookie","cookie":{"path":"/\nx"}}"#, "cookie options must not contain"),
+            (
+                r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","autoRefresh":"yes"}"#,
+                "autoRefresh must be a boolean",
+            ),
+            (
+                r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","storage":"cookie","cookie":{"path":"/\nx"}}"#,
+                "cookie options must not contain",
+            ),
         ] {
             let e = Config::parse(bad).unwrap_err();
             assert_eq!(e.code, crate::error::Code::InvalidInput);

@@ -143,28 +143,65 @@ pub enum Done {
 /// Everything the core asks of its runner. `Debug` shows no token, body or secret.
 #[derive(Debug)]
 pub enum Effect {
-    Http { id: u32, request: Http },
+    Http {
+        id: u32,
+        request: Http,
+    },
     /// Run the operations in order on the configured storage; reply with one value per
     /// `Get`, or a failure if any operation threw.
-    Storage { id: u32, ops: Vec<StorageOp> },
+    Storage {
+        id: u32,
+        ops: Vec<StorageOp>,
+    },
     /// Wake the core at local time `at` (ms since the epoch), with `Reply::Fired`.
-    Timer { id: u32, at: i64 },
-    CancelTimer { id: u32 },
+    Timer {
+        id: u32,
+        at: i64,
+    },
+    CancelTimer {
+        id: u32,
+    },
     /// Ask for the exclusive Web Lock `name`; reply `Locked(true)` when held, `Locked(false)`
     /// when the browser has no Web Locks (the core then uses a storage lease).
-    Lock { id: u32, name: String },
+    Lock {
+        id: u32,
+        name: String,
+    },
     /// Release the lock obtained by task `id`.
-    Unlock { id: u32 },
-    Broadcast { notice: Notice },
+    Unlock {
+        id: u32,
+    },
+    Broadcast {
+        notice: Notice,
+    },
     /// `navigator.credentials.get|create` with these options (JSON text).
-    WebAuthn { id: u32, create: bool, options: String },
+    WebAuthn {
+        id: u32,
+        create: bool,
+        options: String,
+    },
     /// `crypto.subtle.verify` RSASSA-PKCS1-v1_5/SHA-256 with the key's `n`, `e` (base64url).
-    VerifyRs256 { id: u32, n: String, e: String, data: Vec<u8>, signature: Vec<u8> },
-    Navigate { url: String },
-    ReplaceUrl { url: String },
-    Emit { event: Event },
+    VerifyRs256 {
+        id: u32,
+        n: String,
+        e: String,
+        data: Vec<u8>,
+        signature: Vec<u8>,
+    },
+    Navigate {
+        url: String,
+    },
+    ReplaceUrl {
+        url: String,
+    },
+    Emit {
+        event: Event,
+    },
     /// API call `call` is finished.
-    Complete { call: u32, result: Result<Done, Error> },
+    Complete {
+        call: u32,
+        result: Result<Done, Error>,
+    },
 }
 
 /// The result of one effect, by task id.
@@ -217,10 +254,18 @@ impl core::fmt::Debug for Call {
 /// Everything the runner reports to the core.
 #[derive(Debug)]
 pub enum Input {
-    Call { call: u32, op: Call },
-    Reply { id: u32, reply: Reply },
+    Call {
+        call: u32,
+        op: Call,
+    },
+    Reply {
+        id: u32,
+        reply: Reply,
+    },
     /// A BroadcastChannel message from another tab.
     Notice(Notice),
     /// `visibilitychange` (and the state at start-up).
-    Visibility { hidden: bool },
+    Visibility {
+        hidden: bool,
+    },
 }

@@ -50,11 +50,16 @@ pub fn api(req: HttpRequest) -> Outgoing {
 }
 
 pub fn form(req: FormRequest, operation: &'static str) -> Outgoing {
-    let mut headers: Vec<(&'static str, String)> = alloc::vec![("Content-Type", String::from("application/x-www-form-urlencoded"))];
+    let mut headers: Vec<(&'static str, String)> =
+        alloc::vec![("Content-Type", String::from("application/x-www-form-urlencoded"))];
     if let Some(a) = req.authorization {
         headers.push(("Authorization", a));
     }
-    Outgoing { http: Http { method: Method::Post, url: req.url, headers, body: req.body, timeout_ms: TIMEOUT_MS }, operation, wire: Wire::OAuth }
+    Outgoing {
+        http: Http { method: Method::Post, url: req.url, headers, body: req.body, timeout_ms: TIMEOUT_MS },
+        operation,
+        wire: Wire::OAuth,
+    }
 }
 
 /// Operations that may be sent again with the same body: `retry::safe_to_repeat`'s list,
@@ -79,7 +84,8 @@ pub fn failure(wire: Wire, result: &Result<HttpResponse, Error>) -> Option<Error
 /// `retry::MAX_ATTEMPTS` tries, full-jitter exponential backoff from `random`.
 pub fn retry_after(out: &Outgoing, attempt: u32, result: &Result<HttpResponse, Error>, random: u32) -> Option<u32> {
     let e = failure(out.wire, result)?;
-    (attempt < retry::MAX_ATTEMPTS && repeatable(out.operation) && e.retryable()).then(|| retry::backoff_ms(attempt, random))
+    (attempt < retry::MAX_ATTEMPTS && repeatable(out.operation) && e.retryable())
+        .then(|| retry::backoff_ms(attempt, random))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -103,13 +109,24 @@ mod tests {
         assert_eq!(retry_after(&init, 1, &Err(Error::new(Code::Network, "x")), 7), Some(7));
         assert_eq!(retry_after(&init, 1, &reply(400, r#"{"__type":"NotAuthorizedException"}"#), 7), None);
         assert_eq!(retry_after(&init, 1, &reply(200, "{}"), 7), None);
-        let respond = api(HttpRequest { url: "https://x/".into(), operation: "RespondToAuthChallenge", body: "{}".into() });
+        let respond =
+            api(HttpRequest { url: "https://x/".into(), operation: "RespondToAuthChallenge", body: "{}".into() });
         assert_eq!(retry_after(&respond, 1, &throttled, 7), None, "one-time answers are never repeated");
-        let token = form(FormRequest { url: "https://d/oauth2/token".into(), body: "a=b".into(), authorization: Some("Basic x".into()) }, "/oauth2/token");
+        let token = form(
+            FormRequest {
+                url: "https://d/oauth2/token".into(),
+                body: "a=b".into(),
+                authorization: Some("Basic x".into()),
+            },
+            "/oauth2/token",
+        );
         assert_eq!(token.http.headers.len(), 2);
         assert_eq!(retry_after(&token, 1, &reply(503, "<html>"), 9), Some(9));
         assert_eq!(retry_after(&token, 1, &reply(400, r#"{"error":"invalid_grant"}"#), 9), None);
-        let revoke = form(FormRequest { url: "https://d/oauth2/revoke".into(), body: "a=b".into(), authorization: None }, "/oauth2/revoke");
+        let revoke = form(
+            FormRequest { url: "https://d/oauth2/revoke".into(), body: "a=b".into(), authorization: None },
+            "/oauth2/revoke",
+        );
         assert_eq!(retry_after(&revoke, 1, &reply(503, ""), 9), None);
     }
 }

@@ -20,9 +20,9 @@ use zeroize::Zeroizing;
 use super::config::{Config, StorageKind};
 use super::effect::{Call, Done, Effect, Event, EventKind, Input, Notice, Reply, StorageOp};
 use super::http::{self, Outgoing, Wire};
+use super::srp_sign_in::{Next, SrpSignIn};
 use crate::encoding::hex_encode;
 use crate::error::{Code, Error};
-use super::srp_sign_in::{Next, SrpSignIn};
 use crate::flow::Password;
 use crate::json::{self, Json};
 use crate::protocol::HttpResponse;
@@ -157,7 +157,11 @@ fn save_ops(cid: &str, s: &Session, source: TokenSource) -> Vec<StorageOp> {
     let u = &s.username;
     let tk = user_key(cid, u, "tokenSource");
     let mut ops = Vec::with_capacity(6);
-    ops.push(if source == TokenSource::HostedUi { StorageOp::Set(tk, String::from(source.as_str())) } else { StorageOp::Remove(tk) });
+    ops.push(if source == TokenSource::HostedUi {
+        StorageOp::Set(tk, String::from(source.as_str()))
+    } else {
+        StorageOp::Remove(tk)
+    });
     if let Some(r) = &s.refresh_token {
         ops.push(StorageOp::Set(user_key(cid, u, "refreshToken"), r.clone()));
     }
@@ -214,7 +218,11 @@ impl Auth {
 
     /// The storage in use (`memory` after a fallback).
     pub fn storage_kind(&self) -> StorageKind {
-        if self.memory.is_some() { StorageKind::Memory } else { self.cfg.storage }
+        if self.memory.is_some() {
+            StorageKind::Memory
+        } else {
+            self.cfg.storage
+        }
     }
 
     /// The BroadcastChannel name for notices.
@@ -248,7 +256,10 @@ impl Auth {
             Input::Notice(n) => self.notice(n),
             Input::Visibility { hidden } => {
                 self.hidden = hidden;
-                if !hidden && self.cfg.auto_refresh && (core::mem::replace(&mut self.due, false) || self.timer.is_none()) {
+                if !hidden
+                    && self.cfg.auto_refresh
+                    && (core::mem::replace(&mut self.due, false) || self.timer.is_none())
+                {
                     self.load(Then::Current(Caller::Background));
                 }
             }
@@ -375,7 +386,13 @@ impl Auth {
             Call::SignIn { username, password } => {
                 let a = Zeroizing::new(self.rand[..EPHEMERAL_BYTES].to_vec());
                 let password = Zeroizing::new(password);
-                match SrpSignIn::start(&self.cfg.client, self.cfg.secret.as_ref(), &username, Password::new(&password), &a) {
+                match SrpSignIn::start(
+                    &self.cfg.client,
+                    self.cfg.secret.as_ref(),
+                    &username,
+                    Password::new(&password),
+                    &a,
+                ) {
                     Ok((flow, req)) => self.send(http::api(req), HttpThen::SignIn { call, flow: Box::new(flow) }),
                     Err(e) => self.complete(call, Err(e)),
                 }
@@ -429,16 +446,24 @@ impl Auth {
             Wait::LoadTokens(then, user) => {
                 // The values of the four keys `LoadUser` asked for, in order.
                 let mut v = got.into_iter();
-                let (id, access, refresh, drift) = (v.next().flatten(), v.next().flatten(), v.next().flatten(), v.next().flatten());
+                let (id, access, refresh, drift) =
+                    (v.next().flatten(), v.next().flatten(), v.next().flatten(), v.next().flatten());
                 let s = match (id, access) {
-                    (Some(id), Some(access)) => Session::from_stored(&self.cfg.client, user, id, access, refresh, drift.as_deref()),
+                    (Some(id), Some(access)) => {
+                        Session::from_stored(&self.cfg.client, user, id, access, refresh, drift.as_deref())
+                    }
                     _ => None,
                 };
                 self.loaded(then, s);
             }
             Wait::LeaseRead => {
                 let now = self.now;
-                let held = got.into_iter().next().flatten().and_then(|v| v.bytes().rposition(|c| c == b':').and_then(|i| v.get(i + 1..)).and_then(|e| Json::Num(String::from(e)).as_i64()));
+                let held = got.into_iter().next().flatten().and_then(|v| {
+                    v.bytes()
+                        .rposition(|c| c == b':')
+                        .and_then(|i| v.get(i + 1..))
+                        .and_then(|e| Json::Num(String::from(e)).as_i64())
+                });
                 if held.is_none_or(|exp| exp < now) {
                     let (a, b) = (self.rand_u32(), self.rand_u32());
                     let mut nonce = [0u8; 8];
@@ -499,8 +524,12 @@ impl Auth {
             }
             Wait::Store { ops, then } => {
                 // Undo what the batch may have written there, then go on in memory.
-                let undo: Vec<StorageOp> =
-                    ops.iter().filter_map(|o| if let StorageOp::Set(k, _) = o { Some(StorageOp::Remove(k.clone())) } else { None }).collect();
+                let undo: Vec<StorageOp> = ops
+                    .iter()
+                    .filter_map(
+                        |o| if let StorageOp::Set(k, _) = o { Some(StorageOp::Remove(k.clone())) } else { None },
+                    )
+                    .collect();
                 if !undo.is_empty() {
                     let id = self.task(Wait::Ignore);
                     self.out.push(Effect::Storage { id, ops: undo });
@@ -615,7 +644,10 @@ impl Auth {
             Then::SignOut { call, global } => match s {
                 Some(s) => {
                     let k = TokenSource::key(self.cfg.client.client_id(), &s.username);
-                    self.storage(alloc::vec![StorageOp::Get(k)], Wait::SignOutSource { call, global, session: Box::new(s) });
+                    self.storage(
+                        alloc::vec![StorageOp::Get(k)],
+                        Wait::SignOutSource { call, global, session: Box::new(s) },
+                    );
                 }
                 None => {
                     self.signed_out_locally(None);
@@ -700,7 +732,10 @@ impl Auth {
             self.timer(self.now + POLL_MS, Wait::Poll);
             return;
         }
-        let ops = alloc::vec![StorageOp::Get(self.key(&cur.username, "tokenSource")), StorageOp::Get(self.key(&cur.username, "deviceKey"))];
+        let ops = alloc::vec![
+            StorageOp::Get(self.key(&cur.username, "tokenSource")),
+            StorageOp::Get(self.key(&cur.username, "deviceKey"))
+        ];
         if let Some(f) = &mut self.flight {
             f.cur = Some(cur);
         }
@@ -719,7 +754,9 @@ impl Auth {
         let out = if source == TokenSource::HostedUi {
             #[cfg(feature = "hosted-ui")]
             let out = match self.cfg.domain.as_deref() {
-                Some(d) => refresh::oauth_request(d, &self.cfg.client, &cur, secret).map(|r| http::form(r, "/oauth2/token")),
+                Some(d) => {
+                    refresh::oauth_request(d, &self.cfg.client, &cur, secret).map(|r| http::form(r, "/oauth2/token"))
+                }
                 None => Err(Error::invalid_input("this session came from the hosted UI: set `domain` to refresh it")),
             };
             #[cfg(not(feature = "hosted-ui"))]
@@ -736,7 +773,9 @@ impl Auth {
     }
 
     fn refreshed(&mut self, r: Result<Session, Error>) {
-        let Some((cur, source)) = self.flight.as_ref().and_then(|f| f.cur.clone().map(|c| (c, f.source))) else { return };
+        let Some((cur, source)) = self.flight.as_ref().and_then(|f| f.cur.clone().map(|c| (c, f.source))) else {
+            return;
+        };
         if self.flight.as_ref().is_some_and(|f| f.cancelled) {
             return self.finish(Ok(None));
         }
@@ -788,7 +827,10 @@ impl Auth {
     fn http_done(&mut self, then: HttpThen, result: Result<HttpResponse, Error>) {
         match then {
             HttpThen::Refresh => {
-                let Some((cur, source)) = self.flight.as_ref().and_then(|f| f.cur.clone().map(|c| (c, f.source))) else { return };
+                let Some((cur, source)) = self.flight.as_ref().and_then(|f| f.cur.clone().map(|c| (c, f.source)))
+                else {
+                    return;
+                };
                 let r = result.and_then(|resp| match source {
                     #[cfg(feature = "hosted-ui")]
                     TokenSource::HostedUi => refresh::parse_oauth_reply(&self.cfg.client, &cur, &resp, self.now),
@@ -797,7 +839,9 @@ impl Auth {
                 });
                 self.refreshed(r);
             }
-            HttpThen::SignIn { call, flow } => match result.and_then(|resp| flow.handle(&self.cfg.client, self.cfg.secret.as_ref(), &resp, self.now)) {
+            HttpThen::SignIn { call, flow } => match result
+                .and_then(|resp| flow.handle(&self.cfg.client, self.cfg.secret.as_ref(), &resp, self.now))
+            {
                 Ok(Next::Send(flow, req)) => self.send(http::api(req), HttpThen::SignIn { call, flow: Box::new(flow) }),
                 Ok(Next::SignedIn(s)) => {
                     let k = session::last_user_key(self.cfg.client.client_id());
@@ -846,7 +890,9 @@ impl Auth {
         } else if let Some(rt) = s.refresh_token.as_deref().filter(|t| !t.is_empty()) {
             match (source, self.cfg.domain.as_deref()) {
                 #[cfg(feature = "hosted-ui")]
-                (TokenSource::HostedUi, Some(d)) => Ok(http::form(refresh::oauth_revoke_request(d, &self.cfg.client, rt, secret), "/oauth2/revoke")),
+                (TokenSource::HostedUi, Some(d)) => {
+                    Ok(http::form(refresh::oauth_revoke_request(d, &self.cfg.client, rt, secret), "/oauth2/revoke"))
+                }
                 #[cfg(feature = "hosted-ui")]
                 (TokenSource::HostedUi, None) => Err(Error::invalid_input("set `domain` to revoke hosted-UI sessions")),
                 #[cfg(not(feature = "hosted-ui"))]

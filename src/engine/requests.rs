@@ -37,11 +37,20 @@ fn request(config: &ClientConfig, operation: &'static str, body: String) -> Http
 
 /// REFRESH_TOKEN_AUTH, or GetTokensFromRefreshToken with rotation.
 pub fn refresh(config: &ClientConfig, s: &Session, opts: &RefreshOptions<'_>) -> Result<HttpRequest, Error> {
-    let token = s.refresh_token.as_deref().filter(|t| !t.is_empty()).ok_or_else(|| Error::invalid_input("the session has no refresh token"))?;
+    let token = s
+        .refresh_token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Error::invalid_input("the session has no refresh token"))?;
     let cid = Some(config.client_id());
     let secret = opts.secret.map(ClientSecret::expose);
     if opts.rotation {
-        let b = flat(&[("ClientId", cid), ("RefreshToken", Some(token)), ("ClientSecret", secret), ("DeviceKey", opts.device_key)]);
+        let b = flat(&[
+            ("ClientId", cid),
+            ("RefreshToken", Some(token)),
+            ("ClientSecret", secret),
+            ("DeviceKey", opts.device_key),
+        ]);
         return Ok(request(config, "GetTokensFromRefreshToken", b));
     }
     let hash = secret.map(|sec| crate::srp::secret_hash(sec, &s.username, config.client_id()));
@@ -54,7 +63,11 @@ pub fn refresh(config: &ClientConfig, s: &Session, opts: &RefreshOptions<'_>) ->
 }
 
 pub fn revoke(config: &ClientConfig, refresh_token: &str, secret: Option<&ClientSecret>) -> HttpRequest {
-    let b = flat(&[("Token", Some(refresh_token)), ("ClientId", Some(config.client_id())), ("ClientSecret", secret.map(ClientSecret::expose))]);
+    let b = flat(&[
+        ("Token", Some(refresh_token)),
+        ("ClientId", Some(config.client_id())),
+        ("ClientSecret", secret.map(ClientSecret::expose)),
+    ]);
     request(config, "RevokeToken", b)
 }
 

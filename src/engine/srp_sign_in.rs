@@ -55,6 +55,8 @@ impl core::fmt::Debug for SrpSignIn {
     }
 }
 
+// Moved by value through the flow's few steps; boxing measured larger in wasm (BENCHMARKS.md).
+#[allow(clippy::large_enum_variant)]
 pub enum Next {
     Send(SrpSignIn, HttpRequest),
     SignedIn(Session),
@@ -67,7 +69,13 @@ fn missing() -> Error {
 
 impl SrpSignIn {
     /// InitiateAuth USER_SRP_AUTH with A = g^a (`a`: [`srp::EPHEMERAL_BYTES`] random bytes).
-    pub fn start(cfg: &ClientConfig, secret: Option<&ClientSecret>, username: &str, password: Password, a: &[u8]) -> Result<(SrpSignIn, HttpRequest), Error> {
+    pub fn start(
+        cfg: &ClientConfig,
+        secret: Option<&ClientSecret>,
+        username: &str,
+        password: Password,
+        a: &[u8],
+    ) -> Result<(SrpSignIn, HttpRequest), Error> {
         if username.is_empty() {
             return Err(Error::invalid_input("username is required"));
         }
@@ -83,22 +91,39 @@ impl SrpSignIn {
         Ok((SrpSignIn { srp, password, username: String::from(username), answered: false }, req))
     }
 
-    pub fn handle(self, cfg: &ClientConfig, secret: Option<&ClientSecret>, resp: &HttpResponse, now_ms: i64) -> Result<Next, Error> {
+    pub fn handle(
+        self,
+        cfg: &ClientConfig,
+        secret: Option<&ClientSecret>,
+        resp: &HttpResponse,
+        now_ms: i64,
+    ) -> Result<Next, Error> {
         let reply = protocol::parse_auth_reply(&protocol::parse_success(resp)?)?;
         let c = match reply {
             AuthReply::Authenticated(r) => return Ok(Next::SignedIn(Session::from_tokens(cfg, r, None, now_ms)?)),
             AuthReply::Challenge(c) if c.name == "PASSWORD_VERIFIER" && !self.answered => c,
             AuthReply::Challenge(c) => return Ok(Next::Challenge(c.name)),
         };
-        let (b, salt, block_b64) = (c.param("SRP_B").ok_or_else(missing)?, c.param("SALT").ok_or_else(missing)?, c.param("SECRET_BLOCK").ok_or_else(missing)?);
+        let (b, salt, block_b64) = (
+            c.param("SRP_B").ok_or_else(missing)?,
+            c.param("SALT").ok_or_else(missing)?,
+            c.param("SECRET_BLOCK").ok_or_else(missing)?,
+        );
         let user_id = c.param("USER_ID_FOR_SRP").filter(|u| !u.is_empty()).ok_or_else(missing)?;
         let block = base64_decode(block_b64).ok_or_else(missing)?;
-        let key = self.srp.password_key(cfg.pool_name(), user_id, self.password.expose(), salt, b).map_err(|e| Error::invalid_response(e.message()))?;
+        let key = self
+            .srp
+            .password_key(cfg.pool_name(), user_id, self.password.expose(), salt, b)
+            .map_err(|e| Error::invalid_response(e.message()))?;
         let timestamp = cognito_timestamp(now_ms.div_euclid(1000));
         let signature = srp::claim_signature(&key, cfg.pool_name(), user_id, &block, &timestamp);
         let hash = secret.map(|s| s.hash(user_id, cfg.client_id()));
         let b = body(
-            &[("ChallengeName", Some("PASSWORD_VERIFIER")), ("ClientId", Some(cfg.client_id())), ("Session", c.session.as_deref())],
+            &[
+                ("ChallengeName", Some("PASSWORD_VERIFIER")),
+                ("ClientId", Some(cfg.client_id())),
+                ("Session", c.session.as_deref()),
+            ],
             "ChallengeResponses",
             &[
                 ("USERNAME", Some(user_id)),
@@ -127,7 +152,9 @@ mod tests {
     /// for the published vector (tests/vectors/srp-vectors.json).
     #[test]
     fn same_requests_as_the_full_flow_and_the_vectors_signature() {
-        let v = json(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/srp-vectors.json")).unwrap());
+        let v = json(
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/srp-vectors.json")).unwrap(),
+        );
         let case = &v["srpVectors"][0];
         let f = |k: &str| case[k].as_str().unwrap().to_string();
         let cfg = ClientConfig::new(&format!("us-east-1_{}", f("poolName")), "client1", None).unwrap();
@@ -135,19 +162,27 @@ mod tests {
         let secret = ClientSecret::new("s3cret");
         let user = f("userIdForSrp");
         let (mine, r1) = SrpSignIn::start(&cfg, Some(&secret), &user, Password::new(&f("password")), &a).unwrap();
-        let (flow, f1) = SignIn::start(&cfg, Some(ClientSecret::new("s3cret")), &user, Password::new(&f("password")), &a).unwrap();
+        let (flow, f1) =
+            SignIn::start(&cfg, Some(ClientSecret::new("s3cret")), &user, Password::new(&f("password")), &a).unwrap();
         assert_eq!(json(&r1.body), json(&f1.body));
-        assert_eq!(json(&r1.body)["AuthParameters"]["SRP_A"].as_str().unwrap().trim_start_matches('0'), f("A").trim_start_matches('0'));
+        assert_eq!(
+            json(&r1.body)["AuthParameters"]["SRP_A"].as_str().unwrap().trim_start_matches('0'),
+            f("A").trim_start_matches('0')
+        );
         let reply = HttpResponse {
             status: 200,
             body: format!(
                 r#"{{"ChallengeName":"PASSWORD_VERIFIER","Session":"sess","ChallengeParameters":{{"SRP_B":"{}","SALT":"{}","SECRET_BLOCK":"{}","USER_ID_FOR_SRP":"{user}","USERNAME":"{user}"}}}}"#,
-                f("B"), f("salt"), f("secretBlock")
+                f("B"),
+                f("salt"),
+                f("secretBlock")
             ),
             error_type: None,
         };
         let now = case["timestampEpochMs"].as_i64().unwrap();
-        let Next::Send(_, r2) = mine.handle(&cfg, Some(&secret), &reply, now).unwrap() else { panic!("expected a request") };
+        let Next::Send(_, r2) = mine.handle(&cfg, Some(&secret), &reply, now).unwrap() else {
+            panic!("expected a request")
+        };
         let Step::Send(_, f2) = flow.handle(&reply, now).unwrap() else { panic!("expected a request") };
         assert_eq!(r2.operation, f2.operation);
         assert_eq!(json(&r2.body), json(&f2.body));
@@ -160,11 +195,22 @@ mod tests {
     fn other_challenges_and_errors_stop_with_their_name() {
         let cfg = ClientConfig::new("us-east-1_AbC123", "client1", None).unwrap();
         let (s, _) = SrpSignIn::start(&cfg, None, "alice", Password::new("pw"), &[7; srp::EPHEMERAL_BYTES]).unwrap();
-        let r = HttpResponse { status: 200, body: r#"{"ChallengeName":"SMS_MFA","Session":"x","ChallengeParameters":{}}"#.into(), error_type: None };
+        let r = HttpResponse {
+            status: 200,
+            body: r#"{"ChallengeName":"SMS_MFA","Session":"x","ChallengeParameters":{}}"#.into(),
+            error_type: None,
+        };
         assert!(matches!(s.handle(&cfg, None, &r, 0), Ok(Next::Challenge(n)) if n == "SMS_MFA"));
         let (s, _) = SrpSignIn::start(&cfg, None, "alice", Password::new("pw"), &[7; srp::EPHEMERAL_BYTES]).unwrap();
         let r = HttpResponse { status: 200, body: r#"{"ChallengeName":"PASSWORD_VERIFIER","ChallengeParameters":{"SRP_B":"00","SALT":"01","SECRET_BLOCK":"AA==","USER_ID_FOR_SRP":"a"}}"#.into(), error_type: None };
-        assert_eq!(s.handle(&cfg, None, &r, 0).err().unwrap().code, crate::error::Code::InvalidResponse, "B ≡ 0 is refused");
-        assert_eq!(SrpSignIn::start(&cfg, None, "", Password::new("pw"), &[7; 48]).err().unwrap().code, crate::error::Code::InvalidInput);
+        assert_eq!(
+            s.handle(&cfg, None, &r, 0).err().unwrap().code,
+            crate::error::Code::InvalidResponse,
+            "B ≡ 0 is refused"
+        );
+        assert_eq!(
+            SrpSignIn::start(&cfg, None, "", Password::new("pw"), &[7; 48]).err().unwrap().code,
+            crate::error::Code::InvalidInput
+        );
     }
 }

@@ -14,9 +14,9 @@ use super::{opt_string, req_string, require_object, set, to_js, CognitoAuth, Inn
 use crate::account::{self, MfaSetting, SignUpInput};
 use crate::error::{Code, Error};
 use crate::flow::{totp_uri, Password, SignIn};
-use crate::session::Session;
 use crate::json::Json;
 use crate::protocol::{HttpRequest, HttpResponse};
+use crate::session::Session;
 use crate::web::retry;
 
 /// Per-client options and state of this feature (a field of `Inner`). (`clientSecret` is
@@ -166,7 +166,13 @@ impl Inner {
         let validation_data = opt_pairs(&input, "validationData")?;
         let metadata = opt_pairs(&input, "clientMetadata")?;
         let auto = auto_sign_in_option(&input, &password)?;
-        let su = SignUpInput { username: &username, password: &password, attributes: &attributes, validation_data: &validation_data, metadata: &metadata };
+        let su = SignUpInput {
+            username: &username,
+            password: &password,
+            attributes: &attributes,
+            validation_data: &validation_data,
+            metadata: &metadata,
+        };
         let req = account::sign_up(&self.config, self.life.secret.as_ref(), &su);
         let result = account::parse_sign_up(&self.call(req).await?)?;
         drop(password);
@@ -197,7 +203,9 @@ impl Inner {
                 // Confirmed either way: a sign-in that cannot happen (no Session, an app client
                 // without ALLOW_USER_AUTH, …) leaves `{type: 'confirmed', autoSignInError}`.
                 let Some(session) = session else {
-                    return Ok(confirmed_after(Error::invalid_response("ConfirmSignUp returned no Session to sign in with")));
+                    return Ok(confirmed_after(Error::invalid_response(
+                        "ConfirmSignUp returned no Session to sign in with",
+                    )));
                 };
                 let started = SignIn::start_after_sign_up(&self.config, self.secret(), &username, &session);
                 let result = match started {
@@ -270,7 +278,8 @@ impl Inner {
                 Ok(JsValue::UNDEFINED)
             }
             TokenOp::SetMfaPreference => {
-                let (sms, totp, email) = (opt_setting(&input, "sms")?, opt_setting(&input, "totp")?, opt_setting(&input, "email")?);
+                let (sms, totp, email) =
+                    (opt_setting(&input, "sms")?, opt_setting(&input, "totp")?, opt_setting(&input, "email")?);
                 account::parse_empty(&self.call(account::set_user_mfa_preference(c, t, sms, totp, email)).await?)?;
                 Ok(JsValue::UNDEFINED)
             }
@@ -322,7 +331,6 @@ impl CognitoAuth {
         future_to_promise(async move { inner.confirm_sign_up(input).await.map_err(to_js) })
     }
 
-
     /// ResendConfirmationCode.
     #[wasm_bindgen(js_name = resendSignUpCode)]
     pub fn resend_sign_up_code(&self, input: JsValue) -> Promise {
@@ -339,7 +347,9 @@ impl CognitoAuth {
     #[wasm_bindgen(js_name = confirmForgotPassword)]
     pub fn confirm_forgot_password(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.by_username(UsernameOp::ConfirmForgotPassword, input).await.map_err(to_js) })
+        future_to_promise(
+            async move { inner.by_username(UsernameOp::ConfirmForgotPassword, input).await.map_err(to_js) },
+        )
     }
     /// GetUser: attributes and MFA settings.
     #[wasm_bindgen(js_name = getUser)]
@@ -363,7 +373,9 @@ impl CognitoAuth {
     #[wasm_bindgen(js_name = sendUserAttributeVerificationCode)]
     pub fn send_user_attribute_verification_code(&self, input: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.with_token(TokenOp::SendUserAttributeVerificationCode, input).await.map_err(to_js) })
+        future_to_promise(async move {
+            inner.with_token(TokenOp::SendUserAttributeVerificationCode, input).await.map_err(to_js)
+        })
     }
     /// VerifyUserAttribute.
     #[wasm_bindgen(js_name = verifyUserAttribute)]

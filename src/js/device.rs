@@ -79,7 +79,9 @@ impl Inner {
         if web::random_bytes(&mut pw[..]).is_err() || web::random_bytes(&mut salt).is_err() {
             return JsValue::NULL;
         }
-        let Ok((secrets, req)) = device::confirm_device(&self.config, &s.access_token, &s.username, nd, &pw, &salt, &device_name()) else {
+        let Ok((secrets, req)) =
+            device::confirm_device(&self.config, &s.access_token, &s.username, nd, &pw, &salt, &device_name())
+        else {
             return JsValue::NULL;
         };
         let confirmation_needed = match retry::send(&req).await.and_then(|r| device::parse_confirm_device(&r)) {
@@ -116,7 +118,9 @@ impl Inner {
             }
             DeviceOp::Forget => {
                 let given = if input.is_object() { opt_string(&input, "deviceKey")? } else { None };
-                let key = given.or(current.clone()).ok_or_else(|| Error::invalid_input("no deviceKey given and none stored"))?;
+                let key = given
+                    .or(current.clone())
+                    .ok_or_else(|| Error::invalid_input("no deviceKey given and none stored"))?;
                 let req = device::forget_device(&self.config, token, &key)?;
                 crate::account::parse_empty(&retry::send(&req).await?)?;
                 if current.as_deref() == Some(key.as_str()) {
@@ -142,7 +146,9 @@ impl CognitoAuth {
     #[wasm_bindgen(js_name = doNotRememberDevice)]
     pub fn do_not_remember_device(&self) -> Promise {
         let inner = Rc::clone(&self.inner);
-        future_to_promise(async move { inner.device_call(DeviceOp::NotRemember, JsValue::UNDEFINED).await.map_err(to_js) })
+        future_to_promise(
+            async move { inner.device_call(DeviceOp::NotRemember, JsValue::UNDEFINED).await.map_err(to_js) },
+        )
     }
 
     /// ForgetDevice (this browser's device, or `{deviceKey}`); forgets it locally too.

@@ -36,7 +36,11 @@ fn opt_string_list(obj: &JsValue, key: &str) -> Result<Option<Vec<String>>, Erro
     if !Array::is_array(&v) {
         return Err(Error::invalid_input(&m));
     }
-    Array::from(&v).iter().map(|s| s.as_string().ok_or_else(|| Error::invalid_input(&m))).collect::<Result<Vec<_>, _>>().map(Some)
+    Array::from(&v)
+        .iter()
+        .map(|s| s.as_string().ok_or_else(|| Error::invalid_input(&m)))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 /// Reads `domain`, `redirectSignIn`, `redirectSignOut`, `scopes` from the constructor's
@@ -110,7 +114,10 @@ impl HostedEnv for WebEnv<'_> {
 
 impl Inner {
     fn hosted_config(&self) -> Result<&HostedConfig, Error> {
-        self.hosted.config.as_ref().ok_or_else(|| Error::invalid_input("the hosted UI needs domain and redirectSignIn in the config"))
+        self.hosted
+            .config
+            .as_ref()
+            .ok_or_else(|| Error::invalid_input("the hosted UI needs domain and redirectSignIn in the config"))
     }
 
     fn authorize_url(&self, opts: &JsValue) -> Result<String, Error> {
@@ -130,7 +137,11 @@ impl Inner {
         web::random_bytes(&mut rnd[..])?;
         let (v, rest) = rnd.split_at(oauth::VERIFIER_BYTES);
         let (s, n) = rest.split_at(oauth::STATE_BYTES);
-        let (Ok(v), Ok(s), Ok(n)) = (<[u8; oauth::VERIFIER_BYTES]>::try_from(v), <[u8; oauth::STATE_BYTES]>::try_from(s), <[u8; oauth::STATE_BYTES]>::try_from(n)) else {
+        let (Ok(v), Ok(s), Ok(n)) = (
+            <[u8; oauth::VERIFIER_BYTES]>::try_from(v),
+            <[u8; oauth::STATE_BYTES]>::try_from(s),
+            <[u8; oauth::STATE_BYTES]>::try_from(n),
+        ) else {
             return Err(Error::new(Code::RandomUnavailable, "could not split random bytes"));
         };
         let pending = PendingSignIn {
@@ -151,20 +162,21 @@ impl Inner {
         let here = webh::current_url();
         let url = match url.as_string() {
             Some(u) => u,
-            None if url.is_undefined() || url.is_null() => here.clone().ok_or_else(|| Error::invalid_input("no URL given and no location"))?,
+            None if url.is_undefined() || url.is_null() => {
+                here.clone().ok_or_else(|| Error::invalid_input("no URL given and no location"))?
+            }
             None => return Err(Error::invalid_input("url must be a string")),
         };
-        let cb = oauth::parse_callback(&url)?.ok_or_else(|| Error::invalid_input("the URL carries no hosted-UI reply (code or error)"))?;
+        let cb = oauth::parse_callback(&url)?
+            .ok_or_else(|| Error::invalid_input("the URL carries no hosted-UI reply (code or error)"))?;
         // The code is single-use whatever happens: take it out of the address bar now.
         if here.as_deref() == Some(url.as_str()) {
             webh::replace_url(&oauth::clean_callback_url(&url));
         }
         let key = pending_key(self.config.client_id());
-        let pending = self
-            .hosted
-            .pending_get(&key)
-            .and_then(|t| PendingSignIn::from_json(&t))
-            .ok_or_else(|| Error::new(Code::InvalidState, "no hosted-UI sign-in is in progress in this tab (already handled?)"))?;
+        let pending = self.hosted.pending_get(&key).and_then(|t| PendingSignIn::from_json(&t)).ok_or_else(|| {
+            Error::new(Code::InvalidState, "no hosted-UI sign-in is in progress in this tab (already handled?)")
+        })?;
         // A callback for another attempt (or a forged one) leaves ours in place.
         if !cb.state().is_some_and(|st| oauth::state_matches(st, &pending.state)) {
             return Err(Error::new(Code::InvalidState, "the callback's state does not match the sign-in in progress"));
@@ -199,7 +211,10 @@ impl Inner {
 
     async fn get_user_info(&self) -> Result<JsValue, Error> {
         let hosted = self.hosted_config()?;
-        let s = self.load_session().await.ok_or_else(|| Error::new(Code::Service(String::from("NotAuthorizedException")), "nobody is signed in"))?;
+        let s = self
+            .load_session()
+            .await
+            .ok_or_else(|| Error::new(Code::Service(String::from("NotAuthorizedException")), "nobody is signed in"))?;
         let resp = webh::send(&oauth::userinfo_request(hosted, &s.access_token)).await?;
         let text = oauth::parse_userinfo_reply(&resp)?;
         JSON::parse(&text).map_err(|_| Error::invalid_response("userInfo's reply is not JSON"))

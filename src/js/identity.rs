@@ -130,7 +130,12 @@ impl Inner {
     }
 }
 
-async fn run_flow(inner: &Rc<Inner>, cfg: IdentityConfig, login: Option<(Login, String)>, epoch: u32) -> Result<(), Error> {
+async fn run_flow(
+    inner: &Rc<Inner>,
+    cfg: IdentityConfig,
+    login: Option<(Login, String)>,
+    epoch: u32,
+) -> Result<(), Error> {
     let (mut current, username) = match login {
         Some((l, u)) => (Some(l), Some(u)),
         None => (None, None),
@@ -142,7 +147,8 @@ async fn run_flow(inner: &Rc<Inner>, cfg: IdentityConfig, login: Option<(Login, 
         (Some(_), None) => inner.store.get(&cfg.guest_id_key()).await,
         _ => None,
     };
-    let (mut flow, mut req) = CredentialsFlow::start_linking(&cfg, current.clone(), stored.as_deref(), guest.as_deref());
+    let (mut flow, mut req) =
+        CredentialsFlow::start_linking(&cfg, current.clone(), stored.as_deref(), guest.as_deref());
     // GetId + GetCredentials, at most one identity drop and one token refresh: 6 is a guard.
     for _ in 0..6 {
         let resp = fetch::send(&req).await?;
@@ -156,8 +162,11 @@ async fn run_flow(inner: &Rc<Inner>, cfg: IdentityConfig, login: Option<(Login, 
             }
             Step::NeedFreshTokens(next) => {
                 let fresh = inner.fresh_login_for_identity(current.as_ref()).await.ok_or_else(|| {
-                    Error::new(Code::Service(String::from("NotAuthorizedException")), "The ID token expired and could not be refreshed: sign in again")
-                        .with_status(resp.status)
+                    Error::new(
+                        Code::Service(String::from("NotAuthorizedException")),
+                        "The ID token expired and could not be refreshed: sign in again",
+                    )
+                    .with_status(resp.status)
                 })?;
                 current = Some(fresh.clone());
                 let (next, next_req) = next.retry_with(fresh);
@@ -244,7 +253,6 @@ async fn signing_credentials(inner: &Rc<Inner>, o: &mut SignOptions) -> Result<C
     }
 }
 
-
 /// The four entry points, run by one async function so that the wasm has one
 /// `future_to_promise` state machine instead of four (each costs kilobytes).
 enum Op {
@@ -266,7 +274,10 @@ async fn run(inner: Rc<Inner>, op: Op, options: JsValue) -> Result<JsValue, JsVa
     let described = match &op {
         Op::Sign(input) => input.clone(),
         Op::Fetch(url, init) => {
-            let d = Object::assign(&Object::new(), &Object::from(if init.is_object() { init.clone() } else { Object::new().into() }));
+            let d = Object::assign(
+                &Object::new(),
+                &Object::from(if init.is_object() { init.clone() } else { Object::new().into() }),
+            );
             set(&d, "url", url);
             d.into()
         }
@@ -287,11 +298,15 @@ async fn run(inner: Rc<Inner>, op: Op, options: JsValue) -> Result<JsValue, JsVa
             Some(_) => return Err(to_js(Error::invalid_input("expiresIn must be 1 to 604800 seconds"))),
         };
         let scope = Scope { service: &o.service, region: &o.region };
-        return sigv4::presign(&parts.url, &creds, &scope, now_secs, expires).map(|u| JsValue::from_str(&u)).map_err(to_js);
+        return sigv4::presign(&parts.url, &creds, &scope, now_secs, expires)
+            .map(|u| JsValue::from_str(&u))
+            .map_err(to_js);
     }
-    let payload = if get(&options, "unsignedPayload").is_truthy() { Payload::Unsigned } else { Payload::Bytes(&parts.body) };
+    let payload =
+        if get(&options, "unsignedPayload").is_truthy() { Payload::Unsigned } else { Payload::Bytes(&parts.body) };
     let req = sigv4::Request { method: &parts.method, url: &parts.url, headers: &parts.headers, payload };
-    let headers = sigv4::sign(&req, &creds, &Scope { service: &o.service, region: &o.region }, now_secs).map_err(to_js)?;
+    let headers =
+        sigv4::sign(&req, &creds, &Scope { service: &o.service, region: &o.region }, now_secs).map_err(to_js)?;
     match &op {
         Op::Fetch(_, init) => request::fetch_signed(&parts.url, init, &parts, &headers).await.map_err(to_js),
         _ => request::signed(&described, &parts, &headers).map_err(to_js),

@@ -125,12 +125,22 @@ impl CognitoAuth {
         let pool = req_string(config, "userPoolId")?;
         let client = req_string(config, "clientId")?;
         let endpoint = opt_string(config, "endpoint")?;
-        let client_config = ClientConfig::new(&pool, &client, endpoint.as_deref())?.with_issuer(opt_string(config, "issuer")?.as_deref())?;
+        let client_config = ClientConfig::new(&pool, &client, endpoint.as_deref())?
+            .with_issuer(opt_string(config, "issuer")?.as_deref())?;
         let (store, life) = session::parse_session_config(config)?;
         let aws = identity::parse_identity_config(config)?;
         let hosted = hosted::parse_hosted_config(config)?;
         let account = account::parse_account_config(config)?;
-        let inner = Rc::new(Inner { config: client_config, store, pending: RefCell::new(None), prepared: RefCell::new(None), life, aws, hosted, account });
+        let inner = Rc::new(Inner {
+            config: client_config,
+            store,
+            pending: RefCell::new(None),
+            prepared: RefCell::new(None),
+            life,
+            aws,
+            hosted,
+            account,
+        });
         session::start(&inner);
         Ok(CognitoAuth { inner })
     }
@@ -143,11 +153,10 @@ impl CognitoAuth {
     }
 }
 
-
-mod identity;
-mod hosted;
 mod account;
 mod device;
+mod hosted;
+mod identity;
+mod passkey;
 mod session;
 mod sign_in;
-mod passkey;

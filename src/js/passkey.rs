@@ -34,7 +34,11 @@ impl Inner {
             "SMS_OTP" => FirstFactor::SmsOtp,
             "PASSWORD" => FirstFactor::Password(password.ok_or_else(need)?),
             "PASSWORD_SRP" => FirstFactor::PasswordSrp(password.ok_or_else(need)?, self.take_ephemeral()?),
-            _ => return Err(Error::invalid_input("the challenge must be 'WEB_AUTHN', 'EMAIL_OTP', 'SMS_OTP', 'PASSWORD' or 'PASSWORD_SRP'")),
+            _ => {
+                return Err(Error::invalid_input(
+                    "the challenge must be 'WEB_AUTHN', 'EMAIL_OTP', 'SMS_OTP', 'PASSWORD' or 'PASSWORD_SRP'",
+                ))
+            }
         })
     }
 
@@ -61,7 +65,9 @@ impl Inner {
     pub(crate) fn select_answer(&self, input: &JsValue) -> Result<Option<Answer>, Error> {
         // Whether `{ password }` alone means PASSWORD_SRP.
         let srp = match self.pending.borrow().as_ref().map(Pending::challenge) {
-            Some(c) if c.name == "SELECT_CHALLENGE" => c.available.is_empty() || c.available.iter().any(|a| a == "PASSWORD_SRP"),
+            Some(c) if c.name == "SELECT_CHALLENGE" => {
+                c.available.is_empty() || c.available.iter().any(|a| a == "PASSWORD_SRP")
+            }
             _ => return Ok(None),
         };
         let password = opt_string(input, "password")?.map(|p| Password::new(&p));
@@ -69,7 +75,11 @@ impl Inner {
             (Some(a), _) => a,
             (None, Some(_)) if srp => String::from("PASSWORD_SRP"),
             (None, Some(_)) => String::from("PASSWORD"),
-            (None, None) => return Err(Error::invalid_input("answer SELECT_CHALLENGE with { answer } (one of availableChallenges) or { password }")),
+            (None, None) => {
+                return Err(Error::invalid_input(
+                    "answer SELECT_CHALLENGE with { answer } (one of availableChallenges) or { password }",
+                ))
+            }
         };
         Ok(Some(Answer::Select(self.first_factor(&name, password)?)))
     }
@@ -105,7 +115,11 @@ impl Inner {
         if opt_string(input, "answer")?.as_deref() != Some("WEB_AUTHN") {
             return Err(Error::invalid_input("a pending WEB_AUTHN is retried with { answer: 'WEB_AUTHN' }"));
         }
-        let p = self.pending.borrow_mut().take().ok_or_else(|| Error::invalid_input("no challenge is waiting for an answer"))?;
+        let p = self
+            .pending
+            .borrow_mut()
+            .take()
+            .ok_or_else(|| Error::invalid_input("no challenge is waiting for an answer"))?;
         let (flow, req) = self.passkey_answer(p).await?;
         self.drive(flow, req).await
     }

@@ -112,16 +112,22 @@ pub(crate) fn parse_session_config(config: &JsValue) -> Result<(storage::Store, 
         match storage::Kind::parse(&s) {
             Some(storage::Kind::Cookie) => storage::Spec::Cookie(cookie_options(config)?),
             Some(k) => storage::Spec::Kind(k),
-            None => return Err(Error::invalid_input("storage must be 'local', 'session', 'memory', 'cookie' or an object with getItem/setItem/removeItem")),
+            None => return Err(Error::invalid_input(
+                "storage must be 'local', 'session', 'memory', 'cookie' or an object with getItem/setItem/removeItem",
+            )),
         }
-    } else if ["getItem", "setItem", "removeItem"].iter().all(|m| {
-        Reflect::get(&st, &JsValue::from_str(m)).map(|f| f.is_function()).unwrap_or(false)
-    }) {
+    } else if ["getItem", "setItem", "removeItem"]
+        .iter()
+        .all(|m| Reflect::get(&st, &JsValue::from_str(m)).map(|f| f.is_function()).unwrap_or(false))
+    {
         storage::Spec::Custom(st)
     } else {
-        return Err(Error::invalid_input("storage must be 'local', 'session', 'memory', 'cookie' or an object with getItem/setItem/removeItem"));
+        return Err(Error::invalid_input(
+            "storage must be 'local', 'session', 'memory', 'cookie' or an object with getItem/setItem/removeItem",
+        ));
     };
-    let leeway = match Reflect::get(config, &"refreshLeeway".into()).ok().filter(|v| !v.is_undefined() && !v.is_null()) {
+    let leeway = match Reflect::get(config, &"refreshLeeway".into()).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    {
         None => 60,
         Some(v) => match v.as_f64() {
             Some(n) if (0.0..=86_400.0).contains(&n) => n as i64,
@@ -160,11 +166,14 @@ pub(crate) fn start(inner: &Rc<Inner>) {
     let mut name = String::from("cognito-wasm.");
     name.push_str(inner.config.client_id());
     let w = weak.clone();
-    let ch = webl::channel(&name, Box::new(move |msg: String| {
-        if let Some(inner) = w.upgrade() {
-            spawn_local(async move { inner.on_notice(&msg).await });
-        }
-    }));
+    let ch = webl::channel(
+        &name,
+        Box::new(move |msg: String| {
+            if let Some(inner) = w.upgrade() {
+                spawn_local(async move { inner.on_notice(&msg).await });
+            }
+        }),
+    );
     *inner.life.channel.borrow_mut() = ch;
     if inner.life.auto_refresh {
         let w = weak.clone();
@@ -378,7 +387,12 @@ impl Inner {
         r
     }
 
-    async fn refresh_under_lock(self: &Rc<Self>, seen_access: &str, waited: bool, failures: u32) -> Result<Option<Session>, Error> {
+    async fn refresh_under_lock(
+        self: &Rc<Self>,
+        seen_access: &str,
+        waited: bool,
+        failures: u32,
+    ) -> Result<Option<Session>, Error> {
         // Another renderer's localStorage write reaches this tab asynchronously (usually in
         // milliseconds; seconds on a starved machine). A tab that waited behind the lock
         // gives it up to 2 s before refreshing itself: refreshing on a stale read would spend
@@ -563,11 +577,15 @@ impl Inner {
                             Err(e) => Err(e),
                         }
                     }
-                    (TokenSource::HostedUi, None) => Err(Error::invalid_input("set `domain` to revoke hosted-UI sessions")),
-                    (TokenSource::UserPool, _) => match fetch::send(&refresh::revoke_request(&self.config, rt, secret)).await {
-                        Ok(resp) => refresh::parse_empty_reply(&resp, false),
-                        Err(e) => Err(e),
-                    },
+                    (TokenSource::HostedUi, None) => {
+                        Err(Error::invalid_input("set `domain` to revoke hosted-UI sessions"))
+                    }
+                    (TokenSource::UserPool, _) => {
+                        match fetch::send(&refresh::revoke_request(&self.config, rt, secret)).await {
+                            Ok(resp) => refresh::parse_empty_reply(&resp, false),
+                            Err(e) => Err(e),
+                        }
+                    }
                 }
             } else {
                 Err(Error::new(Code::InvalidInput, "the session had no refresh token to revoke"))
@@ -619,7 +637,8 @@ impl CognitoAuth {
     /// removes the listener.
     #[wasm_bindgen(js_name = onAuthStateChange)]
     pub fn on_auth_state_change(&self, listener: JsValue) -> Result<JsValue, JsValue> {
-        let f: Function = listener.dyn_into().map_err(|_| to_js(Error::invalid_input("listener must be a function")))?;
+        let f: Function =
+            listener.dyn_into().map_err(|_| to_js(Error::invalid_input("listener must be a function")))?;
         let life = &self.inner.life;
         let id = life.next_id.get();
         life.next_id.set(id.wrapping_add(1));

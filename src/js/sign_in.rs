@@ -10,10 +10,10 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::account::{json_to_js, opt_pairs};
 use super::{new_ephemeral, opt_string, req_string, require_object, session_to_js, set, to_js, CognitoAuth, Inner};
-use crate::refresh::TokenSource;
 use crate::error::{Code, Error};
 use crate::flow::{Answer, ClientSecret, Password, SignIn, Step};
 use crate::protocol::HttpRequest;
+use crate::refresh::TokenSource;
 use crate::web::{self, retry};
 
 impl Inner {
@@ -41,10 +41,14 @@ impl Inner {
         };
         let owner = d.owner.clone();
         let again = password.duplicate();
-        let (flow, req) = SignIn::start_with_device(&self.config, self.secret(), username, password, srp, Some((d, dev_srp)))?;
+        let (flow, req) =
+            SignIn::start_with_device(&self.config, self.secret(), username, password, srp, Some((d, dev_srp)))?;
         match self.drive(flow, req).await {
             // "Device does not exist." (not a missing app client, which would fail again).
-            Err(e) if e.code == Code::Service(String::from("ResourceNotFoundException")) && mentions_device(&e.message) => {
+            Err(e)
+                if e.code == Code::Service(String::from("ResourceNotFoundException"))
+                    && mentions_device(&e.message) =>
+            {
                 self.forget_local_device(&owner).await;
                 let (flow, req) = SignIn::start_with(&self.config, self.secret(), username, again, new_ephemeral()?)?;
                 self.drive(flow, req).await
@@ -61,20 +65,28 @@ impl Inner {
         let flow = opt_string(&input, "authFlow")?;
         let preferred = opt_string(&input, "preferredChallenge")?;
         // USER_AUTH (passkey.rs): asked for, or a preferredChallenge, or no password.
-        if matches!(flow.as_deref(), None | Some("USER_AUTH")) && (flow.is_some() || preferred.is_some() || password.is_none()) {
+        if matches!(flow.as_deref(), None | Some("USER_AUTH"))
+            && (flow.is_some() || preferred.is_some() || password.is_none())
+        {
             return self.sign_in_user_auth(&username, password, preferred, &metadata).await;
         }
         let need_password = || Error::invalid_input("password is required");
         let (flow, req) = match flow.as_deref().unwrap_or("USER_SRP_AUTH") {
             "USER_SRP_AUTH" => {
                 if !metadata.is_empty() {
-                    return Err(Error::invalid_input("clientMetadata needs authFlow USER_PASSWORD_AUTH or CUSTOM_AUTH"));
+                    return Err(Error::invalid_input(
+                        "clientMetadata needs authFlow USER_PASSWORD_AUTH or CUSTOM_AUTH",
+                    ));
                 }
                 return self.sign_in_srp(&username, password.ok_or_else(need_password)?).await;
             }
-            "USER_PASSWORD_AUTH" => {
-                SignIn::start_password(&self.config, self.secret(), &username, password.ok_or_else(need_password)?, &metadata)?
-            }
+            "USER_PASSWORD_AUTH" => SignIn::start_password(
+                &self.config,
+                self.secret(),
+                &username,
+                password.ok_or_else(need_password)?,
+                &metadata,
+            )?,
             "CUSTOM_AUTH" => match password {
                 Some(p) => {
                     let srp = self.take_ephemeral()?;
@@ -82,7 +94,11 @@ impl Inner {
                 }
                 None => SignIn::start_custom(&self.config, self.secret(), &username, &metadata)?,
             },
-            _ => return Err(Error::invalid_input("authFlow must be 'USER_SRP_AUTH', 'USER_PASSWORD_AUTH', 'CUSTOM_AUTH' or 'USER_AUTH'")),
+            _ => {
+                return Err(Error::invalid_input(
+                    "authFlow must be 'USER_SRP_AUTH', 'USER_PASSWORD_AUTH', 'CUSTOM_AUTH' or 'USER_AUTH'",
+                ))
+            }
         };
         self.drive(flow, req).await
     }
@@ -196,4 +212,3 @@ impl CognitoAuth {
         Ok(())
     }
 }
-

@@ -67,7 +67,11 @@ pub async fn send(req: &OAuthRequest) -> Result<HttpResponse, Error> {
         .map_err(|_| network("fetch returned something that is not a Response"))?;
     let status = resp.status();
     let text = resp.text().map_err(|_| network("could not read the reply"))?;
-    let body = JsFuture::from(text).await.map_err(|_| network("the connection failed while reading the reply"))?.as_string().unwrap_or_default();
+    let body = JsFuture::from(text)
+        .await
+        .map_err(|_| network("the connection failed while reading the reply"))?
+        .as_string()
+        .unwrap_or_default();
     Ok(HttpResponse { status, body, error_type: None })
 }
 
@@ -80,9 +84,11 @@ async fn call_promise(f: &Function, this: &JsValue, args: &Array) -> Result<JsVa
 /// `Ok(false)` for a wrong signature; an error when WebCrypto is missing (insecure origin)
 /// or refuses the key.
 pub async fn verify_rs256(n: &str, e: &str, data: &[u8], signature: &[u8]) -> Result<bool, Error> {
-    let unavailable = || Error::new(Code::InvalidIdToken, "WebCrypto (crypto.subtle) is not available: use https:// or localhost");
+    let unavailable =
+        || Error::new(Code::InvalidIdToken, "WebCrypto (crypto.subtle) is not available: use https:// or localhost");
     let subtle = get(&js_sys::global(), "crypto").and_then(|c| get(&c, "subtle")).ok_or_else(unavailable)?;
-    let (import, verify) = (method(&subtle, "importKey").ok_or_else(unavailable)?, method(&subtle, "verify").ok_or_else(unavailable)?);
+    let (import, verify) =
+        (method(&subtle, "importKey").ok_or_else(unavailable)?, method(&subtle, "verify").ok_or_else(unavailable)?);
     let jwk = Object::new();
     for (k, v) in [("kty", "RSA"), ("n", n), ("e", e), ("alg", "RS256")] {
         let _ = Reflect::set(&jwk, &JsValue::from_str(k), &JsValue::from_str(v));
@@ -95,7 +101,9 @@ pub async fn verify_rs256(n: &str, e: &str, data: &[u8], signature: &[u8]) -> Re
         .await
         .map_err(|_| Error::new(Code::InvalidIdToken, "the user pool's signing key could not be imported"))?;
     let args = Array::of4(&alg, &key, &Uint8Array::from(signature), &Uint8Array::from(data));
-    let ok = call_promise(&verify, &subtle, &args).await.map_err(|_| Error::new(Code::InvalidIdToken, "WebCrypto could not verify the signature"))?;
+    let ok = call_promise(&verify, &subtle, &args)
+        .await
+        .map_err(|_| Error::new(Code::InvalidIdToken, "WebCrypto could not verify the signature"))?;
     Ok(ok.as_bool() == Some(true))
 }
 

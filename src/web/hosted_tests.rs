@@ -62,14 +62,27 @@ async fn webcrypto_verifies_an_rs256_vector_from_node() {
 #[wasm_bindgen_test]
 async fn requests_carry_form_and_bearer_headers() {
     let saved = install_recording_fetch();
-    let form = OAuthRequest { method: "POST", url: String::from("http://127.0.0.1:1/oauth2/token"), form: Some(String::from("a=1&b=%20")), bearer: None };
+    let form = OAuthRequest {
+        method: "POST",
+        url: String::from("http://127.0.0.1:1/oauth2/token"),
+        form: Some(String::from("a=1&b=%20")),
+        bearer: None,
+    };
     let r = send(&form).await.unwrap();
     assert_eq!((r.status, r.body.as_str()), (201, r#"{"ok":true}"#));
     let s = seen();
     assert_eq!(get(&s, "method").as_string().as_deref(), Some("POST"));
     assert_eq!(get(&s, "body").as_string().as_deref(), Some("a=1&b=%20"));
-    assert_eq!(get(&get(&s, "headers"), "Content-Type").as_string().as_deref(), Some("application/x-www-form-urlencoded"));
-    let info = OAuthRequest { method: "GET", url: String::from("http://127.0.0.1:1/oauth2/userInfo"), form: None, bearer: Some(String::from("tok")) };
+    assert_eq!(
+        get(&get(&s, "headers"), "Content-Type").as_string().as_deref(),
+        Some("application/x-www-form-urlencoded")
+    );
+    let info = OAuthRequest {
+        method: "GET",
+        url: String::from("http://127.0.0.1:1/oauth2/userInfo"),
+        form: None,
+        bearer: Some(String::from("tok")),
+    };
     send(&info).await.unwrap();
     let s = seen();
     assert_eq!(get(&s, "method").as_string().as_deref(), Some("GET"));
@@ -82,7 +95,11 @@ async fn requests_carry_form_and_bearer_headers() {
 #[wasm_bindgen_test]
 async fn oauth2_form_posts_time_out() {
     let saved = install_recording_fetch();
-    let req = crate::refresh::FormRequest { url: String::from("http://127.0.0.1:1/oauth2/token"), body: String::from("a=1"), authorization: None };
+    let req = crate::refresh::FormRequest {
+        url: String::from("http://127.0.0.1:1/oauth2/token"),
+        body: String::from("a=1"),
+        authorization: None,
+    };
     let r = crate::web::lifecycle::send_form(&req).await.unwrap();
     assert_eq!(r.status, 201);
     assert_eq!(get(&seen(), "timed"), JsValue::TRUE);

@@ -53,7 +53,10 @@ fn header_pairs(h: &JsValue) -> Result<Vec<(String, String)>, Error> {
         return Err(bad());
     };
     for p in pairs {
-        let (Some(k), Some(v)) = (Reflect::get_u32(&p, 0).ok().and_then(|k| k.as_string()), Reflect::get_u32(&p, 1).ok().and_then(|v| v.as_string())) else {
+        let (Some(k), Some(v)) = (
+            Reflect::get_u32(&p, 0).ok().and_then(|k| k.as_string()),
+            Reflect::get_u32(&p, 1).ok().and_then(|v| v.as_string()),
+        ) else {
             return Err(bad());
         };
         out.push((k, v));
@@ -98,7 +101,13 @@ pub async fn read(input: &JsValue) -> Result<Parts, Error> {
             let ab = JsFuture::from(ab).await.map_err(|_| input_error("the Request's body cannot be read"))?;
             Uint8Array::new(&ab).to_vec()
         };
-        return Ok(Parts { url: r.url(), method, headers: header_pairs(&r.headers().into())?, body, request: Some(<Request as Clone>::clone(r)) });
+        return Ok(Parts {
+            url: r.url(),
+            method,
+            headers: header_pairs(&r.headers().into())?,
+            body,
+            request: Some(<Request as Clone>::clone(r)),
+        });
     }
     if !input.is_object() {
         return Err(input_error("the request must be a Request or { url, method, headers, body }"));
@@ -154,11 +163,21 @@ pub fn signed(input: &JsValue, parts: &Parts, signed: &[(String, String)]) -> Re
 }
 
 /// `fetch(url, init)` with the signed headers; resolves to the `Response`.
-pub async fn fetch_signed(url: &str, init: &JsValue, parts: &Parts, signed: &[(String, String)]) -> Result<JsValue, Error> {
-    let ri = Object::assign(&Object::new(), &Object::from(if init.is_object() { init.clone() } else { Object::new().into() }));
+pub async fn fetch_signed(
+    url: &str,
+    init: &JsValue,
+    parts: &Parts,
+    signed: &[(String, String)],
+) -> Result<JsValue, Error> {
+    let ri = Object::assign(
+        &Object::new(),
+        &Object::from(if init.is_object() { init.clone() } else { Object::new().into() }),
+    );
     let _ = Reflect::set(&ri, &"headers".into(), &headers_with(parts, signed)?.into());
     let req = Request::new_with_str_and_init(url, ri.unchecked_ref::<RequestInit>())
         .map_err(|_| input_error("cannot build the request (method, body or headers not allowed)"))?;
     let p = fetch_request(&req).map_err(|_| Error::new(Code::Network, "fetch is not available"))?;
-    JsFuture::from(p).await.map_err(|_| Error::new(Code::Network, "the signed request failed (offline, blocked by CORS, or refused)"))
+    JsFuture::from(p)
+        .await
+        .map_err(|_| Error::new(Code::Network, "the signed request failed (offline, blocked by CORS, or refused)"))
 }

@@ -14,7 +14,8 @@ use crate::retry;
 pub async fn sleep_ms(ms: u32) {
     let promise = Promise::new(&mut |resolve: Function, _reject: Function| {
         let global = js_sys::global();
-        let timer = Reflect::get(&global, &JsValue::from_str("setTimeout")).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        let timer =
+            Reflect::get(&global, &JsValue::from_str("setTimeout")).ok().and_then(|f| f.dyn_into::<Function>().ok());
         let scheduled = timer.is_some_and(|f| f.call2(&global, &resolve, &JsValue::from(ms)).is_ok());
         if !scheduled {
             let _ = resolve.call0(&JsValue::UNDEFINED);

@@ -399,7 +399,8 @@ async fn requests_to_sign_are_read_and_rebuilt() {
     assert_eq!((p.method.as_str(), p.body.as_slice()), ("PUT", b"payload".as_slice()));
     // The browser added the string body's Content-Type: it is sent, so it is signed.
     assert_eq!(p.headers, [pair("content-type", "text/plain;charset=UTF-8"), pair("x-a", "a")]);
-    let out: web_sys::Request = request::signed(&input, &p, &[pair("X-Amz-Date", "20260101T000000Z")]).unwrap().dyn_into().unwrap();
+    let out: web_sys::Request =
+        request::signed(&input, &p, &[pair("X-Amz-Date", "20260101T000000Z")]).unwrap().dyn_into().unwrap();
     assert_eq!(out.method(), "PUT");
     assert_eq!(out.headers().get("x-amz-date").unwrap().as_deref(), Some("20260101T000000Z"));
     assert_eq!(out.headers().get("x-a").unwrap().as_deref(), Some("a"));

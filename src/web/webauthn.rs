@@ -100,7 +100,8 @@ pub fn creation_options(o: &CreationOptions) -> Result<JsValue, Error> {
 
 /// `navigator.credentials[method](options)`; a rejection becomes a typed error.
 async fn ceremony(method: &str, options: &JsValue) -> Result<JsValue, Error> {
-    let not_supported = || Error::new(Code::PasskeyNotSupported, "passkeys are not supported here (WebAuthn needs a secure context)");
+    let not_supported =
+        || Error::new(Code::PasskeyNotSupported, "passkeys are not supported here (WebAuthn needs a secure context)");
     if !is_supported() {
         return Err(not_supported());
     }

@@ -8,7 +8,9 @@ use alloc::string::String;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
-use super::{assertion_from, attestation_from, create_credential, creation_options, get_assertion, is_supported, request_options};
+use super::{
+    assertion_from, attestation_from, create_credential, creation_options, get_assertion, is_supported, request_options,
+};
 use crate::error::Code;
 use crate::passkey::{self, assertion_json, parse_creation_options, parse_request_options};
 use crate::protocol::HttpResponse;

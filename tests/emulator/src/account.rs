@@ -4,17 +4,28 @@
 //! SetUserMFAPreference, AssociateSoftwareToken, VerifySoftwareToken, DeleteUser.
 //! Codes go to the outbox (`GET /_emulator/outbox`).
 
-use crate::challenges::{check_password_policy, mask, new_code, totp_ok, CODE_TTL, MfaConfig, UserExt};
+use crate::challenges::{check_password_policy, mask, new_code, totp_ok, MfaConfig, UserExt, CODE_TTL};
 use crate::pool::{get_str, uuid_v4, ApiError, ApiResult, Pool, User};
 use crate::srp;
 use num_bigint::BigUint;
 use serde_json::{json, Map, Value};
 
 pub const OPERATIONS: [&str; 15] = [
-    "SignUp", "ConfirmSignUp", "ResendConfirmationCode", "ForgotPassword", "ConfirmForgotPassword",
-    "ChangePassword", "GetUser", "UpdateUserAttributes", "GetUserAttributeVerificationCode",
-    "VerifyUserAttribute", "DeleteUserAttributes", "SetUserMFAPreference", "AssociateSoftwareToken",
-    "VerifySoftwareToken", "DeleteUser",
+    "SignUp",
+    "ConfirmSignUp",
+    "ResendConfirmationCode",
+    "ForgotPassword",
+    "ConfirmForgotPassword",
+    "ChangePassword",
+    "GetUser",
+    "UpdateUserAttributes",
+    "GetUserAttributeVerificationCode",
+    "VerifyUserAttribute",
+    "DeleteUserAttributes",
+    "SetUserMFAPreference",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "DeleteUser",
 ];
 
 const READ_ONLY: [&str; 3] = ["sub", "email_verified", "phone_number_verified"];
@@ -74,13 +85,19 @@ impl Pool {
         let mut users = self.users();
         let codes = &mut users[user].ext.codes;
         let Some(i) = codes.iter().position(|(p, _, _)| p == purpose) else {
-            return Err(ApiError::new("CodeMismatchException", "Invalid verification code provided, please try again."));
+            return Err(ApiError::new(
+                "CodeMismatchException",
+                "Invalid verification code provided, please try again.",
+            ));
         };
         if codes[i].2 < now {
             return Err(ApiError::new("ExpiredCodeException", "Invalid code provided, please request a code again."));
         }
         if !srp::ct_eq(codes[i].1.as_bytes(), code.as_bytes()) {
-            return Err(ApiError::new("CodeMismatchException", "Invalid verification code provided, please try again."));
+            return Err(ApiError::new(
+                "CodeMismatchException",
+                "Invalid verification code provided, please try again.",
+            ));
         }
         codes.remove(i);
         Ok(())
@@ -137,7 +154,8 @@ impl Pool {
             return Err(ApiError::new("UserNotFoundException", "Username/client id combination not found."));
         };
         let status = self.users()[user].status.clone();
-        let email_attr = |p: &Pool| if p.users()[user].attributes.contains_key("email") { "email" } else { "phone_number" };
+        let email_attr =
+            |p: &Pool| if p.users()[user].attributes.contains_key("email") { "email" } else { "phone_number" };
         match op {
             "ConfirmSignUp" => {
                 let code = get_str(req, "ConfirmationCode")?;
@@ -155,7 +173,8 @@ impl Pool {
                     let mut users = self.users();
                     let u = &mut users[user];
                     u.status = "CONFIRMED".into();
-                    let attr = if u.attributes.contains_key("email") { "email_verified" } else { "phone_number_verified" };
+                    let attr =
+                        if u.attributes.contains_key("email") { "email_verified" } else { "phone_number_verified" };
                     u.attributes.insert(attr.into(), "true".into());
                 }
                 // For InitiateAuth USER_AUTH: signs the confirmed user in without a password.
@@ -287,7 +306,10 @@ impl Pool {
             "SetUserMFAPreference" => {
                 let setting = |key: &str| -> (Option<bool>, bool) {
                     let s = req.get(key);
-                    (s.and_then(|s| s.get("Enabled")).and_then(Value::as_bool), s.and_then(|s| s.get("PreferredMfa")).and_then(Value::as_bool).unwrap_or(false))
+                    (
+                        s.and_then(|s| s.get("Enabled")).and_then(Value::as_bool),
+                        s.and_then(|s| s.get("PreferredMfa")).and_then(Value::as_bool).unwrap_or(false),
+                    )
                 };
                 let (sms, sms_pref) = setting("SMSMfaSettings");
                 let (totp, totp_pref) = setting("SoftwareTokenMfaSettings");
@@ -306,7 +328,9 @@ impl Pool {
                 if totp == Some(false) {
                     u.ext.totp_secret = None;
                 }
-                for (pref, name) in [(sms_pref, "SMS_MFA"), (totp_pref, "SOFTWARE_TOKEN_MFA"), (email_pref, "EMAIL_OTP")] {
+                for (pref, name) in
+                    [(sms_pref, "SMS_MFA"), (totp_pref, "SOFTWARE_TOKEN_MFA"), (email_pref, "EMAIL_OTP")]
+                {
                     if pref {
                         u.ext.preferred = Some(name.into());
                     }
@@ -328,7 +352,10 @@ impl Pool {
                         u.ext.pending_totp = None;
                         Ok(json!({ "Status": "SUCCESS" }))
                     }
-                    _ => Err(ApiError::new("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")),
+                    _ => Err(ApiError::new(
+                        "EnableSoftwareTokenMFAException",
+                        "Code mismatch and fail enable Software Token MFA",
+                    )),
                 }
             }
             _ => {
@@ -342,7 +369,7 @@ impl Pool {
 
 #[cfg(test)]
 mod tests {
-    use crate::challenges::{hotp, base32_decode, PoolAuthConfig, CustomChallenge, secret_hash};
+    use crate::challenges::{base32_decode, hotp, secret_hash, CustomChallenge, PoolAuthConfig};
     use crate::pool::tests::{signer, CLIENT, NOW};
     use crate::pool::{ClientConfig, Config, Pool, UserConfig};
     use serde_json::{json, Value};
@@ -351,7 +378,10 @@ mod tests {
         let user = |name: &str, status: &str, mfa: crate::challenges::MfaConfig| UserConfig {
             username: name.into(),
             password: "Passw0rd!".into(),
-            attributes: [("email", format!("{name}@example.com")), ("phone_number", "+15555550123".into())].into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            attributes: [("email", format!("{name}@example.com")), ("phone_number", "+15555550123".into())]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
             status: status.into(),
             sub: None,
             mfa,
@@ -359,15 +389,36 @@ mod tests {
         let config = Config {
             user_pool_id: "us-east-1_EmuPool01".into(),
             clients: vec![
-                ClientConfig { client_id: CLIENT.into(), client_secret: None, device_tracking: None, ..Default::default() },
-                ClientConfig { client_id: "secretclient".into(), client_secret: Some("s3cret".into()), device_tracking: Some("OPT_IN".into()), ..Default::default() },
+                ClientConfig {
+                    client_id: CLIENT.into(),
+                    client_secret: None,
+                    device_tracking: None,
+                    ..Default::default()
+                },
+                ClientConfig {
+                    client_id: "secretclient".into(),
+                    client_secret: Some("s3cret".into()),
+                    device_tracking: Some("OPT_IN".into()),
+                    ..Default::default()
+                },
             ],
             users: vec![
                 user("plain", "CONFIRMED", Default::default()),
                 user("forced", "FORCE_CHANGE_PASSWORD", Default::default()),
                 user("sms", "CONFIRMED", crate::challenges::MfaConfig { sms: true, ..Default::default() }),
-                user("both", "CONFIRMED", crate::challenges::MfaConfig { sms: true, email: true, ..Default::default() }),
-                user("totp", "CONFIRMED", crate::challenges::MfaConfig { totp_secret: Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into()), ..Default::default() }),
+                user(
+                    "both",
+                    "CONFIRMED",
+                    crate::challenges::MfaConfig { sms: true, email: true, ..Default::default() },
+                ),
+                user(
+                    "totp",
+                    "CONFIRMED",
+                    crate::challenges::MfaConfig {
+                        totp_secret: Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into()),
+                        ..Default::default()
+                    },
+                ),
             ],
             prevent_user_existence_errors: true,
             token_ttl_seconds: 3600,
@@ -388,11 +439,19 @@ mod tests {
     }
 
     fn password_auth(p: &Pool, user: &str, password: &str) -> Result<Value, (String, String)> {
-        call(p, "InitiateAuth", json!({"ClientId": CLIENT, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": user, "PASSWORD": password}}))
+        call(
+            p,
+            "InitiateAuth",
+            json!({"ClientId": CLIENT, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": user, "PASSWORD": password}}),
+        )
     }
 
     fn respond(p: &Pool, ch: &Value, responses: Value) -> Result<Value, (String, String)> {
-        call(p, "RespondToAuthChallenge", json!({"ClientId": CLIENT, "ChallengeName": ch["ChallengeName"], "Session": ch["Session"], "ChallengeResponses": responses}))
+        call(
+            p,
+            "RespondToAuthChallenge",
+            json!({"ClientId": CLIENT, "ChallengeName": ch["ChallengeName"], "Session": ch["Session"], "ChallengeResponses": responses}),
+        )
     }
 
     fn outbox_code(p: &Pool) -> String {
@@ -412,7 +471,12 @@ mod tests {
         assert_eq!(e.0, "InvalidPasswordException");
         let e = respond(&p, &ch, json!({"USERNAME": "forced", "NEW_PASSWORD": "N3w-Passw0rd!"})).unwrap_err();
         assert_eq!(e.0, "InvalidParameterException");
-        let r = respond(&p, &ch, json!({"USERNAME": "forced", "NEW_PASSWORD": "N3w-Passw0rd!", "userAttributes.name": "F"})).unwrap();
+        let r = respond(
+            &p,
+            &ch,
+            json!({"USERNAME": "forced", "NEW_PASSWORD": "N3w-Passw0rd!", "userAttributes.name": "F"}),
+        )
+        .unwrap();
         assert!(r["AuthenticationResult"]["IdToken"].is_string());
         assert!(password_auth(&p, "forced", "N3w-Passw0rd!").unwrap()["AuthenticationResult"].is_object());
     }
@@ -425,8 +489,12 @@ mod tests {
         assert_eq!(ch["ChallengeName"], "SMS_MFA");
         assert_eq!(ch["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"], "+*******0123");
         let code = outbox_code(&p);
-        assert_eq!(respond(&p, &ch, json!({"USERNAME": "sms", "SMS_MFA_CODE": "x"})).unwrap_err().0, "CodeMismatchException");
-        assert!(respond(&p, &ch, json!({"USERNAME": "sms", "SMS_MFA_CODE": code})).unwrap()["AuthenticationResult"].is_object());
+        assert_eq!(
+            respond(&p, &ch, json!({"USERNAME": "sms", "SMS_MFA_CODE": "x"})).unwrap_err().0,
+            "CodeMismatchException"
+        );
+        assert!(respond(&p, &ch, json!({"USERNAME": "sms", "SMS_MFA_CODE": code})).unwrap()["AuthenticationResult"]
+            .is_object());
 
         let ch = password_auth(&p, "both", "Passw0rd!").unwrap();
         assert_eq!(ch["ChallengeName"], "SELECT_MFA_TYPE");
@@ -435,19 +503,32 @@ mod tests {
         assert_eq!(ch2["ChallengeName"], "EMAIL_OTP");
         assert_eq!(ch2["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"], "b***@e***");
         let code = outbox_code(&p);
-        assert!(respond(&p, &ch2, json!({"USERNAME": "both", "EMAIL_OTP_CODE": code})).unwrap()["AuthenticationResult"].is_object());
+        assert!(respond(&p, &ch2, json!({"USERNAME": "both", "EMAIL_OTP_CODE": code})).unwrap()
+            ["AuthenticationResult"]
+            .is_object());
 
         let ch = password_auth(&p, "totp", "Passw0rd!").unwrap();
         assert_eq!(ch["ChallengeName"], "SOFTWARE_TOKEN_MFA");
         let code = hotp(&base32_decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").unwrap(), (NOW / 30) as u64, 6);
         for _ in 0..2 {
-            assert_eq!(respond(&p, &ch, json!({"USERNAME": "totp", "SOFTWARE_TOKEN_MFA_CODE": "000000"})).unwrap_err().0, "CodeMismatchException");
+            assert_eq!(
+                respond(&p, &ch, json!({"USERNAME": "totp", "SOFTWARE_TOKEN_MFA_CODE": "000000"})).unwrap_err().0,
+                "CodeMismatchException"
+            );
         }
         // Third wrong code ends the session.
-        assert_eq!(respond(&p, &ch, json!({"USERNAME": "totp", "SOFTWARE_TOKEN_MFA_CODE": "000000"})).unwrap_err().0, "NotAuthorizedException");
-        assert_eq!(respond(&p, &ch, json!({"USERNAME": "totp", "SOFTWARE_TOKEN_MFA_CODE": code})).unwrap_err().0, "NotAuthorizedException");
+        assert_eq!(
+            respond(&p, &ch, json!({"USERNAME": "totp", "SOFTWARE_TOKEN_MFA_CODE": "000000"})).unwrap_err().0,
+            "NotAuthorizedException"
+        );
+        assert_eq!(
+            respond(&p, &ch, json!({"USERNAME": "totp", "SOFTWARE_TOKEN_MFA_CODE": code})).unwrap_err().0,
+            "NotAuthorizedException"
+        );
         let ch = password_auth(&p, "totp", "Passw0rd!").unwrap();
-        assert!(respond(&p, &ch, json!({"USERNAME": "totp", "SOFTWARE_TOKEN_MFA_CODE": code})).unwrap()["AuthenticationResult"].is_object());
+        assert!(respond(&p, &ch, json!({"USERNAME": "totp", "SOFTWARE_TOKEN_MFA_CODE": code})).unwrap()
+            ["AuthenticationResult"]
+            .is_object());
     }
 
     #[test]
@@ -460,9 +541,16 @@ mod tests {
         let code = hotp(&base32_decode(secret).unwrap(), (NOW / 30) as u64, 6);
         let bad = call(&p, "VerifySoftwareToken", json!({"Session": a["Session"], "UserCode": "123"})).unwrap_err();
         assert_eq!(bad.0, "EnableSoftwareTokenMFAException");
-        let v = call(&p, "VerifySoftwareToken", json!({"Session": a["Session"], "UserCode": code, "FriendlyDeviceName": "phone"})).unwrap();
+        let v = call(
+            &p,
+            "VerifySoftwareToken",
+            json!({"Session": a["Session"], "UserCode": code, "FriendlyDeviceName": "phone"}),
+        )
+        .unwrap();
         assert_eq!(v["Status"], "SUCCESS");
-        let r = respond(&p, &json!({"ChallengeName": "MFA_SETUP", "Session": v["Session"]}), json!({"USERNAME": "plain"})).unwrap();
+        let r =
+            respond(&p, &json!({"ChallengeName": "MFA_SETUP", "Session": v["Session"]}), json!({"USERNAME": "plain"}))
+                .unwrap();
         assert!(r["AuthenticationResult"].is_object());
         assert_eq!(password_auth(&p, "plain", "Passw0rd!").unwrap()["ChallengeName"], "SOFTWARE_TOKEN_MFA");
     }
@@ -470,19 +558,30 @@ mod tests {
     #[test]
     fn custom_auth_and_secret_hash() {
         let p = pool("OFF");
-        let ch = call(&p, "InitiateAuth", json!({"ClientId": CLIENT, "AuthFlow": "CUSTOM_AUTH", "AuthParameters": {"USERNAME": "plain"}})).unwrap();
+        let ch = call(
+            &p,
+            "InitiateAuth",
+            json!({"ClientId": CLIENT, "AuthFlow": "CUSTOM_AUTH", "AuthParameters": {"USERNAME": "plain"}}),
+        )
+        .unwrap();
         assert_eq!(ch["ChallengeName"], "CUSTOM_CHALLENGE");
         assert_eq!(ch["ChallengeParameters"]["question"], "2+2?");
         let ch2 = respond(&p, &ch, json!({"USERNAME": "plain", "ANSWER": "5"})).unwrap();
         assert_eq!(ch2["ChallengeName"], "CUSTOM_CHALLENGE");
-        assert!(respond(&p, &ch2, json!({"USERNAME": "plain", "ANSWER": "4"})).unwrap()["AuthenticationResult"].is_object());
+        assert!(
+            respond(&p, &ch2, json!({"USERNAME": "plain", "ANSWER": "4"})).unwrap()["AuthenticationResult"].is_object()
+        );
 
         let init = |hash: Option<String>| {
             let mut params = json!({"USERNAME": "plain", "PASSWORD": "Passw0rd!"});
             if let Some(h) = hash {
                 params["SECRET_HASH"] = json!(h);
             }
-            call(&p, "InitiateAuth", json!({"ClientId": "secretclient", "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params}))
+            call(
+                &p,
+                "InitiateAuth",
+                json!({"ClientId": "secretclient", "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": params}),
+            )
         };
         assert_eq!(init(None).unwrap_err().0, "NotAuthorizedException");
         assert_eq!(init(Some(secret_hash("wrong", "plain", "secretclient"))).unwrap_err().0, "NotAuthorizedException");
@@ -492,14 +591,25 @@ mod tests {
     #[test]
     fn sign_up_confirm_forgot_and_self_service() {
         let p = pool("OFF");
-        let su = |name: &str, pw: &str| call(&p, "SignUp", json!({"ClientId": CLIENT, "Username": name, "Password": pw, "UserAttributes": [{"Name": "email", "Value": "new@example.com"}]}));
+        let su = |name: &str, pw: &str| {
+            call(
+                &p,
+                "SignUp",
+                json!({"ClientId": CLIENT, "Username": name, "Password": pw, "UserAttributes": [{"Name": "email", "Value": "new@example.com"}]}),
+            )
+        };
         assert_eq!(su("plain", "Passw0rd!").unwrap_err().0, "UsernameExistsException");
         assert_eq!(su("newbie", "short").unwrap_err().0, "InvalidPasswordException");
         let r = su("newbie", "Passw0rd!").unwrap();
         assert_eq!(r["UserConfirmed"], false);
-        assert_eq!(r["CodeDeliveryDetails"], json!({"AttributeName": "email", "DeliveryMedium": "EMAIL", "Destination": "n***@e***"}));
+        assert_eq!(
+            r["CodeDeliveryDetails"],
+            json!({"AttributeName": "email", "DeliveryMedium": "EMAIL", "Destination": "n***@e***"})
+        );
         assert_eq!(password_auth(&p, "newbie", "Passw0rd!").unwrap_err().0, "UserNotConfirmedException");
-        let confirm = |code: &str| call(&p, "ConfirmSignUp", json!({"ClientId": CLIENT, "Username": "newbie", "ConfirmationCode": code}));
+        let confirm = |code: &str| {
+            call(&p, "ConfirmSignUp", json!({"ClientId": CLIENT, "Username": "newbie", "ConfirmationCode": code}))
+        };
         assert_eq!(confirm("000000x").unwrap_err().0, "CodeMismatchException");
         call(&p, "ResendConfirmationCode", json!({"ClientId": CLIENT, "Username": "newbie"})).unwrap();
         confirm(&outbox_code(&p)).unwrap();
@@ -514,8 +624,14 @@ mod tests {
         let r = call(&p, "UpdateUserAttributes", json!({"AccessToken": access, "UserAttributes": [{"Name": "email", "Value": "changed@example.com"}, {"Name": "name", "Value": "N"}]})).unwrap();
         assert_eq!(r["CodeDeliveryDetailsList"][0]["Destination"], "c***@e***");
         let code = outbox_code(&p);
-        assert_eq!(call(&p, "VerifyUserAttribute", json!({"AccessToken": access, "AttributeName": "email", "Code": "1"})).unwrap_err().0, "CodeMismatchException");
-        call(&p, "VerifyUserAttribute", json!({"AccessToken": access, "AttributeName": "email", "Code": code})).unwrap();
+        assert_eq!(
+            call(&p, "VerifyUserAttribute", json!({"AccessToken": access, "AttributeName": "email", "Code": "1"}))
+                .unwrap_err()
+                .0,
+            "CodeMismatchException"
+        );
+        call(&p, "VerifyUserAttribute", json!({"AccessToken": access, "AttributeName": "email", "Code": code}))
+            .unwrap();
         call(&p, "DeleteUserAttributes", json!({"AccessToken": access, "UserAttributeNames": ["name"]})).unwrap();
         let u = call(&p, "GetUser", json!({"AccessToken": access})).unwrap();
         let attrs = u["UserAttributes"].as_array().unwrap();
@@ -523,20 +639,53 @@ mod tests {
         assert!(attrs.contains(&json!({"Name": "email_verified", "Value": "true"})));
         assert!(!attrs.iter().any(|a| a["Name"] == "name"));
 
-        assert_eq!(call(&p, "ChangePassword", json!({"AccessToken": access, "PreviousPassword": "bad", "ProposedPassword": "N3w-Passw0rd!"})).unwrap_err().0, "NotAuthorizedException");
-        call(&p, "ChangePassword", json!({"AccessToken": access, "PreviousPassword": "Passw0rd!", "ProposedPassword": "N3w-Passw0rd!"})).unwrap();
+        assert_eq!(
+            call(
+                &p,
+                "ChangePassword",
+                json!({"AccessToken": access, "PreviousPassword": "bad", "ProposedPassword": "N3w-Passw0rd!"})
+            )
+            .unwrap_err()
+            .0,
+            "NotAuthorizedException"
+        );
+        call(
+            &p,
+            "ChangePassword",
+            json!({"AccessToken": access, "PreviousPassword": "Passw0rd!", "ProposedPassword": "N3w-Passw0rd!"}),
+        )
+        .unwrap();
         assert!(password_auth(&p, "newbie", "N3w-Passw0rd!").is_ok());
 
         call(&p, "ForgotPassword", json!({"ClientId": CLIENT, "Username": "newbie"})).unwrap();
         let code = outbox_code(&p);
-        call(&p, "ConfirmForgotPassword", json!({"ClientId": CLIENT, "Username": "newbie", "ConfirmationCode": code, "Password": "Th1rd-Passw0rd!"})).unwrap();
+        call(
+            &p,
+            "ConfirmForgotPassword",
+            json!({"ClientId": CLIENT, "Username": "newbie", "ConfirmationCode": code, "Password": "Th1rd-Passw0rd!"}),
+        )
+        .unwrap();
         assert!(password_auth(&p, "newbie", "Th1rd-Passw0rd!").is_ok());
 
         let a = call(&p, "AssociateSoftwareToken", json!({"AccessToken": access})).unwrap();
-        assert_eq!(call(&p, "SetUserMFAPreference", json!({"AccessToken": access, "SoftwareTokenMfaSettings": {"Enabled": true}})).unwrap_err().0, "InvalidParameterException");
+        assert_eq!(
+            call(
+                &p,
+                "SetUserMFAPreference",
+                json!({"AccessToken": access, "SoftwareTokenMfaSettings": {"Enabled": true}})
+            )
+            .unwrap_err()
+            .0,
+            "InvalidParameterException"
+        );
         let code = hotp(&base32_decode(a["SecretCode"].as_str().unwrap()).unwrap(), (NOW / 30) as u64, 6);
         call(&p, "VerifySoftwareToken", json!({"AccessToken": access, "UserCode": code})).unwrap();
-        call(&p, "SetUserMFAPreference", json!({"AccessToken": access, "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": true}})).unwrap();
+        call(
+            &p,
+            "SetUserMFAPreference",
+            json!({"AccessToken": access, "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": true}}),
+        )
+        .unwrap();
         let u = call(&p, "GetUser", json!({"AccessToken": access})).unwrap();
         assert_eq!(u["PreferredMfaSetting"], "SOFTWARE_TOKEN_MFA");
         assert_eq!(u["UserMFASettingList"], json!(["SOFTWARE_TOKEN_MFA"]));

@@ -244,183 +244,6 @@ fn half_to_f64(h: u16) -> f64 {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
-    }
-
-    fn d(s: &str) -> Value {
-        decode(&hex(s)).unwrap_or_else(|e| panic!("{s}: {e}"))
-    }
-
-    fn text(s: &str) -> Value {
-        Value::Text(s.into())
-    }
-
-    /// RFC 8949 Appendix A, every example with definite lengths and no tags.
-    #[test]
-    fn rfc8949_appendix_a_integers() {
-        use Value::{Negative as N, Unsigned as U};
-        let cases = [
-            ("00", U(0)), ("01", U(1)), ("0a", U(10)), ("17", U(23)), ("1818", U(24)), ("1819", U(25)),
-            ("1864", U(100)), ("1903e8", U(1000)), ("1a000f4240", U(1_000_000)),
-            ("1b000000e8d4a51000", U(1_000_000_000_000)), ("1bffffffffffffffff", U(18_446_744_073_709_551_615)),
-            ("3bffffffffffffffff", N(18_446_744_073_709_551_615)), ("20", N(0)), ("29", N(9)),
-            ("3863", N(99)), ("3903e7", N(999)),
-        ];
-        for (h, want) in cases {
-            assert_eq!(d(h), want, "{h}");
-        }
-        assert_eq!(d("20").as_i64(), Some(-1));
-        assert_eq!(d("3903e7").as_i64(), Some(-1000));
-        assert_eq!(d("3bffffffffffffffff").as_i64(), None); // -18446744073709551616
-        assert_eq!(d("1bffffffffffffffff").as_i64(), None);
-    }
-
-    #[test]
-    fn rfc8949_appendix_a_floats() {
-        let cases: [(&str, f64); 20] = [
-            ("f90000", 0.0), ("f98000", -0.0), ("f93c00", 1.0), ("fb3ff199999999999a", 1.1), ("f93e00", 1.5),
-            ("f97bff", 65504.0), ("fa47c35000", 100000.0), ("fa7f7fffff", 3.4028234663852886e+38),
-            ("fb7e37e43c8800759c", 1.0e+300), ("f90001", 5.960464477539063e-8), ("f90400", 0.00006103515625),
-            ("f9c400", -4.0), ("fbc010666666666666", -4.1), ("f97c00", f64::INFINITY), ("f9fc00", f64::NEG_INFINITY),
-            ("fa7f800000", f64::INFINITY), ("faff800000", f64::NEG_INFINITY), ("fb7ff0000000000000", f64::INFINITY),
-            ("fbfff0000000000000", f64::NEG_INFINITY), ("f93c00", 1.0),
-        ];
-        for (h, want) in cases {
-            match d(h) {
-                Value::Float(f) => assert!(f == want && f.is_sign_negative() == want.is_sign_negative(), "{h}: {f}"),
-                other => panic!("{h}: {other:?}"),
-            }
-        }
-        for h in ["f97e00", "fa7fc00000", "fb7ff8000000000000"] {
-            assert!(matches!(d(h), Value::Float(f) if f.is_nan()), "{h}");
-        }
-    }
-
-    #[test]
-    fn rfc8949_appendix_a_simple_strings_and_containers() {
-        assert_eq!(d("f4"), Value::Bool(false));
-        assert_eq!(d("f5"), Value::Bool(true));
-        assert_eq!(d("f6"), Value::Null);
-        assert_eq!(d("f7"), Value::Undefined);
-        assert_eq!(d("f0"), Value::Simple(16));
-        assert_eq!(d("f8ff"), Value::Simple(255));
-        assert_eq!(d("40"), Value::Bytes(vec![]));
-        assert_eq!(d("4401020304"), Value::Bytes(vec![1, 2, 3, 4]));
-        assert_eq!(d("60"), text(""));
-        assert_eq!(d("6161"), text("a"));
-        assert_eq!(d("6449455446"), text("IETF"));
-        assert_eq!(d("62225c"), text("\"\\"));
-        assert_eq!(d("62c3bc"), text("\u{00fc}"));
-        assert_eq!(d("63e6b0b4"), text("\u{6c34}"));
-        assert_eq!(d("64f0908591"), text("\u{10151}"));
-        assert_eq!(d("80"), Value::Array(vec![]));
-        let one_two_three = Value::Array(vec![Value::Unsigned(1), Value::Unsigned(2), Value::Unsigned(3)]);
-        assert_eq!(d("83010203"), one_two_three);
-        assert_eq!(
-            d("8301820203820405"),
-            Value::Array(vec![
-                Value::Unsigned(1),
-                Value::Array(vec![Value::Unsigned(2), Value::Unsigned(3)]),
-                Value::Array(vec![Value::Unsigned(4), Value::Unsigned(5)]),
-            ])
-        );
-        let long = d("98190102030405060708090a0b0c0d0e0f101112131415161718181819");
-        assert_eq!(long, Value::Array((1..=25).map(Value::Unsigned).collect()));
-        assert_eq!(d("a0"), Value::Map(vec![]));
-        assert_eq!(
-            d("a201020304"),
-            Value::Map(vec![(Value::Unsigned(1), Value::Unsigned(2)), (Value::Unsigned(3), Value::Unsigned(4))])
-        );
-        let m = d("a26161016162820203");
-        assert_eq!(m.get_text_key("a"), Some(&Value::Unsigned(1)));
-        assert_eq!(m.get_text_key("b"), Some(&Value::Array(vec![Value::Unsigned(2), Value::Unsigned(3)])));
-        assert_eq!(
-            d("826161a161626163"),
-            Value::Array(vec![text("a"), Value::Map(vec![(text("b"), text("c"))])])
-        );
-        let m = d("a56161614161626142616361436164614461656145");
-        assert_eq!(m.as_map().unwrap().len(), 5);
-        assert_eq!(m.get_text_key("e"), Some(&text("E")));
-    }
-
-    /// Appendix A examples we deliberately reject: tags and indefinite lengths.
-    #[test]
-    fn rfc8949_appendix_a_rejected_forms() {
-        let tags = [
-            "c074323031332d30332d32315432303a30343a30305a", "c11a514b67b0", "c1fb41d452d9ec200000", "d74401020304",
-            "d818456449455446", "d82076687474703a2f2f7777772e6578616d706c652e636f6d", "c249010000000000000000",
-            "c349010000000000000000",
-        ];
-        for h in tags {
-            assert_eq!(decode(&hex(h)), Err(CborError::TagNotSupported), "{h}");
-        }
-        let indefinite = [
-            "5f42010243030405ff", "7f657374726561646d696e67ff", "9fff", "9f018202039f0405ffff", "9f01820203820405ff",
-            "83018202039f0405ff", "83019f0203ff820405",
-            "9f0102030405060708090a0b0c0d0e0f101112131415161718181819ff", "bf61610161629f0203ffff",
-            "826161bf61626163ff", "bf6346756ef563416d7421ff",
-        ];
-        for h in indefinite {
-            assert_eq!(decode(&hex(h)), Err(CborError::IndefiniteLength), "{h}");
-        }
-    }
-
-    #[test]
-    fn garbage_never_panics_and_is_rejected() {
-        let cases: [(&str, CborError); 14] = [
-            ("", CborError::Truncated),
-            ("18", CborError::Truncated),
-            ("1b0000", CborError::Truncated),
-            ("45010203", CborError::Truncated),
-            ("7b7fffffffffffffff41", CborError::Truncated),
-            ("9bffffffffffffffff", CborError::Truncated),
-            ("bb4000000000000000", CborError::Truncated),
-            ("a1", CborError::Truncated),
-            ("62c328", CborError::InvalidUtf8),
-            ("a201020103", CborError::DuplicateKey),
-            ("1c", CborError::Malformed),
-            ("f818", CborError::Malformed),
-            ("0000", CborError::TrailingBytes),
-            ("ff", CborError::IndefiniteLength),
-        ];
-        for (h, want) in cases {
-            assert_eq!(decode(&hex(h)), Err(want), "{h:?}");
-        }
-        let deep = vec![0x81u8; MAX_DEPTH + 2].into_iter().chain([0x00]).collect::<Vec<_>>();
-        assert_eq!(decode(&deep), Err(CborError::TooDeep));
-        let ok_depth = vec![0x81u8; MAX_DEPTH].into_iter().chain([0x00]).collect::<Vec<_>>();
-        assert!(decode(&ok_depth).is_ok());
-        // Every prefix of a valid attestation-shaped item fails cleanly.
-        let item = hex("a363666d74646e6f6e656761747453746d74a068617574684461746145010203040a");
-        for n in 0..item.len() {
-            assert!(decode(&item[..n]).is_err(), "prefix {n}");
-        }
-        assert!(decode(&item).is_ok());
-        let mut longer = item.clone();
-        longer.push(0x00);
-        assert_eq!(decode(&longer), Err(CborError::TrailingBytes));
-        assert_eq!(decode_prefix(&longer).unwrap().1, item.len());
-        // Pseudo-random bytes: only Ok or Err, never a panic or a huge allocation.
-        let mut x: u32 = 0x1234_5678;
-        for _ in 0..20_000 {
-            let buf: Vec<u8> = (0..(x % 40) as usize)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 17;
-                    x ^= x << 5;
-                    x as u8
-                })
-                .collect();
-            let _ = decode(&buf);
-        }
-    }
-}
-
 /// Test-only encoder (definite lengths, shortest arguments) for building fixtures.
 #[cfg(test)]
 pub fn encode(v: &Value) -> Vec<u8> {
@@ -489,5 +312,216 @@ pub fn int(n: i64) -> Value {
         Value::Unsigned(n as u64)
     } else {
         Value::Negative((-1 - n) as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    }
+
+    fn d(s: &str) -> Value {
+        decode(&hex(s)).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn text(s: &str) -> Value {
+        Value::Text(s.into())
+    }
+
+    /// RFC 8949 Appendix A, every example with definite lengths and no tags.
+    #[test]
+    fn rfc8949_appendix_a_integers() {
+        use Value::{Negative as N, Unsigned as U};
+        let cases = [
+            ("00", U(0)),
+            ("01", U(1)),
+            ("0a", U(10)),
+            ("17", U(23)),
+            ("1818", U(24)),
+            ("1819", U(25)),
+            ("1864", U(100)),
+            ("1903e8", U(1000)),
+            ("1a000f4240", U(1_000_000)),
+            ("1b000000e8d4a51000", U(1_000_000_000_000)),
+            ("1bffffffffffffffff", U(18_446_744_073_709_551_615)),
+            ("3bffffffffffffffff", N(18_446_744_073_709_551_615)),
+            ("20", N(0)),
+            ("29", N(9)),
+            ("3863", N(99)),
+            ("3903e7", N(999)),
+        ];
+        for (h, want) in cases {
+            assert_eq!(d(h), want, "{h}");
+        }
+        assert_eq!(d("20").as_i64(), Some(-1));
+        assert_eq!(d("3903e7").as_i64(), Some(-1000));
+        assert_eq!(d("3bffffffffffffffff").as_i64(), None); // -18446744073709551616
+        assert_eq!(d("1bffffffffffffffff").as_i64(), None);
+    }
+
+    #[test]
+    fn rfc8949_appendix_a_floats() {
+        let cases: [(&str, f64); 20] = [
+            ("f90000", 0.0),
+            ("f98000", -0.0),
+            ("f93c00", 1.0),
+            ("fb3ff199999999999a", 1.1),
+            ("f93e00", 1.5),
+            ("f97bff", 65504.0),
+            ("fa47c35000", 100000.0),
+            ("fa7f7fffff", 3.4028234663852886e+38),
+            ("fb7e37e43c8800759c", 1.0e+300),
+            ("f90001", 5.960464477539063e-8),
+            ("f90400", 0.00006103515625),
+            ("f9c400", -4.0),
+            ("fbc010666666666666", -4.1),
+            ("f97c00", f64::INFINITY),
+            ("f9fc00", f64::NEG_INFINITY),
+            ("fa7f800000", f64::INFINITY),
+            ("faff800000", f64::NEG_INFINITY),
+            ("fb7ff0000000000000", f64::INFINITY),
+            ("fbfff0000000000000", f64::NEG_INFINITY),
+            ("f93c00", 1.0),
+        ];
+        for (h, want) in cases {
+            match d(h) {
+                Value::Float(f) => assert!(f == want && f.is_sign_negative() == want.is_sign_negative(), "{h}: {f}"),
+                other => panic!("{h}: {other:?}"),
+            }
+        }
+        for h in ["f97e00", "fa7fc00000", "fb7ff8000000000000"] {
+            assert!(matches!(d(h), Value::Float(f) if f.is_nan()), "{h}");
+        }
+    }
+
+    #[test]
+    fn rfc8949_appendix_a_simple_strings_and_containers() {
+        assert_eq!(d("f4"), Value::Bool(false));
+        assert_eq!(d("f5"), Value::Bool(true));
+        assert_eq!(d("f6"), Value::Null);
+        assert_eq!(d("f7"), Value::Undefined);
+        assert_eq!(d("f0"), Value::Simple(16));
+        assert_eq!(d("f8ff"), Value::Simple(255));
+        assert_eq!(d("40"), Value::Bytes(vec![]));
+        assert_eq!(d("4401020304"), Value::Bytes(vec![1, 2, 3, 4]));
+        assert_eq!(d("60"), text(""));
+        assert_eq!(d("6161"), text("a"));
+        assert_eq!(d("6449455446"), text("IETF"));
+        assert_eq!(d("62225c"), text("\"\\"));
+        assert_eq!(d("62c3bc"), text("\u{00fc}"));
+        assert_eq!(d("63e6b0b4"), text("\u{6c34}"));
+        assert_eq!(d("64f0908591"), text("\u{10151}"));
+        assert_eq!(d("80"), Value::Array(vec![]));
+        let one_two_three = Value::Array(vec![Value::Unsigned(1), Value::Unsigned(2), Value::Unsigned(3)]);
+        assert_eq!(d("83010203"), one_two_three);
+        assert_eq!(
+            d("8301820203820405"),
+            Value::Array(vec![
+                Value::Unsigned(1),
+                Value::Array(vec![Value::Unsigned(2), Value::Unsigned(3)]),
+                Value::Array(vec![Value::Unsigned(4), Value::Unsigned(5)]),
+            ])
+        );
+        let long = d("98190102030405060708090a0b0c0d0e0f101112131415161718181819");
+        assert_eq!(long, Value::Array((1..=25).map(Value::Unsigned).collect()));
+        assert_eq!(d("a0"), Value::Map(vec![]));
+        assert_eq!(
+            d("a201020304"),
+            Value::Map(vec![(Value::Unsigned(1), Value::Unsigned(2)), (Value::Unsigned(3), Value::Unsigned(4))])
+        );
+        let m = d("a26161016162820203");
+        assert_eq!(m.get_text_key("a"), Some(&Value::Unsigned(1)));
+        assert_eq!(m.get_text_key("b"), Some(&Value::Array(vec![Value::Unsigned(2), Value::Unsigned(3)])));
+        assert_eq!(d("826161a161626163"), Value::Array(vec![text("a"), Value::Map(vec![(text("b"), text("c"))])]));
+        let m = d("a56161614161626142616361436164614461656145");
+        assert_eq!(m.as_map().unwrap().len(), 5);
+        assert_eq!(m.get_text_key("e"), Some(&text("E")));
+    }
+
+    /// Appendix A examples we deliberately reject: tags and indefinite lengths.
+    #[test]
+    fn rfc8949_appendix_a_rejected_forms() {
+        let tags = [
+            "c074323031332d30332d32315432303a30343a30305a",
+            "c11a514b67b0",
+            "c1fb41d452d9ec200000",
+            "d74401020304",
+            "d818456449455446",
+            "d82076687474703a2f2f7777772e6578616d706c652e636f6d",
+            "c249010000000000000000",
+            "c349010000000000000000",
+        ];
+        for h in tags {
+            assert_eq!(decode(&hex(h)), Err(CborError::TagNotSupported), "{h}");
+        }
+        let indefinite = [
+            "5f42010243030405ff",
+            "7f657374726561646d696e67ff",
+            "9fff",
+            "9f018202039f0405ffff",
+            "9f01820203820405ff",
+            "83018202039f0405ff",
+            "83019f0203ff820405",
+            "9f0102030405060708090a0b0c0d0e0f101112131415161718181819ff",
+            "bf61610161629f0203ffff",
+            "826161bf61626163ff",
+            "bf6346756ef563416d7421ff",
+        ];
+        for h in indefinite {
+            assert_eq!(decode(&hex(h)), Err(CborError::IndefiniteLength), "{h}");
+        }
+    }
+
+    #[test]
+    fn garbage_never_panics_and_is_rejected() {
+        let cases: [(&str, CborError); 14] = [
+            ("", CborError::Truncated),
+            ("18", CborError::Truncated),
+            ("1b0000", CborError::Truncated),
+            ("45010203", CborError::Truncated),
+            ("7b7fffffffffffffff41", CborError::Truncated),
+            ("9bffffffffffffffff", CborError::Truncated),
+            ("bb4000000000000000", CborError::Truncated),
+            ("a1", CborError::Truncated),
+            ("62c328", CborError::InvalidUtf8),
+            ("a201020103", CborError::DuplicateKey),
+            ("1c", CborError::Malformed),
+            ("f818", CborError::Malformed),
+            ("0000", CborError::TrailingBytes),
+            ("ff", CborError::IndefiniteLength),
+        ];
+        for (h, want) in cases {
+            assert_eq!(decode(&hex(h)), Err(want), "{h:?}");
+        }
+        let deep = vec![0x81u8; MAX_DEPTH + 2].into_iter().chain([0x00]).collect::<Vec<_>>();
+        assert_eq!(decode(&deep), Err(CborError::TooDeep));
+        let ok_depth = vec![0x81u8; MAX_DEPTH].into_iter().chain([0x00]).collect::<Vec<_>>();
+        assert!(decode(&ok_depth).is_ok());
+        // Every prefix of a valid attestation-shaped item fails cleanly.
+        let item = hex("a363666d74646e6f6e656761747453746d74a068617574684461746145010203040a");
+        for n in 0..item.len() {
+            assert!(decode(&item[..n]).is_err(), "prefix {n}");
+        }
+        assert!(decode(&item).is_ok());
+        let mut longer = item.clone();
+        longer.push(0x00);
+        assert_eq!(decode(&longer), Err(CborError::TrailingBytes));
+        assert_eq!(decode_prefix(&longer).unwrap().1, item.len());
+        // Pseudo-random bytes: only Ok or Err, never a panic or a huge allocation.
+        let mut x: u32 = 0x1234_5678;
+        for _ in 0..20_000 {
+            let buf: Vec<u8> = (0..(x % 40) as usize)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    x as u8
+                })
+                .collect();
+            let _ = decode(&buf);
+        }
     }
 }

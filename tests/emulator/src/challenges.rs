@@ -349,12 +349,20 @@ impl Pool {
     }
 
     /// InitiateAuth for USER_PASSWORD_AUTH and CUSTOM_AUTH.
-    pub(crate) fn initiate_other(&self, flow: &str, client_id: &str, params: &Map<String, Value>, now: i64) -> ApiResult {
+    pub(crate) fn initiate_other(
+        &self,
+        flow: &str,
+        client_id: &str,
+        params: &Map<String, Value>,
+        now: i64,
+    ) -> ApiResult {
         let username = get_str(params, "USERNAME")?;
         self.check_secret_hash(client_id, params.get("SECRET_HASH"), username)?;
         if flow == "CUSTOM_AUTH" {
             if self.ext.custom.is_none() {
-                return Err(ApiError::invalid_parameter("Custom auth lambda trigger is not configured for the user pool."));
+                return Err(ApiError::invalid_parameter(
+                    "Custom auth lambda trigger is not configured for the user pool.",
+                ));
             }
             if params.contains_key("SRP_A") {
                 return self.start_srp(client_id, params, now);
@@ -425,7 +433,14 @@ impl Pool {
     }
 
     /// After a correct password: NEW_PASSWORD_REQUIRED, the custom challenge, MFA, or tokens.
-    pub(crate) fn after_password(&self, user: usize, client_id: &str, custom: bool, device: Option<String>, now: i64) -> ApiResult {
+    pub(crate) fn after_password(
+        &self,
+        user: usize,
+        client_id: &str,
+        custom: bool,
+        device: Option<String>,
+        now: i64,
+    ) -> ApiResult {
         let (status, attrs) = {
             let users = self.users();
             (users[user].status.clone(), users[user].attributes.clone())
@@ -486,7 +501,8 @@ impl Pool {
             }
             return self.authenticated_with(user, client_id, now, device);
         }
-        let pick = preferred.filter(|p| methods.contains(p)).or_else(|| (methods.len() == 1).then(|| methods[0].clone()));
+        let pick =
+            preferred.filter(|p| methods.contains(p)).or_else(|| (methods.len() == 1).then(|| methods[0].clone()));
         match pick {
             Some(kind) => self.mfa_challenge(user, client_id, &kind, device, now),
             None => {
@@ -516,13 +532,28 @@ impl Pool {
     }
 
     /// RespondToAuthChallenge for everything but PASSWORD_VERIFIER.
-    pub(crate) fn respond_other(&self, challenge: &str, client_id: &str, req: &Map<String, Value>, now: i64) -> ApiResult {
+    pub(crate) fn respond_other(
+        &self,
+        challenge: &str,
+        client_id: &str,
+        req: &Map<String, Value>,
+        now: i64,
+    ) -> ApiResult {
         const KNOWN: [&str; 9] = [
-            "NEW_PASSWORD_REQUIRED", "SMS_MFA", "EMAIL_OTP", "SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP",
-            "CUSTOM_CHALLENGE", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER",
+            "NEW_PASSWORD_REQUIRED",
+            "SMS_MFA",
+            "EMAIL_OTP",
+            "SOFTWARE_TOKEN_MFA",
+            "SELECT_MFA_TYPE",
+            "MFA_SETUP",
+            "CUSTOM_CHALLENGE",
+            "DEVICE_SRP_AUTH",
+            "DEVICE_PASSWORD_VERIFIER",
         ];
         if !KNOWN.contains(&challenge) {
-            return Err(ApiError::invalid_parameter(format!("ChallengeName {challenge:?} is not supported by this emulator")));
+            return Err(ApiError::invalid_parameter(format!(
+                "ChallengeName {challenge:?} is not supported by this emulator"
+            )));
         }
         let session_id = get_str(req, "Session")?.to_string();
         let resp = get_map(req, "ChallengeResponses")?;
@@ -682,7 +713,10 @@ impl Pool {
         let ok = s.totp.as_deref().is_some_and(|t| totp_ok(t, code, now));
         if !ok {
             st.sessions.insert(id, s);
-            return Err(ApiError::new("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA"));
+            return Err(ApiError::new(
+                "EnableSoftwareTokenMFAException",
+                "Code mismatch and fail enable Software Token MFA",
+            ));
         }
         s.totp_verified = true;
         st.sessions.insert(new_id.clone(), s);
@@ -698,7 +732,14 @@ mod tests {
     fn rfc6238_sha1_vectors() {
         // RFC 6238 Appendix B, SHA-1 seed "12345678901234567890", 8 digits.
         let key = b"12345678901234567890";
-        for (t, want) in [(59u64, "94287082"), (1111111109, "07081804"), (1111111111, "14050471"), (1234567890, "89005924"), (2000000000, "69279037"), (20000000000, "65353130")] {
+        for (t, want) in [
+            (59u64, "94287082"),
+            (1111111109, "07081804"),
+            (1111111111, "14050471"),
+            (1234567890, "89005924"),
+            (2000000000, "69279037"),
+            (20000000000, "65353130"),
+        ] {
             assert_eq!(hotp(key, t / 30, 8), want, "t={t}");
         }
         // RFC 4226 Appendix D: HOTP with 6 digits.

@@ -37,7 +37,8 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
     let mut prevent: Option<bool> = None;
     let mut quiet = false;
     let mut session_optional: Option<bool> = None;
-    let (mut identity_pool, mut guests, mut creds_ttl): (Option<String>, Option<bool>, Option<u64>) = (None, None, None);
+    let (mut identity_pool, mut guests, mut creds_ttl): (Option<String>, Option<bool>, Option<u64>) =
+        (None, None, None);
     let mut callback_urls: Vec<String> = Vec::new();
     let mut logout_urls: Vec<String> = Vec::new();
     let mut issuer: Option<String> = None;
@@ -88,7 +89,9 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Options, St
             "--session-optional" => session_optional = Some(parse_bool(&value()?)?),
             "--identity-pool-id" => identity_pool = Some(value()?),
             "--allow-unauthenticated" => guests = Some(parse_bool(&value()?)?),
-            "--credentials-ttl" => creds_ttl = Some(value()?.parse().map_err(|_| "--credentials-ttl must be a number of seconds")?),
+            "--credentials-ttl" => {
+                creds_ttl = Some(value()?.parse().map_err(|_| "--credentials-ttl must be a number of seconds")?)
+            }
             // Hosted UI: registered for every client (tests serve the app on a random port).
             "--callback-url" => callback_urls.push(value()?),
             "--logout-url" => logout_urls.push(value()?),
@@ -163,8 +166,18 @@ mod tests {
         assert_eq!(o.config.user_pool_id, "us-east-1_EmuPool01");
         assert_eq!(o.config.clients[0].client_id, DEFAULT_CLIENT_ID);
         let o = parse_args(args(&[
-            "--port", "0", "--user", "bob:pa:ss", "--pool-id=eu-west-1_Abc", "--token-ttl", "60",
-            "--prevent-user-existence-errors", "false", "--host", "127.0.0.1", "--quiet",
+            "--port",
+            "0",
+            "--user",
+            "bob:pa:ss",
+            "--pool-id=eu-west-1_Abc",
+            "--token-ttl",
+            "60",
+            "--prevent-user-existence-errors",
+            "false",
+            "--host",
+            "127.0.0.1",
+            "--quiet",
         ]))
         .unwrap();
         assert!(o.quiet);
@@ -178,7 +191,15 @@ mod tests {
         assert_eq!(o.config.user_pool_id, "eu-west-1_Abc");
         assert_eq!(o.config.token_ttl_seconds, 60);
         assert!(!o.config.prevent_user_existence_errors);
-        let o = parse_args(args(&["--identity-pool-id", "eu-west-1:abc", "--allow-unauthenticated", "true", "--credentials-ttl", "9"])).unwrap();
+        let o = parse_args(args(&[
+            "--identity-pool-id",
+            "eu-west-1:abc",
+            "--allow-unauthenticated",
+            "true",
+            "--credentials-ttl",
+            "9",
+        ]))
+        .unwrap();
         assert_eq!(o.config.identity.identity_pool_id, "eu-west-1:abc");
         assert!(o.config.identity.allow_unauthenticated);
         assert_eq!(o.config.identity.credentials_ttl_seconds, 9);
@@ -213,11 +234,22 @@ mod tests {
         // Refresh-token rotation: off on the default client, on for the rotating one.
         assert!(o.config.clients[0].refresh_token_rotation.is_none());
         let rot = o.config.clients[3].refresh_token_rotation.as_ref().unwrap();
-        assert_eq!((o.config.clients[3].client_id.as_str(), rot.feature.as_str(), rot.retry_grace_period_seconds), ("5rotatingclient0emulator1", "ENABLED", 10));
+        assert_eq!(
+            (o.config.clients[3].client_id.as_str(), rot.feature.as_str(), rot.retry_grace_period_seconds),
+            ("5rotatingclient0emulator1", "ENABLED", 10)
+        );
         assert_eq!(o.config.auth.mfa_configuration.as_deref(), Some("OPTIONAL"));
         assert!(o.config.prevent_user_existence_errors);
         assert!(o.config.clients[0].callback_urls.contains(&"http://127.0.0.1:8080/".to_string()));
-        let o = parse_args(args(&["--config", path, "--callback-url", "http://127.0.0.1:1/", "--logout-url", "http://127.0.0.1:1/?out"])).unwrap();
+        let o = parse_args(args(&[
+            "--config",
+            path,
+            "--callback-url",
+            "http://127.0.0.1:1/",
+            "--logout-url",
+            "http://127.0.0.1:1/?out",
+        ]))
+        .unwrap();
         assert_eq!(o.config.clients[0].callback_urls.last().unwrap(), "http://127.0.0.1:1/");
         assert_eq!(o.config.clients[0].logout_urls.last().unwrap(), "http://127.0.0.1:1/?out");
     }
@@ -244,9 +276,14 @@ mod tests {
         assert_eq!(r["ChallengeName"], "MFA_SETUP");
         assert_eq!(r["ChallengeParameters"]["MFAS_CAN_SETUP"], "[\"SOFTWARE_TOKEN_MFA\"]");
         // Its configured setupSecret (base32 of "cognito-wasm-drop-in"), not a random one.
-        let a = pool.handle("AssociateSoftwareToken", json!({"Session": r["Session"]}).to_string().as_bytes(), 1_704_164_645).unwrap();
+        let a = pool
+            .handle("AssociateSoftwareToken", json!({"Session": r["Session"]}).to_string().as_bytes(), 1_704_164_645)
+            .unwrap();
         assert_eq!(a["SecretCode"], "MNXWO3TJORXS253BONWS2ZDSN5YC22LO");
-        assert_eq!(crate::challenges::base32_decode("MNXWO3TJORXS253BONWS2ZDSN5YC22LO").unwrap(), b"cognito-wasm-drop-in");
+        assert_eq!(
+            crate::challenges::base32_decode("MNXWO3TJORXS253BONWS2ZDSN5YC22LO").unwrap(),
+            b"cognito-wasm-drop-in"
+        );
         let r = sign_in("choosy", "Choosy-Passw0rd!");
         assert_eq!(r["ChallengeName"], "SELECT_MFA_TYPE");
         assert_eq!(r["ChallengeParameters"]["MFAS_CAN_CHOOSE"], "[\"SMS_MFA\",\"SOFTWARE_TOKEN_MFA\"]");

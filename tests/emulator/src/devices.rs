@@ -75,7 +75,9 @@ impl Pool {
 
     /// DEVICE_SRP_AUTH: B from the device verifier → DEVICE_PASSWORD_VERIFIER parameters.
     pub(crate) fn device_srp_start(&self, user: usize, key: &str, a_hex: &str) -> Result<(Value, DeviceSrp), ApiError> {
-        let a_pub = srp::parse_hex(a_hex).filter(|_| a_hex.len() <= 1024).ok_or_else(|| ApiError::invalid_parameter("SRP_A must be a hexadecimal number"))?;
+        let a_pub = srp::parse_hex(a_hex)
+            .filter(|_| a_hex.len() <= 1024)
+            .ok_or_else(|| ApiError::invalid_parameter("SRP_A must be a hexadecimal number"))?;
         if (&a_pub % srp::n()) == BigUint::default() {
             return Err(ApiError::not_authorized(crate::pool::INCORRECT));
         }
@@ -106,7 +108,9 @@ impl Pool {
     /// DEVICE_PASSWORD_VERIFIER: the claim, checked like PASSWORD_VERIFIER's.
     pub(crate) fn device_srp_verify(&self, d: &DeviceSrp, resp: &Map<String, Value>, now: i64) -> bool {
         let field = |k: &str| get_str(resp, k).unwrap_or("");
-        if field("DEVICE_KEY") != d.key || STANDARD.decode(field("PASSWORD_CLAIM_SECRET_BLOCK")).ok().as_deref() != Some(&d.secret_block[..]) {
+        if field("DEVICE_KEY") != d.key
+            || STANDARD.decode(field("PASSWORD_CLAIM_SECRET_BLOCK")).ok().as_deref() != Some(&d.secret_block[..])
+        {
             return false;
         }
         let timestamp = field("TIMESTAMP");
@@ -138,7 +142,8 @@ impl Pool {
         let user = self.user_for_access_token(get_str(req, "AccessToken")?, now)?;
         if op == "ListDevices" {
             let users = self.users();
-            let list: Vec<Value> = users[user].ext.devices.iter().filter(|d| d.verifier.is_some()).map(device_json).collect();
+            let list: Vec<Value> =
+                users[user].ext.devices.iter().filter(|d| d.verifier.is_some()).map(device_json).collect();
             return Ok(json!({ "Devices": list }));
         }
         let key = get_str(req, "DeviceKey")?;
@@ -155,7 +160,11 @@ impl Pool {
             "ConfirmDevice" => {
                 let cfg = match req.get("DeviceSecretVerifierConfig") {
                     Some(Value::Object(m)) => m,
-                    _ => return Err(ApiError::invalid_parameter("Missing required parameter DeviceSecretVerifierConfig")),
+                    _ => {
+                        return Err(ApiError::invalid_parameter(
+                            "Missing required parameter DeviceSecretVerifierConfig",
+                        ))
+                    }
                 };
                 let decode = |k: &str| -> Result<Vec<u8>, ApiError> {
                     STANDARD
@@ -180,7 +189,9 @@ impl Pool {
             "UpdateDeviceStatus" => {
                 let status = get_str(req, "DeviceRememberedStatus")?;
                 if status != "remembered" && status != "not_remembered" {
-                    return Err(ApiError::invalid_parameter("DeviceRememberedStatus must be remembered or not_remembered"));
+                    return Err(ApiError::invalid_parameter(
+                        "DeviceRememberedStatus must be remembered or not_remembered",
+                    ));
                 }
                 let d = &mut devices[i];
                 d.remembered = status == "remembered";
@@ -233,8 +244,18 @@ mod tests {
         let config = Config {
             user_pool_id: "us-east-1_EmuPool01".into(),
             clients: vec![
-                ClientConfig { client_id: ALWAYS.into(), client_secret: None, device_tracking: Some("ALWAYS".into()), ..Default::default() },
-                ClientConfig { client_id: OPT_IN.into(), client_secret: None, device_tracking: Some("OPT_IN".into()), ..Default::default() },
+                ClientConfig {
+                    client_id: ALWAYS.into(),
+                    client_secret: None,
+                    device_tracking: Some("ALWAYS".into()),
+                    ..Default::default()
+                },
+                ClientConfig {
+                    client_id: OPT_IN.into(),
+                    client_secret: None,
+                    device_tracking: Some("OPT_IN".into()),
+                    ..Default::default()
+                },
             ],
             users: vec![UserConfig {
                 username: "dev".into(),
@@ -242,13 +263,19 @@ mod tests {
                 attributes: [("email".to_string(), "dev@example.com".to_string())].into_iter().collect(),
                 status: "CONFIRMED".into(),
                 sub: None,
-                mfa: crate::challenges::MfaConfig { totp_secret: Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into()), ..Default::default() },
+                mfa: crate::challenges::MfaConfig {
+                    totp_secret: Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into()),
+                    ..Default::default()
+                },
             }],
             prevent_user_existence_errors: true,
             token_ttl_seconds: 3600,
             session_optional: false,
             identity: Default::default(),
-            auth: crate::challenges::PoolAuthConfig { mfa_configuration: Some("OPTIONAL".into()), ..Default::default() },
+            auth: crate::challenges::PoolAuthConfig {
+                mfa_configuration: Some("OPTIONAL".into()),
+                ..Default::default()
+            },
             issuer: None,
         };
         Pool::new(config, "http://127.0.0.1:9229", signer()).unwrap()
@@ -265,19 +292,36 @@ mod tests {
         if let Some(d) = device {
             params["DEVICE_KEY"] = json!(d);
         }
-        let ch = call(p, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": params}))?;
+        let ch = call(
+            p,
+            "InitiateAuth",
+            json!({"ClientId": client, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": params}),
+        )?;
         let q = &ch["ChallengeParameters"];
         let s = |k: &str| q[k].as_str().unwrap().to_string();
         let ts = timestamp(NOW);
         let sig = c.signature("EmuPool01", "dev", "Passw0rd!", &s("SALT"), &s("SRP_B"), &s("SECRET_BLOCK"), &ts);
-        call(p, "RespondToAuthChallenge", json!({"ClientId": client, "ChallengeName": "PASSWORD_VERIFIER", "Session": ch["Session"],
-            "ChallengeResponses": {"USERNAME": "dev", "PASSWORD_CLAIM_SECRET_BLOCK": s("SECRET_BLOCK"), "PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts}}))
+        call(
+            p,
+            "RespondToAuthChallenge",
+            json!({"ClientId": client, "ChallengeName": "PASSWORD_VERIFIER", "Session": ch["Session"],
+            "ChallengeResponses": {"USERNAME": "dev", "PASSWORD_CLAIM_SECRET_BLOCK": s("SECRET_BLOCK"), "PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts}}),
+        )
     }
 
     fn totp_answer(p: &Pool, client: &str, ch: &Value) -> Value {
-        let code = crate::challenges::hotp(&crate::challenges::base32_decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").unwrap(), (NOW / 30) as u64, 6);
-        call(p, "RespondToAuthChallenge", json!({"ClientId": client, "ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": ch["Session"],
-            "ChallengeResponses": {"USERNAME": "dev", "SOFTWARE_TOKEN_MFA_CODE": code}})).unwrap()
+        let code = crate::challenges::hotp(
+            &crate::challenges::base32_decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").unwrap(),
+            (NOW / 30) as u64,
+            6,
+        );
+        call(
+            p,
+            "RespondToAuthChallenge",
+            json!({"ClientId": client, "ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": ch["Session"],
+            "ChallengeResponses": {"USERNAME": "dev", "SOFTWARE_TOKEN_MFA_CODE": code}}),
+        )
+        .unwrap()
     }
 
     /// The client's side of ConfirmDevice: salt, verifier for `password`.
@@ -306,8 +350,13 @@ mod tests {
         let ch = srp_sign_in(&p, ALWAYS, Some(&key)).unwrap();
         assert_eq!(ch["ChallengeName"], "DEVICE_SRP_AUTH");
         let c = SrpClient::new();
-        let dch = call(&p, "RespondToAuthChallenge", json!({"ClientId": ALWAYS, "ChallengeName": "DEVICE_SRP_AUTH", "Session": ch["Session"],
-            "ChallengeResponses": {"USERNAME": "dev", "DEVICE_KEY": key, "SRP_A": c.a_hex()}})).unwrap();
+        let dch = call(
+            &p,
+            "RespondToAuthChallenge",
+            json!({"ClientId": ALWAYS, "ChallengeName": "DEVICE_SRP_AUTH", "Session": ch["Session"],
+            "ChallengeResponses": {"USERNAME": "dev", "DEVICE_KEY": key, "SRP_A": c.a_hex()}}),
+        )
+        .unwrap();
         assert_eq!(dch["ChallengeName"], "DEVICE_PASSWORD_VERIFIER");
         let q = &dch["ChallengeParameters"];
         let s = |k: &str| q[k].as_str().unwrap().to_string();
@@ -321,8 +370,13 @@ mod tests {
         // The session was consumed by the failure: start again, answer right.
         let ch = srp_sign_in(&p, ALWAYS, Some(&key)).unwrap();
         let c2 = SrpClient::new();
-        let dch = call(&p, "RespondToAuthChallenge", json!({"ClientId": ALWAYS, "ChallengeName": "DEVICE_SRP_AUTH", "Session": ch["Session"],
-            "ChallengeResponses": {"USERNAME": "dev", "DEVICE_KEY": key, "SRP_A": c2.a_hex()}})).unwrap();
+        let dch = call(
+            &p,
+            "RespondToAuthChallenge",
+            json!({"ClientId": ALWAYS, "ChallengeName": "DEVICE_SRP_AUTH", "Session": ch["Session"],
+            "ChallengeResponses": {"USERNAME": "dev", "DEVICE_KEY": key, "SRP_A": c2.a_hex()}}),
+        )
+        .unwrap();
         let q = &dch["ChallengeParameters"];
         let s = |k: &str| q[k].as_str().unwrap().to_string();
         let sig = c2.signature(&group, &key, "devpw", &s("SALT"), &s("SRP_B"), &s("SECRET_BLOCK"), &ts);
@@ -334,12 +388,23 @@ mod tests {
         let list = call(&p, "ListDevices", json!({"AccessToken": access})).unwrap();
         assert_eq!(list["Devices"].as_array().unwrap().len(), 1);
         assert_eq!(list["Devices"][0]["DeviceKey"], key.as_str());
-        assert!(list["Devices"][0]["DeviceAttributes"].as_array().unwrap().contains(&json!({"Name": "device_name", "Value": "Test"})));
-        call(&p, "UpdateDeviceStatus", json!({"AccessToken": access, "DeviceKey": key, "DeviceRememberedStatus": "not_remembered"})).unwrap();
+        assert!(list["Devices"][0]["DeviceAttributes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"Name": "device_name", "Value": "Test"})));
+        call(
+            &p,
+            "UpdateDeviceStatus",
+            json!({"AccessToken": access, "DeviceKey": key, "DeviceRememberedStatus": "not_remembered"}),
+        )
+        .unwrap();
         assert_eq!(srp_sign_in(&p, ALWAYS, Some(&key)).unwrap()["ChallengeName"], "SOFTWARE_TOKEN_MFA");
         call(&p, "ForgetDevice", json!({"AccessToken": access, "DeviceKey": key})).unwrap();
         assert_eq!(srp_sign_in(&p, ALWAYS, Some(&key)).unwrap_err(), "ResourceNotFoundException");
-        assert_eq!(call(&p, "ForgetDevice", json!({"AccessToken": access, "DeviceKey": key})).unwrap_err(), "ResourceNotFoundException");
+        assert_eq!(
+            call(&p, "ForgetDevice", json!({"AccessToken": access, "DeviceKey": key})).unwrap_err(),
+            "ResourceNotFoundException"
+        );
     }
 
     #[test]
@@ -355,9 +420,22 @@ mod tests {
         let ch = srp_sign_in(&p, OPT_IN, Some(&key)).unwrap();
         assert_eq!(ch["ChallengeName"], "SOFTWARE_TOKEN_MFA");
         assert!(totp_answer(&p, OPT_IN, &ch)["AuthenticationResult"].get("NewDeviceMetadata").is_none());
-        call(&p, "UpdateDeviceStatus", json!({"AccessToken": access, "DeviceKey": key, "DeviceRememberedStatus": "remembered"})).unwrap();
+        call(
+            &p,
+            "UpdateDeviceStatus",
+            json!({"AccessToken": access, "DeviceKey": key, "DeviceRememberedStatus": "remembered"}),
+        )
+        .unwrap();
         assert_eq!(srp_sign_in(&p, OPT_IN, Some(&key)).unwrap()["ChallengeName"], "DEVICE_SRP_AUTH");
-        assert_eq!(call(&p, "ConfirmDevice", json!({"AccessToken": access, "DeviceKey": key,
-            "DeviceSecretVerifierConfig": {"PasswordVerifier": "AQ==", "Salt": "AQ=="}})).unwrap_err(), "InvalidParameterException");
+        assert_eq!(
+            call(
+                &p,
+                "ConfirmDevice",
+                json!({"AccessToken": access, "DeviceKey": key,
+            "DeviceSecretVerifierConfig": {"PasswordVerifier": "AQ==", "Salt": "AQ=="}})
+            )
+            .unwrap_err(),
+            "InvalidParameterException"
+        );
     }
 }

@@ -187,7 +187,15 @@ fn page(title: &str, body: &str) -> String {
 }
 
 fn error_page(status: u16, error: &str, message: &str) -> Reply {
-    let body = page("Sign-in error", &format!("<p class=\"error\" role=\"alert\" data-error=\"{}\">{}: {}</p>", html_escape(error), html_escape(error), html_escape(message)));
+    let body = page(
+        "Sign-in error",
+        &format!(
+            "<p class=\"error\" role=\"alert\" data-error=\"{}\">{}: {}</p>",
+            html_escape(error),
+            html_escape(error),
+            html_escape(message)
+        ),
+    );
     reply(status, "text/html; charset=utf-8", body, error)
 }
 
@@ -226,7 +234,8 @@ pub fn route_at(pool: &Pool, req: &Incoming, now: i64) -> Reply {
         }
         ("POST", "/_emulator/hosted-options") => match serde_json::from_str::<Value>(body) {
             Ok(v) => {
-                pool.hosted.lock().double_encode_state = v.get("doubleEncodeState").and_then(Value::as_bool).unwrap_or(false);
+                pool.hosted.lock().double_encode_state =
+                    v.get("doubleEncodeState").and_then(Value::as_bool).unwrap_or(false);
                 json_reply(200, &json!({ "ok": true }), "hosted-options")
             }
             Err(e) => json_reply(400, &json!({ "ok": false, "message": e.to_string() }), "hosted-options"),
@@ -357,17 +366,30 @@ fn login(pool: &Pool, f: &HashMap<String, String>, now: i64) -> Reply {
         redirect(&with_params(&txn.redirect_uri, &refs), note)
     };
     let user = match get("action") {
-        "cancel" => return finish(&[("error", "access_denied"), ("error_description", "The user cancelled the sign-in")], "cancel"),
+        "cancel" => {
+            return finish(
+                &[("error", "access_denied"), ("error_description", "The user cancelled the sign-in")],
+                "cancel",
+            )
+        }
         "signin" if txn.provider.is_none() => match pool.check_password(get("username"), get("password")) {
             None => return login_page(txn_id, &txn, Some("Incorrect username or password.")),
-            Some(u) if pool.users()[u].status == "UNCONFIRMED" => return login_page(txn_id, &txn, Some("User is not confirmed.")),
-            Some(u) if pool.users()[u].status == "RESET_REQUIRED" => return login_page(txn_id, &txn, Some("Password reset required for the user.")),
+            Some(u) if pool.users()[u].status == "UNCONFIRMED" => {
+                return login_page(txn_id, &txn, Some("User is not confirmed."))
+            }
+            Some(u) if pool.users()[u].status == "RESET_REQUIRED" => {
+                return login_page(txn_id, &txn, Some("Password reset required for the user."))
+            }
             Some(u) => u,
         },
-        "federated" if txn.provider.is_some() => match pool.users().iter().position(|u| u.email().is_some_and(|e| e.eq_ignore_ascii_case(get("email")))) {
-            Some(u) => u,
-            None => return login_page(txn_id, &txn, Some("No account with that email at this (simulated) provider.")),
-        },
+        "federated" if txn.provider.is_some() => {
+            match pool.users().iter().position(|u| u.email().is_some_and(|e| e.eq_ignore_ascii_case(get("email")))) {
+                Some(u) => u,
+                None => {
+                    return login_page(txn_id, &txn, Some("No account with that email at this (simulated) provider."))
+                }
+            }
+        }
         _ => return login_page(txn_id, &txn, Some("Unexpected form action.")),
     };
     let code = random_id();
@@ -413,7 +435,11 @@ fn token(pool: &Pool, f: &HashMap<String, String>, now: i64) -> Reply {
                 return oauth_err(400, "invalid_grant", "the code expired");
             }
             if rec.txn.client_id != client_id || rec.txn.redirect_uri != redirect_uri {
-                return oauth_err(400, "invalid_grant", "client_id or redirect_uri does not match the authorize request");
+                return oauth_err(
+                    400,
+                    "invalid_grant",
+                    "client_id or redirect_uri does not match the authorize request",
+                );
             }
             let verifier_ok = (43..=128).contains(&verifier.len())
                 && verifier.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
@@ -540,7 +566,10 @@ mod tests {
     }
 
     fn exchange(pool: &Pool, code: &str, verifier: &str, redirect: &str, now: i64) -> Reply {
-        let body = format!("grant_type=authorization_code&client_id={CLIENT}&code={code}&redirect_uri={}&code_verifier={verifier}", encode(redirect));
+        let body = format!(
+            "grant_type=authorization_code&client_id={CLIENT}&code={code}&redirect_uri={}&code_verifier={verifier}",
+            encode(redirect)
+        );
         route_at(pool, &req("POST", "/oauth2/token", &body, &[]), now)
     }
 
@@ -580,7 +609,11 @@ mod tests {
         let body = format!("grant_type=refresh_token&client_id={CLIENT}&refresh_token={}", encode(rt));
         let r = crate::server::route(&pool, &req("POST", "/oauth2/token", &body, &[]));
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-        assert_eq!(claims(&pool, body_json(&r)["access_token"].as_str().unwrap())["scope"], "openid email", "scopes kept");
+        assert_eq!(
+            claims(&pool, body_json(&r)["access_token"].as_str().unwrap())["scope"],
+            "openid email",
+            "scopes kept"
+        );
         assert!(claims(&pool, body_json(&r)["id_token"].as_str().unwrap()).get("nonce").is_none());
         // Revoke: the refresh token and the access tokens from it stop working.
         let rb = format!("token={}&client_id={CLIENT}", encode(rt));
@@ -599,14 +632,25 @@ mod tests {
         let code = get_code(&pool, NOW);
         let wrong = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
         assert_eq!(body_json(&exchange(&pool, &code, wrong, CB, NOW))["error"], "invalid_grant");
-        assert_eq!(body_json(&exchange(&pool, &code, VERIFIER, CB, NOW))["error"], "invalid_grant", "a failed attempt burns the code");
+        assert_eq!(
+            body_json(&exchange(&pool, &code, VERIFIER, CB, NOW))["error"],
+            "invalid_grant",
+            "a failed attempt burns the code"
+        );
         let code = get_code(&pool, NOW);
-        assert_eq!(body_json(&exchange(&pool, &code, VERIFIER, "http://127.0.0.1:8080/other", NOW))["error"], "invalid_grant");
+        assert_eq!(
+            body_json(&exchange(&pool, &code, VERIFIER, "http://127.0.0.1:8080/other", NOW))["error"],
+            "invalid_grant"
+        );
         let code = get_code(&pool, NOW);
         assert_eq!(body_json(&exchange(&pool, &code, VERIFIER, CB, NOW + CODE_TTL + 1))["error"], "invalid_grant");
         let code = get_code(&pool, NOW);
         assert_eq!(exchange(&pool, &code, VERIFIER, CB, NOW + CODE_TTL).status, 200);
-        let r = route_at(&pool, &req("POST", "/oauth2/token", "grant_type=password&client_id=7f3kq2m9emulatorclient0001", &[]), NOW);
+        let r = route_at(
+            &pool,
+            &req("POST", "/oauth2/token", "grant_type=password&client_id=7f3kq2m9emulatorclient0001", &[]),
+            NOW,
+        );
         assert_eq!(body_json(&r)["error"], "unsupported_grant_type", "other grants are crate::lifecycle's");
     }
 
@@ -626,7 +670,10 @@ mod tests {
         assert_eq!(qparam(&loc, "error").as_deref(), Some("invalid_request"));
         assert_eq!(qparam(&loc, "state").as_deref(), Some("st+1"));
         let url = authorize_url("").replace("scope=openid%20email", "scope=openid%20admin");
-        assert_eq!(qparam(&location(&route_at(&pool, &req("GET", &url, "", &[]), NOW)), "error").as_deref(), Some("invalid_scope"));
+        assert_eq!(
+            qparam(&location(&route_at(&pool, &req("GET", &url, "", &[]), NOW)), "error").as_deref(),
+            Some("invalid_scope")
+        );
         let loc = location(&route_at(&pool, &req("GET", &authorize_url("&identity_provider=MySpace"), "", &[]), NOW));
         assert_eq!(qparam(&loc, "error").as_deref(), Some("invalid_request"));
     }
@@ -636,21 +683,42 @@ mod tests {
         let pool = test_pool(true);
         let page = route_at(&pool, &req("GET", &authorize_url(""), "", &[]), NOW);
         let txn = txn_of(&page);
-        let r = route_at(&pool, &req("POST", "/login", &format!("txn={txn}&username=demo&password=nope&action=signin"), &[]), NOW);
+        let r = route_at(
+            &pool,
+            &req("POST", "/login", &format!("txn={txn}&username=demo&password=nope&action=signin"), &[]),
+            NOW,
+        );
         assert_eq!(r.status, 200);
         assert!(String::from_utf8_lossy(&r.body).contains("Incorrect username or password."));
-        let r = route_at(&pool, &req("POST", "/login", &format!("txn={txn}&username=pending&password=Pending-Passw0rd%21&action=signin"), &[]), NOW);
+        let r = route_at(
+            &pool,
+            &req(
+                "POST",
+                "/login",
+                &format!("txn={txn}&username=pending&password=Pending-Passw0rd%21&action=signin"),
+                &[],
+            ),
+            NOW,
+        );
         assert!(String::from_utf8_lossy(&r.body).contains("not confirmed"));
         let loc = location(&route_at(&pool, &req("POST", "/login", &format!("txn={txn}&action=cancel"), &[]), NOW));
         assert_eq!(qparam(&loc, "error").as_deref(), Some("access_denied"));
         assert_eq!(qparam(&loc, "state").as_deref(), Some("st+1"));
         // The transaction is gone after cancel.
-        let r = route_at(&pool, &req("POST", "/login", &format!("txn={txn}&username=demo&password=Demo-Passw0rd%21&action=signin"), &[]), NOW);
+        let r = route_at(
+            &pool,
+            &req("POST", "/login", &format!("txn={txn}&username=demo&password=Demo-Passw0rd%21&action=signin"), &[]),
+            NOW,
+        );
         assert_eq!(r.status, 400);
         // Simulated Google: email → the pool user, identities claim.
         let page = route_at(&pool, &req("GET", &authorize_url("&identity_provider=Google"), "", &[]), NOW);
         assert!(String::from_utf8_lossy(&page.body).contains("Sign in with Google (simulated)"));
-        let loc = location(&route_at(&pool, &req("POST", "/login", &format!("txn={}&email=alice%40example.com&action=federated", txn_of(&page)), &[]), NOW));
+        let loc = location(&route_at(
+            &pool,
+            &req("POST", "/login", &format!("txn={}&email=alice%40example.com&action=federated", txn_of(&page)), &[]),
+            NOW,
+        ));
         let r = exchange(&pool, &qparam(&loc, "code").unwrap(), VERIFIER, CB, NOW);
         let id = claims(&pool, body_json(&r)["id_token"].as_str().unwrap());
         assert_eq!(id["cognito:username"], "alice");
@@ -658,7 +726,11 @@ mod tests {
         // Double-encoded state on request.
         route_at(&pool, &req("POST", "/_emulator/hosted-options", r#"{"doubleEncodeState":true}"#, &[]), NOW);
         let page = route_at(&pool, &req("GET", &authorize_url(""), "", &[]), NOW);
-        let loc = location(&route_at(&pool, &req("POST", "/login", &format!("txn={}&action=cancel", txn_of(&page)), &[]), NOW));
+        let loc = location(&route_at(
+            &pool,
+            &req("POST", "/login", &format!("txn={}&action=cancel", txn_of(&page)), &[]),
+            NOW,
+        ));
         assert!(loc.ends_with("&state=st%252B1"), "{loc}");
     }
 

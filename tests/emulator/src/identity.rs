@@ -50,7 +50,11 @@ fn default_ttl() -> u64 {
 
 impl Default for IdentityConfig {
     fn default() -> Self {
-        IdentityConfig { identity_pool_id: default_pool(), allow_unauthenticated: false, credentials_ttl_seconds: default_ttl() }
+        IdentityConfig {
+            identity_pool_id: default_pool(),
+            allow_unauthenticated: false,
+            credentials_ttl_seconds: default_ttl(),
+        }
     }
 }
 
@@ -110,7 +114,12 @@ impl IdentityPool {
             Some((r, id)) if !r.is_empty() && !id.is_empty() => r.to_string(),
             _ => return Err(format!("invalid identity pool id {:?} (expected region:uuid)", config.identity_pool_id)),
         };
-        Ok(IdentityPool { pool_id: config.identity_pool_id.clone(), region, config, state: Mutex::new(State::default()) })
+        Ok(IdentityPool {
+            pool_id: config.identity_pool_id.clone(),
+            region,
+            config,
+            state: Mutex::new(State::default()),
+        })
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -170,7 +179,10 @@ impl IdentityPool {
         let Some(Value::String(token)) = logins.get(provider) else {
             return Err(ApiError::invalid_parameter(format!("Invalid identity pool configuration. Check assigned IAM roles for this pool. (provider must be {provider})")));
         };
-        let claims = pool.signer.verify(token).ok_or_else(|| not_authorized("Invalid login token. Couldn't verify signed token."))?;
+        let claims = pool
+            .signer
+            .verify(token)
+            .ok_or_else(|| not_authorized("Invalid login token. Couldn't verify signed token."))?;
         if claims["iss"] != pool.issuer.as_str() {
             return Err(not_authorized("Invalid login token. Issuer doesn't match providerName"));
         }
@@ -184,7 +196,10 @@ impl IdentityPool {
         if exp <= now {
             return Err(not_authorized(&format!("Invalid login token. Token expired: {now} >= {exp}")));
         }
-        claims["sub"].as_str().map(|s| Some(s.to_string())).ok_or_else(|| not_authorized("Invalid login token. No sub."))
+        claims["sub"]
+            .as_str()
+            .map(|s| Some(s.to_string()))
+            .ok_or_else(|| not_authorized("Invalid login token. No sub."))
     }
 
     pub fn handle(&self, pool: &Pool, op: &str, body: &[u8], now: i64) -> Result<Value, ApiError> {
@@ -203,7 +218,9 @@ impl IdentityPool {
                 let id = match &sub {
                     Some(sub) => st.linked.get(sub).cloned().unwrap_or_else(|| self.identity_for(sub)),
                     None if guests => format!("{}:{}", self.region, uuid_v4()),
-                    None => return Err(not_authorized("Unauthenticated access is not supported for this identity pool.")),
+                    None => {
+                        return Err(not_authorized("Unauthenticated access is not supported for this identity pool."))
+                    }
                 };
                 if let Some(sub) = &sub {
                     st.linked.insert(sub.clone(), id.clone());
@@ -216,7 +233,12 @@ impl IdentityPool {
                 let sub = self.login_sub(pool, &req, now)?;
                 let known = self.state().identities.get(asked).cloned();
                 let id = match (known, &sub) {
-                    (None, _) => return Err(ApiError::new("ResourceNotFoundException", format!("Identity '{asked}' not found."))),
+                    (None, _) => {
+                        return Err(ApiError::new(
+                            "ResourceNotFoundException",
+                            format!("Identity '{asked}' not found."),
+                        ))
+                    }
                     (Some(Some(owner)), Some(s)) if &owner == s => asked.to_string(),
                     (Some(Some(_)), None) => {
                         return Err(not_authorized("Unauthenticated access is not supported for this identity pool."))
@@ -271,7 +293,11 @@ impl IdentityPool {
         match self.verify(req, now) {
             Ok((identity_id, akid)) => {
                 let path = req.url.split('?').next().unwrap_or("");
-                reply(200, None, &json!({ "identityId": identity_id, "accessKeyId": akid, "method": req.method, "path": path }))
+                reply(
+                    200,
+                    None,
+                    &json!({ "identityId": identity_id, "accessKeyId": akid, "method": req.method, "path": path }),
+                )
             }
             Err((kind, message)) => reply(403, Some(kind), &json!({ "message": message })),
         }
@@ -305,8 +331,13 @@ impl IdentityPool {
                 param("X-Amz-Security-Token"),
             )
         } else {
-            let auth = req.header("Authorization").ok_or(("MissingAuthenticationTokenException", "Missing Authentication Token".to_string()))?;
-            let rest = auth.strip_prefix("AWS4-HMAC-SHA256 ").ok_or(("IncompleteSignatureException", "Authorization header requires the AWS4-HMAC-SHA256 algorithm".to_string()))?;
+            let auth = req
+                .header("Authorization")
+                .ok_or(("MissingAuthenticationTokenException", "Missing Authentication Token".to_string()))?;
+            let rest = auth.strip_prefix("AWS4-HMAC-SHA256 ").ok_or((
+                "IncompleteSignatureException",
+                "Authorization header requires the AWS4-HMAC-SHA256 algorithm".to_string(),
+            ))?;
             let mut fields: HashMap<&str, &str> = HashMap::new();
             for part in rest.split(',') {
                 if let Some((k, v)) = part.trim().split_once('=') {
@@ -315,20 +346,29 @@ impl IdentityPool {
             }
             let get = |k: &str| fields.get(k).map(|v| v.to_string());
             let (Some(c), Some(s), Some(sig)) = (get("Credential"), get("SignedHeaders"), get("Signature")) else {
-                return Err(("IncompleteSignatureException", "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders'".into()));
+                return Err((
+                    "IncompleteSignatureException",
+                    "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders'".into(),
+                ));
             };
             let date = req.header("X-Amz-Date").unwrap_or("").to_string();
             (c, s, sig, date, req.header("X-Amz-Security-Token").map(str::to_string))
         };
         let scope: Vec<&str> = credential.split('/').collect();
         let [akid, day, region, service, "aws4_request"] = scope.as_slice() else {
-            return Err(("IncompleteSignatureException", "Credential must be AKID/date/region/service/aws4_request".into()));
+            return Err((
+                "IncompleteSignatureException",
+                "Credential must be AKID/date/region/service/aws4_request".into(),
+            ));
         };
         let Some(t) = parse_amz_date(&date) else {
             return Err(("IncompleteSignatureException", "X-Amz-Date is missing or malformed".into()));
         };
         if !date.starts_with(day) || *region != self.region || *service != SERVICE {
-            return Err(("InvalidSignatureException", format!("Credential should be scoped to a valid region and service {}/{SERVICE}", self.region)));
+            return Err((
+                "InvalidSignatureException",
+                format!("Credential should be scoped to a valid region and service {}/{SERVICE}", self.region),
+            ));
         }
         if presigned {
             let expires: i64 = param("X-Amz-Expires").and_then(|e| e.parse().ok()).unwrap_or(-1);
@@ -336,13 +376,24 @@ impl IdentityPool {
                 return Err(("AccessDeniedException", "Request has expired".into()));
             }
         } else if (now - t).abs() > MAX_SKEW_SECS {
-            return Err(("InvalidSignatureException", format!("Signature expired: {date} is now earlier or later than the server's clock by more than 5 min.")));
+            return Err((
+                "InvalidSignatureException",
+                format!(
+                    "Signature expired: {date} is now earlier or later than the server's clock by more than 5 min."
+                ),
+            ));
         }
         let (secret, identity_id) = {
             let st = self.state();
-            let issued = st.credentials.get(*akid).ok_or(("UnrecognizedClientException", "The security token included in the request is invalid.".to_string()))?;
+            let issued = st.credentials.get(*akid).ok_or((
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid.".to_string(),
+            ))?;
             if token.as_deref() != Some(issued.token.as_str()) {
-                return Err(("UnrecognizedClientException", "The security token included in the request is invalid.".into()));
+                return Err((
+                    "UnrecognizedClientException",
+                    "The security token included in the request is invalid.".into(),
+                ));
             }
             if now >= issued.expires {
                 return Err(("ExpiredTokenException", "The security token included in the request is expired".into()));
@@ -356,7 +407,10 @@ impl IdentityPool {
             required.extend(["x-amz-date", "x-amz-security-token"]);
         }
         if required.iter().any(|r| !names.contains(r)) || names.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(("InvalidSignatureException", "SignedHeaders must be sorted and include host, x-amz-date and x-amz-security-token".into()));
+            return Err((
+                "InvalidSignatureException",
+                "SignedHeaders must be sorted and include host, x-amz-date and x-amz-security-token".into(),
+            ));
         }
         let mut canonical_headers = String::new();
         for n in &names {
@@ -375,7 +429,12 @@ impl IdentityPool {
         let body_hash = hex(&Sha256::digest(&req.body));
         let payload_hash = match req.header("X-Amz-Content-SHA256") {
             Some("UNSIGNED-PAYLOAD") => "UNSIGNED-PAYLOAD".to_string(),
-            Some(h) if h != body_hash => return Err(("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.".into())),
+            Some(h) if h != body_hash => {
+                return Err((
+                    "InvalidSignatureException",
+                    "The provided 'x-amz-content-sha256' header does not match what was computed.".into(),
+                ))
+            }
             _ => body_hash,
         };
         let mut sorted: Vec<(String, String)> = params
@@ -419,7 +478,13 @@ fn reply(status: u16, error_type: Option<&str>, body: &Value) -> Reply {
     if let Some(t) = error_type {
         headers.push(("x-amzn-ErrorType".into(), t.into()));
     }
-    Reply { status, headers, body: body.to_string().into_bytes(), note: error_type.unwrap_or("protected").into(), cut_after: None }
+    Reply {
+        status,
+        headers,
+        body: body.to_string().into_bytes(),
+        note: error_type.unwrap_or("protected").into(),
+        cut_after: None,
+    }
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
@@ -506,7 +571,8 @@ mod tests {
     use crate::pool::tests::{test_pool, CLIENT, NOW};
 
     fn id_token(pool: &Pool, sub: &str, exp: i64, aud: &str, iss: &str) -> String {
-        pool.signer.sign(&json!({ "sub": sub, "iss": iss, "aud": aud, "token_use": "id", "iat": exp - 3600, "exp": exp }))
+        pool.signer
+            .sign(&json!({ "sub": sub, "iss": iss, "aud": aud, "token_use": "id", "iat": exp - 3600, "exp": exp }))
     }
 
     fn call(pool: &Pool, op: &str, body: Value, now: i64) -> Result<Value, ApiError> {
@@ -520,11 +586,13 @@ mod tests {
         let pool = test_pool(true);
         let tok = id_token(&pool, "sub-1", NOW + 60, CLIENT, &pool.issuer);
         let logins = json!({ PROVIDER: tok });
-        let id = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID, "Logins": logins}), NOW).unwrap();
+        let id =
+            call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID, "Logins": logins}), NOW).unwrap();
         let id = id["IdentityId"].as_str().unwrap().to_string();
         assert!(id.starts_with("us-east-1:"));
         // Stable per user.
-        let again = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID, "Logins": logins}), NOW).unwrap();
+        let again =
+            call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID, "Logins": logins}), NOW).unwrap();
         assert_eq!(again["IdentityId"], id.as_str());
         let c = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": id, "Logins": logins}), NOW).unwrap();
         assert!(c["Credentials"]["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
@@ -533,7 +601,9 @@ mod tests {
         let e = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": id}), NOW).unwrap_err();
         assert_eq!(e.code, "NotAuthorizedException");
         // Unknown identity, wrong pool.
-        let e = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": "us-east-1:nope", "Logins": logins}), NOW).unwrap_err();
+        let e =
+            call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": "us-east-1:nope", "Logins": logins}), NOW)
+                .unwrap_err();
         assert_eq!(e.code, "ResourceNotFoundException");
         let e = call(&pool, "GetId", json!({"IdentityPoolId": "us-east-1:other", "Logins": logins}), NOW).unwrap_err();
         assert_eq!(e.code, "ResourceNotFoundException");
@@ -557,7 +627,8 @@ mod tests {
         assert!(call(&pool, "GetId", body(wrong_iss), NOW).unwrap_err().message.contains("Issuer"));
         let good = id_token(&pool, "s", NOW + 60, CLIENT, &pool.issuer);
         let mut parts: Vec<&str> = good.split('.').collect();
-        let forged_claims = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, br#"{"sub":"admin"}"#);
+        let forged_claims =
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, br#"{"sub":"admin"}"#);
         parts[1] = &forged_claims;
         assert!(call(&pool, "GetId", body(parts.join(".")), NOW).unwrap_err().message.contains("verify"));
     }
@@ -568,26 +639,42 @@ mod tests {
     fn guest_identity_is_linked_on_first_login() {
         let pool = test_pool(true);
         pool.identity.control(br#"{"allowUnauthenticated":true}"#).unwrap();
-        let guest = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID}), NOW).unwrap()["IdentityId"].clone();
+        let guest = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID}), NOW).unwrap()
+            ["IdentityId"]
+            .clone();
         let tok = id_token(&pool, "sub-new", NOW + 60, CLIENT, &pool.issuer);
-        let c = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": guest, "Logins": { PROVIDER: tok }}), NOW).unwrap();
+        let c =
+            call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": guest, "Logins": { PROVIDER: tok }}), NOW)
+                .unwrap();
         assert_eq!(c["IdentityId"], guest, "the guest identity keeps its id");
-        let again = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID, "Logins": { PROVIDER: tok }}), NOW).unwrap();
+        let again =
+            call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID, "Logins": { PROVIDER: tok }}), NOW)
+                .unwrap();
         assert_eq!(again["IdentityId"], guest, "and is the user's identity from now on");
         // Linked: no guest access to it any more.
         let e = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": guest}), NOW).unwrap_err();
         assert_eq!(e.code, "NotAuthorizedException");
         // Another guest signing in as the same user: the user's identity comes back.
-        let guest2 = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID}), NOW).unwrap()["IdentityId"].clone();
-        let c = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": guest2, "Logins": { PROVIDER: tok }}), NOW).unwrap();
+        let guest2 = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID}), NOW).unwrap()
+            ["IdentityId"]
+            .clone();
+        let c =
+            call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": guest2, "Logins": { PROVIDER: tok }}), NOW)
+                .unwrap();
         assert_eq!(c["IdentityId"], guest);
         // A user whose login was linked by GetId first keeps that identity too.
         let old = id_token(&pool, "sub-old", NOW + 60, CLIENT, &pool.issuer);
-        let own = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID, "Logins": { PROVIDER: old }}), NOW).unwrap()["IdentityId"].clone();
-        let c = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": guest2, "Logins": { PROVIDER: old }}), NOW).unwrap();
+        let own =
+            call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID, "Logins": { PROVIDER: old }}), NOW)
+                .unwrap()["IdentityId"]
+                .clone();
+        let c =
+            call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": guest2, "Logins": { PROVIDER: old }}), NOW)
+                .unwrap();
         assert_eq!(c["IdentityId"], own);
         // Someone else's identity with my login: refused.
-        let e = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": own, "Logins": { PROVIDER: tok }}), NOW).unwrap_err();
+        let e = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": own, "Logins": { PROVIDER: tok }}), NOW)
+            .unwrap_err();
         assert_eq!(e.message, "Invalid login token. Logins don't match.");
     }
 
@@ -631,10 +718,16 @@ mod tests {
         let pool = test_pool(true);
         let t = parse_amz_date("20150830T123600Z").unwrap();
         assert_eq!(t, 1_440_938_160);
-        let idp = IdentityPool::new(IdentityConfig { identity_pool_id: "us-east-1:x".into(), ..Default::default() }).unwrap();
+        let idp =
+            IdentityPool::new(IdentityConfig { identity_pool_id: "us-east-1:x".into(), ..Default::default() }).unwrap();
         idp.state().credentials.insert(
             "AKIDEXAMPLE".into(),
-            Issued { secret: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(), token: "tok".into(), identity_id: "us-east-1:me".into(), expires: t + 60 },
+            Issued {
+                secret: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
+                token: "tok".into(),
+                identity_id: "us-east-1:me".into(),
+                expires: t + 60,
+            },
         );
         let _ = pool;
         // Build the request the way botocore does (host;x-amz-date;x-amz-security-token).
@@ -645,8 +738,12 @@ mod tests {
             let cr = format!(
                 "{method}\n{}\n{}\nhost:example.amazonaws.com\nx-amz-date:{date}\nx-amz-security-token:tok\n\nhost;x-amz-date;x-amz-security-token\n{}",
                 uri_encode(&normalize_path(path), true), q.join("&"), hex(&Sha256::digest(body.as_bytes())));
-            let sts = format!("AWS4-HMAC-SHA256\n{date}\n{}/us-east-1/execute-api/aws4_request\n{}", &date[..8], hex(&Sha256::digest(cr.as_bytes())));
-            let mut k = hmac(format!("AWS4{secret}").as_bytes(), date[..8].as_bytes());
+            let sts = format!(
+                "AWS4-HMAC-SHA256\n{date}\n{}/us-east-1/execute-api/aws4_request\n{}",
+                &date[..8],
+                hex(&Sha256::digest(cr.as_bytes()))
+            );
+            let mut k = hmac(format!("AWS4{secret}").as_bytes(), &date.as_bytes()[..8]);
             for p in ["us-east-1", "execute-api", "aws4_request"] {
                 k = hmac(&k, p.as_bytes());
             }

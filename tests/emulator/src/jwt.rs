@@ -62,11 +62,8 @@ impl Signer {
         let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
         let key = keys.last().expect("a signing key");
         let header = json!({ "kid": key.kid, "alg": "RS256" });
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
+        let signing_input =
+            format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
         let sig = key.signing.sign(signing_input.as_bytes()).to_vec();
         format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig))
     }
@@ -136,7 +133,8 @@ mod tests {
         let new_kid = s.rotate();
         assert_ne!(old_kid, new_kid);
         assert_eq!(s.kid(), new_kid);
-        let kids: Vec<String> = s.jwks()["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_string()).collect();
+        let kids: Vec<String> =
+            s.jwks()["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_string()).collect();
         assert_eq!(kids, [new_kid.clone(), old_kid]);
         assert_eq!(s.verify(&t), Some(json!({"a": 1})), "old tokens stay valid while the old key is published");
         s.rotate();

@@ -41,14 +41,20 @@ impl Pool {
     /// The client's rotation grace period when it rotates refresh tokens (`None`: it does
     /// not); the `/_emulator/config` reuse window overrides it.
     pub(crate) fn rotation_grace(&self, client_id: &str) -> Option<i64> {
-        let rotation = self.client_config(client_id)?.refresh_token_rotation.as_ref().filter(|r| r.feature == "ENABLED")?;
+        let rotation =
+            self.client_config(client_id)?.refresh_token_rotation.as_ref().filter(|r| r.feature == "ENABLED")?;
         Some(self.state().reuse_window.unwrap_or(rotation.retry_grace_period_seconds))
     }
 
     /// A refresh with `token`: (user, auth_time, origin_jti, the new refresh token when the
     /// client rotates them). With rotation the old token keeps working for the grace period,
     /// then RefreshTokenReuseException.
-    pub(crate) fn refresh_grant(&self, token: &str, client_id: &str, now: i64) -> Result<(usize, i64, String, Option<String>), ApiError> {
+    pub(crate) fn refresh_grant(
+        &self,
+        token: &str,
+        client_id: &str,
+        now: i64,
+    ) -> Result<(usize, i64, String, Option<String>), ApiError> {
         let Some(window) = self.rotation_grace(client_id) else {
             let (user, auth_time, origin) = self.use_refresh_token(token, client_id, now)?;
             return Ok((user, auth_time, origin, None));
@@ -74,14 +80,25 @@ impl Pool {
         let new_token = new_refresh_token();
         self.state().refresh_tokens.insert(
             new_token.clone(),
-            RefreshRecord { user, client_id: client_id.to_string(), auth_time, origin_jti: origin.clone(), rotated_at: None },
+            RefreshRecord {
+                user,
+                client_id: client_id.to_string(),
+                auth_time,
+                origin_jti: origin.clone(),
+                rotated_at: None,
+            },
         );
         Ok((user, auth_time, origin, Some(new_token)))
     }
 
     /// Checks a refresh token for REFRESH_TOKEN_AUTH and the OAuth refresh grant:
     /// (user, auth_time, origin_jti).
-    pub(crate) fn use_refresh_token(&self, token: &str, client_id: &str, now: i64) -> Result<(usize, i64, String), ApiError> {
+    pub(crate) fn use_refresh_token(
+        &self,
+        token: &str,
+        client_id: &str,
+        now: i64,
+    ) -> Result<(usize, i64, String), ApiError> {
         let window = self.reuse_window();
         let st = self.state();
         let r = st.refresh_tokens.get(token).filter(|r| r.client_id == client_id);
@@ -152,7 +169,10 @@ pub fn handle(pool: &Pool, op: &str, req: &Map<String, Value>, now: i64) -> ApiR
                     }
                     Some(r) => Some(r.origin_jti.clone()),
                     None if st.access_tokens.contains_key(token) => {
-                        return Err(ApiError::new("UnsupportedTokenTypeException", "Only refresh tokens can be revoked"))
+                        return Err(ApiError::new(
+                            "UnsupportedTokenTypeException",
+                            "Only refresh tokens can be revoked",
+                        ))
                     }
                     None => None,
                 }
@@ -322,7 +342,8 @@ fn oauth_reply(pool: &Pool, op: &'static str, body: &[u8]) -> Reply {
     let now = crate::pool::now_unix();
     if op == "OAuth2Revoke" {
         let Some(token) = field("token") else { return oauth_error(400, "invalid_request") };
-        let origin = pool.state().refresh_tokens.get(token).filter(|r| r.client_id == client_id).map(|r| r.origin_jti.clone());
+        let origin =
+            pool.state().refresh_tokens.get(token).filter(|r| r.client_id == client_id).map(|r| r.origin_jti.clone());
         if let Some(o) = origin {
             pool.revoke_origin(&o);
         }
@@ -340,7 +361,8 @@ fn oauth_reply(pool: &Pool, op: &'static str, body: &[u8]) -> Reply {
     match pool.refresh_grant(token, client_id, now) {
         Ok((user, auth_time, origin, new_token)) => {
             let (access, id) = pool.issue_tokens(user, client_id, auth_time, now, &origin);
-            let mut body = json!({"access_token": access, "id_token": id, "expires_in": pool.ttl(), "token_type": "Bearer"});
+            let mut body =
+                json!({"access_token": access, "id_token": id, "expires_in": pool.ttl(), "token_type": "Bearer"});
             if let Some(t) = new_token {
                 body["refresh_token"] = json!(t);
             }
@@ -363,7 +385,8 @@ mod tests {
     fn sign_in(pool: &Pool) -> (String, String) {
         let c = SrpClient::new();
         let ch = initiate(pool, "demo", &c).unwrap();
-        let r = pool.respond_to_auth_challenge(&respond_request(&ch, &c, "Demo-Passw0rd!", &timestamp(NOW)), NOW).unwrap();
+        let r =
+            pool.respond_to_auth_challenge(&respond_request(&ch, &c, "Demo-Passw0rd!", &timestamp(NOW)), NOW).unwrap();
         let ar = &r["AuthenticationResult"];
         (ar["AccessToken"].as_str().unwrap().into(), ar["RefreshToken"].as_str().unwrap().into())
     }
@@ -377,7 +400,12 @@ mod tests {
     }
 
     fn refresh_auth(pool: &Pool, rt: &str, now: i64) -> ApiResult {
-        op(pool, "InitiateAuth", json!({"ClientId": CLIENT, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}}), now)
+        op(
+            pool,
+            "InitiateAuth",
+            json!({"ClientId": CLIENT, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}}),
+            now,
+        )
     }
 
     /// The test pool with refresh-token rotation enabled on its client (grace period 10 s).
@@ -392,7 +420,9 @@ mod tests {
     fn rotation_issues_new_tokens_and_rejects_reuse_after_the_window() {
         let pool = rotating_pool();
         let (_, rt1) = sign_in(&pool);
-        let rot = |rt: &str, now| op(&pool, "GetTokensFromRefreshToken", json!({"ClientId": CLIENT, "RefreshToken": rt}), now);
+        let rot = |rt: &str, now| {
+            op(&pool, "GetTokensFromRefreshToken", json!({"ClientId": CLIENT, "RefreshToken": rt}), now)
+        };
         let r = rot(&rt1, NOW + 1).unwrap();
         let rt2 = r["AuthenticationResult"]["RefreshToken"].as_str().unwrap().to_string();
         assert_ne!(rt2, rt1);
@@ -420,13 +450,15 @@ mod tests {
         let pool = test_pool(true);
         let (_, rt) = sign_in(&pool);
         for now in [NOW + 1, NOW + 100, NOW + 1000] {
-            let r = op(&pool, "GetTokensFromRefreshToken", json!({"ClientId": CLIENT, "RefreshToken": rt}), now).unwrap();
+            let r =
+                op(&pool, "GetTokensFromRefreshToken", json!({"ClientId": CLIENT, "RefreshToken": rt}), now).unwrap();
             assert!(r["AuthenticationResult"]["AccessToken"].as_str().is_some());
             assert!(r["AuthenticationResult"].get("RefreshToken").is_none(), "{r}");
             assert!(refresh_auth(&pool, &rt, now).is_ok());
         }
         let mut config = crate::pool::tests::test_config(true);
-        config.clients[0].refresh_token_rotation = Some(crate::pool::RefreshTokenRotation { feature: "ON".into(), retry_grace_period_seconds: 0 });
+        config.clients[0].refresh_token_rotation =
+            Some(crate::pool::RefreshTokenRotation { feature: "ON".into(), retry_grace_period_seconds: 0 });
         assert!(Pool::new(config, "http://127.0.0.1:9229", crate::pool::tests::signer()).is_err());
     }
 
@@ -436,7 +468,15 @@ mod tests {
         let pool = rotating_pool();
         let (_, rt) = sign_in(&pool);
         let grant = |t: &str| {
-            let r = route(&pool, &incoming("POST", "/oauth2/token", &[], &format!("grant_type=refresh_token&client_id={CLIENT}&refresh_token={t}")));
+            let r = route(
+                &pool,
+                &incoming(
+                    "POST",
+                    "/oauth2/token",
+                    &[],
+                    &format!("grant_type=refresh_token&client_id={CLIENT}&refresh_token={t}"),
+                ),
+            );
             (r.status, serde_json::from_slice::<Value>(&r.body).unwrap())
         };
         let (status, v) = grant(&rt);
@@ -456,7 +496,10 @@ mod tests {
         op(&pool, "GlobalSignOut", json!({"AccessToken": at1}), NOW + 1).unwrap();
         for at in [&at1, &at2] {
             let e = get_user(at).unwrap_err();
-            assert_eq!((e.code.as_str(), e.message.as_str()), ("NotAuthorizedException", "Access Token has been revoked"));
+            assert_eq!(
+                (e.code.as_str(), e.message.as_str()),
+                ("NotAuthorizedException", "Access Token has been revoked")
+            );
         }
         for rt in [&rt1, &rt2] {
             assert_eq!(code(refresh_auth(&pool, rt, NOW + 2)), "NotAuthorizedException");
@@ -473,7 +516,10 @@ mod tests {
         let pool = test_pool(true);
         let (at1, rt1) = sign_in(&pool);
         let (at2, rt2) = sign_in(&pool);
-        assert_eq!(code(op(&pool, "RevokeToken", json!({"ClientId": CLIENT, "Token": at1}), NOW)), "UnsupportedTokenTypeException");
+        assert_eq!(
+            code(op(&pool, "RevokeToken", json!({"ClientId": CLIENT, "Token": at1}), NOW)),
+            "UnsupportedTokenTypeException"
+        );
         op(&pool, "RevokeToken", json!({"ClientId": CLIENT, "Token": rt1}), NOW).unwrap();
         assert_eq!(code(refresh_auth(&pool, &rt1, NOW + 1)), "NotAuthorizedException");
         assert_eq!(code(op(&pool, "GetUser", json!({"AccessToken": at1}), NOW + 1)), "NotAuthorizedException");
@@ -524,7 +570,10 @@ mod tests {
             let r = route(&pool, &incoming("POST", "/oauth2/token", &[], b));
             (r.status, serde_json::from_slice::<Value>(&r.body).unwrap()["error"].as_str().unwrap().to_string())
         };
-        assert_eq!(bad(&format!("grant_type=refresh_token&client_id={CLIENT}&refresh_token=nope")), (400, "invalid_grant".into()));
+        assert_eq!(
+            bad(&format!("grant_type=refresh_token&client_id={CLIENT}&refresh_token=nope")),
+            (400, "invalid_grant".into())
+        );
         assert_eq!(bad(&format!("grant_type=password&client_id={CLIENT}")), (400, "unsupported_grant_type".into()));
         assert_eq!(bad("grant_type=refresh_token&client_id=other&refresh_token=x"), (400, "invalid_client".into()));
         let r = route(&pool, &incoming("POST", "/oauth2/revoke", &[], &format!("token={enc}&client_id={CLIENT}")));
@@ -540,9 +589,19 @@ mod tests {
         let pool = test_pool(true);
         let rt = sign_in(&pool).1;
         let api = |target: &str, body: &str| {
-            route(&pool, &incoming("POST", "/", &[("X-Amz-Target", &format!("AWSCognitoIdentityProviderService.{target}"))], body))
+            route(
+                &pool,
+                &incoming(
+                    "POST",
+                    "/",
+                    &[("X-Amz-Target", &format!("AWSCognitoIdentityProviderService.{target}"))],
+                    body,
+                ),
+            )
         };
-        let refresh_body = json!({"ClientId": CLIENT, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}}).to_string();
+        let refresh_body =
+            json!({"ClientId": CLIENT, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": rt}})
+                .to_string();
         assert_eq!(api("InitiateAuth", &refresh_body).status, 200);
         let f = |j: &str| pool.add_fault(serde_json::from_str(j).unwrap()).unwrap();
         f(r#"{"target":"InitiateAuth","drop":true}"#);
@@ -551,7 +610,9 @@ mod tests {
         let t = std::time::Instant::now();
         assert_eq!(api("InitiateAuth", &refresh_body).status, 200, "a delay-only fault delays the real reply");
         assert!(t.elapsed().as_millis() >= 150);
-        f(r#"{"target":"InitiateAuth","status":400,"contentType":"application/x-amz-json-1.1","body":"{\"__type\":\"TooManyRequestsException\"}"}"#);
+        f(
+            r#"{"target":"InitiateAuth","status":400,"contentType":"application/x-amz-json-1.1","body":"{\"__type\":\"TooManyRequestsException\"}"}"#,
+        );
         assert_eq!(api("InitiateAuth", &refresh_body).status, 400);
         let s = route(&pool, &incoming("GET", "/_emulator/stats", &[], ""));
         let s: Value = serde_json::from_slice(&s.body).unwrap();
@@ -561,6 +622,9 @@ mod tests {
         assert_eq!(stats(&pool), json!({}));
         let r = route(&pool, &incoming("POST", "/_emulator/config", &[], r#"{"tokenTtlSeconds":-1}"#));
         assert_eq!(r.status, 400);
-        assert_eq!(parse_form(b"a=1+2%2B%zz&b&=c"), vec![("a".into(), "1 2+%zz".into()), ("b".into(), "".into()), ("".into(), "c".into())]);
+        assert_eq!(
+            parse_form(b"a=1+2%2B%zz&b&=c"),
+            vec![("a".into(), "1 2+%zz".into()), ("b".into(), "".into()), ("".into(), "c".into())]
+        );
     }
 }

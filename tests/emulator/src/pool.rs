@@ -360,10 +360,7 @@ pub fn uuid_v4() -> String {
 }
 
 pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 pub(crate) fn get_str<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a str, ApiError> {
@@ -402,7 +399,9 @@ impl Pool {
         let clients: Vec<String> = client_configs.iter().map(|c| c.client_id.clone()).collect();
         for c in &client_configs {
             if let Some(r) = &c.refresh_token_rotation {
-                if !["ENABLED", "DISABLED"].contains(&r.feature.as_str()) || !(0..=60).contains(&r.retry_grace_period_seconds) {
+                if !["ENABLED", "DISABLED"].contains(&r.feature.as_str())
+                    || !(0..=60).contains(&r.retry_grace_period_seconds)
+                {
                     return Err(format!("client {}: refreshTokenRotation needs feature ENABLED|DISABLED and retryGracePeriodSeconds 0..=60", c.client_id));
                 }
             }
@@ -481,9 +480,7 @@ impl Pool {
             .iter()
             .position(|u| live(&u) && u.username == name)
             .or_else(|| users.iter().position(|u| live(&u) && u.username.eq_ignore_ascii_case(name)))
-            .or_else(|| {
-                users.iter().position(|u| live(&u) && u.email().is_some_and(|e| e.eq_ignore_ascii_case(name)))
-            })
+            .or_else(|| users.iter().position(|u| live(&u) && u.email().is_some_and(|e| e.eq_ignore_ascii_case(name))))
     }
 
     pub(crate) fn check_client<'a>(&self, req: &'a Map<String, Value>) -> Result<&'a str, ApiError> {
@@ -499,8 +496,17 @@ impl Pool {
 
     /// Dispatch one JSON API operation (`op` without the service prefix).
     pub fn handle(&self, op: &str, body: &[u8], now: i64) -> ApiResult {
-        let known = ["InitiateAuth", "RespondToAuthChallenge", "GetTokensFromRefreshToken", "GlobalSignOut", "RevokeToken", "GetUser"];
-        if !known.contains(&op) && !crate::account::OPERATIONS.contains(&op) && !crate::devices::OPERATIONS.contains(&op)
+        let known = [
+            "InitiateAuth",
+            "RespondToAuthChallenge",
+            "GetTokensFromRefreshToken",
+            "GlobalSignOut",
+            "RevokeToken",
+            "GetUser",
+        ];
+        if !known.contains(&op)
+            && !crate::account::OPERATIONS.contains(&op)
+            && !crate::devices::OPERATIONS.contains(&op)
             && !crate::webauthn::OPERATIONS.contains(&op)
         {
             return Err(ApiError::new("UnknownOperationException", format!("Unknown operation {op}")));
@@ -513,7 +519,9 @@ impl Pool {
         match op {
             "InitiateAuth" => self.initiate_auth(&req, now),
             "RespondToAuthChallenge" => self.respond_to_auth_challenge(&req, now),
-            "GetTokensFromRefreshToken" | "GlobalSignOut" | "RevokeToken" => crate::lifecycle::handle(self, op, &req, now),
+            "GetTokensFromRefreshToken" | "GlobalSignOut" | "RevokeToken" => {
+                crate::lifecycle::handle(self, op, &req, now)
+            }
             op if crate::webauthn::OPERATIONS.contains(&op) => self.webauthn_operation(op, &req, now),
             _ => self.account_operation(op, &req, now),
         }
@@ -544,8 +552,8 @@ impl Pool {
         if srp_a.len() > 1024 {
             return Err(ApiError::invalid_parameter("SRP_A is too long"));
         }
-        let a_pub = srp::parse_hex(srp_a)
-            .ok_or_else(|| ApiError::invalid_parameter("SRP_A must be a hexadecimal number"))?;
+        let a_pub =
+            srp::parse_hex(srp_a).ok_or_else(|| ApiError::invalid_parameter("SRP_A must be a hexadecimal number"))?;
         if (&a_pub % srp::n()) == BigUint::default() {
             return Err(ApiError::not_authorized(INCORRECT));
         }
@@ -704,14 +712,17 @@ impl Pool {
     /// used, also `NewDeviceMetadata`.
     pub(crate) fn authenticated_with(&self, user: usize, client_id: &str, now: i64, device: Option<&str>) -> ApiResult {
         let origin_jti = uuid_v4();
-        let refresh_token = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(random_bytes(32)),
-            URL_SAFE_NO_PAD.encode(random_bytes(96))
-        );
+        let refresh_token =
+            format!("{}.{}", URL_SAFE_NO_PAD.encode(random_bytes(32)), URL_SAFE_NO_PAD.encode(random_bytes(96)));
         self.state().refresh_tokens.insert(
             refresh_token.clone(),
-            RefreshRecord { user, client_id: client_id.to_string(), auth_time: now, origin_jti: origin_jti.clone(), rotated_at: None },
+            RefreshRecord {
+                user,
+                client_id: client_id.to_string(),
+                auth_time: now,
+                origin_jti: origin_jti.clone(),
+                rotated_at: None,
+            },
         );
         let (access, id) = self.issue_tokens(user, client_id, now, now, &origin_jti);
         let mut out = json!({
@@ -754,7 +765,14 @@ impl Pool {
     }
 
     /// (access token, id token)
-    pub(crate) fn issue_tokens(&self, user: usize, client_id: &str, auth_time: i64, now: i64, origin_jti: &str) -> (String, String) {
+    pub(crate) fn issue_tokens(
+        &self,
+        user: usize,
+        client_id: &str,
+        auth_time: i64,
+        now: i64,
+        origin_jti: &str,
+    ) -> (String, String) {
         // Hosted-UI sessions keep their OAuth scopes through refreshes.
         let scope = self.hosted.scope_of(origin_jti).unwrap_or_else(|| ADMIN_SCOPE.into());
         self.issue_tokens_with(user, client_id, auth_time, now, origin_jti, &scope, Map::new())
@@ -897,13 +915,27 @@ impl Pool {
     /// Tokens for a hosted-UI sign-in: (access, id, refresh). The refresh token works with
     /// REFRESH_TOKEN_AUTH and the `/oauth2/token` refresh grant (crate::lifecycle), and keeps
     /// the OAuth `scope`.
-    pub fn hosted_tokens(&self, user: usize, client_id: &str, now: i64, scope: &str, extra_id: Map<String, Value>) -> (String, String, String) {
+    pub fn hosted_tokens(
+        &self,
+        user: usize,
+        client_id: &str,
+        now: i64,
+        scope: &str,
+        extra_id: Map<String, Value>,
+    ) -> (String, String, String) {
         let origin_jti = uuid_v4();
-        let refresh = format!("{}.{}", URL_SAFE_NO_PAD.encode(random_bytes(32)), URL_SAFE_NO_PAD.encode(random_bytes(96)));
+        let refresh =
+            format!("{}.{}", URL_SAFE_NO_PAD.encode(random_bytes(32)), URL_SAFE_NO_PAD.encode(random_bytes(96)));
         self.hosted.set_scope(&origin_jti, scope);
         self.state().refresh_tokens.insert(
             refresh.clone(),
-            RefreshRecord { user, client_id: client_id.into(), auth_time: now, origin_jti: origin_jti.clone(), rotated_at: None },
+            RefreshRecord {
+                user,
+                client_id: client_id.into(),
+                auth_time: now,
+                origin_jti: origin_jti.clone(),
+                rotated_at: None,
+            },
         );
         let (access, id) = self.issue_tokens_with(user, client_id, now, now, &origin_jti, scope, extra_id);
         (access, id, refresh)
@@ -993,7 +1025,15 @@ pub(crate) mod tests {
     pub fn respond_request(challenge: &Value, client: &SrpClient, password: &str, ts: &str) -> Map<String, Value> {
         let p = &challenge["ChallengeParameters"];
         let s = |k: &str| p[k].as_str().unwrap().to_string();
-        let sig = client.signature("EmuPool01", &s("USER_ID_FOR_SRP"), password, &s("SALT"), &s("SRP_B"), &s("SECRET_BLOCK"), ts);
+        let sig = client.signature(
+            "EmuPool01",
+            &s("USER_ID_FOR_SRP"),
+            password,
+            &s("SALT"),
+            &s("SRP_B"),
+            &s("SECRET_BLOCK"),
+            ts,
+        );
         obj(json!({
             "ClientId": CLIENT, "ChallengeName": "PASSWORD_VERIFIER", "Session": challenge["Session"],
             "ChallengeResponses": {
@@ -1176,7 +1216,11 @@ pub(crate) mod tests {
     fn unconfirmed_user_after_password_check() {
         let pool = test_pool(true);
         assert_err(sign_in(&pool, "pending", "wrong"), "NotAuthorizedException", INCORRECT);
-        assert_err(sign_in(&pool, "pending", "Pending-Passw0rd!"), "UserNotConfirmedException", "User is not confirmed.");
+        assert_err(
+            sign_in(&pool, "pending", "Pending-Passw0rd!"),
+            "UserNotConfirmedException",
+            "User is not confirmed.",
+        );
     }
 
     #[test]
@@ -1232,7 +1276,9 @@ pub(crate) mod tests {
         assert_eq!(code("InitiateAuth", &c), "InvalidParameterException");
         let c = format!(r#"{{"ClientId":"{CLIENT}","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{{}}}}"#);
         assert_eq!(code("InitiateAuth", &c), "InvalidParameterException");
-        let c = format!(r#"{{"ClientId":"{CLIENT}","AuthFlow":"USER_SRP_AUTH","AuthParameters":{{"USERNAME":"demo","SRP_A":"xyz"}}}}"#);
+        let c = format!(
+            r#"{{"ClientId":"{CLIENT}","AuthFlow":"USER_SRP_AUTH","AuthParameters":{{"USERNAME":"demo","SRP_A":"xyz"}}}}"#
+        );
         assert_eq!(code("InitiateAuth", &c), "InvalidParameterException");
         let c = format!(r#"{{"ClientId":"{CLIENT}","ChallengeName":"PASSWORD_VERIFIER","ChallengeResponses":{{}}}}"#);
         assert_eq!(code("RespondToAuthChallenge", &c), "InvalidParameterException");
@@ -1266,7 +1312,8 @@ pub(crate) mod tests {
     #[test]
     fn faults_count_down() {
         let pool = test_pool(true);
-        let f: Fault = serde_json::from_str(r#"{"target":"AWSCognitoIdentityProviderService.InitiateAuth","count":2}"#).unwrap();
+        let f: Fault =
+            serde_json::from_str(r#"{"target":"AWSCognitoIdentityProviderService.InitiateAuth","count":2}"#).unwrap();
         pool.add_fault(f).unwrap();
         assert_eq!(pool.take_fault("InitiateAuth").unwrap().status, None);
         assert!(pool.take_fault("RespondToAuthChallenge").is_none());

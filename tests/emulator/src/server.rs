@@ -67,10 +67,7 @@ pub struct Incoming<'a> {
 
 impl Incoming<'_> {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -218,24 +215,26 @@ fn api(pool: &Pool, req: &Incoming) -> Reply {
     let identity_op = target.strip_prefix(crate::identity::TARGET_PREFIX);
     let op = target.strip_prefix(TARGET_PREFIX).or(identity_op).unwrap_or("");
     crate::lifecycle::count(pool, op, &req.body);
-    let mut reply = faulted(pool, op, || if op.is_empty() {
-        let shown = if target.is_empty() { "(none)" } else { target };
-        Reply::api_error(&ApiError::new("UnknownOperationException", format!("Unknown operation {shown}")))
-    } else {
-        let result = match identity_op {
-            Some(op) => pool.identity.handle(pool, op, &req.body, now_unix()),
-            None => pool.handle(op, &req.body, now_unix()),
-        };
-        match result {
-            Ok(v) => {
-                let mut r = Reply::json(200, AMZ_JSON, &v);
-                r.note = op.to_string();
-                r
-            }
-            Err(e) => {
-                let mut r = Reply::api_error(&e);
-                r.note = format!("{op} {}", e.code);
-                r
+    let mut reply = faulted(pool, op, || {
+        if op.is_empty() {
+            let shown = if target.is_empty() { "(none)" } else { target };
+            Reply::api_error(&ApiError::new("UnknownOperationException", format!("Unknown operation {shown}")))
+        } else {
+            let result = match identity_op {
+                Some(op) => pool.identity.handle(pool, op, &req.body, now_unix()),
+                None => pool.handle(op, &req.body, now_unix()),
+            };
+            match result {
+                Ok(v) => {
+                    let mut r = Reply::json(200, AMZ_JSON, &v);
+                    r.note = op.to_string();
+                    r
+                }
+                Err(e) => {
+                    let mut r = Reply::api_error(&e);
+                    r.note = format!("{op} {}", e.code);
+                    r
+                }
             }
         }
     });
@@ -344,8 +343,14 @@ mod tests {
             assert!(allowed_origin(ok), "{ok}");
         }
         for bad in [
-            "https://localhost:5173", "http://localhost.evil.com", "http://localhost:80.evil.com",
-            "http://127.0.0.1.nip.io:80", "http://localhost:", "null", "", "http://example.com",
+            "https://localhost:5173",
+            "http://localhost.evil.com",
+            "http://localhost:80.evil.com",
+            "http://127.0.0.1.nip.io:80",
+            "http://localhost:",
+            "null",
+            "",
+            "http://example.com",
             "http://localhost:123456",
         ] {
             assert!(!allowed_origin(bad), "{bad}");
@@ -398,7 +403,10 @@ mod tests {
         assert_eq!(add(r#"{"path":"/_emulator/reset"}"#), 400);
         assert_eq!(add(r#"{"path":"oauth2/token"}"#), 400);
         // A path rule answers the next `count` requests of that path, with CORS headers.
-        assert_eq!(add(r#"{"path":"/nope","status":503,"body":"<html>busy</html>","headers":{"Retry-After":"1"},"count":2}"#), 200);
+        assert_eq!(
+            add(r#"{"path":"/nope","status":503,"body":"<html>busy</html>","headers":{"Retry-After":"1"},"count":2}"#),
+            200
+        );
         let origin = [("Origin", "http://localhost:3")];
         for _ in 0..2 {
             let r = route(&pool, &incoming("GET", "/nope?x=1", &origin, ""));
@@ -418,15 +426,24 @@ mod tests {
         assert_eq!((r.status, r.cut_after), (400, Some(5)), "the real reply (InvalidParameterException), marked");
         assert_eq!(header(&r, "x-amzn-errortype"), Some("InvalidParameterException:"));
         assert_eq!(route(&pool, &incoming("POST", "/", &target, "{}")).cut_after, None, "one-shot by default");
-        assert_eq!(add(r#"{"target":"InitiateAuth","status":200,"body":"{\"AuthenticationResult\":{}}","cutAfter":3}"#), 200);
+        assert_eq!(
+            add(r#"{"target":"InitiateAuth","status":200,"body":"{\"AuthenticationResult\":{}}","cutAfter":3}"#),
+            200
+        );
         let r = route(&pool, &incoming("POST", "/", &target, "{}"));
-        assert_eq!((r.status, r.body.as_slice(), r.cut_after), (200, br#"{"AuthenticationResult":{}}"#.as_slice(), Some(3)));
+        assert_eq!(
+            (r.status, r.body.as_slice(), r.cut_after),
+            (200, br#"{"AuthenticationResult":{}}"#.as_slice(), Some(3))
+        );
         // On the wire: status line, headers, a chunk with the first bytes, then a broken chunk.
         let mut out = Vec::new();
         write_cut(&mut out, &r, 3).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("HTTP/1.1 200 Fault\r\nContent-Type: text/html\r\n"), "{text}");
-        assert!(text.ends_with("Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\n{\"A\r\nzz\r\n\r\n"), "{text}");
+        assert!(
+            text.ends_with("Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\n{\"A\r\nzz\r\n\r\n"),
+            "{text}"
+        );
         let mut out = Vec::new();
         write_cut(&mut out, &r, 0).unwrap();
         assert!(String::from_utf8(out).unwrap().ends_with("\r\n\r\nzz\r\n\r\n"));

@@ -185,9 +185,7 @@ pub fn random_nonzero(len: usize) -> BigUint {
 // ---------------------------------------------------------------------------------------
 
 const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
@@ -330,7 +328,10 @@ mod tests {
         assert_eq!(parse_timestamp("Tue Jan 2 03:04:05 GMT 2024"), None);
         assert_eq!(parse_timestamp("Tue jan 2 03:04:05 UTC 2024"), None);
         assert_eq!(parse_timestamp("Tue Jan 2 24:04:05 UTC 2024"), None);
-        assert_eq!(parse_timestamp("Thu Feb 29 00:00:00 UTC 2024").map(format_timestamp).as_deref(), Some("Thu Feb 29 00:00:00 UTC 2024"));
+        assert_eq!(
+            parse_timestamp("Thu Feb 29 00:00:00 UTC 2024").map(format_timestamp).as_deref(),
+            Some("Thu Feb 29 00:00:00 UTC 2024")
+        );
         assert_eq!(parse_timestamp("Fri Feb 30 00:00:00 UTC 2024"), None);
         assert_eq!(parse_timestamp(""), None);
         assert_eq!(format_timestamp(0), "Thu Jan 1 00:00:00 UTC 1970");

@@ -32,7 +32,10 @@ pub fn server_config() -> Result<Arc<ServerConfig>, String> {
 }
 
 /// The rustls server configuration (ring provider, TLS 1.2 and 1.3, HTTP/1.1 only).
-pub fn server_config_for(cert: CertificateDer<'static>, key: PrivateKeyDer<'static>) -> Result<Arc<ServerConfig>, String> {
+pub fn server_config_for(
+    cert: CertificateDer<'static>,
+    key: PrivateKeyDer<'static>,
+) -> Result<Arc<ServerConfig>, String> {
     let mut config = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS configuration: {e}"))?

@@ -108,7 +108,7 @@ impl Pool {
             other => format!("ALLOW_{other}"),
         };
         let allowed = match self.client_config(client_id).and_then(|c| c.explicit_auth_flows.as_ref()) {
-            Some(list) => list.iter().any(|f| *f == flag),
+            Some(list) => list.contains(&flag),
             None => flow != "USER_AUTH",
         };
         if allowed {
@@ -132,7 +132,8 @@ impl Pool {
             return out;
         }
         let verified = |attr: &str| {
-            u.attributes.contains_key(attr) && u.attributes.get(&format!("{attr}_verified")).map(String::as_str) == Some("true")
+            u.attributes.contains_key(attr)
+                && u.attributes.get(&format!("{attr}_verified")).map(String::as_str) == Some("true")
         };
         let webauthn_ready = ua.webauthn_config.as_ref().is_some_and(|c| c.relying_party_id.is_some());
         if ua.factor_allowed("WEB_AUTHN") && webauthn_ready && !u.ext.passkeys.is_empty() {
@@ -147,7 +148,14 @@ impl Pool {
         out
     }
 
-    fn ua_session(&self, user: Option<usize>, username: &str, client_id: &str, kind: &'static str, now: i64) -> UaSession {
+    fn ua_session(
+        &self,
+        user: Option<usize>,
+        username: &str,
+        client_id: &str,
+        kind: &'static str,
+        now: i64,
+    ) -> UaSession {
         UaSession {
             user,
             username: username.to_string(),
@@ -186,9 +194,23 @@ impl Pool {
     }
 
     /// Takes the sign-up session `id` of `kind` for `user` and `client_id`, if it is valid.
-    pub(crate) fn take_sign_up_session(&self, id: &str, user: usize, client_id: &str, kind: &str, now: i64) -> Result<(), ApiError> {
+    pub(crate) fn take_sign_up_session(
+        &self,
+        id: &str,
+        user: usize,
+        client_id: &str,
+        kind: &str,
+        now: i64,
+    ) -> Result<(), ApiError> {
         match self.userauth.sessions().remove(id) {
-            Some(s) if s.kind == kind && s.user == Some(user) && s.client_id == client_id && now - s.created <= SESSION_TTL => Ok(()),
+            Some(s)
+                if s.kind == kind
+                    && s.user == Some(user)
+                    && s.client_id == client_id
+                    && now - s.created <= SESSION_TTL =>
+            {
+                Ok(())
+            }
             _ => Err(ApiError::not_authorized(SESSION_EXPIRED)),
         }
     }
@@ -196,7 +218,13 @@ impl Pool {
     /// InitiateAuth with AuthFlow=USER_AUTH. With the `Session` of a ConfirmSignUp, the
     /// confirmed user is signed in directly: the confirmation code was the first factor
     /// (API reference: InitiateAuth `Session`, ConfirmSignUpResponse `Session`).
-    pub(crate) fn initiate_user_auth(&self, client_id: &str, params: &Map<String, Value>, session: Option<&Value>, now: i64) -> ApiResult {
+    pub(crate) fn initiate_user_auth(
+        &self,
+        client_id: &str,
+        params: &Map<String, Value>,
+        session: Option<&Value>,
+        now: i64,
+    ) -> ApiResult {
         let username = get_str(params, "USERNAME")?;
         self.check_secret_hash(client_id, params.get("SECRET_HASH"), username)?;
         match session {
@@ -280,7 +308,13 @@ impl Pool {
 
     /// RespondToAuthChallenge for SELECT_CHALLENGE, WEB_AUTHN, SMS_OTP and USER_AUTH's
     /// EMAIL_OTP; `None` for every other challenge (including MFA's EMAIL_OTP).
-    pub(crate) fn respond_user_auth(&self, challenge: &str, client_id: &str, req: &Map<String, Value>, now: i64) -> Option<ApiResult> {
+    pub(crate) fn respond_user_auth(
+        &self,
+        challenge: &str,
+        client_id: &str,
+        req: &Map<String, Value>,
+        now: i64,
+    ) -> Option<ApiResult> {
         match challenge {
             "SELECT_CHALLENGE" | "WEB_AUTHN" | "SMS_OTP" => {}
             "EMAIL_OTP" => {
@@ -305,7 +339,8 @@ impl Pool {
                 _ => return Err(ApiError::not_authorized(SESSION_EXPIRED)),
             }
         };
-        let same_user = username.eq_ignore_ascii_case(&s.username) || (s.user.is_some() && self.find_user(username) == s.user);
+        let same_user =
+            username.eq_ignore_ascii_case(&s.username) || (s.user.is_some() && self.find_user(username) == s.user);
         if !same_user {
             return Err(ApiError::not_authorized(INCORRECT));
         }
@@ -344,7 +379,12 @@ impl Pool {
                         if !resp.contains_key("PASSWORD") {
                             return keep(s, ApiError::invalid_parameter("Missing required parameter PASSWORD"));
                         }
-                        self.initiate_other("USER_PASSWORD_AUTH", client_id, &pass_on(&["PASSWORD", "SECRET_HASH"]), now)
+                        self.initiate_other(
+                            "USER_PASSWORD_AUTH",
+                            client_id,
+                            &pass_on(&["PASSWORD", "SECRET_HASH"]),
+                            now,
+                        )
                     }
                     ("PASSWORD_SRP", _) => {
                         if !resp.contains_key("SRP_A") {
@@ -372,7 +412,10 @@ impl Pool {
                 };
                 let (code, sent) = s.code.clone().unwrap_or_default();
                 if now - sent > self.userauth.otp_ttl() {
-                    return Err(ApiError::new("ExpiredCodeException", "Invalid code provided, please request a code again."));
+                    return Err(ApiError::new(
+                        "ExpiredCodeException",
+                        "Invalid code provided, please request a code again.",
+                    ));
                 }
                 if crate::srp::ct_eq(code.as_bytes(), given.as_bytes()) {
                     self.authenticated_with(user, client_id, now, None)
@@ -385,7 +428,14 @@ impl Pool {
 
     /// Checks a WEB_AUTHN answer (CREDENTIAL: AuthenticationResponseJSON as a string) and
     /// records the new sign count. Every failure is NotAuthorizedException.
-    fn verify_passkey_sign_in(&self, user: usize, challenge: &[u8], client_id: &str, resp: &Map<String, Value>, now: i64) -> Result<(), ApiError> {
+    fn verify_passkey_sign_in(
+        &self,
+        user: usize,
+        challenge: &[u8],
+        client_id: &str,
+        resp: &Map<String, Value>,
+        now: i64,
+    ) -> Result<(), ApiError> {
         let (cfg, rp_id) = self.webauthn_config()?;
         let text = get_str(resp, "CREDENTIAL")?;
         let cred = match serde_json::from_str::<Value>(text) {
@@ -472,7 +522,8 @@ pub fn control(pool: &Pool, req: &Incoming) -> Reply {
         };
     }
     let query = req.url.split_once('?').map(|(_, q)| q).unwrap_or("");
-    let wanted = crate::lifecycle::parse_form(query.as_bytes()).into_iter().find(|(k, _)| k == "username").map(|(_, v)| v);
+    let wanted =
+        crate::lifecycle::parse_form(query.as_bytes()).into_iter().find(|(k, _)| k == "username").map(|(_, v)| v);
     let only = match &wanted {
         Some(name) => match pool.find_user(name) {
             Some(i) => Some(i),
@@ -576,12 +627,20 @@ mod tests {
 
     fn last_code(p: &Pool, username: &str, purpose: &str) -> String {
         let outbox = p.ext.outbox_json();
-        let m = outbox.as_array().unwrap().iter().rev().find(|m| m["username"] == username && m["purpose"] == purpose).unwrap().clone();
+        let m = outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|m| m["username"] == username && m["purpose"] == purpose)
+            .unwrap()
+            .clone();
         m["code"].as_str().unwrap().to_string()
     }
 
     fn access_token(p: &Pool, client: &str, user: &str, password: &str) -> String {
-        let r = start(p, client, json!({"USERNAME": user, "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": password})).unwrap();
+        let r = start(p, client, json!({"USERNAME": user, "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": password}))
+            .unwrap();
         r["AuthenticationResult"]["AccessToken"].as_str().unwrap().to_string()
     }
 
@@ -613,7 +672,8 @@ mod tests {
         let su = sign_up("fresh");
         let signup_session = su["Session"].as_str().unwrap().to_string();
         let confirm = |name: &str, session: Option<&str>| {
-            let mut body = json!({"ClientId": CLIENT, "Username": name, "ConfirmationCode": last_code(&p, name, "SIGN_UP")});
+            let mut body =
+                json!({"ClientId": CLIENT, "Username": name, "ConfirmationCode": last_code(&p, name, "SIGN_UP")});
             if let Some(s) = session {
                 body["Session"] = json!(s);
             }
@@ -625,7 +685,12 @@ mod tests {
         let session = c["Session"].as_str().unwrap().to_string();
         assert!(session.len() > 100);
         let init = |name: &str, client: &str, session: &str, now: i64| {
-            call_at(&p, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_AUTH", "AuthParameters": {"USERNAME": name}, "Session": session}), now)
+            call_at(
+                &p,
+                "InitiateAuth",
+                json!({"ClientId": client, "AuthFlow": "USER_AUTH", "AuthParameters": {"USERNAME": name}, "Session": session}),
+                now,
+            )
         };
         // Another user, another client: refused (and the session is spent).
         assert_eq!(err(init("demo", CLIENT, &session, NOW)), "NotAuthorizedException");
@@ -633,10 +698,18 @@ mod tests {
         assert_eq!(err(c2), "NotAuthorizedException", "already confirmed");
         sign_up("fresh2");
         let s2 = confirm("fresh2", None).unwrap()["Session"].as_str().unwrap().to_string();
-        assert_eq!(err(init("fresh2", SECRET_CLIENT, &s2, NOW)), "NotAuthorizedException", "the secret client needs SECRET_HASH");
+        assert_eq!(
+            err(init("fresh2", SECRET_CLIENT, &s2, NOW)),
+            "NotAuthorizedException",
+            "the secret client needs SECRET_HASH"
+        );
         sign_up("fresh3");
         let s3 = confirm("fresh3", None).unwrap()["Session"].as_str().unwrap().to_string();
-        assert_eq!(err(init("fresh3", CLIENT, &s3, NOW + crate::pool::SESSION_TTL + 1)), "NotAuthorizedException", "expired");
+        assert_eq!(
+            err(init("fresh3", CLIENT, &s3, NOW + crate::pool::SESSION_TTL + 1)),
+            "NotAuthorizedException",
+            "expired"
+        );
         sign_up("fresh4");
         let s4 = confirm("fresh4", None).unwrap()["Session"].as_str().unwrap().to_string();
         let r = init("fresh4", CLIENT, &s4, NOW + 5).unwrap();
@@ -652,10 +725,20 @@ mod tests {
     fn client_must_allow_user_auth_and_select_challenge_lists_what_the_user_has() {
         let p = fixture();
         let e = start(&p, DEVICES_CLIENT, json!({"USERNAME": "demo"})).unwrap_err();
-        assert_eq!((e.code.as_str(), e.message.as_str()), ("InvalidParameterException", "USER_AUTH flow not enabled for this client"));
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("InvalidParameterException", "USER_AUTH flow not enabled for this client")
+        );
         // The fixture's clients that list flows still take every legacy flow they list.
-        assert!(tokens(&call(&p, "InitiateAuth", json!({"ClientId": CLIENT, "AuthFlow": "USER_PASSWORD_AUTH",
-            "AuthParameters": {"USERNAME": "demo", "PASSWORD": "Demo-Passw0rd!"}})).unwrap()));
+        assert!(tokens(
+            &call(
+                &p,
+                "InitiateAuth",
+                json!({"ClientId": CLIENT, "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "demo", "PASSWORD": "Demo-Passw0rd!"}})
+            )
+            .unwrap()
+        ));
         let available = |user: &str| {
             let r = start(&p, CLIENT, json!({"USERNAME": user})).unwrap();
             assert_eq!(r["ChallengeName"], "SELECT_CHALLENGE");
@@ -676,7 +759,10 @@ mod tests {
         assert_eq!(r["AvailableChallenges"], json!(["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]));
         let r = start(&p, CLIENT, json!({"USERNAME": "demo", "PREFERRED_CHALLENGE": "PASSWORD"})).unwrap();
         assert_eq!(r["ChallengeName"], "SELECT_CHALLENGE", "no PASSWORD given");
-        assert_eq!(err(start(&p, CLIENT, json!({"USERNAME": "demo", "PREFERRED_CHALLENGE": "MAGIC_LINK"}))), "InvalidParameterException");
+        assert_eq!(
+            err(start(&p, CLIENT, json!({"USERNAME": "demo", "PREFERRED_CHALLENGE": "MAGIC_LINK"}))),
+            "InvalidParameterException"
+        );
         assert_eq!(err(start(&p, CLIENT, json!({}))), "InvalidParameterException");
         // Without preventUserExistenceErrors an unknown user is UserNotFoundException.
         let mut c = config();
@@ -710,30 +796,50 @@ mod tests {
         let wrong = if code == "000000" { "111111" } else { "000000" };
         // Two wrong codes keep the session; the right one then signs in (no MFA).
         for _ in 0..2 {
-            assert_eq!(err(respond(&p, CLIENT, &ch, json!({"USERNAME": "passkey", "EMAIL_OTP_CODE": wrong}))), "CodeMismatchException");
+            assert_eq!(
+                err(respond(&p, CLIENT, &ch, json!({"USERNAME": "passkey", "EMAIL_OTP_CODE": wrong}))),
+                "CodeMismatchException"
+            );
         }
         let r = respond(&p, CLIENT, &ch, json!({"USERNAME": "passkey", "EMAIL_OTP_CODE": code})).unwrap();
         assert!(tokens(&r));
         // One-time.
-        assert_eq!(err(respond(&p, CLIENT, &ch, json!({"USERNAME": "passkey", "EMAIL_OTP_CODE": code}))), "NotAuthorizedException");
+        assert_eq!(
+            err(respond(&p, CLIENT, &ch, json!({"USERNAME": "passkey", "EMAIL_OTP_CODE": code}))),
+            "NotAuthorizedException"
+        );
         // Three wrong codes end the session.
         let ch = start(&p, CLIENT, json!({"USERNAME": "passkey", "PREFERRED_CHALLENGE": "EMAIL_OTP"})).unwrap();
         let code = last_code(&p, "passkey", "EMAIL_OTP");
         let wrong = if code == "000000" { "111111" } else { "000000" };
-        for want in ["CodeMismatchException", "CodeMismatchException", "NotAuthorizedException", "NotAuthorizedException"] {
+        for want in
+            ["CodeMismatchException", "CodeMismatchException", "NotAuthorizedException", "NotAuthorizedException"]
+        {
             assert_eq!(err(respond(&p, CLIENT, &ch, json!({"USERNAME": "passkey", "EMAIL_OTP_CODE": wrong}))), want);
         }
         // SMS_OTP through SELECT_CHALLENGE; smsuser has SMS MFA, which a passwordless
         // sign-in skips.
         let sel = start(&p, CLIENT, json!({"USERNAME": "smsuser"})).unwrap();
         assert_eq!(sel["AvailableChallenges"], json!(["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"]));
-        assert_eq!(err(respond(&p, CLIENT, &sel, json!({"USERNAME": "smsuser", "ANSWER": "WEB_AUTHN"}))), "InvalidParameterException");
+        assert_eq!(
+            err(respond(&p, CLIENT, &sel, json!({"USERNAME": "smsuser", "ANSWER": "WEB_AUTHN"}))),
+            "InvalidParameterException"
+        );
         let ch = respond(&p, CLIENT, &sel, json!({"USERNAME": "smsuser", "ANSWER": "SMS_OTP"})).unwrap();
         assert_eq!(ch["ChallengeName"], "SMS_OTP");
-        assert_eq!(ch["ChallengeParameters"], json!({"CODE_DELIVERY_DELIVERY_MEDIUM": "SMS", "CODE_DELIVERY_DESTINATION": "+*******0123"}));
+        assert_eq!(
+            ch["ChallengeParameters"],
+            json!({"CODE_DELIVERY_DELIVERY_MEDIUM": "SMS", "CODE_DELIVERY_DESTINATION": "+*******0123"})
+        );
         let code = last_code(&p, "smsuser", "SMS_OTP");
-        assert_eq!(err(respond(&p, CLIENT, &ch, json!({"USERNAME": "smsuser", "EMAIL_OTP_CODE": code}))), "InvalidParameterException");
-        assert_eq!(err(respond(&p, DEVICES_CLIENT, &ch, json!({"USERNAME": "smsuser", "SMS_OTP_CODE": code}))), "NotAuthorizedException");
+        assert_eq!(
+            err(respond(&p, CLIENT, &ch, json!({"USERNAME": "smsuser", "EMAIL_OTP_CODE": code}))),
+            "InvalidParameterException"
+        );
+        assert_eq!(
+            err(respond(&p, DEVICES_CLIENT, &ch, json!({"USERNAME": "smsuser", "SMS_OTP_CODE": code}))),
+            "NotAuthorizedException"
+        );
         // (a session answered from another client is gone)
         let ch = start(&p, CLIENT, json!({"USERNAME": "smsuser", "PREFERRED_CHALLENGE": "SMS_OTP"})).unwrap();
         let code = last_code(&p, "smsuser", "SMS_OTP");
@@ -742,15 +848,24 @@ mod tests {
         crate::userauth::configure(&p, br#"{"otpTtlSeconds":0}"#).unwrap();
         let ch = start(&p, CLIENT, json!({"USERNAME": "demo", "PREFERRED_CHALLENGE": "EMAIL_OTP"})).unwrap();
         let code = last_code(&p, "demo", "EMAIL_OTP");
-        assert_eq!(err(respond_at(&p, CLIENT, &ch, json!({"USERNAME": "demo", "EMAIL_OTP_CODE": code}), NOW + 1)), "ExpiredCodeException");
+        assert_eq!(
+            err(respond_at(&p, CLIENT, &ch, json!({"USERNAME": "demo", "EMAIL_OTP_CODE": code}), NOW + 1)),
+            "ExpiredCodeException"
+        );
         crate::userauth::configure(&p, br#"{"otpTtlSeconds":null}"#).unwrap();
         let ch = start(&p, CLIENT, json!({"USERNAME": "demo", "PREFERRED_CHALLENGE": "EMAIL_OTP"})).unwrap();
         let code = last_code(&p, "demo", "EMAIL_OTP");
-        assert_eq!(err(respond_at(&p, CLIENT, &ch, json!({"USERNAME": "demo", "EMAIL_OTP_CODE": code}), NOW + 181)), "NotAuthorizedException");
+        assert_eq!(
+            err(respond_at(&p, CLIENT, &ch, json!({"USERNAME": "demo", "EMAIL_OTP_CODE": code}), NOW + 181)),
+            "NotAuthorizedException"
+        );
         // The USERNAME may be the email alias the user typed.
-        let ch = start(&p, CLIENT, json!({"USERNAME": "demo@example.com", "PREFERRED_CHALLENGE": "EMAIL_OTP"})).unwrap();
+        let ch =
+            start(&p, CLIENT, json!({"USERNAME": "demo@example.com", "PREFERRED_CHALLENGE": "EMAIL_OTP"})).unwrap();
         let code = last_code(&p, "demo", "EMAIL_OTP");
-        assert!(tokens(&respond(&p, CLIENT, &ch, json!({"USERNAME": "demo@example.com", "EMAIL_OTP_CODE": code})).unwrap()));
+        assert!(tokens(
+            &respond(&p, CLIENT, &ch, json!({"USERNAME": "demo@example.com", "EMAIL_OTP_CODE": code})).unwrap()
+        ));
         assert!(crate::userauth::configure(&p, br#"{"nope":1}"#).is_err());
     }
 
@@ -758,24 +873,62 @@ mod tests {
     fn password_and_srp_continue_into_the_existing_paths() {
         let p = fixture();
         // PASSWORD preferred: tokens; wrong password; MFA still applies to passwords.
-        assert!(tokens(&start(&p, CLIENT, json!({"USERNAME": "demo", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Demo-Passw0rd!"})).unwrap()));
-        let e = start(&p, CLIENT, json!({"USERNAME": "demo", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "nope"})).unwrap_err();
-        assert_eq!((e.code.as_str(), e.message.as_str()), ("NotAuthorizedException", "Incorrect username or password."));
-        let e = start(&p, CLIENT, json!({"USERNAME": "nobody", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "x"})).unwrap_err();
+        assert!(tokens(
+            &start(
+                &p,
+                CLIENT,
+                json!({"USERNAME": "demo", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Demo-Passw0rd!"})
+            )
+            .unwrap()
+        ));
+        let e = start(&p, CLIENT, json!({"USERNAME": "demo", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "nope"}))
+            .unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("NotAuthorizedException", "Incorrect username or password.")
+        );
+        let e = start(&p, CLIENT, json!({"USERNAME": "nobody", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "x"}))
+            .unwrap_err();
         assert_eq!(e.code, "NotAuthorizedException");
-        let r = start(&p, CLIENT, json!({"USERNAME": "smsuser", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Sms-Passw0rd!"})).unwrap();
+        let r = start(
+            &p,
+            CLIENT,
+            json!({"USERNAME": "smsuser", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Sms-Passw0rd!"}),
+        )
+        .unwrap();
         assert_eq!(r["ChallengeName"], "SMS_MFA");
-        let r = start(&p, CLIENT, json!({"USERNAME": "forced", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Temp-Passw0rd!"})).unwrap();
+        let r = start(
+            &p,
+            CLIENT,
+            json!({"USERNAME": "forced", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Temp-Passw0rd!"}),
+        )
+        .unwrap();
         assert_eq!(r["ChallengeName"], "NEW_PASSWORD_REQUIRED");
         // PASSWORD through SELECT_CHALLENGE.
         let sel = start(&p, CLIENT, json!({"USERNAME": "demo"})).unwrap();
-        assert_eq!(err(respond(&p, CLIENT, &sel, json!({"USERNAME": "demo", "ANSWER": "PASSWORD"}))), "InvalidParameterException");
-        assert_eq!(err(respond(&p, CLIENT, &sel, json!({"USERNAME": "alice", "ANSWER": "PASSWORD", "PASSWORD": "Alice-Passw0rd!"}))), "NotAuthorizedException");
+        assert_eq!(
+            err(respond(&p, CLIENT, &sel, json!({"USERNAME": "demo", "ANSWER": "PASSWORD"}))),
+            "InvalidParameterException"
+        );
+        assert_eq!(
+            err(respond(
+                &p,
+                CLIENT,
+                &sel,
+                json!({"USERNAME": "alice", "ANSWER": "PASSWORD", "PASSWORD": "Alice-Passw0rd!"})
+            )),
+            "NotAuthorizedException"
+        );
         let sel = start(&p, CLIENT, json!({"USERNAME": "demo"})).unwrap();
-        assert!(tokens(&respond(&p, CLIENT, &sel, json!({"USERNAME": "demo", "ANSWER": "PASSWORD", "PASSWORD": "Demo-Passw0rd!"})).unwrap()));
+        assert!(tokens(
+            &respond(&p, CLIENT, &sel, json!({"USERNAME": "demo", "ANSWER": "PASSWORD", "PASSWORD": "Demo-Passw0rd!"}))
+                .unwrap()
+        ));
         // PASSWORD_SRP preferred: PASSWORD_VERIFIER exactly as USER_SRP_AUTH, then tokens.
         let c = SrpClient::new();
-        let ch = start(&p, CLIENT, json!({"USERNAME": "demo", "PREFERRED_CHALLENGE": "PASSWORD_SRP", "SRP_A": c.a_hex()})).unwrap();
+        let ch =
+            start(&p, CLIENT, json!({"USERNAME": "demo", "PREFERRED_CHALLENGE": "PASSWORD_SRP", "SRP_A": c.a_hex()}))
+                .unwrap();
         assert_eq!(ch["ChallengeName"], "PASSWORD_VERIFIER");
         assert_eq!(ch["ChallengeParameters"]["USER_ID_FOR_SRP"], "demo");
         let r = p.respond_to_auth_challenge(&respond_request(&ch, &c, "Demo-Passw0rd!", &timestamp(NOW)), NOW).unwrap();
@@ -783,14 +936,21 @@ mod tests {
         // PASSWORD_SRP through SELECT_CHALLENGE, with a wrong password.
         let c = SrpClient::new();
         let sel = start(&p, CLIENT, json!({"USERNAME": "alice@example.com"})).unwrap();
-        let ch = respond(&p, CLIENT, &sel, json!({"USERNAME": "alice@example.com", "ANSWER": "PASSWORD_SRP", "SRP_A": c.a_hex()})).unwrap();
+        let ch = respond(
+            &p,
+            CLIENT,
+            &sel,
+            json!({"USERNAME": "alice@example.com", "ANSWER": "PASSWORD_SRP", "SRP_A": c.a_hex()}),
+        )
+        .unwrap();
         assert_eq!(ch["ChallengeParameters"]["USER_ID_FOR_SRP"], "alice");
         let e = p.respond_to_auth_challenge(&respond_request(&ch, &c, "wrong", &timestamp(NOW)), NOW).unwrap_err();
         assert_eq!(e.code, "NotAuthorizedException");
         // Unknown user: a stand-in SELECT_CHALLENGE and a fake PASSWORD_VERIFIER.
         let c = SrpClient::new();
         let sel = start(&p, CLIENT, json!({"USERNAME": "nobody"})).unwrap();
-        let ch = respond(&p, CLIENT, &sel, json!({"USERNAME": "nobody", "ANSWER": "PASSWORD_SRP", "SRP_A": c.a_hex()})).unwrap();
+        let ch = respond(&p, CLIENT, &sel, json!({"USERNAME": "nobody", "ANSWER": "PASSWORD_SRP", "SRP_A": c.a_hex()}))
+            .unwrap();
         assert_eq!(ch["ChallengeName"], "PASSWORD_VERIFIER");
         let e = p.respond_to_auth_challenge(&respond_request(&ch, &c, "x", &timestamp(NOW)), NOW).unwrap_err();
         assert_eq!(e.code, "NotAuthorizedException");
@@ -802,14 +962,28 @@ mod tests {
         let e = start(&p, SECRET_CLIENT, json!({"USERNAME": "demo"})).unwrap_err();
         assert_eq!(e.code, "NotAuthorizedException");
         let h = secret_hash(SECRET, "demo", SECRET_CLIENT);
-        assert_eq!(err(start(&p, SECRET_CLIENT, json!({"USERNAME": "demo", "SECRET_HASH": "AAAA"}))), "NotAuthorizedException");
+        assert_eq!(
+            err(start(&p, SECRET_CLIENT, json!({"USERNAME": "demo", "SECRET_HASH": "AAAA"}))),
+            "NotAuthorizedException"
+        );
         let sel = start(&p, SECRET_CLIENT, json!({"USERNAME": "demo", "SECRET_HASH": h})).unwrap();
         // A missing SECRET_HASH on the answer leaves the session usable.
-        assert_eq!(err(respond(&p, SECRET_CLIENT, &sel, json!({"USERNAME": "demo", "ANSWER": "EMAIL_OTP"}))), "NotAuthorizedException");
-        let ch = respond(&p, SECRET_CLIENT, &sel, json!({"USERNAME": "demo", "ANSWER": "EMAIL_OTP", "SECRET_HASH": h})).unwrap();
+        assert_eq!(
+            err(respond(&p, SECRET_CLIENT, &sel, json!({"USERNAME": "demo", "ANSWER": "EMAIL_OTP"}))),
+            "NotAuthorizedException"
+        );
+        let ch = respond(&p, SECRET_CLIENT, &sel, json!({"USERNAME": "demo", "ANSWER": "EMAIL_OTP", "SECRET_HASH": h}))
+            .unwrap();
         let code = last_code(&p, "demo", "EMAIL_OTP");
-        assert!(tokens(&respond(&p, SECRET_CLIENT, &ch, json!({"USERNAME": "demo", "EMAIL_OTP_CODE": code, "SECRET_HASH": h})).unwrap()));
-        let r = start(&p, SECRET_CLIENT, json!({"USERNAME": "demo", "SECRET_HASH": h, "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Demo-Passw0rd!"}));
+        assert!(tokens(
+            &respond(&p, SECRET_CLIENT, &ch, json!({"USERNAME": "demo", "EMAIL_OTP_CODE": code, "SECRET_HASH": h}))
+                .unwrap()
+        ));
+        let r = start(
+            &p,
+            SECRET_CLIENT,
+            json!({"USERNAME": "demo", "SECRET_HASH": h, "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Demo-Passw0rd!"}),
+        );
         assert!(tokens(&r.unwrap()));
     }
 
@@ -826,7 +1000,10 @@ mod tests {
         let idx = p.find_user("passkey").unwrap();
         let sub = p.users()[idx].sub.clone();
         assert_eq!(o["user"]["id"], crate::webauthn::b64url_encode(sub.as_bytes()));
-        assert_eq!(o["pubKeyCredParams"], json!([{"type": "public-key", "alg": -7}, {"type": "public-key", "alg": -257}]));
+        assert_eq!(
+            o["pubKeyCredParams"],
+            json!([{"type": "public-key", "alg": -7}, {"type": "public-key", "alg": -257}])
+        );
         assert_eq!(o["authenticatorSelection"], json!({"residentKey": "required", "userVerification": "required"}));
         assert_eq!(o["excludeCredentials"], json!([]));
         assert_eq!(crate::webauthn::b64url(o["challenge"].as_str().unwrap()).unwrap().len(), 32);
@@ -851,14 +1028,21 @@ mod tests {
         assert!(creds[0]["FriendlyCredentialName"].is_string());
         // WEB_AUTHN is now offered; the request options list both credentials.
         let sel = start(&p, CLIENT, json!({"USERNAME": "passkey"})).unwrap();
-        assert_eq!(sel["AvailableChallenges"], json!(["PASSWORD", "PASSWORD_SRP", "WEB_AUTHN", "EMAIL_OTP", "SMS_OTP"]));
+        assert_eq!(
+            sel["AvailableChallenges"],
+            json!(["PASSWORD", "PASSWORD_SRP", "WEB_AUTHN", "EMAIL_OTP", "SMS_OTP"])
+        );
         let ch = respond(&p, CLIENT, &sel, json!({"USERNAME": "passkey", "ANSWER": "WEB_AUTHN"})).unwrap();
         assert_eq!(ch["ChallengeName"], "WEB_AUTHN");
-        let ro: Value = serde_json::from_str(ch["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"].as_str().unwrap()).unwrap();
+        let ro: Value =
+            serde_json::from_str(ch["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"].as_str().unwrap()).unwrap();
         assert_eq!(ro["rpId"], "localhost");
         assert_eq!(ro["userVerification"], "required");
         assert_eq!(ro["timeout"], 180_000);
-        assert_eq!(ro["allowCredentials"][1], json!({"type": "public-key", "id": crate::webauthn::b64url_encode(&rs.id), "transports": ["internal"]}));
+        assert_eq!(
+            ro["allowCredentials"][1],
+            json!({"type": "public-key", "id": crate::webauthn::b64url_encode(&rs.id), "transports": ["internal"]})
+        );
         // Sign in with each (userHandle present for one), no MFA, sign count recorded.
         es.user_handle = Some(sub.as_bytes().to_vec());
         let cred = es.get(ch["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"].as_str().unwrap());
@@ -875,7 +1059,10 @@ mod tests {
         // Delete one; deleting again is ResourceNotFoundException; the other still works.
         let id = crate::webauthn::b64url_encode(&es.id);
         call(&p, "DeleteWebAuthnCredential", json!({"AccessToken": token, "CredentialId": id})).unwrap();
-        assert_eq!(err(call(&p, "DeleteWebAuthnCredential", json!({"AccessToken": token, "CredentialId": id}))), "ResourceNotFoundException");
+        assert_eq!(
+            err(call(&p, "DeleteWebAuthnCredential", json!({"AccessToken": token, "CredentialId": id}))),
+            "ResourceNotFoundException"
+        );
         assert_eq!(err(passkey_sign_in(&p, "passkey", &mut es)), "NotAuthorizedException");
         assert!(tokens(&passkey_sign_in(&p, "passkey", &mut rs).unwrap()));
         let id = crate::webauthn::b64url_encode(&rs.id);
@@ -901,11 +1088,18 @@ mod tests {
         register(&p, &token, &good).unwrap();
         let attempt = |soft: &mut Soft, tweak: &dyn Fn(&mut Value)| -> ApiError {
             let ch = start(&p, CLIENT, json!({"USERNAME": "passkey", "PREFERRED_CHALLENGE": "WEB_AUTHN"})).unwrap();
-            let mut cred: Value = serde_json::from_str(&soft.get(ch["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"].as_str().unwrap())).unwrap();
+            let mut cred: Value = serde_json::from_str(
+                &soft.get(ch["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"].as_str().unwrap()),
+            )
+            .unwrap();
             tweak(&mut cred);
-            let e = respond(&p, CLIENT, &ch, json!({"USERNAME": "passkey", "CREDENTIAL": cred.to_string()})).unwrap_err();
+            let e =
+                respond(&p, CLIENT, &ch, json!({"USERNAME": "passkey", "CREDENTIAL": cred.to_string()})).unwrap_err();
             // The WEB_AUTHN session is one-time.
-            assert_eq!(err(respond(&p, CLIENT, &ch, json!({"USERNAME": "passkey", "CREDENTIAL": cred.to_string()}))), "NotAuthorizedException");
+            assert_eq!(
+                err(respond(&p, CLIENT, &ch, json!({"USERNAME": "passkey", "CREDENTIAL": cred.to_string()}))),
+                "NotAuthorizedException"
+            );
             e
         };
         let no_tweak = |_: &mut Value| {};
@@ -918,12 +1112,16 @@ mod tests {
         stranger.id = vec![9; 16];
         check(attempt(&mut stranger, &no_tweak), "Unknown WebAuthn credential");
         // Wrong challenge.
-        check(attempt(&mut good.clone(), &|c: &mut Value| {
-            let mut other = Soft::es256();
-            other.id = vec![];
-            let cd = json!({"type": "webauthn.get", "challenge": "AAAA", "origin": "http://localhost:8123"}).to_string();
-            c["response"]["clientDataJSON"] = json!(crate::webauthn::b64url_encode(cd.as_bytes()));
-        }), "challenge");
+        check(
+            attempt(&mut good.clone(), &|c: &mut Value| {
+                let mut other = Soft::es256();
+                other.id = vec![];
+                let cd =
+                    json!({"type": "webauthn.get", "challenge": "AAAA", "origin": "http://localhost:8123"}).to_string();
+                c["response"]["clientDataJSON"] = json!(crate::webauthn::b64url_encode(cd.as_bytes()));
+            }),
+            "challenge",
+        );
         // Wrong origin, wrong RP ID, UP clear, UV clear (required), wrong type.
         let mut t = good.clone();
         t.origin = "http://evil.example:8123".into();
@@ -956,7 +1154,10 @@ mod tests {
         assert!(tokens(&passkey_sign_in(&p, "passkey", &mut good).unwrap()));
         // Malformed CREDENTIAL.
         let ch = start(&p, CLIENT, json!({"USERNAME": "passkey", "PREFERRED_CHALLENGE": "WEB_AUTHN"})).unwrap();
-        assert_eq!(err(respond(&p, CLIENT, &ch, json!({"USERNAME": "passkey", "CREDENTIAL": "{nope"}))), "InvalidParameterException");
+        assert_eq!(
+            err(respond(&p, CLIENT, &ch, json!({"USERNAME": "passkey", "CREDENTIAL": "{nope"}))),
+            "InvalidParameterException"
+        );
         let ch = start(&p, CLIENT, json!({"USERNAME": "passkey", "PREFERRED_CHALLENGE": "WEB_AUTHN"})).unwrap();
         assert_eq!(err(respond(&p, CLIENT, &ch, json!({"USERNAME": "passkey"}))), "InvalidParameterException");
     }
@@ -968,7 +1169,10 @@ mod tests {
         let complete = |cred: Value, now: i64| {
             call_at(&p, "CompleteWebAuthnRegistration", json!({"AccessToken": token, "Credential": cred}), now)
         };
-        let begin = || call(&p, "StartWebAuthnRegistration", json!({"AccessToken": token})).unwrap()["CredentialCreationOptions"].clone();
+        let begin = || {
+            call(&p, "StartWebAuthnRegistration", json!({"AccessToken": token})).unwrap()["CredentialCreationOptions"]
+                .clone()
+        };
         let s = Soft::es256();
         // No started registration; expired; one-time.
         assert_eq!(err(complete(s.register(&json!({"challenge": "AAAA"})), NOW)), "WebAuthnChallengeNotFoundException");
@@ -989,7 +1193,12 @@ mod tests {
         assert_eq!(err(with(&|t| t.flags = crate::webauthn::FLAG_UP)), "InvalidParameterException");
         assert_eq!(err(with(&|t| t.fmt = "android-safetynet".into())), "WebAuthnCredentialNotSupportedException");
         use crate::cbor::{encode, int, Value as C};
-        let ed = encode(&C::Map(vec![(int(1), int(1)), (int(3), int(-8)), (int(-1), int(6)), (int(-2), C::Bytes(vec![3; 32]))]));
+        let ed = encode(&C::Map(vec![
+            (int(1), int(1)),
+            (int(3), int(-8)),
+            (int(-1), int(6)),
+            (int(-2), C::Bytes(vec![3; 32])),
+        ]));
         let o = begin();
         let (cd, att) = s.attest_with_key(o["challenge"].as_str().unwrap(), &ed);
         assert_eq!(err(complete(s.registration_json(&cd, &att), NOW)), "WebAuthnCredentialNotSupportedException");
@@ -1005,20 +1214,32 @@ mod tests {
         // An access token of another app client than the one that started.
         let other_token = access_token_legacy(&p, DEVICES_CLIENT);
         let o = begin();
-        let r = call(&p, "CompleteWebAuthnRegistration", json!({"AccessToken": other_token, "Credential": s.register(&o)}));
+        let r =
+            call(&p, "CompleteWebAuthnRegistration", json!({"AccessToken": other_token, "Credential": s.register(&o)}));
         assert_eq!(err(r), "WebAuthnClientMismatchException");
         // Registered twice.
         complete(s.register(&begin()), NOW).unwrap();
         assert_eq!(err(complete(s.register(&begin()), NOW)), "InvalidParameterException");
         // Missing Credential, bad token.
-        assert_eq!(err(call(&p, "CompleteWebAuthnRegistration", json!({"AccessToken": token}))), "InvalidParameterException");
-        assert_eq!(err(call(&p, "StartWebAuthnRegistration", json!({"AccessToken": "x.y.z"}))), "NotAuthorizedException");
+        assert_eq!(
+            err(call(&p, "CompleteWebAuthnRegistration", json!({"AccessToken": token}))),
+            "InvalidParameterException"
+        );
+        assert_eq!(
+            err(call(&p, "StartWebAuthnRegistration", json!({"AccessToken": "x.y.z"}))),
+            "NotAuthorizedException"
+        );
     }
 
     /// A token from a client without explicitAuthFlows (every legacy flow, no USER_AUTH).
     fn access_token_legacy(p: &Pool, client: &str) -> String {
-        let r = call(p, "InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
-            "AuthParameters": {"USERNAME": "passkey", "PASSWORD": "Passkey-Passw0rd!"}})).unwrap();
+        let r = call(
+            p,
+            "InitiateAuth",
+            json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "passkey", "PASSWORD": "Passkey-Passw0rd!"}}),
+        )
+        .unwrap();
         r["AuthenticationResult"]["AccessToken"].as_str().unwrap().to_string()
     }
 
@@ -1028,13 +1249,19 @@ mod tests {
         c.auth.web_authn = None;
         let p = Pool::new(c, "http://127.0.0.1:9229", signer()).unwrap();
         let t = access_token(&p, CLIENT, "passkey", "Passkey-Passw0rd!");
-        assert_eq!(err(call(&p, "StartWebAuthnRegistration", json!({"AccessToken": t}))), "WebAuthnNotEnabledException");
+        assert_eq!(
+            err(call(&p, "StartWebAuthnRegistration", json!({"AccessToken": t}))),
+            "WebAuthnNotEnabledException"
+        );
         assert_eq!(call(&p, "ListWebAuthnCredentials", json!({"AccessToken": t})).unwrap(), json!({"Credentials": []}));
         let mut c = config();
         c.auth.web_authn.as_mut().unwrap().relying_party_id = None;
         let p = Pool::new(c, "http://127.0.0.1:9229", signer()).unwrap();
         let t = access_token(&p, CLIENT, "passkey", "Passkey-Passw0rd!");
-        assert_eq!(err(call(&p, "StartWebAuthnRegistration", json!({"AccessToken": t}))), "WebAuthnConfigurationMissingException");
+        assert_eq!(
+            err(call(&p, "StartWebAuthnRegistration", json!({"AccessToken": t}))),
+            "WebAuthnConfigurationMissingException"
+        );
         let mut c = config();
         c.auth.web_authn.as_mut().unwrap().user_verification = Some("always".into());
         assert!(Pool::new(c, "http://127.0.0.1:9229", signer()).is_err());
@@ -1047,7 +1274,12 @@ mod tests {
         assert_eq!(o["CredentialCreationOptions"]["authenticatorSelection"]["userVerification"], "preferred");
         let mut s = Soft::es256();
         s.flags = crate::webauthn::FLAG_UP;
-        call(&p, "CompleteWebAuthnRegistration", json!({"AccessToken": t, "Credential": s.register(&o["CredentialCreationOptions"])})).unwrap();
+        call(
+            &p,
+            "CompleteWebAuthnRegistration",
+            json!({"AccessToken": t, "Credential": s.register(&o["CredentialCreationOptions"])}),
+        )
+        .unwrap();
         // Paging with MaxResults / NextToken.
         let p = fixture();
         let t = access_token(&p, CLIENT, "passkey", "Passkey-Passw0rd!");
@@ -1059,13 +1291,19 @@ mod tests {
             })
             .collect();
         let page = call(&p, "ListWebAuthnCredentials", json!({"AccessToken": t, "MaxResults": 2})).unwrap();
-        let got: Vec<&str> = page["Credentials"].as_array().unwrap().iter().map(|c| c["CredentialId"].as_str().unwrap()).collect();
+        let got: Vec<&str> =
+            page["Credentials"].as_array().unwrap().iter().map(|c| c["CredentialId"].as_str().unwrap()).collect();
         assert_eq!(got, [ids[0].as_str(), ids[1].as_str()]);
         let next = page["NextToken"].as_str().unwrap();
-        let page = call(&p, "ListWebAuthnCredentials", json!({"AccessToken": t, "MaxResults": 2, "NextToken": next})).unwrap();
+        let page =
+            call(&p, "ListWebAuthnCredentials", json!({"AccessToken": t, "MaxResults": 2, "NextToken": next})).unwrap();
         assert_eq!(page["Credentials"][0]["CredentialId"], ids[2].as_str());
         assert!(page.get("NextToken").is_none());
-        for bad in [json!({"AccessToken": t, "MaxResults": 0}), json!({"AccessToken": t, "MaxResults": 21}), json!({"AccessToken": t, "NextToken": "zzz"})] {
+        for bad in [
+            json!({"AccessToken": t, "MaxResults": 0}),
+            json!({"AccessToken": t, "MaxResults": 21}),
+            json!({"AccessToken": t, "NextToken": "zzz"}),
+        ] {
             assert_eq!(err(call(&p, "ListWebAuthnCredentials", bad)), "InvalidParameterException");
         }
         // Hosted-UI tokens without the admin scope may not manage passkeys.
@@ -1097,7 +1335,12 @@ mod tests {
         assert_eq!(controls(&p, "POST", "/_emulator/userauth", r#"{"registrationTtlSeconds":0}"#), json!({"ok": true}));
         assert_eq!(controls(&p, "POST", "/_emulator/userauth", r#"{"otpTtlSeconds":-1}"#)["ok"], false);
         let o = call(&p, "StartWebAuthnRegistration", json!({"AccessToken": t})).unwrap();
-        let r = call_at(&p, "CompleteWebAuthnRegistration", json!({"AccessToken": t, "Credential": Soft::es256().register(&o["CredentialCreationOptions"])}), NOW + 1);
+        let r = call_at(
+            &p,
+            "CompleteWebAuthnRegistration",
+            json!({"AccessToken": t, "Credential": Soft::es256().register(&o["CredentialCreationOptions"])}),
+            NOW + 1,
+        );
         assert_eq!(err(r), "WebAuthnChallengeNotFoundException");
         assert_eq!(controls(&p, "DELETE", "/_emulator/passkeys?username=passkey", ""), json!({"ok": true}));
         assert_eq!(controls(&p, "GET", "/_emulator/passkeys", ""), json!([]));

@@ -22,8 +22,12 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-pub const OPERATIONS: [&str; 4] =
-    ["StartWebAuthnRegistration", "CompleteWebAuthnRegistration", "ListWebAuthnCredentials", "DeleteWebAuthnCredential"];
+pub const OPERATIONS: [&str; 4] = [
+    "StartWebAuthnRegistration",
+    "CompleteWebAuthnRegistration",
+    "ListWebAuthnCredentials",
+    "DeleteWebAuthnCredential",
+];
 
 /// COSE algorithm identifiers we accept (RFC 9053 / IANA): ES256 and RS256.
 pub const ES256: i64 = -7;
@@ -56,7 +60,9 @@ impl WebAuthnConfig {
     pub fn validate(&self) -> Result<(), String> {
         match self.user_verification.as_deref() {
             None | Some("required") | Some("preferred") => {}
-            Some(other) => return Err(format!("webAuthn.userVerification must be required or preferred, not {other:?}")),
+            Some(other) => {
+                return Err(format!("webAuthn.userVerification must be required or preferred, not {other:?}"))
+            }
         }
         if self.relying_party_id.as_deref().is_some_and(|r| r.is_empty() || r.contains('/') || r.contains(':')) {
             return Err("webAuthn.relyingPartyId must be a bare host name".into());
@@ -403,9 +409,18 @@ pub fn verify_registration(
     let cd = parse_client_data(client_data_json)?;
     policy.check_client_data(&cd, "webauthn.create", challenge)?;
     let att = cbor::decode(attestation_object).map_err(|e| malformed(format!("attestationObject: {e}")))?;
-    let fmt = att.get_text_key("fmt").and_then(cbor::Value::as_text).ok_or_else(|| malformed("attestationObject without fmt"))?;
-    let stmt = att.get_text_key("attStmt").and_then(cbor::Value::as_map).ok_or_else(|| malformed("attestationObject without attStmt"))?;
-    let auth_data = att.get_text_key("authData").and_then(cbor::Value::as_bytes).ok_or_else(|| malformed("attestationObject without authData"))?;
+    let fmt = att
+        .get_text_key("fmt")
+        .and_then(cbor::Value::as_text)
+        .ok_or_else(|| malformed("attestationObject without fmt"))?;
+    let stmt = att
+        .get_text_key("attStmt")
+        .and_then(cbor::Value::as_map)
+        .ok_or_else(|| malformed("attestationObject without attStmt"))?;
+    let auth_data = att
+        .get_text_key("authData")
+        .and_then(cbor::Value::as_bytes)
+        .ok_or_else(|| malformed("attestationObject without authData"))?;
     let ad = parse_authenticator_data(auth_data)?;
     policy.check_auth_data(&ad)?;
     let Some(credential) = ad.attested else {
@@ -422,8 +437,10 @@ pub fn verify_registration(
             if get("x5c").is_some() {
                 return Err(Failure::Unsupported("packed attestation with a certificate chain".into()));
             }
-            let alg = get("alg").and_then(cbor::Value::as_i64).ok_or_else(|| malformed("packed attStmt without alg"))?;
-            let sig = get("sig").and_then(cbor::Value::as_bytes).ok_or_else(|| malformed("packed attStmt without sig"))?;
+            let alg =
+                get("alg").and_then(cbor::Value::as_i64).ok_or_else(|| malformed("packed attStmt without alg"))?;
+            let sig =
+                get("sig").and_then(cbor::Value::as_bytes).ok_or_else(|| malformed("packed attStmt without sig"))?;
             if alg != credential.public_key.alg() {
                 return Err(malformed("packed self-attestation alg differs from the credential's"));
             }
@@ -653,16 +670,21 @@ impl Pool {
         let (name, display, exclude) = {
             let users = self.users();
             let u = &users[user];
-            let display = u.attributes.get("name").or_else(|| u.attributes.get("email")).cloned().unwrap_or_else(|| u.username.clone());
+            let display = u
+                .attributes
+                .get("name")
+                .or_else(|| u.attributes.get("email"))
+                .cloned()
+                .unwrap_or_else(|| u.username.clone());
             let exclude: Vec<Value> =
                 u.ext.passkeys.iter().map(|k| json!({"type": "public-key", "id": b64url_encode(&k.id)})).collect();
             (u.username.clone(), display, exclude)
         };
         let ttl = self.userauth.webauthn.registration_ttl();
-        self.userauth.webauthn.pending().insert(
-            user,
-            Pending { challenge: challenge.clone(), client_id: client_id.to_string(), created: now },
-        );
+        self.userauth
+            .webauthn
+            .pending()
+            .insert(user, Pending { challenge: challenge.clone(), client_id: client_id.to_string(), created: now });
         Ok(json!({
             "CredentialCreationOptions": {
                 "challenge": b64url_encode(&challenge),
@@ -766,7 +788,9 @@ impl Pool {
         };
         let start = match req.get("NextToken") {
             None | Some(Value::Null) => 0,
-            Some(Value::String(t)) => parse_next_token(t).ok_or_else(|| ApiError::invalid_parameter("Invalid NextToken"))?,
+            Some(Value::String(t)) => {
+                parse_next_token(t).ok_or_else(|| ApiError::invalid_parameter("Invalid NextToken"))?
+            }
             Some(_) => return Err(ApiError::invalid_parameter("NextToken must be a string")),
         };
         let rp_id = self.userauth.webauthn_config.as_ref().and_then(|c| c.relying_party_id.clone()).unwrap_or_default();
@@ -881,7 +905,9 @@ pub(crate) mod soft {
 
         pub fn client_data(&self, kind: &str, challenge: &str) -> Vec<u8> {
             let kind = self.kind_override.as_deref().unwrap_or(kind);
-            json!({"type": kind, "challenge": challenge, "origin": self.origin, "crossOrigin": false}).to_string().into_bytes()
+            json!({"type": kind, "challenge": challenge, "origin": self.origin, "crossOrigin": false})
+                .to_string()
+                .into_bytes()
         }
 
         pub fn auth_data(&self, attested: Option<&[u8]>) -> Vec<u8> {
@@ -996,7 +1022,15 @@ mod tests {
 
     fn assert_vec(p: &Policy, x: &Value, key: &PublicKey, stored: u32) -> Result<u32, Failure> {
         let a = &x["assertion"];
-        verify_assertion(p, &b(&a["challenge"]), key, stored, &b(&a["clientDataJSON"]), &b(&a["authenticatorData"]), &b(&a["signature"]))
+        verify_assertion(
+            p,
+            &b(&a["challenge"]),
+            key,
+            stored,
+            &b(&a["clientDataJSON"]),
+            &b(&a["authenticatorData"]),
+            &b(&a["signature"]),
+        )
     }
 
     /// Known answers: attestation objects and assertions built by node's crypto
@@ -1030,7 +1064,8 @@ mod tests {
                     assert_eq!(k.e().to_bytes_be(), b(&jwk["e"]));
                 }
             }
-            let count = assert_vec(&p, x, &reg.credential.public_key, reg.sign_count).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let count = assert_vec(&p, x, &reg.credential.public_key, reg.sign_count)
+                .unwrap_or_else(|e| panic!("{name}: {e:?}"));
             assert_eq!(count as u64, x["assertion"]["signCount"].as_u64().unwrap());
             // The userHandle the "browser" sent is the user's sub.
             assert_eq!(b(&x["assertion"]["userHandle"]), v["userSub"].as_str().unwrap().as_bytes());
@@ -1059,7 +1094,8 @@ mod tests {
         assert!(matches!(get(&other, &ad, &sig, 3), Err(Failure::ClientMismatch(_))));
         // Wrong type: the assertion's clientData presented at registration.
         assert_eq!(
-            verify_registration(&p, &b(&a["challenge"]), &b(&a["clientDataJSON"]), &b(&r["attestationObject"])).unwrap_err(),
+            verify_registration(&p, &b(&a["challenge"]), &b(&a["clientDataJSON"]), &b(&r["attestationObject"]))
+                .unwrap_err(),
             Failure::ClientMismatch("clientData type is not webauthn.create")
         );
         // Origin not allowed.
@@ -1093,14 +1129,18 @@ mod tests {
         assert_eq!(assert_vec(&p, xr, &key, 0), Err(Failure::Signature));
         // CBOR garbage and truncation.
         let att = b(&r["attestationObject"]);
-        for bad in [vec![], vec![0xff], att[..att.len() - 1].to_vec(), [att.clone(), vec![0]].concat(), b"{}".to_vec()] {
+        for bad in [vec![], vec![0xff], att[..att.len() - 1].to_vec(), [att.clone(), vec![0]].concat(), b"{}".to_vec()]
+        {
             assert!(matches!(
                 verify_registration(&p, &b(&r["challenge"]), &b(&r["clientDataJSON"]), &bad),
                 Err(Failure::Malformed(_))
             ));
         }
         assert!(matches!(get(&b(&a["challenge"]), &ad[..36], &sig, 0), Err(Failure::Malformed(_))));
-        assert!(matches!(get(&b(&a["challenge"]), &[ad.clone(), vec![0]].concat(), &sig, 0), Err(Failure::Malformed(_))));
+        assert!(matches!(
+            get(&b(&a["challenge"]), &[ad.clone(), vec![0]].concat(), &sig, 0),
+            Err(Failure::Malformed(_))
+        ));
         assert!(matches!(
             verify_assertion(&p, &b(&a["challenge"]), &key, 0, b"not json", &ad, &sig),
             Err(Failure::Malformed(_))
@@ -1142,7 +1182,9 @@ mod tests {
         t.flags = FLAG_UP | FLAG_UV | FLAG_BE | FLAG_BS;
         assert!(reg(&t).is_ok());
         // Cross-origin iframes are refused.
-        let cd = json!({"type": "webauthn.get", "challenge": ch, "origin": "http://localhost:8123", "crossOrigin": true}).to_string();
+        let cd =
+            json!({"type": "webauthn.get", "challenge": ch, "origin": "http://localhost:8123", "crossOrigin": true})
+                .to_string();
         let (_, ad, _) = s.clone().assert(&ch);
         assert_eq!(verify_assertion(&p, &[1u8; 32], &key, 0, cd.as_bytes(), &ad, b""), Err(Failure::OriginNotAllowed));
         // Packed self-attestation, good and forged; x5c and other formats unsupported.
@@ -1159,13 +1201,21 @@ mod tests {
             if let C::Map(entries) = &mut m {
                 let ad = entries[2].1.as_bytes().unwrap().to_vec();
                 let sig = other.sign(&[ad, Sha256::digest(&cd).to_vec()].concat());
-                entries[1].1 = C::Map(vec![(C::Text("alg".into()), int(ES256)), (C::Text("sig".into()), C::Bytes(sig))]);
+                entries[1].1 =
+                    C::Map(vec![(C::Text("alg".into()), int(ES256)), (C::Text("sig".into()), C::Bytes(sig))]);
             }
             encode(&m)
         };
         assert_eq!(verify_registration(&p, &[1u8; 32], &cd, &forged).unwrap_err(), Failure::Signature);
         for (fmt, stmt) in [
-            ("packed", C::Map(vec![(C::Text("alg".into()), int(ES256)), (C::Text("sig".into()), C::Bytes(vec![1])), (C::Text("x5c".into()), C::Array(vec![]))])),
+            (
+                "packed",
+                C::Map(vec![
+                    (C::Text("alg".into()), int(ES256)),
+                    (C::Text("sig".into()), C::Bytes(vec![1])),
+                    (C::Text("x5c".into()), C::Array(vec![])),
+                ]),
+            ),
             ("tpm", C::Map(vec![])),
             ("fido-u2f", C::Map(vec![])),
         ] {
@@ -1225,7 +1275,12 @@ mod tests {
             m
         };
         // EdDSA (OKP, -8), P-384 curve, ES384 alg, short x, point off the curve.
-        assert!(unsupported(vec![(int(1), int(1)), (int(3), int(-8)), (int(-1), int(6)), (int(-2), C::Bytes(vec![0; 32]))]));
+        assert!(unsupported(vec![
+            (int(1), int(1)),
+            (int(3), int(-8)),
+            (int(-1), int(6)),
+            (int(-2), C::Bytes(vec![0; 32]))
+        ]));
         assert!(unsupported(with(-1, int(2))));
         assert!(unsupported(with(3, int(-35))));
         assert!(unsupported(with(-2, C::Bytes(vec![1; 31]))));
@@ -1250,17 +1305,36 @@ mod tests {
             assert!(origin_allowed(&pats, ok), "{ok}");
         }
         for bad in [
-            "https://localhost:5173", "http://localhost.evil.com", "http://localhost:80.evil.com", "http://localhost:",
-            "http://localhost:123456", "https://app.example.com:443", "http://app.example.com", "null", "",
+            "https://localhost:5173",
+            "http://localhost.evil.com",
+            "http://localhost:80.evil.com",
+            "http://localhost:",
+            "http://localhost:123456",
+            "https://app.example.com:443",
+            "http://app.example.com",
+            "null",
+            "",
         ] {
             assert!(!origin_allowed(&pats, bad), "{bad}");
         }
         assert_eq!(origin_of("http://localhost:8080/cb?x=1").as_deref(), Some("http://localhost:8080"));
         assert_eq!(origin_of("https://a.example/").as_deref(), Some("https://a.example"));
         assert_eq!(origin_of("nonsense"), None);
-        let cd = parse_client_data(br#"{"type":"webauthn.get","challenge":"AQID","origin":"http://localhost:1"}"#).unwrap();
-        assert_eq!(cd, ClientData { kind: "webauthn.get".into(), challenge: vec![1, 2, 3], origin: "http://localhost:1".into(), cross_origin: false });
-        assert!(matches!(parse_client_data(br#"{"type":"webauthn.get","challenge":"A+/=","origin":"x"}"#), Err(Failure::ClientMismatch(_))));
+        let cd =
+            parse_client_data(br#"{"type":"webauthn.get","challenge":"AQID","origin":"http://localhost:1"}"#).unwrap();
+        assert_eq!(
+            cd,
+            ClientData {
+                kind: "webauthn.get".into(),
+                challenge: vec![1, 2, 3],
+                origin: "http://localhost:1".into(),
+                cross_origin: false
+            }
+        );
+        assert!(matches!(
+            parse_client_data(br#"{"type":"webauthn.get","challenge":"A+/=","origin":"x"}"#),
+            Err(Failure::ClientMismatch(_))
+        ));
         assert!(matches!(parse_client_data(br#"{"type":"webauthn.get","origin":"x"}"#), Err(Failure::Malformed(_))));
     }
 }

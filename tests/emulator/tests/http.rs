@@ -169,9 +169,14 @@ fn error_shapes() {
     assert_eq!((r.status, r.json()["__type"].as_str()), (400, Some("SerializationException")));
     assert_eq!(r.header("x-amzn-errortype"), Some("SerializationException:"));
 
-    let r = api(emu.port, "InitiateAuth", &json!({"ClientId": "nope", "AuthFlow": "USER_SRP_AUTH", "AuthParameters": {}}));
+    let r =
+        api(emu.port, "InitiateAuth", &json!({"ClientId": "nope", "AuthFlow": "USER_SRP_AUTH", "AuthParameters": {}}));
     assert_eq!(r.json()["__type"], "ResourceNotFoundException");
-    let r = api(emu.port, "InitiateAuth", &json!({"ClientId": CLIENT, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": {"USERNAME": 5}}));
+    let r = api(
+        emu.port,
+        "InitiateAuth",
+        &json!({"ClientId": CLIENT, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": {"USERNAME": 5}}),
+    );
     assert_eq!(r.status, 400);
 
     // Garbage on the socket must not take the server down.
@@ -183,12 +188,16 @@ fn error_shapes() {
 #[test]
 fn jwks_and_openid_configuration() {
     let emu = start(&[]);
-    let r = http(emu.port, "GET", &format!("/{POOL}/.well-known/jwks.json"), &[("Origin", "http://localhost:1234")], "");
+    let r =
+        http(emu.port, "GET", &format!("/{POOL}/.well-known/jwks.json"), &[("Origin", "http://localhost:1234")], "");
     assert_eq!(r.status, 200);
     assert_eq!(r.header("Access-Control-Allow-Origin"), Some("http://localhost:1234"));
     let jwks = r.json();
     let key = &jwks["keys"][0];
-    assert_eq!((key["kty"].as_str(), key["alg"].as_str(), key["use"].as_str()), (Some("RSA"), Some("RS256"), Some("sig")));
+    assert_eq!(
+        (key["kty"].as_str(), key["alg"].as_str(), key["use"].as_str()),
+        (Some("RSA"), Some("RS256"), Some("sig"))
+    );
     assert!(key["kid"].as_str().is_some_and(|k| !k.is_empty()));
     assert_eq!(key["e"], "AQAB");
     let n = key["n"].as_str().unwrap();
@@ -228,10 +237,14 @@ fn now() -> i64 {
 fn srp_sign_in_over_http_then_refresh() {
     let emu = start(&[]);
     let c = SrpClient::new();
-    let r = api(emu.port, "InitiateAuth", &json!({
-        "ClientId": CLIENT, "AuthFlow": "USER_SRP_AUTH",
-        "AuthParameters": {"USERNAME": "alice@example.com", "SRP_A": c.a_hex()},
-    }));
+    let r = api(
+        emu.port,
+        "InitiateAuth",
+        &json!({
+            "ClientId": CLIENT, "AuthFlow": "USER_SRP_AUTH",
+            "AuthParameters": {"USERNAME": "alice@example.com", "SRP_A": c.a_hex()},
+        }),
+    );
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     let ch = r.json();
     let p = &ch["ChallengeParameters"];
@@ -249,7 +262,11 @@ fn srp_sign_in_over_http_then_refresh() {
     let ar = r.json()["AuthenticationResult"].clone();
     let jwks = http(emu.port, "GET", &format!("/{POOL}/.well-known/jwks.json"), &[], "").json();
     let id = verify_jwt(ar["IdToken"].as_str().unwrap(), &jwks);
-    assert_eq!(id["iss"], format!("https://cognito-idp.us-east-1.amazonaws.com/{POOL}"), "Cognito's issuer, whatever URL was called");
+    assert_eq!(
+        id["iss"],
+        format!("https://cognito-idp.us-east-1.amazonaws.com/{POOL}"),
+        "Cognito's issuer, whatever URL was called"
+    );
     assert_eq!(id["cognito:username"], "alice");
     assert_eq!(id["email"], "alice@example.com");
     let access = verify_jwt(ar["AccessToken"].as_str().unwrap(), &jwks);
@@ -288,20 +305,30 @@ fn faults_and_unknown_users() {
     let r = api(emu.port, "InitiateAuth", &probe);
     assert_eq!(r.json()["__type"], "UserNotFoundException");
 
-    let r = http(emu.port, "POST", "/_emulator/faults", &[], &json!({"target": "InitiateAuth", "count": 5}).to_string());
+    let r =
+        http(emu.port, "POST", "/_emulator/faults", &[], &json!({"target": "InitiateAuth", "count": 5}).to_string());
     assert_eq!(r.status, 200);
     assert_eq!(http(emu.port, "DELETE", "/_emulator/faults", &[], "").status, 200);
     assert_eq!(api(emu.port, "InitiateAuth", &probe).status, 400);
 
     // A signature that is not base64 at all is just a failed sign-in.
     let c = SrpClient::new();
-    let ch = api(emu.port, "InitiateAuth", &json!({"ClientId": CLIENT, "AuthFlow": "USER_SRP_AUTH",
-        "AuthParameters": {"USERNAME": "demo", "SRP_A": c.a_hex()}})).json();
-    let r = api(emu.port, "RespondToAuthChallenge", &json!({
-        "ClientId": CLIENT, "ChallengeName": "PASSWORD_VERIFIER", "Session": ch["Session"],
-        "ChallengeResponses": {"USERNAME": "demo", "PASSWORD_CLAIM_SECRET_BLOCK": ch["ChallengeParameters"]["SECRET_BLOCK"],
-            "PASSWORD_CLAIM_SIGNATURE": "%%%not-base64", "TIMESTAMP": timestamp(now())},
-    }));
+    let ch = api(
+        emu.port,
+        "InitiateAuth",
+        &json!({"ClientId": CLIENT, "AuthFlow": "USER_SRP_AUTH",
+        "AuthParameters": {"USERNAME": "demo", "SRP_A": c.a_hex()}}),
+    )
+    .json();
+    let r = api(
+        emu.port,
+        "RespondToAuthChallenge",
+        &json!({
+            "ClientId": CLIENT, "ChallengeName": "PASSWORD_VERIFIER", "Session": ch["Session"],
+            "ChallengeResponses": {"USERNAME": "demo", "PASSWORD_CLAIM_SECRET_BLOCK": ch["ChallengeParameters"]["SECRET_BLOCK"],
+                "PASSWORD_CLAIM_SIGNATURE": "%%%not-base64", "TIMESTAMP": timestamp(now())},
+        }),
+    );
     assert_eq!((r.status, r.json()["message"].as_str()), (400, Some("Incorrect username or password.")));
 }
 
@@ -390,7 +417,8 @@ fn tls_port_serves_the_same_routes() {
         .with_custom_certificate_verifier(verifier.clone())
         .with_no_client_auth();
     let get = |path: &str| -> String {
-        let conn = rustls::ClientConnection::new(std::sync::Arc::new(config.clone()), "localhost".try_into().unwrap()).unwrap();
+        let conn = rustls::ClientConnection::new(std::sync::Arc::new(config.clone()), "localhost".try_into().unwrap())
+            .unwrap();
         let tcp = TcpStream::connect(("127.0.0.1", tls_port)).unwrap();
         tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
         let mut tls = rustls::StreamOwned::new(conn, tcp);

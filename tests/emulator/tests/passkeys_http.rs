@@ -151,7 +151,8 @@ fn email_otp_and_passkeys_over_http() {
     let token = r["AuthenticationResult"]["AccessToken"].as_str().unwrap().to_string();
 
     // Register a passkey.
-    let mut auth = Authenticator { key: p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng), id: vec![0x5a; 20], count: 0 };
+    let mut auth =
+        Authenticator { key: p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng), id: vec![0x5a; 20], count: 0 };
     let o = api(port, "StartWebAuthnRegistration", json!({"AccessToken": token})).unwrap();
     let opts = &o["CredentialCreationOptions"];
     assert_eq!(opts["rp"]["id"], "localhost");
@@ -163,7 +164,8 @@ fn email_otp_and_passkeys_over_http() {
     // Passkey sign-in, twice; the sign count is visible through the control endpoint.
     for n in 1..=2 {
         let ch = user_auth(port, json!({"USERNAME": "passkey", "PREFERRED_CHALLENGE": "WEB_AUTHN"})).unwrap();
-        let ro: Value = serde_json::from_str(ch["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"].as_str().unwrap()).unwrap();
+        let ro: Value =
+            serde_json::from_str(ch["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"].as_str().unwrap()).unwrap();
         assert_eq!(ro["allowCredentials"][0]["id"], B64.encode(&auth.id));
         let r = answer(port, &ch, json!({"USERNAME": "passkey", "CREDENTIAL": auth.get(&ro, &user_handle)})).unwrap();
         assert!(r["AuthenticationResult"]["IdToken"].is_string());
@@ -173,7 +175,8 @@ fn email_otp_and_passkeys_over_http() {
     // A replayed counter is refused.
     auth.count = 0;
     let ch = user_auth(port, json!({"USERNAME": "passkey", "PREFERRED_CHALLENGE": "WEB_AUTHN"})).unwrap();
-    let ro: Value = serde_json::from_str(ch["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"].as_str().unwrap()).unwrap();
+    let ro: Value =
+        serde_json::from_str(ch["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"].as_str().unwrap()).unwrap();
     let e = answer(port, &ch, json!({"USERNAME": "passkey", "CREDENTIAL": auth.get(&ro, &user_handle)})).unwrap_err();
     assert_eq!(e, "NotAuthorizedException");
     // Delete → sign-in no longer offers WEB_AUTHN; reset clears everything.
