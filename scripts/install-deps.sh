@@ -20,6 +20,12 @@ if ! grep -qx 'wasm32-unknown-unknown' <<<"$installed_targets"; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# --- rustfmt + clippy (the lint step) ----------------------------------------------------
+if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+  log "rustup component add rustfmt clippy"
+  rustup component add rustfmt clippy
+fi
+
 # --- wasm-bindgen-cli ------------------------------------------------------------------
 # The CLI must match the wasm-bindgen crate exactly (the schema is versioned).
 wb_version=""

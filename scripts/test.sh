@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # THE test command (README and .ci/run both use it). Runs everything in order, fails fast:
 #   1. scripts/install-deps.sh            (toolchain target, wasm-bindgen-cli, chromium, npm ci)
-#   2. cargo test --workspace             (native unit/integration tests, incl. the emulator);
+#   2. lint: cargo fmt --check (workspace + fuzz/), cargo clippy -D warnings, native
+#      (--all-targets) and wasm32 (the library and its browser tests, the engine boundary);
+#      then cargo test --workspace       (native unit/integration tests, incl. the emulator);
 #      then every fuzz target for 10 s (scripts/fuzz.sh smoke: installs cargo-fuzz if missing)
 #   3. tests/vectors/generate.sh --check  (SRP vectors still match CIJ/pycognito), if present;
 #      the SigV4 vectors against botocore; the WebAuthn fixtures re-verified with node crypto
@@ -84,7 +86,17 @@ e2e() {
   node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs
 }
 
+lint() {
+  cargo fmt --all --check
+  (cd fuzz && cargo fmt --check)
+  cargo clippy --workspace --all-targets -- -D warnings
+  cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
+  cargo clippy --target wasm32-unknown-unknown --lib --profile test -- -D warnings
+  cargo clippy --target wasm32-unknown-unknown -p cognito-wasm-engine --lib -- -D warnings
+}
+
 step "install deps" bash scripts/install-deps.sh
+step "lint (rustfmt, clippy native + wasm32)" lint
 step "cargo test --workspace (native)" cargo test --workspace
 step "fuzz targets, 10 s each (cargo-fuzz)" bash scripts/fuzz.sh smoke 10
 step "SRP vectors --check" vectors_check
