@@ -8,6 +8,7 @@ use cognito_wasm::{idtoken, jwt};
 use libfuzzer_sys::fuzz_target;
 
 const ISS: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01";
+const ISS_LOCAL: &str = "http://127.0.0.1:9229/us-east-1_EmuPool01";
 
 fn check(token: &str) {
     let decoded = jwt::decode(token);
@@ -20,9 +21,16 @@ fn check(token: &str) {
             assert!(decoded.is_some(), "parse_signed accepts what decode rejects");
             assert!((256..=512).contains(&s.signature.len()));
             assert!(token.as_bytes().starts_with(s.signing_input));
+            // Cognito's own issuer, and the `{endpoint}/{poolId}` one a custom endpoint adds.
+            let issuers = [ISS.to_string(), ISS_LOCAL.to_string()];
             for nonce in [None, Some("n-1")] {
-                let expected =
-                    idtoken::Expected { issuer: ISS, client_id: "client", nonce, now_s: 1_700_000_000, leeway_s: 300 };
+                let expected = idtoken::Expected {
+                    issuers: &issuers,
+                    client_id: "client",
+                    nonce,
+                    now_s: 1_700_000_000,
+                    leeway_s: 300,
+                };
                 let _ = idtoken::check_claims(&s.jwt, &expected);
             }
         }
