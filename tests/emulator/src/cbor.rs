@@ -244,8 +244,9 @@ fn half_to_f64(h: u16) -> f64 {
     }
 }
 
-/// Test-only encoder (definite lengths, shortest arguments) for building fixtures.
-#[cfg(test)]
+/// Encoder (definite lengths, shortest arguments) for building fixtures; also the fuzz
+/// target's re-encoder (`fuzz/fuzz_targets/cbor.rs`, built with `--cfg fuzzing`).
+#[cfg(any(test, fuzzing))]
 pub fn encode(v: &Value) -> Vec<u8> {
     fn head(out: &mut Vec<u8>, major: u8, n: u64) {
         let m = major << 5;
