@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-${HOME:-/root}/.cargo}/bin:$PATH"
 command -v twiggy >/dev/null || cargo install --locked twiggy
 target="${CARGO_TARGET_DIR:-target}"
-cargo build --quiet --release --target wasm32-unknown-unknown -p cognito-wasm-engine
+cargo build --quiet --release --target wasm32-unknown-unknown -p cognito-wasm-engine --features codes-only
 w="$target/wasm32-unknown-unknown/release/cognito_wasm_engine.wasm"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/journey-twiggy.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

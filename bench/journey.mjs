@@ -21,7 +21,7 @@ const gz = (b) => zlib.gzipSync(b, { level: 9 }).length;
 
 /** Builds the journey's site into `dir`; returns each file's raw and gzip -9 size. */
 export function buildJourney(dir) {
-  execFileSync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'cognito-wasm-engine'], { cwd: root, stdio: 'inherit' });
+  execFileSync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'cognito-wasm-engine', '--features', 'codes-only'], { cwd: root, stdio: 'inherit' });
   fs.mkdirSync(dir, { recursive: true });
   execFileSync(path.join(root, 'node_modules/.bin/wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-bulk-memory-opt',
     '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types',

@@ -4,6 +4,8 @@
 #   -> pkg-template/{package.json,README.md,index.d.ts,element.js,qr.js,element.d.ts}
 # Needs what scripts/install-deps.sh installs (it does not run it itself).
 # Env: SKIP_WASM_OPT=1 to skip the optimisation pass (debugging only).
+#      PKG_ENGINE=1: the package from the sans-IO engine instead (issue 14): engine-wasm/
+#      built with every feature, no wasm-bindgen; engine-wasm/js/runner.mjs is cognito_wasm.js.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-${HOME:-/root}/.cargo}/bin:$PATH"
@@ -13,12 +15,21 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 wasm_in="$target_dir/wasm32-unknown-unknown/release/cognito_wasm.wasm"
 out=pkg
 
+if [[ "${PKG_ENGINE:-0}" == 1 ]]; then
+  log "cargo build -p cognito-wasm-engine --features full --release --target wasm32-unknown-unknown"
+  cargo build -p cognito-wasm-engine --features full --release --target wasm32-unknown-unknown
+  rm -rf "$out"
+  mkdir -p "$out"
+  cp "$target_dir/wasm32-unknown-unknown/release/cognito_wasm_engine.wasm" "$out/cognito_wasm_bg.wasm"
+  cp engine-wasm/js/runner.mjs "$out/cognito_wasm.js"
+else
 log "cargo build --lib --release --target wasm32-unknown-unknown"
 cargo build --lib --release --target wasm32-unknown-unknown
 
 log "wasm-bindgen --target web"
 rm -rf "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name cognito_wasm "$wasm_in"
+fi
 
 # Features rustc emits for wasm32-unknown-unknown (1.82+ enables multivalue and
 # reference-types by default; bulk-memory etc. since 1.87). wasm-opt must accept them all,

@@ -96,6 +96,7 @@ lint() {
   cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
   cargo clippy --target wasm32-unknown-unknown --lib --profile test -- -D warnings
   cargo clippy --target wasm32-unknown-unknown -p cognito-wasm-engine --lib -- -D warnings
+  cargo clippy --target wasm32-unknown-unknown -p cognito-wasm-engine --features full --lib -- -D warnings
 }
 
 step "install deps" bash scripts/install-deps.sh

@@ -1,20 +1,45 @@
 // @ts-check
 // The runner: executes the engine's effects with Web APIs and forwards API calls to it.
 // It holds no policy: every decision (when to refresh, who refreshes, retries, what is
-// stored where, which revocation sign-out uses) is made by the Rust engine, which this
-// module reaches through a synchronous, raw wasm boundary (no wasm-bindgen glue).
-// Wire format: engine-wasm/src/wire.rs.
+// stored where, which revocation sign-out uses, what an input must look like) is made by the
+// Rust engine, which this module reaches through a synchronous, raw wasm boundary (no
+// wasm-bindgen glue). Wire format: engine-wasm/src/wire.rs.
 
 const US = '\x1f', RS = '\x1e', NUL = '\0';
 const enc = new TextEncoder(), dec = new TextDecoder();
 
 /** @type {any} */ let ex;
 
-/** Loads the engine (once per page). @param {string | URL} [url] */
-export async function init(url) {
-  if (ex) return;
-  const res = fetch(url ?? new URL('engine.wasm', import.meta.url));
-  ex = (await WebAssembly.instantiateStreaming(res, {})).instance.exports;
+/** @param {any} m */
+const unwrap = (m) => (m && typeof m === 'object' && 'module_or_path' in m ? m.module_or_path : m && typeof m === 'object' && 'module' in m ? m.module : m);
+
+/**
+ * Loads the engine (once per page): a URL (default: engine.wasm beside this module), a
+ * Response, bytes or a compiled WebAssembly.Module.
+ * @param {any} [input]
+ */
+export async function init(input) {
+  if (ex) return ex;
+  let src = await unwrap(input);
+  if (src instanceof WebAssembly.Module) return initSync(src);
+  if (src === undefined || typeof src === 'string' || src instanceof URL) src = fetch(src ?? new URL('cognito_wasm_bg.wasm', import.meta.url));
+  if (src instanceof Response || src instanceof Promise) {
+    const r = await src;
+    const i = await (r.headers.get('content-type')?.startsWith('application/wasm')
+      ? WebAssembly.instantiateStreaming(r, {}) : r.arrayBuffer().then((/** @type {ArrayBuffer} */ b) => WebAssembly.instantiate(b, {})));
+    ex = i.instance.exports;
+  } else ex = (await WebAssembly.instantiate(src, {})).instance.exports;
+  return ex;
+}
+export default init;
+
+/** Instantiates synchronously from bytes or a compiled module. @param {any} m */
+export function initSync(m) {
+  if (ex) return ex;
+  const src = unwrap(m);
+  const mod = src instanceof WebAssembly.Module ? src : new WebAssembly.Module(src);
+  ex = new WebAssembly.Instance(mod, {}).exports;
+  return ex;
 }
 
 /** Writes 64 random bytes and `text` into the engine's buffer, runs `fn`, returns its output. */
@@ -48,6 +73,9 @@ function error(f, i) {
   return e;
 }
 
+/** @param {Storage} s */
+function probed(s) { s.setItem('cognito-wasm.probe', '1'); s.removeItem('cognito-wasm.probe'); return s; }
+
 /** Opens storage by kind, probing it; null when it is unusable. */
 function openStorage(/** @type {string} */ kind, /** @type {any} */ custom, /** @type {string} */ attrs) {
   try {
@@ -69,41 +97,68 @@ function openStorage(/** @type {string} */ kind, /** @type {any} */ custom, /** 
       s.setItem('cognito-wasm.probe', '1'); s.removeItem('cognito-wasm.probe');
       return s;
     }
-    const s = kind === 'session' ? sessionStorage : localStorage;
-    s.setItem('cognito-wasm.probe', '1'); s.removeItem('cognito-wasm.probe');
-    return s;
+    return probed(kind === 'session' ? sessionStorage : localStorage);
   } catch { return null; }
 }
 
+/** This tab's own storage: sessionStorage, or a Map where it is unusable. */
+function tabStorage() {
+  try { return probed(sessionStorage); } catch {
+    const m = new Map();
+    return { getItem: (/** @type {string} */ k) => m.get(k) ?? null, setItem: (/** @type {string} */ k, /** @type {string} */ v) => void m.set(k, v), removeItem: (/** @type {string} */ k) => void m.delete(k) };
+  }
+}
+
+/** @param {string} s base64url @returns {ArrayBuffer} */
+function bytes(s) {
+  const b = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+  const u = new Uint8Array(b.length);
+  for (let i = 0; i < b.length; i++) u[i] = b.charCodeAt(i);
+  return u.buffer;
+}
+
 export class CognitoAuth {
+  /** True where passkeys can work: a secure context with WebAuthn. */
+  static isPasskeySupported() {
+    return typeof PublicKeyCredential === 'function' && !!globalThis.navigator?.credentials && globalThis.isSecureContext === true;
+  }
+
   /** @param {Record<string, any>} config */
   constructor(config) {
     if (!ex) throw new Error('call init() first');
-    const custom = config && typeof config.storage === 'object' ? config.storage : null;
-    const k = call('configure', JSON.stringify(custom ? { ...config, storage: 'custom' } : config)).split(US);
+    const custom = config && typeof config.storage === 'object' && config.storage !== null ? config.storage : null;
+    const k = call('configure', JSON.stringify(custom ? { ...config, storage: 'custom' } : config ?? null)).split(US);
     if (k[0] === 'E') throw error(k, 1);
     /** @type {Map<number, [(v: any) => void, (e: any) => void]>} */ this.calls = new Map();
     /** @type {Map<number, any>} */ this.timers = new Map();
     /** @type {Map<number, () => void>} */ this.locks = new Map();
     /** @type {Set<(e: any) => void>} */ this.listeners = new Set();
     this.next = 1;
+    this.handle = +k[4];
     this.chain = Promise.resolve();
+    this.tabChain = Promise.resolve();
+    this.kind = k[1];
     this.store = k[1] === 'memory' ? null : openStorage(k[1], custom, k[2]);
+    /** @type {any} */ this.tab = null;
     this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(k[3]) : null;
     if (this.channel) this.channel.onmessage = (m) => this.feed('n' + m.data);
-    if (typeof document === 'object') {
-      document.addEventListener('visibilitychange', () => this.feed('v' + (document.hidden ? 1 : 0)));
-    }
+    this.onVisibility = () => this.feed('v' + (document.hidden ? 1 : 0));
+    if (typeof document === 'object') document.addEventListener('visibilitychange', this.onVisibility);
     const ok = k[1] === 'memory' || this.store !== null;
+    if (!ok) this.kind = 'memory';
     // Deferred, so listeners added right after the constructor hear the first events.
     queueMicrotask(() => {
-      this.run(call('start', '', ok ? 1 : 0, Date.now()));
+      if (this.handle < 0) return;
+      this.run(call('start', '', this.handle, ok ? 1 : 0, Date.now()));
       if (typeof document === 'object' && document.hidden) this.feed('v1');
     });
   }
 
+  /** The storage in use (`'memory'` after a fallback). */
+  get storageKind() { return this.kind; }
+
   /** @param {string} text */
-  feed(text) { this.run(call('input', text, Date.now())); }
+  feed(text) { if (this.handle >= 0) this.run(call('input', text, this.handle, Date.now())); }
 
   /** @param {string} op @returns {Promise<any>} */
   api(op) {
@@ -111,13 +166,72 @@ export class CognitoAuth {
     return new Promise((res, rej) => { this.calls.set(id, [res, rej]); this.feed('c' + id + US + op); });
   }
 
+  /** An operation of the engine's `ops` by name, with the app's argument. @param {string} name @param {any} [input] */
+  op(name, input) { return this.api('P' + US + name + US + (input === undefined ? '' : JSON.stringify(input))); }
+
+  /** The same for a synchronous method: the engine completes it within the call. @param {string} name @param {any} [input] */
+  opSync(name, input) {
+    const id = this.next++;
+    /** @type {{ok: boolean, v: any}[]} */ const r = [];
+    this.calls.set(id, [(v) => { r.push({ ok: true, v }); }, (v) => { r.push({ ok: false, v }); }]);
+    this.feed('c' + id + US + 'P' + US + name + US + (input === undefined ? '' : JSON.stringify(input)));
+    this.calls.delete(id);
+    if (!r.length) throw new Error('the engine did not answer ' + name);
+    if (!r[0].ok) throw r[0].v;
+    return r[0].v;
+  }
+
   currentSession() { return this.api('S'); }
   /** @param {{username: string, password: string}} input */
   signIn(input) { return this.api('I' + US + input.username + US + input.password); }
-  /** @param {{global?: boolean}} [opts] */
+  /** @param {any} answer */
+  respondToChallenge(answer) { return this.op('respondToChallenge', answer); }
+  /** @param {{global?: boolean, redirect?: boolean}} [opts] */
   signOut(opts) { return this.api('O' + US + (opts && opts.global ? 1 : 0)); }
   /** @param {(e: any) => void} f */
-  onAuthStateChange(f) { this.listeners.add(f); return () => this.listeners.delete(f); }
+  onAuthStateChange(f) { this.listeners.add(f); return () => { this.listeners.delete(f); }; }
+  prepareSignIn() { this.opSync('prepareSignIn'); }
+
+  /** @param {any} i */ signUp(i) { return this.op('signUp', i); }
+  /** @param {any} i */ confirmSignUp(i) { return this.op('confirmSignUp', i); }
+  /** @param {any} i */ resendSignUpCode(i) { return this.op('resendSignUpCode', i); }
+  /** @param {any} i */ forgotPassword(i) { return this.op('forgotPassword', i); }
+  /** @param {any} i */ confirmForgotPassword(i) { return this.op('confirmForgotPassword', i); }
+  getUser() { return this.op('getUser'); }
+  /** @param {any} i */ changePassword(i) { return this.op('changePassword', i); }
+  /** @param {any} i */ updateUserAttributes(i) { return this.op('updateUserAttributes', i); }
+  /** @param {any} i */ sendUserAttributeVerificationCode(i) { return this.op('sendUserAttributeVerificationCode', i); }
+  /** @param {any} i */ verifyUserAttribute(i) { return this.op('verifyUserAttribute', i); }
+  /** @param {any} i */ deleteUserAttributes(i) { return this.op('deleteUserAttributes', i); }
+  /** @param {any} i */ setMfaPreference(i) { return this.op('setMfaPreference', i); }
+  setUpTotp() { return this.op('setUpTotp'); }
+  /** @param {any} i */ verifyTotp(i) { return this.op('verifyTotp', i); }
+  deleteUser() { return this.op('deleteUser'); }
+  rememberDevice() { return this.op('rememberDevice'); }
+  doNotRememberDevice() { return this.op('doNotRememberDevice'); }
+  /** @param {any} [i] */ forgetDevice(i) { return this.op('forgetDevice', i); }
+  listDevices() { return this.op('listDevices'); }
+  registerPasskey() { return this.op('registerPasskey'); }
+  /** @param {any} [page] */ listPasskeys(page) { return this.op('listPasskeys', page); }
+  /** @param {string} credentialId */ deletePasskey(credentialId) { return this.op('deletePasskey', { credentialId }); }
+  /** @param {any} [o] */ getAwsCredentials(o) { return this.op('getAwsCredentials', o); }
+  /** @param {any} [o] */ authorizeUrl(o) { return this.opSync('authorizeUrl', o); }
+  /** @param {any} [o] */ signInWithRedirect(o) { return this.op('signInWithRedirect', o); }
+  /** @param {string} [url] */ handleRedirectCallback(url) { return this.op('handleRedirectCallback', { url: url ?? location.href }); }
+  /** @param {string} token */ verifyIdToken(token) { return this.op('verifyIdToken', { token }); }
+  getUserInfo() { return this.op('getUserInfo'); }
+
+  /** Releases this client: its engine state, timers, locks and listeners. */
+  free() {
+    if (this.handle < 0) return;
+    ex.free(this.handle);
+    this.handle = -1;
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const u of this.locks.values()) u();
+    this.timers.clear(); this.locks.clear(); this.listeners.clear();
+    this.channel?.close();
+    if (typeof document === 'object') document.removeEventListener('visibilitychange', this.onVisibility);
+  }
 
   /** Executes the engine's effects, in order. @param {string} out */
   run(out) {
@@ -126,7 +240,8 @@ export class CognitoAuth {
       const f = r.split(US), id = +f[1];
       switch (f[0]) {
         case 'H': this.http(id, f); break;
-        case 'S': this.storage(id, f); break;
+        case 'S': this.chain = this.storage(this.chain, this.store, id, f); break;
+        case 'P': this.tabChain = this.storage(this.tabChain, this.tab ??= tabStorage(), id, f); break;
         case 'T': this.timers.set(id, setTimeout(() => { this.timers.delete(id); this.feed('t' + id); }, Math.max(0, +f[2] - Date.now()))); break;
         case 'X': clearTimeout(this.timers.get(id)); this.timers.delete(id); break;
         case 'L':
@@ -138,8 +253,11 @@ export class CognitoAuth {
         case 'B': this.channel?.postMessage(f[1]); break;
         case 'N': location.assign(f[1]); break;
         case 'R': history.replaceState(history.state, '', f[1]); break;
+        case 'W': this.webauthn(id, f[2] === '1', f[3]); break;
+        case 'V': this.verify(id, f); break;
         case 'E': {
           /** @type {any} */ const ev = { type: f[1] };
+          if (f[1] === 'storageFallback') this.kind = 'memory';
           if (f.length >= 10) ev.session = session(f, 2);
           if (f.length === 6 || f.length === 14) ev.error = error(f, f.length - 4);
           for (const l of [...this.listeners]) try { l(ev); } catch { /* a listener's throw stops nothing */ }
@@ -162,6 +280,8 @@ export class CognitoAuth {
       case 'i': return res({ type: 'signedIn', session: session(f, 3) });
       case 'h': return res({ type: 'challenge', name: f[3] });
       case 'o': return res({ revoked: f[3] === '1', error: f.length > 4 ? error(f, 4) : null });
+      case 'j': return res(JSON.parse(f[3]));
+      case 'u': return res(undefined);
       default: return rej(error(f, 3));
     }
   }
@@ -177,10 +297,13 @@ export class CognitoAuth {
       .catch(() => this.feed('h' + id + US + 0 + US + NUL + US));
   }
 
-  /** Runs one batch after the previous one (an app's storage may be async). @param {number} id @param {string[]} f */
-  storage(id, f) {
-    const s = this.store;
-    this.chain = this.chain.then(async () => {
+  /**
+   * Runs one batch after the previous one on the same storage (an app's storage may be
+   * async); returns the new tail of that chain.
+   * @param {Promise<void>} chain @param {any} s @param {number} id @param {string[]} f
+   */
+  storage(chain, s, id, f) {
+    return chain.then(async () => {
       /** @type {string[]} */ const got = [];
       try {
         for (let i = 2; i < f.length;) {
@@ -192,5 +315,26 @@ export class CognitoAuth {
         this.feed('s' + id + US + 1 + got.map((v) => US + v).join(''));
       } catch { this.feed('s' + id + US + 0); }
     });
+  }
+
+  /** navigator.credentials.create/get with the engine's options (WebAuthn JSON forms). @param {number} id @param {boolean} create @param {string} options */
+  webauthn(id, create, options) {
+    const P = /** @type {any} */ (globalThis.PublicKeyCredential);
+    const fail = (/** @type {any} */ e) => this.feed('w' + id + US + 0 + US + (e && typeof e.name === 'string' ? e.name : 'Error'));
+    try {
+      if (!CognitoAuth.isPasskeySupported()) return fail({ name: 'NotSupportedError' });
+      const o = JSON.parse(options);
+      const publicKey = create ? P.parseCreationOptionsFromJSON(o) : P.parseRequestOptionsFromJSON(o);
+      const c = create ? navigator.credentials.create({ publicKey }) : navigator.credentials.get({ publicKey });
+      c.then((/** @type {any} */ cred) => this.feed('w' + id + US + 1 + US + JSON.stringify(cred.toJSON())), fail);
+    } catch (e) { fail(e); }
+  }
+
+  /** RSASSA-PKCS1-v1_5 / SHA-256 with WebCrypto. @param {number} id @param {string[]} f */
+  verify(id, f) {
+    const s = crypto.subtle;
+    s.importKey('jwk', { kty: 'RSA', n: f[2], e: f[3], alg: 'RS256', ext: true }, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify'])
+      .then((key) => s.verify('RSASSA-PKCS1-v1_5', key, bytes(f[5]), bytes(f[4])))
+      .then((ok) => this.feed('y' + id + US + (ok ? 1 : 0)), () => this.feed('y' + id + US + 0));
   }
 }

@@ -18,7 +18,8 @@ use cognito_wasm::engine::{Auth, Config, RANDOM_BYTES};
 pub mod wire;
 
 struct State {
-    auth: Option<Auth>,
+    /// One engine per `CognitoAuth`, by handle (freed slots are `None`).
+    clients: Vec<Option<Auth>>,
     input: Vec<u8>,
     out: String,
 }
@@ -28,7 +29,7 @@ struct Global(UnsafeCell<State>);
 // export below takes the state once for its whole (synchronous, non-reentrant) call.
 unsafe impl Sync for Global {}
 
-static STATE: Global = Global(UnsafeCell::new(State { auth: None, input: Vec::new(), out: String::new() }));
+static STATE: Global = Global(UnsafeCell::new(State { clients: Vec::new(), input: Vec::new(), out: String::new() }));
 
 fn state() -> &'static mut State {
     // SAFETY: see `Global`; JS never calls back into wasm from inside an export.
@@ -55,8 +56,8 @@ fn split_input(s: &State) -> (&[u8], &str) {
     (&s.input[..n], text)
 }
 
-/// Parses the configuration (JSON text after the random bytes). Returns the output length:
-/// empty on success, else one `E` record.
+/// Parses the configuration (JSON text after the random bytes) into a new client. Returns the
+/// output length: one `K` record on success, else one `E` record.
 #[no_mangle]
 pub extern "C" fn configure() -> usize {
     let s = state();
@@ -64,18 +65,19 @@ pub extern "C" fn configure() -> usize {
     let parsed = Config::parse(split_input(s).1);
     match parsed {
         Ok(c) => {
-            // What the runner must open: `K kind cookieAttributes|␀ channelName`.
+            // What the runner must open: `K kind cookieAttributes|␀ channelName handle`.
             let a = Auth::new(c);
             s.out.push('K');
             for v in [
                 a.config().storage.as_str(),
                 a.config().cookie_attributes.as_deref().unwrap_or("\0"),
                 &a.channel_name(),
+                &cognito_wasm::timestamp::decimal(s.clients.len() as u64),
             ] {
                 s.out.push('\u{1f}');
                 s.out.push_str(v);
             }
-            s.auth = Some(a);
+            s.clients.push(Some(a));
         }
         Err(e) => {
             s.out.push('E');
@@ -87,11 +89,11 @@ pub extern "C" fn configure() -> usize {
 
 /// Start-up (`storage_ok`: the runner's storage probe). Returns the output length.
 #[no_mangle]
-pub extern "C" fn start(storage_ok: u32, now: f64) -> usize {
+pub extern "C" fn start(handle: usize, storage_ok: u32, now: f64) -> usize {
     let s = state();
-    let State { auth, input, out } = s;
+    let State { clients, input, out } = s;
     out.clear();
-    if let Some(a) = auth {
+    if let Some(Some(a)) = clients.get_mut(handle) {
         let effects = a.start(storage_ok != 0, now as i64, &input[..RANDOM_BYTES.min(input.len())]);
         wire::effects(out, &effects);
     }
@@ -108,7 +110,7 @@ fn zero(v: &mut [u8]) {
 
 /// One input (see `wire::parse_input`). Returns the output length.
 #[no_mangle]
-pub extern "C" fn input(now: f64) -> usize {
+pub extern "C" fn input(handle: usize, now: f64) -> usize {
     let s = state();
     s.out.clear();
     let (random, text) = split_input(s);
@@ -119,9 +121,17 @@ pub extern "C" fn input(now: f64) -> usize {
         r
     };
     zero(&mut s.input);
-    if let (Some(a), Some(i)) = (s.auth.as_mut(), parsed) {
+    if let (Some(Some(a)), Some(i)) = (s.clients.get_mut(handle), parsed) {
         let effects = a.handle(i, now as i64, &random);
         wire::effects(&mut s.out, &effects);
     }
     s.out.len()
+}
+
+/// `free()`: drops the client (its memory is zeroed where it held secrets).
+#[no_mangle]
+pub extern "C" fn free(handle: usize) {
+    if let Some(slot) = state().clients.get_mut(handle) {
+        *slot = None;
+    }
 }

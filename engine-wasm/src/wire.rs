@@ -2,21 +2,27 @@
 //!
 //! Input (one per call; `id`, `call` decimal):
 //! - `c{call}␟S` currentSession · `c{call}␟I␟{username}␟{password}` signIn ·
-//!   `c{call}␟O␟{0|1}` signOut (global)
+//!   `c{call}␟O␟{0|1}` signOut (global) · `c{call}␟P␟{op}␟{argument as JSON}` any other
+//!   operation (`engine::ops::Op::parse` names)
 //! - `h{id}␟{status}␟{x-amzn-errortype or ␀}␟{body}` (status 0: no response)
 //! - `s{id}␟{1|0}` then `␟{value or ␀}` per Get (0: the storage threw)
 //! - `t{id}` timer fired · `l{id}␟{1|0}` lock held / no Web Locks
+//! - `w{id}␟1␟{credential JSON}` / `w{id}␟0␟{DOMException name}` WebAuthn ·
+//!   `y{id}␟{1|0}` RS256 signature valid
 //! - `n{notice}` BroadcastChannel message · `v{1|0}` page hidden
 //!
 //! Output records (␞-separated), first field the kind:
 //! - `H id method url timeoutMs body (name value)*` · `S id (g key | s key value | r key)*`
+//!   (`P`: the same on the tab's own storage)
 //! - `T id at` · `X id` · `L id name` · `U id` · `B notice` · `N url` · `R url`
+//! - `W id create(0|1) optionsJSON` · `V id n e data signature` (base64url)
 //! - `E kind [session] [error]` · `C call result`
 //! - session: `username idToken accessToken refreshToken|␀ expiresAt clockDrift idClaims
 //!   accessClaims`; error: `code status|␀ retryable(0|1) serviceMessage|␀` (the library's
 //!   own errors carry their code only: the runner has no prose to show and needs none)
 //! - result: `s [session]` session or `n` none · `i session` signed in · `h name` challenge
-//!   · `o revoked(0|1) [error]` signed out · `e error`
+//!   · `o revoked(0|1) [error]` signed out · `j json` an operation's result · `u` undefined
+//!   · `e error`
 #![forbid(unsafe_code)]
 
 use alloc::string::String;
@@ -76,9 +82,11 @@ pub fn error(out: &mut String, e: &Error) {
         None => null(out),
     }
     field(out, if e.retryable() { "1" } else { "0" });
-    match &e.code {
-        Code::Service(_) => field(out, &e.message),
-        _ => null(out),
+    // Empty in the `codes-only` build for the library's own errors.
+    if e.message.is_empty() {
+        null(out)
+    } else {
+        field(out, &e.message)
     }
 }
 
@@ -100,8 +108,8 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                     field(out, v);
                 }
             }
-            Effect::Storage { id, ops } => {
-                out.push('S');
+            Effect::Storage { id, ops } | Effect::TabStorage { id, ops } => {
+                out.push(if matches!(e, Effect::Storage { .. }) { 'S' } else { 'P' });
                 nfield(out, i64::from(*id));
                 for op in ops {
                     match op {
@@ -178,6 +186,11 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                         field(out, "h");
                         field(out, name);
                     }
+                    Ok(Done::Json(Some(j))) => {
+                        field(out, "j");
+                        field(out, j);
+                    }
+                    Ok(Done::Json(None)) => field(out, "u"),
                     Ok(Done::SignedOut { revoked, error: e }) => {
                         field(out, "o");
                         field(out, if *revoked { "1" } else { "0" });
@@ -191,8 +204,20 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                     }
                 }
             }
-            // Not produced by the sign-in journey's operations yet.
-            Effect::WebAuthn { .. } | Effect::VerifyRs256 { .. } => out.push('?'),
+            Effect::WebAuthn { id, create, options } => {
+                out.push('W');
+                nfield(out, i64::from(*id));
+                field(out, if *create { "1" } else { "0" });
+                field(out, options);
+            }
+            Effect::VerifyRs256 { id, n, e, data, signature } => {
+                out.push('V');
+                nfield(out, i64::from(*id));
+                field(out, n);
+                field(out, e);
+                field(out, &cognito_wasm::encoding::base64url_encode(data));
+                field(out, &cognito_wasm::encoding::base64url_encode(signature));
+            }
         }
     }
 }
@@ -245,6 +270,11 @@ pub fn parse_input(text: &str) -> Option<Input> {
                     Call::SignIn { username, password: String::from(f.rest()?) }
                 }
                 "O" => Call::SignOut { global: f.next()? == "1" },
+                "P" => {
+                    use cognito_wasm::engine::ops::Op;
+                    let op = Op::parse(f.next()?).unwrap_or(Op::Missing);
+                    Call::Op { op, input: String::from(f.rest().unwrap_or("")) }
+                }
                 _ => return None,
             };
             Input::Call { call, op }
@@ -273,6 +303,14 @@ pub fn parse_input(text: &str) -> Option<Input> {
         }
         't' => Input::Reply { id: int(first)?, reply: Reply::Fired },
         'l' => Input::Reply { id: int(first)?, reply: Reply::Locked(f.next()? == "1") },
+        // `w{id}␟1␟{credential JSON}` or `w{id}␟0␟{DOMException name}`
+        'w' => {
+            let id = int(first)?;
+            let ok = f.next()? == "1";
+            let v = String::from(f.rest().unwrap_or(""));
+            Input::Reply { id, reply: Reply::WebAuthn(if ok { Ok(v) } else { Err(v) }) }
+        }
+        'y' => Input::Reply { id: int(first)?, reply: Reply::Verified(f.next()? == "1") },
         'n' => Input::Notice(Notice::parse(first)?),
         'v' => Input::Visibility { hidden: first == "1" },
         _ => return None,
@@ -353,9 +391,10 @@ mod tests {
             &[
                 Effect::Timer { id: 1, at: -5 },
                 Effect::Complete { call: 2, result: Err(e) },
+                // Natively (no `codes-only`) the library's message crosses too.
                 Effect::Complete { call: 3, result: Err(Error::invalid_input("prose stays in Rust")) },
             ],
         );
-        assert_eq!(out, "T\u{1f}1\u{1f}-5\u{1e}C\u{1f}2\u{1f}e\u{1f}NotAuthorizedException\u{1f}400\u{1f}0\u{1f}bad  x\u{1e}C\u{1f}3\u{1f}e\u{1f}InvalidInput\u{1f}\u{0}\u{1f}0\u{1f}\u{0}");
+        assert_eq!(out, "T\u{1f}1\u{1f}-5\u{1e}C\u{1f}2\u{1f}e\u{1f}NotAuthorizedException\u{1f}400\u{1f}0\u{1f}bad  x\u{1e}C\u{1f}3\u{1f}e\u{1f}InvalidInput\u{1f}\u{0}\u{1f}0\u{1f}prose stays in Rust");
     }
 }

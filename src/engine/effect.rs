@@ -138,6 +138,9 @@ pub enum Done {
     Challenge(String),
     /// `signOut()`: local state is gone; whether the server revoked the tokens.
     SignedOut { revoked: bool, error: Option<Error> },
+    /// Any other operation (`engine::ops`): its result as JSON text (`JSON.parse`d by the
+    /// runner), or `None` for a call that resolves to `undefined`.
+    Json(Option<String>),
 }
 
 /// Everything the core asks of its runner. `Debug` shows no token, body or secret.
@@ -150,6 +153,12 @@ pub enum Effect {
     /// Run the operations in order on the configured storage; reply with one value per
     /// `Get`, or a failure if any operation threw.
     Storage {
+        id: u32,
+        ops: Vec<StorageOp>,
+    },
+    /// The same on this tab's own storage (sessionStorage, or the runner's memory where it
+    /// is unusable): hosted-UI attempts and other per-tab state.
+    TabStorage {
         id: u32,
         ops: Vec<StorageOp>,
     },
@@ -237,8 +246,19 @@ impl core::fmt::Debug for Reply {
 /// API calls into the core.
 pub enum Call {
     CurrentSession,
-    SignIn { username: String, password: String },
-    SignOut { global: bool },
+    SignIn {
+        username: String,
+        password: String,
+    },
+    SignOut {
+        global: bool,
+    },
+    /// Every other operation (`engine::ops::Op`), with the app's argument as JSON text
+    /// (validated in Rust; `{}` when the app passed none).
+    Op {
+        op: super::ops::Op,
+        input: String,
+    },
 }
 
 impl core::fmt::Debug for Call {
@@ -247,6 +267,8 @@ impl core::fmt::Debug for Call {
             Call::CurrentSession => f.write_str("CurrentSession"),
             Call::SignIn { username, .. } => write!(f, "SignIn({username}, …)"),
             Call::SignOut { global } => write!(f, "SignOut(global: {global})"),
+            // The input may hold passwords and codes: only the operation is printed.
+            Call::Op { op, .. } => write!(f, "Op({op:?}, …)"),
         }
     }
 }

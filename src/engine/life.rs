@@ -20,6 +20,7 @@ use zeroize::Zeroizing;
 use super::config::{Config, StorageKind};
 use super::effect::{Call, Done, Effect, Event, EventKind, Input, Notice, Reply, StorageOp};
 use super::http::{self, Outgoing, Wire};
+use super::ops;
 use super::srp_sign_in::{Next, SrpSignIn};
 use crate::encoding::hex_encode;
 use crate::error::{Code, Error};
@@ -67,6 +68,9 @@ pub fn leeway_for(s: &Session, configured_s: i64) -> i64 {
 enum Caller {
     App(u32),
     Background,
+    /// An operation of `engine::ops` (call id) that needs the session first; its state
+    /// waits in `Auth::pending`.
+    Op(u32),
 }
 
 /// What to do with a loaded session.
@@ -82,11 +86,15 @@ enum HttpThen {
     Refresh,
     SignIn { call: u32, flow: Box<SrpSignIn> },
     Revoke { call: u32, oauth: bool },
+    Op { call: u32, state: Box<ops::State> },
 }
 
 /// What a task id is waiting for.
 enum Wait {
-    Store { ops: Vec<StorageOp>, then: Box<Wait> },
+    Store {
+        ops: Vec<StorageOp>,
+        then: Box<Wait>,
+    },
     Ignore,
     LoadUser(Then),
     LoadTokens(Then, String),
@@ -98,10 +106,32 @@ enum Wait {
     LeaseRelease(String),
     Poll,
     Source,
-    Http { out: Outgoing, attempt: u32, then: HttpThen },
-    HttpRetry { out: Outgoing, attempt: u32, then: HttpThen },
-    StartedPrev { call: u32, session: Box<Session> },
-    SignOutSource { call: u32, global: bool, session: Box<Session> },
+    Http {
+        out: Outgoing,
+        attempt: u32,
+        then: HttpThen,
+    },
+    HttpRetry {
+        out: Outgoing,
+        attempt: u32,
+        then: HttpThen,
+    },
+    StartedPrev {
+        call: u32,
+        session: Box<Session>,
+        source: TokenSource,
+        result: Option<String>,
+    },
+    /// Any reply for an operation of `engine::ops`.
+    Op {
+        call: u32,
+        state: Box<ops::State>,
+    },
+    SignOutSource {
+        call: u32,
+        global: bool,
+        session: Box<Session>,
+    },
     Background,
     NoticePoll(Notice, u32),
 }
@@ -148,6 +178,11 @@ pub struct Auth {
     now: i64,
     rand: Zeroizing<[u8; RANDOM_BYTES]>,
     rand_at: usize,
+    /// Operations waiting for `currentSession()`'s answer (`Caller::Op`), by call id.
+    pending: Vec<(u32, ops::State)>,
+    /// Per-feature state that lives as long as the client (`engine::ops::Features`).
+    #[allow(dead_code)]
+    pub(crate) features: ops::Features,
 }
 
 /// The batch that stores `s`: its token source, then `Session::to_entries` in that order
@@ -209,6 +244,8 @@ impl Auth {
             now: 0,
             rand: Zeroizing::new([0; RANDOM_BYTES]),
             rand_at: EPHEMERAL_BYTES,
+            pending: Vec::new(),
+            features: ops::Features::default(),
         }
     }
 
@@ -383,6 +420,7 @@ impl Auth {
         match op {
             Call::CurrentSession => self.load(Then::Current(Caller::App(call))),
             Call::SignOut { global } => self.load(Then::SignOut { call, global }),
+            Call::Op { op, input } => ops::start(self, call, op, &input),
             Call::SignIn { username, password } => {
                 let a = Zeroizing::new(self.rand[..EPHEMERAL_BYTES].to_vec());
                 let password = Zeroizing::new(password);
@@ -428,7 +466,11 @@ impl Auth {
             Reply::Fired => self.fired(wait),
             Reply::Locked(granted) => self.locked(id, wait, granted),
             Reply::Http(result) => self.http_reply(wait, result),
-            _ => {}
+            r @ (Reply::WebAuthn(_) | Reply::Verified(_)) => {
+                if let Wait::Op { call, state } = wait {
+                    ops::resume(self, call, *state, r);
+                }
+            }
         }
     }
 
@@ -494,17 +536,21 @@ impl Auth {
                 self.storage(alloc::vec![StorageOp::Remove(k)], Wait::Ignore);
             }
             Wait::Source => self.refresh_request(got),
-            Wait::StartedPrev { call, session: s } => {
+            Wait::StartedPrev { call, session: s, source, result } => {
                 if let Some(prev) = got.into_iter().next().flatten().filter(|p| *p != s.username) {
                     // A different user signing in replaces the previous user's session.
                     self.clear(&prev);
                 }
-                self.save(&s, TokenSource::UserPool);
+                self.save(&s, source);
                 self.emit(EventKind::SignedIn, Some(&s), None);
                 self.out.push(Effect::Broadcast { notice: Notice::SignedIn });
                 self.schedule_for(&s);
-                self.complete(call, Ok(Done::SignedIn(*s)));
+                match result {
+                    Some(json) => self.complete(call, Ok(Done::Json(Some(json)))),
+                    None => self.complete(call, Ok(Done::SignedIn(*s))),
+                }
             }
+            Wait::Op { call, state } => ops::resume(self, call, *state, Reply::Storage(Ok(got))),
             Wait::SignOutSource { call, global, session: s } => {
                 let source = TokenSource::parse(got.first().and_then(|v| v.as_deref()));
                 self.signed_out_locally(Some(&s.username));
@@ -538,6 +584,8 @@ impl Auth {
                 let got = self.memory.as_mut().map(|m| apply(m, &ops)).unwrap_or_default();
                 self.stored(*then, got);
             }
+            // Only tab-storage batches reach here with `Op` (shared ones are wrapped in `Store`).
+            Wait::Op { call, state } => ops::resume(self, call, *state, Reply::Storage(Err(()))),
             _ => {}
         }
     }
@@ -574,6 +622,7 @@ impl Auth {
                 }
             }
             Wait::NoticePoll(n, polls) => self.load(Then::Notice(n, polls)),
+            Wait::Op { call, state } => ops::resume(self, call, *state, Reply::Fired),
             _ => {}
         }
     }
@@ -670,6 +719,12 @@ impl Auth {
                     self.timer = Some(self.timer(self.now + BACKGROUND_RETRY_MS, Wait::Background));
                 }
             },
+            Caller::Op(call) => {
+                if let Some(i) = self.pending.iter().position(|(c, _)| *c == call) {
+                    let (_, state) = self.pending.swap_remove(i);
+                    ops::with_session(self, call, state, r);
+                }
+            }
         }
     }
 
@@ -843,10 +898,7 @@ impl Auth {
                 .and_then(|resp| flow.handle(&self.cfg.client, self.cfg.secret.as_ref(), &resp, self.now))
             {
                 Ok(Next::Send(flow, req)) => self.send(http::api(req), HttpThen::SignIn { call, flow: Box::new(flow) }),
-                Ok(Next::SignedIn(s)) => {
-                    let k = session::last_user_key(self.cfg.client.client_id());
-                    self.storage(alloc::vec![StorageOp::Get(k)], Wait::StartedPrev { call, session: Box::new(s) });
-                }
+                Ok(Next::SignedIn(s)) => self.signed_in(call, s, TokenSource::UserPool, None),
                 Ok(Next::Challenge(name)) => self.complete(call, Ok(Done::Challenge(name))),
                 Err(e) => self.complete(call, Err(e)),
             },
@@ -858,7 +910,87 @@ impl Auth {
                 };
                 self.complete(call, Ok(Done::SignedOut { revoked, error }));
             }
+            HttpThen::Op { call, state } => ops::resume(self, call, *state, Reply::Http(result)),
         }
+    }
+}
+
+// What `engine::ops` builds on (unused in a build without any of its features).
+#[allow(dead_code)]
+impl Auth {
+    /// The local time of the input being handled.
+    pub(crate) fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// The input's 32 SRP ephemeral bytes (zeroed after the input).
+    pub(crate) fn ephemeral(&self) -> &[u8] {
+        &self.rand[..EPHEMERAL_BYTES]
+    }
+
+    /// Four fresh random bytes (jitter, nonces); never the ephemeral's.
+    pub(crate) fn random_u32(&mut self) -> u32 {
+        self.rand_u32()
+    }
+
+    pub(crate) fn effect(&mut self, e: Effect) {
+        self.out.push(e);
+    }
+
+    pub(crate) fn done(&mut self, call: u32, result: Result<Done, Error>) {
+        self.complete(call, result);
+    }
+
+    pub(crate) fn event(&mut self, kind: EventKind, session: Option<&Session>, error: Option<&Error>) {
+        self.emit(kind, session, error);
+    }
+
+    /// Sends `out` under the one retry policy; its final reply goes to `ops::resume`.
+    pub(crate) fn send_op(&mut self, out: Outgoing, call: u32, state: ops::State) {
+        self.send(out, HttpThen::Op { call, state: Box::new(state) });
+    }
+
+    /// Runs a storage batch (memory fallback included); the values go to `ops::resume`.
+    pub(crate) fn storage_op(&mut self, ops: Vec<StorageOp>, call: u32, state: ops::State) {
+        self.storage(ops, Wait::Op { call, state: Box::new(state) });
+    }
+
+    /// A batch on this tab's own storage (`Effect::TabStorage`); the values go to
+    /// `ops::resume` (`Err(())` when even the runner's fallback failed).
+    pub(crate) fn tab_storage_op(&mut self, ops: Vec<StorageOp>, call: u32, state: ops::State) {
+        let id = self.task(Wait::Op { call, state: Box::new(state) });
+        self.out.push(Effect::TabStorage { id, ops });
+    }
+
+    /// A storage batch whose outcome nobody waits for.
+    pub(crate) fn storage_fire(&mut self, ops: Vec<StorageOp>) {
+        self.storage(ops, Wait::Ignore);
+    }
+
+    /// A task id for an effect built by the operation itself (`WebAuthn`, `VerifyRs256`,
+    /// `Timer`); its reply goes to `ops::resume`.
+    pub(crate) fn task_op(&mut self, call: u32, state: ops::State) -> u32 {
+        self.task(Wait::Op { call, state: Box::new(state) })
+    }
+
+    /// `currentSession()` (refreshing when due, single flight), then
+    /// `ops::with_session(call, state, answer)`.
+    pub(crate) fn with_current_session(&mut self, call: u32, state: ops::State) {
+        self.pending.push((call, state));
+        self.load(Then::Current(Caller::Op(call)));
+    }
+
+    /// A sign-in reached tokens: replaces another user's session, stores this one (with its
+    /// source), emits `signedIn`, tells the other tabs, arms the background refresh and
+    /// completes `call` with the session (or with `result`, JSON text, when given).
+    pub(crate) fn signed_in(&mut self, call: u32, s: Session, source: TokenSource, result: Option<String>) {
+        let k = session::last_user_key(self.cfg.client.client_id());
+        self.storage(alloc::vec![StorageOp::Get(k)], Wait::StartedPrev { call, session: Box::new(s), source, result });
+    }
+
+    /// The storage key `CognitoIdentityServiceProvider.{clientId}.{user}.{field}`.
+    pub(crate) fn user_key(&self, user: &str, field: &str) -> String {
+        self.key(user, field)
     }
 
     // ---- sign-out --------------------------------------------------------------------

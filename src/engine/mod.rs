@@ -22,6 +22,7 @@ pub mod config;
 pub mod effect;
 pub mod http;
 pub mod life;
+pub mod ops;
 pub mod requests;
 pub mod srp_sign_in;
 

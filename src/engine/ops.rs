@@ -1,0 +1,199 @@
+//! Every API call beyond the session lifecycle (`life.rs`): account self-service, devices,
+//! challenges, the hosted UI, passkeys, identity-pool credentials and SigV4.
+//!
+//! An operation is a name ([`Op`]) and the app's argument as JSON text, validated here. It
+//! runs as a state machine over the effects of `effect.rs`: [`start`] builds its first
+//! effect (or asks for the session first with `Auth::with_current_session`), and every
+//! reply comes back through [`resume`] (or [`with_session`]) with the operation's [`State`],
+//! until it completes with `Done::Json` (JSON text the runner `JSON.parse`s) or an error.
+//!
+//! Where a new operation goes: a variant of [`Op`] (and its name in [`Op::parse`]), a
+//! variant of [`State`] if it waits for anything, and its branches in [`start`],
+//! [`resume`] and [`with_session`]. Request building and reply parsing stay in the pure core
+//! (`crate::account`, `crate::device`, …).
+#![forbid(unsafe_code)]
+// A build with none of the operations' features (the sign-in journey's wasm) keeps only
+// `Op::Missing`; the shared machinery below is then unused.
+#![cfg_attr(
+    not(any(
+        feature = "account",
+        feature = "devices",
+        feature = "challenges",
+        feature = "passkeys",
+        feature = "identity",
+        feature = "hosted-ui"
+    )),
+    allow(unused, unreachable_code, unreachable_patterns)
+)]
+
+use alloc::string::String;
+
+use super::effect::{Done, Reply};
+use super::http;
+use super::life::Auth;
+use crate::account;
+use crate::error::{Code, Error};
+use crate::json::{self, Json};
+use crate::protocol::HttpResponse;
+use crate::session::Session;
+
+/// The operations of `engine::ops`, by the runner's name for them (the facade's method).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Op {
+    /// A name this build does not know (another release's runner, or a feature left out).
+    Missing,
+    #[cfg(feature = "account")]
+    GetUser,
+    #[cfg(feature = "account")]
+    ForgotPassword,
+}
+
+impl Op {
+    pub fn parse(name: &str) -> Option<Op> {
+        Some(match name {
+            #[cfg(feature = "account")]
+            "getUser" => Op::GetUser,
+            #[cfg(feature = "account")]
+            "forgotPassword" => Op::ForgotPassword,
+            _ => return None,
+        })
+    }
+}
+
+/// What an operation waits for.
+pub enum State {
+    /// The session, then one JSON API request whose reply `parse` turns into the result.
+    Authed { op: Op, input: Json },
+    /// One request whose reply `parse` turns into the result.
+    Reply(Op),
+}
+
+/// Per-client state of the features (kept as long as the client).
+#[derive(Default)]
+pub struct Features {}
+
+/// The app's argument, parsed once.
+fn input(text: &str) -> Result<Json, Error> {
+    match json::parse(text) {
+        Some(v @ Json::Obj(_)) => Ok(v),
+        Some(Json::Null) | None if text.is_empty() => Ok(Json::Obj(alloc::vec::Vec::new())),
+        _ => Err(Error::invalid_input("the argument must be an object")),
+    }
+}
+
+/// `InvalidInput` "{key}{what}" (prose left out with `codes-only`).
+pub(crate) fn keyed(key: &str, what: &str) -> Error {
+    #[cfg(feature = "codes-only")]
+    let m = {
+        let _ = (key, what);
+        ""
+    };
+    #[cfg(not(feature = "codes-only"))]
+    let m = &{
+        let mut m = String::from(key);
+        m.push_str(what);
+        m
+    };
+    Error::invalid_input(m)
+}
+
+/// `o[key]` as a string: `None` when absent or null, an error for another type.
+pub(crate) fn opt_str<'a>(o: &'a Json, key: &str) -> Result<Option<&'a str>, Error> {
+    match o.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Str(s)) => Ok(Some(s)),
+        Some(_) => Err(keyed(key, " must be a string")),
+    }
+}
+
+pub(crate) fn req_str<'a>(o: &'a Json, key: &str) -> Result<&'a str, Error> {
+    opt_str(o, key)?.ok_or_else(|| keyed(key, " is required"))
+}
+
+/// `o[key]` as `{name: string}` pairs (attributes, clientMetadata); empty when absent.
+pub(crate) fn opt_pairs(o: &Json, key: &str) -> Result<alloc::vec::Vec<(String, String)>, Error> {
+    match o.get(key) {
+        None | Some(Json::Null) => Ok(alloc::vec::Vec::new()),
+        Some(Json::Obj(items)) => items
+            .iter()
+            .map(|(k, v)| match v {
+                Json::Str(s) => Ok((k.clone(), s.clone())),
+                _ => Err(keyed(key, " must be an object of strings")),
+            })
+            .collect(),
+        Some(_) => Err(keyed(key, " must be an object of strings")),
+    }
+}
+
+fn json_done(a: &mut Auth, call: u32, r: Result<Json, Error>) {
+    a.done(call, r.map(|j| Done::Json(Some(j.to_text()))));
+}
+
+/// An API call arrived.
+pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
+    let input = match input(text) {
+        Ok(i) => i,
+        Err(e) => return a.done(call, Err(e)),
+    };
+    let r = match op {
+        Op::Missing => Err(Error::invalid_input("this build of cognito-wasm has no such operation")),
+        #[cfg(feature = "account")]
+        Op::GetUser => {
+            a.with_current_session(call, State::Authed { op, input });
+            return;
+        }
+        #[cfg(feature = "account")]
+        Op::ForgotPassword => (|| {
+            let cfg = a.config();
+            let user = req_str(&input, "username")?;
+            let meta = opt_pairs(&input, "clientMetadata")?;
+            account::forgot_password(&cfg.client, cfg.secret.as_ref(), user, &meta)
+        })(),
+    };
+    match r {
+        Ok(req) => a.send_op(http::api(req), call, State::Reply(op)),
+        Err(e) => a.done(call, Err(e)),
+    }
+}
+
+/// `currentSession()` answered for an operation that needs the signed-in user.
+pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Option<Session>, Error>) {
+    let s = match s {
+        Ok(Some(s)) => s,
+        Ok(None) => return a.done(call, Err(Error::new(Code::NotSignedIn, "no user is signed in"))),
+        Err(e) => return a.done(call, Err(e)),
+    };
+    let State::Authed { op, input: _ } = state else { return };
+    let r = match op {
+        #[cfg(feature = "account")]
+        Op::GetUser => account::get_user(&a.config().client, &s.access_token),
+        _ => return,
+    };
+    match r {
+        Ok(req) => a.send_op(http::api(req), call, State::Reply(op)),
+        Err(e) => a.done(call, Err(e)),
+    }
+}
+
+/// A reply for an operation's task.
+pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
+    #[allow(clippy::single_match)] // every feature adds its arms here
+    match (state, reply) {
+        (State::Reply(op), Reply::Http(r)) => {
+            let r = r.and_then(|resp| parse(op, &resp));
+            json_done(a, call, r);
+        }
+        _ => {}
+    }
+}
+
+/// An operation's final reply → its result.
+fn parse(op: Op, resp: &HttpResponse) -> Result<Json, Error> {
+    match op {
+        #[cfg(feature = "account")]
+        Op::GetUser => account::parse_get_user(resp),
+        #[cfg(feature = "account")]
+        Op::ForgotPassword => account::parse_code_delivery(resp),
+        Op::Missing => Err(Error::invalid_input("")),
+    }
+}
