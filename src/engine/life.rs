@@ -441,6 +441,7 @@ impl Auth {
     fn notice(&mut self, n: Notice) {
         match n {
             Notice::SignedOut => {
+                ops::signed_out(self);
                 self.emit(EventKind::SignedOut, None, None);
                 self.cancel_timer();
                 if let Some(f) = &mut self.flight {
@@ -1008,6 +1009,7 @@ impl Auth {
             }
         }
         self.cancel_timer();
+        ops::signed_out(self);
         self.emit(EventKind::SignedOut, None, None);
         self.out.push(Effect::Broadcast { notice: Notice::SignedOut });
     }

