@@ -410,6 +410,7 @@ impl Auth {
     fn end_session(&mut self, user: &str) {
         self.clear(user);
         self.cancel_timer();
+        ops::signed_out(self);
         self.emit(EventKind::SessionExpired, None, None);
         self.out.push(Effect::Broadcast { notice: Notice::SignedOut });
     }
