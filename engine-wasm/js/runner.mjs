@@ -127,7 +127,9 @@ export class CognitoAuth {
   constructor(config) {
     if (!ex) throw new Error('call init() first');
     const custom = config && typeof config.storage === 'object' && config.storage !== null ? config.storage : null;
-    const k = call('configure', JSON.stringify(custom ? { ...config, storage: 'custom' } : config ?? null)).split(US);
+    // The user agent names a device Cognito starts tracking (ConfirmDevice's DeviceName).
+    const env = { userAgent: globalThis.navigator?.userAgent };
+    const k = call('configure', JSON.stringify(config && typeof config === 'object' && !Array.isArray(config) ? { ...config, ...env, ...(custom ? { storage: 'custom' } : {}) } : config ?? null)).split(US);
     if (k[0] === 'E') throw error(k, 1);
     /** @type {Map<number, [(v: any) => void, (e: any) => void]>} */ this.calls = new Map();
     /** @type {Map<number, any>} */ this.timers = new Map();
@@ -182,8 +184,8 @@ export class CognitoAuth {
   }
 
   currentSession() { return this.api('S'); }
-  /** @param {{username: string, password: string}} input */
-  signIn(input) { return this.api('I' + US + input.username + US + input.password); }
+  /** @param {any} input */
+  signIn(input) { return this.op('signIn', input); }
   /** @param {any} answer */
   respondToChallenge(answer) { return this.op('respondToChallenge', answer); }
   /** @param {{global?: boolean, redirect?: boolean}} [opts] */

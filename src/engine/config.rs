@@ -54,6 +54,12 @@ pub struct Config {
     pub rotation: bool,
     /// The user-pool domain origin (hosted UI sessions are refreshed and revoked there).
     pub domain: Option<String>,
+    /// `totpIssuer`: the name authenticator apps show (default `AWSCognito`, as Amplify).
+    #[cfg(any(feature = "challenges", feature = "account"))]
+    pub totp_issuer: String,
+    /// `navigator.userAgent`, added by the runner: the name ConfirmDevice gives a new device.
+    #[cfg(feature = "challenges")]
+    pub user_agent: Option<String>,
 }
 
 /// `InvalidInput` "{key}{what}" (with `codes-only` the prose is not built at all).
@@ -169,6 +175,10 @@ impl Config {
             auto_refresh: opt_bool(&o, "autoRefresh")?,
             rotation: opt_bool(&o, "refreshTokenRotation")?,
             domain,
+            #[cfg(any(feature = "challenges", feature = "account"))]
+            totp_issuer: String::from(opt_str(&o, "totpIssuer")?.unwrap_or("AWSCognito")),
+            #[cfg(feature = "challenges")]
+            user_agent: opt_str(&o, "userAgent")?.filter(|u| !u.is_empty()).map(String::from),
         })
     }
 }

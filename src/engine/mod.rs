@@ -18,6 +18,8 @@
 //! Natively, `tests/lifecycle.rs` drives [`life::Auth`] with simulated tabs, a simulated
 //! clock and the emulator in memory. See docs/architecture.md.
 
+#[cfg(feature = "challenges")]
+pub mod challenges;
 pub mod config;
 pub mod effect;
 pub mod http;

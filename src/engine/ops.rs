@@ -42,6 +42,18 @@ use crate::session::Session;
 pub enum Op {
     /// A name this build does not know (another release's runner, or a feature left out).
     Missing,
+    /// `signIn`: in every build. Without `challenges` (the sign-in journey) it is
+    /// USER_SRP_AUTH on the table-driven path (`srp_sign_in.rs`); with it, `challenges.rs`.
+    SignIn,
+    // challenges
+    #[cfg(feature = "challenges")]
+    RespondToChallenge,
+    #[cfg(feature = "challenges")]
+    PrepareSignIn,
+    #[cfg(feature = "challenges")]
+    SignUp,
+    #[cfg(feature = "challenges")]
+    ConfirmSignUp,
     #[cfg(feature = "account")]
     GetUser,
     #[cfg(feature = "account")]
@@ -51,6 +63,16 @@ pub enum Op {
 impl Op {
     pub fn parse(name: &str) -> Option<Op> {
         Some(match name {
+            "signIn" => Op::SignIn,
+            // challenges
+            #[cfg(feature = "challenges")]
+            "respondToChallenge" => Op::RespondToChallenge,
+            #[cfg(feature = "challenges")]
+            "prepareSignIn" => Op::PrepareSignIn,
+            #[cfg(feature = "challenges")]
+            "signUp" => Op::SignUp,
+            #[cfg(feature = "challenges")]
+            "confirmSignUp" => Op::ConfirmSignUp,
             #[cfg(feature = "account")]
             "getUser" => Op::GetUser,
             #[cfg(feature = "account")]
@@ -66,11 +88,16 @@ pub enum State {
     Authed { op: Op, input: Json },
     /// One request whose reply `parse` turns into the result.
     Reply(Op),
+    #[cfg(feature = "challenges")]
+    Challenges(super::challenges::State),
 }
 
 /// Per-client state of the features (kept as long as the client).
 #[derive(Default)]
-pub struct Features {}
+pub struct Features {
+    #[cfg(feature = "challenges")]
+    pub(crate) challenges: super::challenges::Features,
+}
 
 /// The app's argument, parsed once.
 fn input(text: &str) -> Result<Json, Error> {
@@ -132,6 +159,8 @@ fn json_done(a: &mut Auth, call: u32, r: Result<Json, Error>) {
 /// The user signed out (here, or in another tab): what the features keep for the user
 /// (AWS credentials, the pending challenge, …) is forgotten.
 pub(crate) fn signed_out(a: &mut Auth) {
+    #[cfg(feature = "challenges")]
+    super::challenges::signed_out(a);
     let _ = a;
 }
 
@@ -143,6 +172,28 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
     };
     let r = match op {
         Op::Missing => Err(Error::invalid_input("this build of cognito-wasm has no such operation")),
+        #[cfg(not(feature = "challenges"))]
+        Op::SignIn => {
+            let mut input = input;
+            match (req_str(&input, "username"), req_str(&input, "password")) {
+                (Ok(u), Ok(p)) => a.srp_sign_in(call, u, p),
+                (Err(e), _) | (_, Err(e)) => a.done(call, Err(e)),
+            }
+            // The password's copy in the parsed argument is wiped too.
+            if let Json::Obj(members) = &mut input {
+                for (_, v) in members.iter_mut() {
+                    if let Json::Str(s) = v {
+                        zeroize::Zeroize::zeroize(s);
+                    }
+                }
+            }
+            return;
+        }
+        // challenges
+        #[cfg(feature = "challenges")]
+        Op::SignIn | Op::RespondToChallenge | Op::PrepareSignIn | Op::SignUp | Op::ConfirmSignUp => {
+            return super::challenges::start(a, call, op, input)
+        }
         #[cfg(feature = "account")]
         Op::GetUser => {
             a.with_current_session(call, State::Authed { op, input });
@@ -185,6 +236,8 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
 pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
     #[allow(clippy::single_match)] // every feature adds its arms here
     match (state, reply) {
+        #[cfg(feature = "challenges")]
+        (State::Challenges(s), reply) => super::challenges::resume(a, call, s, reply),
         (State::Reply(op), Reply::Http(r)) => {
             let r = r.and_then(|resp| parse(op, &resp));
             json_done(a, call, r);
@@ -200,6 +253,6 @@ fn parse(op: Op, resp: &HttpResponse) -> Result<Json, Error> {
         Op::GetUser => account::parse_get_user(resp),
         #[cfg(feature = "account")]
         Op::ForgotPassword => account::parse_code_delivery(resp),
-        Op::Missing => Err(Error::invalid_input("")),
+        _ => Err(Error::invalid_input("")),
     }
 }
