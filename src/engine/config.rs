@@ -54,6 +54,9 @@ pub struct Config {
     pub rotation: bool,
     /// The user-pool domain origin (hosted UI sessions are refreshed and revoked there).
     pub domain: Option<String>,
+    /// `identityPoolId` (+ `identityEndpoint`), for `getAwsCredentials` and signing.
+    #[cfg(feature = "identity")]
+    pub identity: Option<crate::identity::IdentityConfig>,
 }
 
 /// `InvalidInput` "{key}{what}" (with `codes-only` the prose is not built at all).
@@ -169,6 +172,8 @@ impl Config {
             auto_refresh: opt_bool(&o, "autoRefresh")?,
             rotation: opt_bool(&o, "refreshTokenRotation")?,
             domain,
+            #[cfg(feature = "identity")]
+            identity: super::identity::parse_config(&o)?,
         })
     }
 }

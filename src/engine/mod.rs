@@ -21,6 +21,8 @@
 pub mod config;
 pub mod effect;
 pub mod http;
+#[cfg(feature = "identity")]
+pub mod identity;
 pub mod life;
 pub mod ops;
 pub mod requests;

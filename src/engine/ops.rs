@@ -46,6 +46,15 @@ pub enum Op {
     GetUser,
     #[cfg(feature = "account")]
     ForgotPassword,
+    // identity
+    #[cfg(feature = "identity")]
+    GetAwsCredentials,
+    #[cfg(feature = "identity")]
+    SignRequest,
+    #[cfg(feature = "identity")]
+    PresignUrl,
+    #[cfg(feature = "identity")]
+    SignFailed,
 }
 
 impl Op {
@@ -55,6 +64,15 @@ impl Op {
             "getUser" => Op::GetUser,
             #[cfg(feature = "account")]
             "forgotPassword" => Op::ForgotPassword,
+            // identity
+            #[cfg(feature = "identity")]
+            "getAwsCredentials" => Op::GetAwsCredentials,
+            #[cfg(feature = "identity")]
+            "signRequest" => Op::SignRequest,
+            #[cfg(feature = "identity")]
+            "presignUrl" => Op::PresignUrl,
+            #[cfg(feature = "identity")]
+            "signFailed" => Op::SignFailed,
             _ => return None,
         })
     }
@@ -66,11 +84,16 @@ pub enum State {
     Authed { op: Op, input: Json },
     /// One request whose reply `parse` turns into the result.
     Reply(Op),
+    #[cfg(feature = "identity")]
+    Identity(super::identity::State),
 }
 
 /// Per-client state of the features (kept as long as the client).
 #[derive(Default)]
-pub struct Features {}
+pub struct Features {
+    #[cfg(feature = "identity")]
+    pub identity: super::identity::Aws,
+}
 
 /// The app's argument, parsed once.
 fn input(text: &str) -> Result<Json, Error> {
@@ -131,8 +154,10 @@ fn json_done(a: &mut Auth, call: u32, r: Result<Json, Error>) {
 
 /// The user signed out (here, or in another tab): what the features keep for the user
 /// (AWS credentials, the pending challenge, …) is forgotten.
-pub(crate) fn signed_out(a: &mut Auth) {
-    let _ = a;
+pub(crate) fn signed_out(a: &mut Auth, user: Option<&str>) {
+    let _ = (&a, user);
+    #[cfg(feature = "identity")]
+    super::identity::signed_out(a, user);
 }
 
 /// An API call arrived.
@@ -143,6 +168,10 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
     };
     let r = match op {
         Op::Missing => Err(Error::invalid_input("this build of cognito-wasm has no such operation")),
+        #[cfg(feature = "identity")]
+        Op::GetAwsCredentials | Op::SignRequest | Op::PresignUrl | Op::SignFailed => {
+            return super::identity::start(a, call, op, input)
+        }
         #[cfg(feature = "account")]
         Op::GetUser => {
             a.with_current_session(call, State::Authed { op, input });
@@ -164,6 +193,11 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
 
 /// `currentSession()` answered for an operation that needs the signed-in user.
 pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Option<Session>, Error>) {
+    #[cfg(feature = "identity")]
+    let state = match state {
+        State::Identity(st) => return super::identity::with_session(a, call, st, s),
+        other => other,
+    };
     let s = match s {
         Ok(Some(s)) => s,
         Ok(None) => return a.done(call, Err(Error::new(Code::NotSignedIn, "no user is signed in"))),
@@ -189,6 +223,8 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
             let r = r.and_then(|resp| parse(op, &resp));
             json_done(a, call, r);
         }
+        #[cfg(feature = "identity")]
+        (State::Identity(st), r) => super::identity::resume(a, call, st, r),
         _ => {}
     }
 }
@@ -200,6 +236,8 @@ fn parse(op: Op, resp: &HttpResponse) -> Result<Json, Error> {
         Op::GetUser => account::parse_get_user(resp),
         #[cfg(feature = "account")]
         Op::ForgotPassword => account::parse_code_delivery(resp),
+        #[cfg(feature = "identity")]
+        Op::GetAwsCredentials | Op::SignRequest | Op::PresignUrl | Op::SignFailed => Err(Error::invalid_input("")),
         Op::Missing => Err(Error::invalid_input("")),
     }
 }
