@@ -187,7 +187,7 @@ export class CognitoAuth {
   /** @param {any} answer */
   respondToChallenge(answer) { return this.op('respondToChallenge', answer); }
   /** @param {{global?: boolean, redirect?: boolean}} [opts] */
-  signOut(opts) { return this.api('O' + US + (opts && opts.global ? 1 : 0)); }
+  signOut(opts) { return this.api('O' + US + (opts && opts.global ? 1 : 0) + US + (opts && opts.redirect ? 1 : 0)); }
   /** @param {(e: any) => void} f */
   onAuthStateChange(f) { this.listeners.add(f); return () => { this.listeners.delete(f); }; }
   prepareSignIn() { this.opSync('prepareSignIn'); }
@@ -217,7 +217,7 @@ export class CognitoAuth {
   /** @param {any} [o] */ getAwsCredentials(o) { return this.op('getAwsCredentials', o); }
   /** @param {any} [o] */ authorizeUrl(o) { return this.opSync('authorizeUrl', o); }
   /** @param {any} [o] */ signInWithRedirect(o) { return this.op('signInWithRedirect', o); }
-  /** @param {string} [url] */ handleRedirectCallback(url) { return this.op('handleRedirectCallback', { url: url ?? location.href }); }
+  /** @param {string} [url] */ handleRedirectCallback(url) { const here = globalThis.location?.href; return this.op('handleRedirectCallback', { url: url ?? here, here }); }
   /** @param {string} token */ verifyIdToken(token) { return this.op('verifyIdToken', { token }); }
   getUserInfo() { return this.op('getUserInfo'); }
 

@@ -2,7 +2,7 @@
 //!
 //! Input (one per call; `id`, `call` decimal):
 //! - `c{call}␟S` currentSession · `c{call}␟I␟{username}␟{password}` signIn ·
-//!   `c{call}␟O␟{0|1}` signOut (global) · `c{call}␟P␟{op}␟{argument as JSON}` any other
+//!   `c{call}␟O␟{0|1}␟{0|1}` signOut (global, redirect) · `c{call}␟P␟{op}␟{argument as JSON}` any other
 //!   operation (`engine::ops::Op::parse` names)
 //! - `h{id}␟{status}␟{x-amzn-errortype or ␀}␟{body}` (status 0: no response)
 //! - `s{id}␟{1|0}` then `␟{value or ␀}` per Get (0: the storage threw)
@@ -269,7 +269,7 @@ pub fn parse_input(text: &str) -> Option<Input> {
                     let username = String::from(f.next()?);
                     Call::SignIn { username, password: String::from(f.rest()?) }
                 }
-                "O" => Call::SignOut { global: f.next()? == "1" },
+                "O" => Call::SignOut { global: f.next()? == "1", redirect: f.next() == Some("1") },
                 "P" => {
                     use cognito_wasm::engine::ops::Op;
                     let op = Op::parse(f.next()?).unwrap_or(Op::Missing);

@@ -20,6 +20,8 @@
 
 pub mod config;
 pub mod effect;
+#[cfg(feature = "hosted-ui")]
+pub mod hosted;
 pub mod http;
 pub mod life;
 pub mod ops;
