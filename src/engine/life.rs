@@ -52,13 +52,16 @@ pub const BACKGROUND_RETRY_MS: i64 = 30_000;
 const POLL_MS: i64 = 50;
 const POLLS: u32 = 40;
 
-/// The leeway used for `s`: the configured one, but never more than half the tokens'
-/// lifetime. A leeway longer than the lifetime would make every fresh token "due" and every
-/// tab refresh again as soon as another tab had refreshed.
+/// The leeway used for `s`: the configured one, unless it is at least the tokens' whole
+/// lifetime, then half that lifetime. A leeway longer than the lifetime would make every
+/// fresh token "due" and every tab refresh again as soon as another tab had refreshed; a
+/// shorter one is the app's choice (60 s on 62 s tokens refreshes after 2 s).
 pub fn leeway_for(s: &Session, configured_s: i64) -> i64 {
     let iat = json::parse(&s.access_claims).and_then(|c| c.get("iat").and_then(Json::as_i64));
     match iat {
-        Some(iat) if s.access_exp.min(s.id_exp) > iat => configured_s.min((s.access_exp.min(s.id_exp) - iat) / 2),
+        Some(iat) if s.access_exp.min(s.id_exp) > iat && configured_s >= s.access_exp.min(s.id_exp) - iat => {
+            (s.access_exp.min(s.id_exp) - iat) / 2
+        }
         _ => configured_s,
     }
 }
@@ -89,8 +92,20 @@ enum HttpThen {
     Op { call: u32, state: Box<ops::State> },
 }
 
+/// What follows a session's save.
+enum Saved {
+    /// The new session, and the one it replaces (restored if the write fails half-way).
+    Refreshed(Session, Session),
+    SignedIn {
+        call: u32,
+        session: Session,
+        result: Option<String>,
+    },
+}
+
 /// What a task id is waiting for.
 enum Wait {
+    Saved(Box<Saved>),
     Store {
         ops: Vec<StorageOp>,
         then: Box<Wait>,
@@ -210,6 +225,13 @@ fn save_ops(cid: &str, s: &Session, source: TokenSource) -> Vec<StorageOp> {
     ops.push(StorageOp::Set(user_key(cid, u, "accessToken"), s.access_token.clone()));
     ops.push(StorageOp::Set(session::last_user_key(cid), u.clone()));
     ops
+}
+
+/// Removes every key `ops` sets.
+fn removals(ops: &[StorageOp]) -> Vec<StorageOp> {
+    ops.iter()
+        .filter_map(|o| if let StorageOp::Set(k, _) = o { Some(StorageOp::Remove(k.clone())) } else { None })
+        .collect()
 }
 
 fn apply(mem: &mut Vec<(String, String)>, ops: &[StorageOp]) -> Vec<Option<String>> {
@@ -386,8 +408,11 @@ impl Auth {
         self.storage(alloc::vec![StorageOp::Get(k)], Wait::LoadUser(then));
     }
 
-    fn save(&mut self, s: &Session, source: TokenSource) {
-        self.storage(save_ops(self.cfg.client.client_id(), s, source), Wait::Ignore);
+    /// Stores `s`; `then` runs once the batch is written (or, if the storage threw, once the
+    /// session is in memory and `storageFallback` emitted): nobody hears of new tokens before
+    /// they are where the next read finds them.
+    fn save(&mut self, s: &Session, source: TokenSource, then: Saved) {
+        self.storage(save_ops(self.cfg.client.client_id(), s, source), Wait::Saved(Box::new(then)));
     }
 
     fn clear(&mut self, user: &str) {
@@ -561,15 +586,26 @@ impl Auth {
                     // A different user signing in replaces the previous user's session.
                     self.clear(&prev);
                 }
-                self.save(&s, source);
-                self.emit(EventKind::SignedIn, Some(&s), None);
-                self.out.push(Effect::Broadcast { notice: Notice::SignedIn });
-                self.schedule_for(&s);
-                match result {
-                    Some(json) => self.complete(call, Ok(Done::Json(Some(json)))),
-                    None => self.complete(call, Ok(Done::SignedIn(*s))),
-                }
+                let ops = save_ops(self.cfg.client.client_id(), &s, source);
+                self.storage(ops, Wait::Saved(Box::new(Saved::SignedIn { call, session: *s, result })));
             }
+            Wait::Saved(then) => match *then {
+                Saved::SignedIn { call, session: s, result } => {
+                    self.emit(EventKind::SignedIn, Some(&s), None);
+                    self.out.push(Effect::Broadcast { notice: Notice::SignedIn });
+                    self.schedule_for(&s);
+                    match result {
+                        Some(json) => self.complete(call, Ok(Done::Json(Some(json)))),
+                        None => self.complete(call, Ok(Done::SignedIn(s))),
+                    }
+                }
+                Saved::Refreshed(new, _) => {
+                    self.emit(EventKind::TokenRefreshed, Some(&new), None);
+                    self.out.push(Effect::Broadcast { notice: Notice::TokenRefreshed });
+                    self.schedule_for(&new);
+                    self.finish(Ok(Some(new)));
+                }
+            },
             Wait::Op { call, state } => ops::resume(self, call, *state, Reply::Storage(Ok(got))),
             Wait::SignOutSource { call, global, session: s } => {
                 let source = TokenSource::parse(got.first().and_then(|v| v.as_deref()));
@@ -589,13 +625,19 @@ impl Auth {
                 self.stored(*then, got);
             }
             Wait::Store { ops, then } => {
-                // Undo what the batch may have written there, then go on in memory.
-                let undo: Vec<StorageOp> = ops
-                    .iter()
-                    .filter_map(
-                        |o| if let StorageOp::Set(k, _) = o { Some(StorageOp::Remove(k.clone())) } else { None },
-                    )
-                    .collect();
+                // Undo what the batch may have written there, then go on in memory: a refresh
+                // puts the previous tokens back (a write that threw at once changed nothing,
+                // one that failed half-way is repaired), anything else is removed.
+                let undo: Vec<StorageOp> = match &*then {
+                    Wait::Saved(saved) => match &**saved {
+                        Saved::Refreshed(_, prev) => {
+                            let source = self.flight.as_ref().map_or(TokenSource::UserPool, |f| f.source);
+                            save_ops(self.cfg.client.client_id(), prev, source)
+                        }
+                        Saved::SignedIn { .. } => removals(&ops),
+                    },
+                    _ => removals(&ops),
+                };
                 if !undo.is_empty() {
                     let id = self.task(Wait::Ignore);
                     self.out.push(Effect::Storage { id, ops: undo });
@@ -855,13 +897,7 @@ impl Auth {
             return self.finish(Ok(None));
         }
         match r {
-            Ok(new) => {
-                self.save(&new, source);
-                self.emit(EventKind::TokenRefreshed, Some(&new), None);
-                self.out.push(Effect::Broadcast { notice: Notice::TokenRefreshed });
-                self.schedule_for(&new);
-                self.finish(Ok(Some(new)));
-            }
+            Ok(new) => self.save(&new, source, Saved::Refreshed(new.clone(), cur)),
             Err(e) if refresh::ends_session(&e) => {
                 self.end_session(&cur.username);
                 self.finish(Err(e));
