@@ -324,6 +324,14 @@ mod tests {
     #[test]
     fn inputs_parse_and_malformed_ones_are_refused() {
         assert!(matches!(parse_input("c7\u{1f}S"), Some(Input::Call { call: 7, op: Call::CurrentSession })));
+        assert!(matches!(
+            parse_input("c7\u{1f}O\u{1f}0\u{1f}1"),
+            Some(Input::Call { call: 7, op: Call::SignOut { global: false, redirect: true } })
+        ));
+        assert!(matches!(
+            parse_input("c7\u{1f}O\u{1f}1"),
+            Some(Input::Call { op: Call::SignOut { global: true, redirect: false }, .. })
+        ));
         match parse_input("c8\u{1f}I\u{1f}alice\u{1f}pw\u{1f}with\u{1f}us") {
             Some(Input::Call { call: 8, op: Call::SignIn { username, password } }) => {
                 assert_eq!((username.as_str(), password.as_str()), ("alice", "pw\u{1f}with\u{1f}us"))
