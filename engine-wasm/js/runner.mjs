@@ -314,7 +314,7 @@ export class CognitoAuth {
   /** @param {any} answer */
   respondToChallenge(answer) { return this.#r.op('respondToChallenge', answer); }
   /** @param {{global?: boolean, redirect?: boolean}} [opts] */
-  signOut(opts) { return this.#r.api('O' + US + (opts && opts.global ? 1 : 0) + US + (opts && opts.redirect ? 1 : 0)); }
+  signOut(opts) { return this.#r.api('O' + US + ((opts && opts.global ? 1 : 0) | (opts && opts.redirect ? 2 : 0))); }
   /** @param {(e: any) => void} f */
   onAuthStateChange(f) { this.#r.listeners.add(f); return () => { this.#r.listeners.delete(f); }; }
   prepareSignIn() { this.#r.opSync('prepareSignIn'); }
