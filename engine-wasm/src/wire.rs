@@ -204,12 +204,16 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                     }
                 }
             }
+            // Only the passkey and hosted-UI operations emit these (not in the sign-in journey's
+            // build, which then leaves out their encoding).
+            #[cfg(feature = "full")]
             Effect::WebAuthn { id, create, options } => {
                 out.push('W');
                 nfield(out, i64::from(*id));
                 field(out, if *create { "1" } else { "0" });
                 field(out, options);
             }
+            #[cfg(feature = "full")]
             Effect::VerifyRs256 { id, n, e, data, signature } => {
                 out.push('V');
                 nfield(out, i64::from(*id));
@@ -218,6 +222,8 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                 field(out, &cognito_wasm::encoding::base64url_encode(data));
                 field(out, &cognito_wasm::encoding::base64url_encode(signature));
             }
+            #[cfg(not(feature = "full"))]
+            Effect::WebAuthn { .. } | Effect::VerifyRs256 { .. } => {}
         }
     }
 }
