@@ -54,6 +54,9 @@ pub struct Config {
     pub rotation: bool,
     /// The user-pool domain origin (hosted UI sessions are refreshed and revoked there).
     pub domain: Option<String>,
+    /// The hosted UI's sign-in settings (`domain` + `redirectSignIn`, see `engine::hosted`).
+    #[cfg(feature = "hosted-ui")]
+    pub hosted: Option<crate::oauth::HostedConfig>,
 }
 
 /// `InvalidInput` "{key}{what}" (with `codes-only` the prose is not built at all).
@@ -137,6 +140,9 @@ impl Config {
             .filter(|v| v.as_obj().is_some())
             .ok_or_else(|| Error::invalid_input("config must be an object"))?;
         let client = ClientConfig::new(req_str(&o, "userPoolId")?, req_str(&o, "clientId")?, opt_str(&o, "endpoint")?)?;
+        // The `iss` ID tokens must carry (only the hosted-UI module verifies ID tokens).
+        #[cfg(feature = "hosted-ui")]
+        let client = client.with_issuer(opt_str(&o, "issuer")?)?;
         let storage = match opt_str(&o, "storage")? {
             None | Some("local") => StorageKind::Local,
             Some("session") => StorageKind::Session,
@@ -169,6 +175,8 @@ impl Config {
             auto_refresh: opt_bool(&o, "autoRefresh")?,
             rotation: opt_bool(&o, "refreshTokenRotation")?,
             domain,
+            #[cfg(feature = "hosted-ui")]
+            hosted: super::hosted::parse_config(&o)?,
         })
     }
 }

@@ -356,7 +356,14 @@ impl Auth {
     }
 
     fn complete(&mut self, call: u32, result: Result<Done, Error>) {
+        #[cfg(feature = "hosted-ui")]
+        let signed_out = matches!(result, Ok(Done::SignedOut { .. }));
         self.out.push(Effect::Complete { call, result });
+        // `signOut({ redirect: true })`: then to the hosted UI's `/logout`.
+        #[cfg(feature = "hosted-ui")]
+        if signed_out {
+            super::hosted::signed_out_done(self, call);
+        }
     }
 
     fn timer(&mut self, at: i64, wait: Wait) -> u32 {
@@ -445,7 +452,18 @@ impl Auth {
     fn call(&mut self, call: u32, op: Call) {
         match op {
             Call::CurrentSession => self.load(Then::Current(Caller::App(call))),
-            Call::SignOut { global } => self.load(Then::SignOut { call, global }),
+            Call::SignOut { global, redirect } => {
+                // `{ redirect: true }` is checked before anything is done.
+                #[cfg(feature = "hosted-ui")]
+                if redirect && !super::hosted::sign_out_redirect(self, call) {
+                    return;
+                }
+                #[cfg(not(feature = "hosted-ui"))]
+                if redirect {
+                    return self.complete(call, Err(Error::invalid_input(NO_HOSTED_UI)));
+                }
+                self.load(Then::SignOut { call, global })
+            }
             Call::Op { op, input } => ops::start(self, call, op, &input),
             Call::SignIn { username, password } => {
                 let a = Zeroizing::new(self.rand[..EPHEMERAL_BYTES].to_vec());

@@ -46,6 +46,17 @@ pub enum Op {
     GetUser,
     #[cfg(feature = "account")]
     ForgotPassword,
+    // hosted-ui
+    #[cfg(feature = "hosted-ui")]
+    AuthorizeUrl,
+    #[cfg(feature = "hosted-ui")]
+    SignInWithRedirect,
+    #[cfg(feature = "hosted-ui")]
+    HandleRedirectCallback,
+    #[cfg(feature = "hosted-ui")]
+    VerifyIdToken,
+    #[cfg(feature = "hosted-ui")]
+    GetUserInfo,
 }
 
 impl Op {
@@ -55,6 +66,17 @@ impl Op {
             "getUser" => Op::GetUser,
             #[cfg(feature = "account")]
             "forgotPassword" => Op::ForgotPassword,
+            // hosted-ui
+            #[cfg(feature = "hosted-ui")]
+            "authorizeUrl" => Op::AuthorizeUrl,
+            #[cfg(feature = "hosted-ui")]
+            "signInWithRedirect" => Op::SignInWithRedirect,
+            #[cfg(feature = "hosted-ui")]
+            "handleRedirectCallback" => Op::HandleRedirectCallback,
+            #[cfg(feature = "hosted-ui")]
+            "verifyIdToken" => Op::VerifyIdToken,
+            #[cfg(feature = "hosted-ui")]
+            "getUserInfo" => Op::GetUserInfo,
             _ => return None,
         })
     }
@@ -66,11 +88,16 @@ pub enum State {
     Authed { op: Op, input: Json },
     /// One request whose reply `parse` turns into the result.
     Reply(Op),
+    #[cfg(feature = "hosted-ui")]
+    Hosted(super::hosted::State),
 }
 
 /// Per-client state of the features (kept as long as the client).
 #[derive(Default)]
-pub struct Features {}
+pub struct Features {
+    #[cfg(feature = "hosted-ui")]
+    pub(crate) hosted: super::hosted::Features,
+}
 
 /// The app's argument, parsed once.
 fn input(text: &str) -> Result<Json, Error> {
@@ -143,6 +170,12 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
     };
     let r = match op {
         Op::Missing => Err(Error::invalid_input("this build of cognito-wasm has no such operation")),
+        #[cfg(feature = "hosted-ui")]
+        Op::AuthorizeUrl
+        | Op::SignInWithRedirect
+        | Op::HandleRedirectCallback
+        | Op::VerifyIdToken
+        | Op::GetUserInfo => return super::hosted::start(a, call, op, &input),
         #[cfg(feature = "account")]
         Op::GetUser => {
             a.with_current_session(call, State::Authed { op, input });
@@ -169,6 +202,11 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
         Ok(None) => return a.done(call, Err(Error::new(Code::NotSignedIn, "no user is signed in"))),
         Err(e) => return a.done(call, Err(e)),
     };
+    let state = match state {
+        #[cfg(feature = "hosted-ui")]
+        State::Hosted(st) => return super::hosted::with_session(a, call, st, s),
+        st => st,
+    };
     let State::Authed { op, input: _ } = state else { return };
     let r = match op {
         #[cfg(feature = "account")]
@@ -189,6 +227,8 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
             let r = r.and_then(|resp| parse(op, &resp));
             json_done(a, call, r);
         }
+        #[cfg(feature = "hosted-ui")]
+        (State::Hosted(st), r) => super::hosted::resume(a, call, st, r),
         _ => {}
     }
 }
@@ -201,5 +241,11 @@ fn parse(op: Op, resp: &HttpResponse) -> Result<Json, Error> {
         #[cfg(feature = "account")]
         Op::ForgotPassword => account::parse_code_delivery(resp),
         Op::Missing => Err(Error::invalid_input("")),
+        #[cfg(feature = "hosted-ui")]
+        Op::AuthorizeUrl
+        | Op::SignInWithRedirect
+        | Op::HandleRedirectCallback
+        | Op::VerifyIdToken
+        | Op::GetUserInfo => Err(Error::invalid_input("")),
     }
 }
