@@ -271,6 +271,17 @@ impl Auth {
         }
     }
 
+    /// The leeway for `s`: an app's `refreshLeeway` is clamped by [`leeway_for`]; the
+    /// default 60 s is not, since it is below the shortest token lifetime Cognito issues
+    /// (5 minutes), so it can never make fresh tokens due.
+    fn leeway(&self, s: &Session) -> i64 {
+        if self.cfg.leeway_set {
+            leeway_for(s, self.cfg.leeway_s)
+        } else {
+            self.cfg.leeway_s
+        }
+    }
+
     pub fn config(&self) -> &Config {
         &self.cfg
     }
@@ -435,7 +446,7 @@ impl Auth {
             return;
         }
         self.cancel_timer();
-        let at = refresh::refresh_at_ms(s, self.now, leeway_for(s, self.cfg.leeway_s));
+        let at = refresh::refresh_at_ms(s, self.now, self.leeway(s));
         self.timer = Some(self.timer(at, Wait::Background));
     }
 
@@ -726,7 +737,7 @@ impl Auth {
         match then {
             Then::Current(caller) => {
                 let Some(s) = s else { return self.answer(caller, Ok(None)) };
-                match refresh::decide(&s, self.now, leeway_for(&s, self.cfg.leeway_s)) {
+                match refresh::decide(&s, self.now, self.leeway(&s)) {
                     Decision::Use => self.answer(caller, Ok(Some(s))),
                     Decision::Expired => {
                         self.end_session(&s.username);
@@ -836,7 +847,7 @@ impl Auth {
     fn checked_under_lock(&mut self, cur: Option<Session>) {
         let Some(cur) = cur else { return self.finish(Ok(None)) };
         let Some(f) = &self.flight else { return };
-        let fresh = refresh::decide(&cur, self.now, leeway_for(&cur, self.cfg.leeway_s)) == Decision::Use;
+        let fresh = refresh::decide(&cur, self.now, self.leeway(&cur)) == Decision::Use;
         let changed = cur.access_token != f.seen;
         if fresh || (changed && self.now < refresh::expiry_ms(&cur)) {
             // Another tab refreshed while this one waited: use its tokens.
