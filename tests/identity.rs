@@ -279,7 +279,7 @@ impl World {
     }
 
     fn sign_out(&mut self) {
-        let call = self.call(Call::SignOut { global: false });
+        let call = self.call(Call::SignOut { global: false, redirect: false });
         self.run();
         assert!(matches!(self.result(call), Ok(Done::SignedOut { .. })));
     }

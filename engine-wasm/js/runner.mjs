@@ -350,7 +350,7 @@ export class CognitoAuth {
   /** @param {any} answer */
   respondToChallenge(answer) { return this.#r.op('respondToChallenge', answer); }
   /** @param {{global?: boolean, redirect?: boolean}} [opts] */
-  signOut(opts) { return this.#r.api('O' + US + (opts && opts.global ? 1 : 0)); }
+  signOut(opts) { return this.#r.api('O' + US + ((opts && opts.global ? 1 : 0) | (opts && opts.redirect ? 2 : 0))); }
   /** @param {(e: any) => void} f */
   onAuthStateChange(f) { this.#r.listeners.add(f); return () => { this.#r.listeners.delete(f); }; }
   prepareSignIn() { this.#r.opSync('prepareSignIn'); }
@@ -401,7 +401,7 @@ export class CognitoAuth {
   presignUrl(url, options) { return this.#r.op('presignUrl', { request: described({ url }), options }); }
   /** @param {any} [o] */ authorizeUrl(o) { return this.#r.opSync('authorizeUrl', o); }
   /** @param {any} [o] */ signInWithRedirect(o) { return this.#r.op('signInWithRedirect', o); }
-  /** @param {string} [url] */ handleRedirectCallback(url) { return this.#r.op('handleRedirectCallback', { url: url ?? location.href }); }
+  /** @param {string} [url] */ handleRedirectCallback(url) { const here = globalThis.location?.href; return this.#r.op('handleRedirectCallback', { url: url ?? here, here }); }
   /** @param {string} token */ verifyIdToken(token) { return this.#r.op('verifyIdToken', { token }); }
   getUserInfo() { return this.#r.op('getUserInfo'); }
 

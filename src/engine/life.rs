@@ -273,6 +273,17 @@ impl Auth {
         }
     }
 
+    /// The leeway for `s`: an app's `refreshLeeway` is clamped by [`leeway_for`]; the
+    /// default 60 s is not, since it is below the shortest token lifetime Cognito issues
+    /// (5 minutes), so it can never make fresh tokens due.
+    fn leeway(&self, s: &Session) -> i64 {
+        if self.cfg.leeway_set {
+            leeway_for(s, self.cfg.leeway_s)
+        } else {
+            self.cfg.leeway_s
+        }
+    }
+
     pub fn config(&self) -> &Config {
         &self.cfg
     }
@@ -358,7 +369,14 @@ impl Auth {
     }
 
     fn complete(&mut self, call: u32, result: Result<Done, Error>) {
+        #[cfg(feature = "hosted-ui")]
+        let signed_out = matches!(result, Ok(Done::SignedOut { .. }));
         self.out.push(Effect::Complete { call, result });
+        // `signOut({ redirect: true })`: then to the hosted UI's `/logout`.
+        #[cfg(feature = "hosted-ui")]
+        if signed_out {
+            super::hosted::signed_out_done(self, call);
+        }
     }
 
     fn timer(&mut self, at: i64, wait: Wait) -> u32 {
@@ -430,7 +448,7 @@ impl Auth {
             return;
         }
         self.cancel_timer();
-        let at = refresh::refresh_at_ms(s, self.now, leeway_for(s, self.cfg.leeway_s));
+        let at = refresh::refresh_at_ms(s, self.now, self.leeway(s));
         self.timer = Some(self.timer(at, Wait::Background));
     }
 
@@ -447,7 +465,18 @@ impl Auth {
     fn call(&mut self, call: u32, op: Call) {
         match op {
             Call::CurrentSession => self.load(Then::Current(Caller::App(call))),
-            Call::SignOut { global } => self.load(Then::SignOut { call, global }),
+            Call::SignOut { global, redirect } => {
+                // `{ redirect: true }` is checked before anything is done.
+                #[cfg(feature = "hosted-ui")]
+                if redirect && !super::hosted::sign_out_redirect(self, call) {
+                    return;
+                }
+                #[cfg(not(feature = "hosted-ui"))]
+                if redirect {
+                    return self.complete(call, Err(Error::invalid_input(NO_HOSTED_UI)));
+                }
+                self.load(Then::SignOut { call, global })
+            }
             Call::Op { op, input } => ops::start(self, call, op, &input),
             Call::SignIn { username, password } => {
                 let a = Zeroizing::new(self.rand[..EPHEMERAL_BYTES].to_vec());
@@ -710,7 +739,7 @@ impl Auth {
         match then {
             Then::Current(caller) => {
                 let Some(s) = s else { return self.answer(caller, Ok(None)) };
-                match refresh::decide(&s, self.now, leeway_for(&s, self.cfg.leeway_s)) {
+                match refresh::decide(&s, self.now, self.leeway(&s)) {
                     Decision::Use => self.answer(caller, Ok(Some(s))),
                     Decision::Expired => {
                         self.end_session(&s.username);
@@ -821,7 +850,7 @@ impl Auth {
     fn checked_under_lock(&mut self, cur: Option<Session>) {
         let Some(cur) = cur else { return self.finish(Ok(None)) };
         let Some(f) = &self.flight else { return };
-        let fresh = refresh::decide(&cur, self.now, leeway_for(&cur, self.cfg.leeway_s)) == Decision::Use;
+        let fresh = refresh::decide(&cur, self.now, self.leeway(&cur)) == Decision::Use;
         let changed = cur.access_token != f.seen;
         if (fresh && !f.forced) || (changed && self.now < refresh::expiry_ms(&cur)) {
             // Another tab refreshed while this one waited: use its tokens.

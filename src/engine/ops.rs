@@ -46,6 +46,17 @@ pub enum Op {
     GetUser,
     #[cfg(feature = "account")]
     ForgotPassword,
+    // hosted-ui
+    #[cfg(feature = "hosted-ui")]
+    AuthorizeUrl,
+    #[cfg(feature = "hosted-ui")]
+    SignInWithRedirect,
+    #[cfg(feature = "hosted-ui")]
+    HandleRedirectCallback,
+    #[cfg(feature = "hosted-ui")]
+    VerifyIdToken,
+    #[cfg(feature = "hosted-ui")]
+    GetUserInfo,
     // identity
     #[cfg(feature = "identity")]
     GetAwsCredentials,
@@ -64,6 +75,17 @@ impl Op {
             "getUser" => Op::GetUser,
             #[cfg(feature = "account")]
             "forgotPassword" => Op::ForgotPassword,
+            // hosted-ui
+            #[cfg(feature = "hosted-ui")]
+            "authorizeUrl" => Op::AuthorizeUrl,
+            #[cfg(feature = "hosted-ui")]
+            "signInWithRedirect" => Op::SignInWithRedirect,
+            #[cfg(feature = "hosted-ui")]
+            "handleRedirectCallback" => Op::HandleRedirectCallback,
+            #[cfg(feature = "hosted-ui")]
+            "verifyIdToken" => Op::VerifyIdToken,
+            #[cfg(feature = "hosted-ui")]
+            "getUserInfo" => Op::GetUserInfo,
             // identity
             #[cfg(feature = "identity")]
             "getAwsCredentials" => Op::GetAwsCredentials,
@@ -84,6 +106,8 @@ pub enum State {
     Authed { op: Op, input: Json },
     /// One request whose reply `parse` turns into the result.
     Reply(Op),
+    #[cfg(feature = "hosted-ui")]
+    Hosted(super::hosted::State),
     #[cfg(feature = "identity")]
     Identity(super::identity::State),
 }
@@ -91,6 +115,8 @@ pub enum State {
 /// Per-client state of the features (kept as long as the client).
 #[derive(Default)]
 pub struct Features {
+    #[cfg(feature = "hosted-ui")]
+    pub(crate) hosted: super::hosted::Features,
     #[cfg(feature = "identity")]
     pub identity: super::identity::Aws,
 }
@@ -168,6 +194,12 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
     };
     let r = match op {
         Op::Missing => Err(Error::invalid_input("this build of cognito-wasm has no such operation")),
+        #[cfg(feature = "hosted-ui")]
+        Op::AuthorizeUrl
+        | Op::SignInWithRedirect
+        | Op::HandleRedirectCallback
+        | Op::VerifyIdToken
+        | Op::GetUserInfo => return super::hosted::start(a, call, op, &input),
         #[cfg(feature = "identity")]
         Op::GetAwsCredentials | Op::SignRequest | Op::PresignUrl | Op::SignFailed => {
             return super::identity::start(a, call, op, input)
@@ -203,6 +235,11 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
         Ok(None) => return a.done(call, Err(Error::new(Code::NotSignedIn, "no user is signed in"))),
         Err(e) => return a.done(call, Err(e)),
     };
+    let state = match state {
+        #[cfg(feature = "hosted-ui")]
+        State::Hosted(st) => return super::hosted::with_session(a, call, st, s),
+        st => st,
+    };
     let State::Authed { op, input: _ } = state else { return };
     let r = match op {
         #[cfg(feature = "account")]
@@ -223,6 +260,8 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
             let r = r.and_then(|resp| parse(op, &resp));
             json_done(a, call, r);
         }
+        #[cfg(feature = "hosted-ui")]
+        (State::Hosted(st), r) => super::hosted::resume(a, call, st, r),
         #[cfg(feature = "identity")]
         (State::Identity(st), r) => super::identity::resume(a, call, st, r),
         _ => {}
@@ -239,5 +278,11 @@ fn parse(op: Op, resp: &HttpResponse) -> Result<Json, Error> {
         #[cfg(feature = "identity")]
         Op::GetAwsCredentials | Op::SignRequest | Op::PresignUrl | Op::SignFailed => Err(Error::invalid_input("")),
         Op::Missing => Err(Error::invalid_input("")),
+        #[cfg(feature = "hosted-ui")]
+        Op::AuthorizeUrl
+        | Op::SignInWithRedirect
+        | Op::HandleRedirectCallback
+        | Op::VerifyIdToken
+        | Op::GetUserInfo => Err(Error::invalid_input("")),
     }
 }
