@@ -26,6 +26,8 @@ pub mod effect;
 #[cfg(feature = "hosted-ui")]
 pub mod hosted;
 pub mod http;
+#[cfg(feature = "identity")]
+pub mod identity;
 pub mod life;
 pub mod ops;
 pub mod requests;

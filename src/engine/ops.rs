@@ -57,6 +57,15 @@ pub enum Op {
     VerifyIdToken,
     #[cfg(feature = "hosted-ui")]
     GetUserInfo,
+    // identity
+    #[cfg(feature = "identity")]
+    GetAwsCredentials,
+    #[cfg(feature = "identity")]
+    SignRequest,
+    #[cfg(feature = "identity")]
+    PresignUrl,
+    #[cfg(feature = "identity")]
+    SignFailed,
 }
 
 impl Op {
@@ -77,6 +86,15 @@ impl Op {
             "verifyIdToken" => Op::VerifyIdToken,
             #[cfg(feature = "hosted-ui")]
             "getUserInfo" => Op::GetUserInfo,
+            // identity
+            #[cfg(feature = "identity")]
+            "getAwsCredentials" => Op::GetAwsCredentials,
+            #[cfg(feature = "identity")]
+            "signRequest" => Op::SignRequest,
+            #[cfg(feature = "identity")]
+            "presignUrl" => Op::PresignUrl,
+            #[cfg(feature = "identity")]
+            "signFailed" => Op::SignFailed,
             _ => return None,
         })
     }
@@ -90,6 +108,8 @@ pub enum State {
     Reply(Op),
     #[cfg(feature = "hosted-ui")]
     Hosted(super::hosted::State),
+    #[cfg(feature = "identity")]
+    Identity(super::identity::State),
 }
 
 /// Per-client state of the features (kept as long as the client).
@@ -97,6 +117,8 @@ pub enum State {
 pub struct Features {
     #[cfg(feature = "hosted-ui")]
     pub(crate) hosted: super::hosted::Features,
+    #[cfg(feature = "identity")]
+    pub identity: super::identity::Aws,
 }
 
 /// The app's argument, parsed once.
@@ -158,8 +180,10 @@ fn json_done(a: &mut Auth, call: u32, r: Result<Json, Error>) {
 
 /// The user signed out (here, or in another tab): what the features keep for the user
 /// (AWS credentials, the pending challenge, …) is forgotten.
-pub(crate) fn signed_out(a: &mut Auth) {
-    let _ = a;
+pub(crate) fn signed_out(a: &mut Auth, user: Option<&str>) {
+    let _ = (&a, user);
+    #[cfg(feature = "identity")]
+    super::identity::signed_out(a, user);
 }
 
 /// An API call arrived.
@@ -176,6 +200,10 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
         | Op::HandleRedirectCallback
         | Op::VerifyIdToken
         | Op::GetUserInfo => return super::hosted::start(a, call, op, &input),
+        #[cfg(feature = "identity")]
+        Op::GetAwsCredentials | Op::SignRequest | Op::PresignUrl | Op::SignFailed => {
+            return super::identity::start(a, call, op, input)
+        }
         #[cfg(feature = "account")]
         Op::GetUser => {
             a.with_current_session(call, State::Authed { op, input });
@@ -197,6 +225,11 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
 
 /// `currentSession()` answered for an operation that needs the signed-in user.
 pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Option<Session>, Error>) {
+    #[cfg(feature = "identity")]
+    let state = match state {
+        State::Identity(st) => return super::identity::with_session(a, call, st, s),
+        other => other,
+    };
     let s = match s {
         Ok(Some(s)) => s,
         Ok(None) => return a.done(call, Err(Error::new(Code::NotSignedIn, "no user is signed in"))),
@@ -229,6 +262,8 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
         }
         #[cfg(feature = "hosted-ui")]
         (State::Hosted(st), r) => super::hosted::resume(a, call, st, r),
+        #[cfg(feature = "identity")]
+        (State::Identity(st), r) => super::identity::resume(a, call, st, r),
         _ => {}
     }
 }
@@ -240,6 +275,8 @@ fn parse(op: Op, resp: &HttpResponse) -> Result<Json, Error> {
         Op::GetUser => account::parse_get_user(resp),
         #[cfg(feature = "account")]
         Op::ForgotPassword => account::parse_code_delivery(resp),
+        #[cfg(feature = "identity")]
+        Op::GetAwsCredentials | Op::SignRequest | Op::PresignUrl | Op::SignFailed => Err(Error::invalid_input("")),
         Op::Missing => Err(Error::invalid_input("")),
         #[cfg(feature = "hosted-ui")]
         Op::AuthorizeUrl
