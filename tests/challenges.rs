@@ -559,7 +559,7 @@ fn a_new_device_is_confirmed_remembered_devices_skip_mfa_and_unknown_ones_are_fo
     assert_eq!(status, 200);
     let call = w.next_call;
     w.next_call += 1;
-    w.push(w.now, Input::Call { call, op: Call::SignOut { global: false } });
+    w.push(w.now, Input::Call { call, op: Call::SignOut { global: false, redirect: false } });
     w.run();
     assert!(matches!(w.outcome(call), Ok(Done::SignedOut { revoked: true, .. })));
     assert_eq!(w.storage[&w.key("smsuser", "deviceKey")], key, "device keys outlive sign-out");

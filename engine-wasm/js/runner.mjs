@@ -117,6 +117,42 @@ function bytes(s) {
   return u.buffer;
 }
 
+/** Standard base64 of bytes. @param {Uint8Array} u */
+function b64(u) {
+  let s = '';
+  for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode(...u.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/**
+ * What the engine's signer reads of `{ url, method, headers, body }`: the URL as the
+ * browser resolves it (null when it is none), headers as pairs, the body's bytes in base64
+ * (`false` for a body of another type). The engine validates it all.
+ * @param {any} d
+ */
+function described(d) {
+  if (!d || typeof d !== 'object') return d;
+  const b = d.body;
+  /** @type {string | boolean | null} */ let body = null;
+  if (typeof b === 'string') body = b64(enc.encode(b));
+  else if (b instanceof ArrayBuffer) body = b64(new Uint8Array(b));
+  else if (ArrayBuffer.isView(b)) body = b64(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+  else if (b != null) body = false;
+  /** @type {string | null} */ let href = null;
+  if (typeof d.url === 'string') try { href = new Request(d.url).url; } catch { /* not a URL */ }
+  const h = d.headers;
+  return { url: d.url, href, method: d.method, headers: typeof Headers === 'function' && h instanceof Headers ? [...h] : h, body };
+}
+
+/** The same of a `Request` (its body read from a clone). @param {Request} r */
+async function describedRequest(r) {
+  /** @type {Record<string, any>} */ const d = { url: r.url, href: r.url, method: r.method, headers: [...r.headers] };
+  /** @type {Request | null} */ let copy = null;
+  try { copy = r.clone(); } catch { d.bodyError = 'used'; }
+  if (copy) try { d.body = b64(new Uint8Array(await copy.arrayBuffer())); } catch { d.bodyError = 'unreadable'; }
+  return d;
+}
+
 /** A secure context with WebAuthn. */
 function passkeys() {
   return typeof PublicKeyCredential === 'function' && !!globalThis.navigator?.credentials && globalThis.isSecureContext === true;
@@ -316,7 +352,7 @@ export class CognitoAuth {
   /** @param {any} answer */
   respondToChallenge(answer) { return this.#r.op('respondToChallenge', answer); }
   /** @param {{global?: boolean, redirect?: boolean}} [opts] */
-  signOut(opts) { return this.#r.api('O' + US + (opts && opts.global ? 1 : 0)); }
+  signOut(opts) { return this.#r.api('O' + US + ((opts && opts.global ? 1 : 0) | (opts && opts.redirect ? 2 : 0))); }
   /** @param {(e: any) => void} f */
   onAuthStateChange(f) { this.#r.listeners.add(f); return () => { this.#r.listeners.delete(f); }; }
   prepareSignIn() { this.#r.opSync('prepareSignIn'); }
@@ -343,10 +379,31 @@ export class CognitoAuth {
   registerPasskey() { return this.#r.op('registerPasskey'); }
   /** @param {any} [page] */ listPasskeys(page) { return this.#r.op('listPasskeys', page); }
   /** @param {string} credentialId */ deletePasskey(credentialId) { return this.#r.op('deletePasskey', { credentialId }); }
-  /** @param {any} [o] */ getAwsCredentials(o) { return this.#r.op('getAwsCredentials', o); }
+  /** @param {any} [o] */
+  async getAwsCredentials(o) {
+    const c = await this.#r.op('getAwsCredentials', o);
+    return { ...c, expiration: new Date(c.expiration) };
+  }
+  /** @param {any} request @param {any} options */
+  async signRequest(request, options) {
+    const isRequest = typeof Request === 'function' && request instanceof Request;
+    const s = await this.#r.op('signRequest', { request: isRequest ? await describedRequest(request) : described(request), options });
+    if (!isRequest) return { ...request, ...s };
+    try { return new Request(request, { headers: s.headers }); } catch { return this.#r.op('signFailed', { stage: 'build' }); }
+  }
+  /** @param {any} url @param {any} init @param {any} options */
+  async fetchSigned(url, init, options) {
+    const i = init && typeof init === 'object' ? init : {};
+    const s = await this.#r.op('signRequest', { request: described({ ...i, url }), options });
+    /** @type {Request} */ let r;
+    try { r = new Request(s.url, { ...i, headers: s.headers }); } catch { return this.#r.op('signFailed', { stage: 'build' }); }
+    return fetch(r).catch(() => this.#r.op('signFailed', { stage: 'fetch' }));
+  }
+  /** @param {any} url @param {any} [options] */
+  presignUrl(url, options) { return this.#r.op('presignUrl', { request: described({ url }), options }); }
   /** @param {any} [o] */ authorizeUrl(o) { return this.#r.opSync('authorizeUrl', o); }
   /** @param {any} [o] */ signInWithRedirect(o) { return this.#r.op('signInWithRedirect', o); }
-  /** @param {string} [url] */ handleRedirectCallback(url) { return this.#r.op('handleRedirectCallback', { url: url ?? location.href }); }
+  /** @param {string} [url] */ handleRedirectCallback(url) { const here = globalThis.location?.href; return this.#r.op('handleRedirectCallback', { url: url ?? here, here }); }
   /** @param {string} token */ verifyIdToken(token) { return this.#r.op('verifyIdToken', { token }); }
   getUserInfo() { return this.#r.op('getUserInfo'); }
 

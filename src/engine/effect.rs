@@ -127,8 +127,9 @@ pub struct Event {
     pub error: Option<Error>,
 }
 
-/// What a finished API call resolves to.
-#[derive(Clone, Debug)]
+/// What a finished API call resolves to. `Debug` shows no operation result (it can hold
+/// secrets: AWS credentials, a TOTP secret).
+#[derive(Clone)]
 pub enum Done {
     /// `currentSession()`: the session, or none when signed out.
     Session(Option<Session>),
@@ -141,6 +142,20 @@ pub enum Done {
     /// Any other operation (`engine::ops`): its result as JSON text (`JSON.parse`d by the
     /// runner), or `None` for a call that resolves to `undefined`.
     Json(Option<String>),
+}
+
+impl core::fmt::Debug for Done {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Done::Session(s) => f.debug_tuple("Session").field(s).finish(),
+            Done::SignedIn(s) => f.debug_tuple("SignedIn").field(s).finish(),
+            Done::Challenge(n) => f.debug_tuple("Challenge").field(n).finish(),
+            Done::SignedOut { revoked, error } => {
+                f.debug_struct("SignedOut").field("revoked", revoked).field("error", error).finish()
+            }
+            Done::Json(j) => f.write_str(if j.is_some() { "Json(…)" } else { "Json(None)" }),
+        }
+    }
 }
 
 /// Everything the core asks of its runner. `Debug` shows no token, body or secret.
@@ -252,6 +267,8 @@ pub enum Call {
     },
     SignOut {
         global: bool,
+        /// `{ redirect: true }` (hosted UI): to `/logout` afterwards.
+        redirect: bool,
     },
     /// Every other operation (`engine::ops::Op`), with the app's argument as JSON text
     /// (validated in Rust; `{}` when the app passed none).
@@ -266,7 +283,7 @@ impl core::fmt::Debug for Call {
         match self {
             Call::CurrentSession => f.write_str("CurrentSession"),
             Call::SignIn { username, .. } => write!(f, "SignIn({username}, …)"),
-            Call::SignOut { global } => write!(f, "SignOut(global: {global})"),
+            Call::SignOut { global, redirect } => write!(f, "SignOut(global: {global}, redirect: {redirect})"),
             // The input may hold passwords and codes: only the operation is printed.
             Call::Op { op, .. } => write!(f, "Op({op:?}, …)"),
         }

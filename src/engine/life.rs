@@ -176,6 +176,8 @@ struct Flight {
     source: TokenSource,
     /// Signed out meanwhile (here or in another tab): the refresh's tokens are not stored.
     cancelled: bool,
+    /// Refresh even if the local clock says the tokens are fresh (`Auth::refresh_op`).
+    forced: bool,
 }
 
 pub struct Auth {
@@ -271,6 +273,17 @@ impl Auth {
         }
     }
 
+    /// The leeway for `s`: an app's `refreshLeeway` is clamped by [`leeway_for`]; the
+    /// default 60 s is not, since it is below the shortest token lifetime Cognito issues
+    /// (5 minutes), so it can never make fresh tokens due.
+    fn leeway(&self, s: &Session) -> i64 {
+        if self.cfg.leeway_set {
+            leeway_for(s, self.cfg.leeway_s)
+        } else {
+            self.cfg.leeway_s
+        }
+    }
+
     pub fn config(&self) -> &Config {
         &self.cfg
     }
@@ -356,7 +369,14 @@ impl Auth {
     }
 
     fn complete(&mut self, call: u32, result: Result<Done, Error>) {
+        #[cfg(feature = "hosted-ui")]
+        let signed_out = matches!(result, Ok(Done::SignedOut { .. }));
         self.out.push(Effect::Complete { call, result });
+        // `signOut({ redirect: true })`: then to the hosted UI's `/logout`.
+        #[cfg(feature = "hosted-ui")]
+        if signed_out {
+            super::hosted::signed_out_done(self, call);
+        }
     }
 
     fn timer(&mut self, at: i64, wait: Wait) -> u32 {
@@ -428,14 +448,14 @@ impl Auth {
             return;
         }
         self.cancel_timer();
-        let at = refresh::refresh_at_ms(s, self.now, leeway_for(s, self.cfg.leeway_s));
+        let at = refresh::refresh_at_ms(s, self.now, self.leeway(s));
         self.timer = Some(self.timer(at, Wait::Background));
     }
 
     fn end_session(&mut self, user: &str) {
         self.clear(user);
         self.cancel_timer();
-        ops::signed_out(self);
+        ops::signed_out(self, Some(user));
         self.emit(EventKind::SessionExpired, None, None);
         self.out.push(Effect::Broadcast { notice: Notice::SignedOut });
     }
@@ -445,7 +465,18 @@ impl Auth {
     fn call(&mut self, call: u32, op: Call) {
         match op {
             Call::CurrentSession => self.load(Then::Current(Caller::App(call))),
-            Call::SignOut { global } => self.load(Then::SignOut { call, global }),
+            Call::SignOut { global, redirect } => {
+                // `{ redirect: true }` is checked before anything is done.
+                #[cfg(feature = "hosted-ui")]
+                if redirect && !super::hosted::sign_out_redirect(self, call) {
+                    return;
+                }
+                #[cfg(not(feature = "hosted-ui"))]
+                if redirect {
+                    return self.complete(call, Err(Error::invalid_input(NO_HOSTED_UI)));
+                }
+                self.load(Then::SignOut { call, global })
+            }
             // The argument may hold a password or a code: wiped once handled.
             Call::Op { op, input } => ops::start(self, call, op, &Zeroizing::new(input)),
             Call::SignIn { username, password } => self.srp_sign_in(call, &username, &Zeroizing::new(password)),
@@ -465,7 +496,7 @@ impl Auth {
     fn notice(&mut self, n: Notice) {
         match n {
             Notice::SignedOut => {
-                ops::signed_out(self);
+                ops::signed_out(self, None);
                 self.emit(EventKind::SignedOut, None, None);
                 self.cancel_timer();
                 if let Some(f) = &mut self.flight {
@@ -706,7 +737,7 @@ impl Auth {
         match then {
             Then::Current(caller) => {
                 let Some(s) = s else { return self.answer(caller, Ok(None)) };
-                match refresh::decide(&s, self.now, leeway_for(&s, self.cfg.leeway_s)) {
+                match refresh::decide(&s, self.now, self.leeway(&s)) {
                     Decision::Use => self.answer(caller, Ok(Some(s))),
                     Decision::Expired => {
                         self.end_session(&s.username);
@@ -789,6 +820,7 @@ impl Auth {
             cur: None,
             source: TokenSource::UserPool,
             cancelled: false,
+            forced: false,
         });
         let mut name = String::from("cognito-wasm.refresh.");
         name.push_str(self.cfg.client.client_id());
@@ -816,9 +848,9 @@ impl Auth {
     fn checked_under_lock(&mut self, cur: Option<Session>) {
         let Some(cur) = cur else { return self.finish(Ok(None)) };
         let Some(f) = &self.flight else { return };
-        let fresh = refresh::decide(&cur, self.now, leeway_for(&cur, self.cfg.leeway_s)) == Decision::Use;
+        let fresh = refresh::decide(&cur, self.now, self.leeway(&cur)) == Decision::Use;
         let changed = cur.access_token != f.seen;
-        if fresh || (changed && self.now < refresh::expiry_ms(&cur)) {
+        if (fresh && !f.forced) || (changed && self.now < refresh::expiry_ms(&cur)) {
             // Another tab refreshed while this one waited: use its tokens.
             return self.finish(Ok(Some(cur)));
         }
@@ -1016,6 +1048,19 @@ impl Auth {
         self.load(Then::Current(Caller::Op(call)));
     }
 
+    /// A refresh although the local clock says `used`'s tokens are fresh (a server said
+    /// they expired): joins the refresh in progress, or starts one that refreshes unless the
+    /// stored tokens are no longer `used`'s (another tab refreshed); then
+    /// `ops::with_session(call, state, answer)` (an error when the refresh failed).
+    pub(crate) fn refresh_op(&mut self, call: u32, state: ops::State, used: Session) {
+        self.pending.push((call, state));
+        let started = self.flight.is_none();
+        self.join(Caller::Op(call), false, used);
+        if let Some(f) = self.flight.as_mut().filter(|_| started) {
+            f.forced = true;
+        }
+    }
+
     /// A sign-in reached tokens: replaces another user's session, stores this one (with its
     /// source), emits `signedIn`, tells the other tabs, arms the background refresh and
     /// completes `call` with the session (or with `result`, JSON text, when given).
@@ -1044,7 +1089,7 @@ impl Auth {
             }
         }
         self.cancel_timer();
-        ops::signed_out(self);
+        ops::signed_out(self, user);
         self.emit(EventKind::SignedOut, None, None);
         self.out.push(Effect::Broadcast { notice: Notice::SignedOut });
     }

@@ -17,6 +17,9 @@
 //!   (tests/challenges.rs drives it against the emulator).
 //! - [`life`]: sign-in, `currentSession()` with single-flight refresh (tab and cross-tab,
 //!   Web Locks or a storage lease), notices, background refresh, sign-out.
+//! - [`ops`]: every other operation; [`hosted`] (feature `hosted-ui`): the hosted UI's
+//!   authorize URL, callback (PKCE, state, JWKS, RS256, claims), `verifyIdToken`,
+//!   `getUserInfo` and the `/logout` navigation of `signOut({ redirect: true })`.
 //!
 //! Natively, `tests/lifecycle.rs` drives [`life::Auth`] with simulated tabs, a simulated
 //! clock and the emulator in memory. See docs/architecture.md.
@@ -25,7 +28,11 @@
 pub mod challenges;
 pub mod config;
 pub mod effect;
+#[cfg(feature = "hosted-ui")]
+pub mod hosted;
 pub mod http;
+#[cfg(feature = "identity")]
+pub mod identity;
 pub mod life;
 pub mod ops;
 pub mod requests;

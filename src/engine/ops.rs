@@ -58,6 +58,26 @@ pub enum Op {
     GetUser,
     #[cfg(feature = "account")]
     ForgotPassword,
+    // hosted-ui
+    #[cfg(feature = "hosted-ui")]
+    AuthorizeUrl,
+    #[cfg(feature = "hosted-ui")]
+    SignInWithRedirect,
+    #[cfg(feature = "hosted-ui")]
+    HandleRedirectCallback,
+    #[cfg(feature = "hosted-ui")]
+    VerifyIdToken,
+    #[cfg(feature = "hosted-ui")]
+    GetUserInfo,
+    // identity
+    #[cfg(feature = "identity")]
+    GetAwsCredentials,
+    #[cfg(feature = "identity")]
+    SignRequest,
+    #[cfg(feature = "identity")]
+    PresignUrl,
+    #[cfg(feature = "identity")]
+    SignFailed,
 }
 
 impl Op {
@@ -77,6 +97,26 @@ impl Op {
             "getUser" => Op::GetUser,
             #[cfg(feature = "account")]
             "forgotPassword" => Op::ForgotPassword,
+            // hosted-ui
+            #[cfg(feature = "hosted-ui")]
+            "authorizeUrl" => Op::AuthorizeUrl,
+            #[cfg(feature = "hosted-ui")]
+            "signInWithRedirect" => Op::SignInWithRedirect,
+            #[cfg(feature = "hosted-ui")]
+            "handleRedirectCallback" => Op::HandleRedirectCallback,
+            #[cfg(feature = "hosted-ui")]
+            "verifyIdToken" => Op::VerifyIdToken,
+            #[cfg(feature = "hosted-ui")]
+            "getUserInfo" => Op::GetUserInfo,
+            // identity
+            #[cfg(feature = "identity")]
+            "getAwsCredentials" => Op::GetAwsCredentials,
+            #[cfg(feature = "identity")]
+            "signRequest" => Op::SignRequest,
+            #[cfg(feature = "identity")]
+            "presignUrl" => Op::PresignUrl,
+            #[cfg(feature = "identity")]
+            "signFailed" => Op::SignFailed,
             _ => return None,
         })
     }
@@ -90,6 +130,10 @@ pub enum State {
     Reply(Op),
     #[cfg(feature = "challenges")]
     Challenges(super::challenges::State),
+    #[cfg(feature = "hosted-ui")]
+    Hosted(super::hosted::State),
+    #[cfg(feature = "identity")]
+    Identity(super::identity::State),
 }
 
 /// Per-client state of the features (kept as long as the client).
@@ -97,6 +141,10 @@ pub enum State {
 pub struct Features {
     #[cfg(feature = "challenges")]
     pub(crate) challenges: super::challenges::Features,
+    #[cfg(feature = "hosted-ui")]
+    pub(crate) hosted: super::hosted::Features,
+    #[cfg(feature = "identity")]
+    pub identity: super::identity::Aws,
 }
 
 /// The app's argument, parsed once.
@@ -158,10 +206,12 @@ fn json_done(a: &mut Auth, call: u32, r: Result<Json, Error>) {
 
 /// The user signed out (here, or in another tab): what the features keep for the user
 /// (AWS credentials, the pending challenge, …) is forgotten.
-pub(crate) fn signed_out(a: &mut Auth) {
+pub(crate) fn signed_out(a: &mut Auth, user: Option<&str>) {
+    let _ = (&a, user);
     #[cfg(feature = "challenges")]
     super::challenges::signed_out(a);
-    let _ = a;
+    #[cfg(feature = "identity")]
+    super::identity::signed_out(a, user);
 }
 
 /// An API call arrived.
@@ -194,6 +244,16 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
         Op::SignIn | Op::RespondToChallenge | Op::PrepareSignIn | Op::SignUp | Op::ConfirmSignUp => {
             return super::challenges::start(a, call, op, input)
         }
+        #[cfg(feature = "hosted-ui")]
+        Op::AuthorizeUrl
+        | Op::SignInWithRedirect
+        | Op::HandleRedirectCallback
+        | Op::VerifyIdToken
+        | Op::GetUserInfo => return super::hosted::start(a, call, op, &input),
+        #[cfg(feature = "identity")]
+        Op::GetAwsCredentials | Op::SignRequest | Op::PresignUrl | Op::SignFailed => {
+            return super::identity::start(a, call, op, input)
+        }
         #[cfg(feature = "account")]
         Op::GetUser => {
             a.with_current_session(call, State::Authed { op, input });
@@ -215,10 +275,20 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
 
 /// `currentSession()` answered for an operation that needs the signed-in user.
 pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Option<Session>, Error>) {
+    #[cfg(feature = "identity")]
+    let state = match state {
+        State::Identity(st) => return super::identity::with_session(a, call, st, s),
+        other => other,
+    };
     let s = match s {
         Ok(Some(s)) => s,
         Ok(None) => return a.done(call, Err(Error::new(Code::NotSignedIn, "no user is signed in"))),
         Err(e) => return a.done(call, Err(e)),
+    };
+    let state = match state {
+        #[cfg(feature = "hosted-ui")]
+        State::Hosted(st) => return super::hosted::with_session(a, call, st, s),
+        st => st,
     };
     let State::Authed { op, input: _ } = state else { return };
     let r = match op {
@@ -242,6 +312,10 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
             let r = r.and_then(|resp| parse(op, &resp));
             json_done(a, call, r);
         }
+        #[cfg(feature = "hosted-ui")]
+        (State::Hosted(st), r) => super::hosted::resume(a, call, st, r),
+        #[cfg(feature = "identity")]
+        (State::Identity(st), r) => super::identity::resume(a, call, st, r),
         _ => {}
     }
 }
