@@ -56,15 +56,16 @@ pub struct Config {
     pub rotation: bool,
     /// The user-pool domain origin (hosted UI sessions are refreshed and revoked there).
     pub domain: Option<String>,
+    /// `totpIssuer`: the name authenticator apps show in the TOTP URI (default `AWSCognito`,
+    /// as Amplify): `setUpTotp` and the MFA_SETUP challenge.
+    #[cfg(any(feature = "account", feature = "challenges"))]
+    pub totp_issuer: String,
     /// The hosted UI's sign-in settings (`domain` + `redirectSignIn`, see `engine::hosted`).
     #[cfg(feature = "hosted-ui")]
     pub hosted: Option<crate::oauth::HostedConfig>,
     /// `identityPoolId` (+ `identityEndpoint`), for `getAwsCredentials` and signing.
     #[cfg(feature = "identity")]
     pub identity: Option<crate::identity::IdentityConfig>,
-    /// `totpIssuer`: the name authenticator apps show (default `AWSCognito`, as Amplify).
-    #[cfg(any(feature = "challenges", feature = "account"))]
-    pub totp_issuer: String,
     /// `navigator.userAgent`, added by the runner: the name ConfirmDevice gives a new device.
     #[cfg(feature = "challenges")]
     pub user_agent: Option<String>,
@@ -187,12 +188,12 @@ impl Config {
             auto_refresh: opt_bool(&o, "autoRefresh")?,
             rotation: opt_bool(&o, "refreshTokenRotation")?,
             domain,
+            #[cfg(any(feature = "account", feature = "challenges"))]
+            totp_issuer: String::from(opt_str(&o, "totpIssuer")?.unwrap_or("AWSCognito")),
             #[cfg(feature = "hosted-ui")]
             hosted: super::hosted::parse_config(&o)?,
             #[cfg(feature = "identity")]
             identity: super::identity::parse_config(&o)?,
-            #[cfg(any(feature = "challenges", feature = "account"))]
-            totp_issuer: String::from(opt_str(&o, "totpIssuer")?.unwrap_or("AWSCognito")),
             #[cfg(feature = "challenges")]
             user_agent: opt_str(&o, "userAgent")?.filter(|u| !u.is_empty()).map(String::from),
         })
