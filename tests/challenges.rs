@@ -653,6 +653,20 @@ fn sign_up_then_confirm_signs_in_with_the_session_or_the_password() {
     assert_eq!(r, json!({ "type": "confirmed" }));
     let e = w.error("signUp", json!({ "username": "x", "password": "X-Passw0rd!", "autoSignIn": "yes" }));
     assert_eq!(e.code, Code::InvalidInput);
+
+    // An app client without ALLOW_USER_AUTH: confirmed, not signed in, and why (an error
+    // record the runner turns into an `Error`).
+    let mut w = World::new("demo-pool.json", DEVICE_CLIENT, json!({}));
+    w.json(
+        "signUp",
+        json!({ "username": "fourth", "password": "Fourth-Passw0rd!", "attributes": { "email": "f@example.com" },
+        "autoSignIn": true }),
+    );
+    let r = w.json("confirmSignUp", json!({ "username": "fourth", "code": w.code("fourth", "SIGN_UP") }));
+    assert_eq!(r["type"], "confirmed");
+    let record = r["autoSignInError"]["$error"].as_array().unwrap();
+    assert_eq!(record[..3], [json!("InvalidParameterException"), json!("400"), json!("0")], "{r}");
+    assert!(w.storage.keys().all(|k| !k.contains("fourth")), "not signed in");
 }
 
 #[test]

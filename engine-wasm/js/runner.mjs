@@ -73,6 +73,9 @@ function error(f, i) {
   return e;
 }
 
+/** A JSON result's `{"$error": [code, status, retryable, message]}` (an error inside a result, e.g. `autoSignInError`) becomes an Error. @param {string} _k @param {any} v */
+const revive = (_k, v) => (v && typeof v === 'object' && Array.isArray(v.$error) && Object.keys(v).length === 1 ? error(v.$error, 0) : v);
+
 /** @param {Storage} s */
 function probed(s) { s.setItem('cognito-wasm.probe', '1'); s.removeItem('cognito-wasm.probe'); return s; }
 
@@ -276,7 +279,7 @@ class Runner {
       case 'i': return res({ type: 'signedIn', session: session(f, 3) });
       case 'h': return res({ type: 'challenge', name: f[3] });
       case 'o': return res({ revoked: f[3] === '1', error: f.length > 4 ? error(f, 4) : null });
-      case 'j': return res(JSON.parse(f[3]));
+      case 'j': return res(JSON.parse(f[3], revive));
       case 'u': return res(undefined);
       default: return rej(error(f, 3));
     }

@@ -187,18 +187,13 @@ pub(crate) fn session_json(s: &Session) -> Json {
     ])
 }
 
-/// A library error as a plain object (`autoSignInError`).
+/// A library error inside a result (`autoSignInError`): `{"$error": [code, status, retryable,
+/// message]}`, the fields of the wire's error record, which the runner turns into an `Error`.
 fn error_json(e: &Error) -> Json {
-    let mut o = alloc::vec![
-        member("name", text(e.code.as_str())),
-        member("code", text(e.code.as_str())),
-        member("message", text(&e.message)),
-        member("retryable", Json::Bool(e.retryable())),
-    ];
-    if let Some(st) = e.status {
-        o.push(member("status", num(i64::from(st))));
-    }
-    Json::Obj(o)
+    let status = e.status.map_or(String::from("\0"), |s| decimal(u64::from(s)));
+    let retryable = if e.retryable() { "1" } else { "0" };
+    let fields = [text(e.code.as_str()), Json::Str(status), text(retryable), text(&e.message)];
+    Json::Obj(alloc::vec![member("$error", Json::Arr(fields.into()))])
 }
 
 /// `{type: 'confirmed'}`, with `autoSignInError` when the automatic sign-in failed.
