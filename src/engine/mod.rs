@@ -18,11 +18,17 @@
 //! Natively, `tests/lifecycle.rs` drives [`life::Auth`] with simulated tabs, a simulated
 //! clock and the emulator in memory. See docs/architecture.md.
 
+#[cfg(feature = "account")]
+pub mod account;
 pub mod config;
+#[cfg(feature = "devices")]
+pub mod devices;
 pub mod effect;
 pub mod http;
 pub mod life;
 pub mod ops;
+#[cfg(feature = "passkeys")]
+pub mod passkeys;
 pub mod requests;
 pub mod srp_sign_in;
 
