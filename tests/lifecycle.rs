@@ -556,7 +556,7 @@ fn without_web_locks_a_storage_lease_keeps_one_refresh() {
 fn sign_out_revokes_and_tells_the_other_tabs() {
     let mut w = World::new(3600);
     let s = five_tabs(&mut w, serde_json::json!({}));
-    let c = w.call(2, Call::SignOut { global: false });
+    let c = w.call(2, Call::SignOut { global: false, redirect: false });
     w.run();
     match w.result(2, c) {
         Ok(Done::SignedOut { revoked: true, error: None }) => {}
@@ -573,7 +573,7 @@ fn sign_out_revokes_and_tells_the_other_tabs() {
     assert_eq!(route(&w.pool, &Incoming { method: "POST", url: "/", headers, body: body.into_bytes() }).status, 400);
     // Global sign-out when signed in again.
     w.sign_in(0);
-    let c = w.call(0, Call::SignOut { global: true });
+    let c = w.call(0, Call::SignOut { global: true, redirect: false });
     w.run();
     assert!(matches!(w.result(0, c), Ok(Done::SignedOut { revoked: true, error: None })));
     assert_eq!(w.count("GlobalSignOut"), 1);
@@ -625,7 +625,7 @@ fn no_secret_in_any_debug_output() {
     w.advance(3_590_000);
     w.all_current();
     w.run();
-    let c = w.call(0, Call::SignOut { global: false });
+    let c = w.call(0, Call::SignOut { global: false, redirect: false });
     w.run();
     assert!(matches!(w.result(0, c), Ok(Done::SignedOut { revoked: true, .. })));
     assert!(w.debug_log.len() > 1000);
@@ -647,7 +647,7 @@ fn signing_out_during_a_refresh_does_not_bring_the_session_back() {
     let c = w.call(1, Call::CurrentSession);
     w.run_until(w.now + 5);
     assert_eq!(w.count("REFRESH_TOKEN_AUTH"), 1);
-    let o = w.call(2, Call::SignOut { global: false });
+    let o = w.call(2, Call::SignOut { global: false, redirect: false });
     w.run();
     assert!(matches!(w.result(2, o), Ok(Done::SignedOut { revoked: true, .. })));
     assert!(w.session(1, c).is_none(), "the refresh that was in flight resolves signed out");

@@ -126,12 +126,13 @@ function b64u(v) {
   return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-export class CognitoAuth {
-  /** True where passkeys can work: a secure context with WebAuthn. */
-  static isPasskeySupported() {
-    return typeof PublicKeyCredential === 'function' && !!globalThis.navigator?.credentials && globalThis.isSecureContext === true;
-  }
+/** A secure context with WebAuthn. */
+function passkeys() {
+  return typeof PublicKeyCredential === 'function' && !!globalThis.navigator?.credentials && globalThis.isSecureContext === true;
+}
 
+/** Runs one client's effects (not exported: the facade below is the API). */
+class Runner {
   /** @param {Record<string, any>} config */
   constructor(config) {
     if (!ex) throw new Error('call init() first');
@@ -163,9 +164,6 @@ export class CognitoAuth {
     });
   }
 
-  /** The storage in use (`'memory'` after a fallback). */
-  get storageKind() { return this.kind; }
-
   /** @param {string} text */
   feed(text) { if (this.handle >= 0) this.run(call('input', text, this.handle, Date.now())); }
 
@@ -189,46 +187,6 @@ export class CognitoAuth {
     if (!r[0].ok) throw r[0].v;
     return r[0].v;
   }
-
-  currentSession() { return this.api('S'); }
-  /** @param {{username: string, password: string}} input */
-  signIn(input) { return this.api('I' + US + input.username + US + input.password); }
-  /** @param {any} answer */
-  respondToChallenge(answer) { return this.op('respondToChallenge', answer); }
-  /** @param {{global?: boolean, redirect?: boolean}} [opts] */
-  signOut(opts) { return this.api('O' + US + (opts && opts.global ? 1 : 0)); }
-  /** @param {(e: any) => void} f */
-  onAuthStateChange(f) { this.listeners.add(f); return () => { this.listeners.delete(f); }; }
-  prepareSignIn() { this.opSync('prepareSignIn'); }
-
-  /** @param {any} i */ signUp(i) { return this.op('signUp', i); }
-  /** @param {any} i */ confirmSignUp(i) { return this.op('confirmSignUp', i); }
-  /** @param {any} i */ resendSignUpCode(i) { return this.op('resendSignUpCode', i); }
-  /** @param {any} i */ forgotPassword(i) { return this.op('forgotPassword', i); }
-  /** @param {any} i */ confirmForgotPassword(i) { return this.op('confirmForgotPassword', i); }
-  getUser() { return this.op('getUser'); }
-  /** @param {any} i */ changePassword(i) { return this.op('changePassword', i); }
-  /** @param {any} i */ updateUserAttributes(i) { return this.op('updateUserAttributes', i); }
-  /** @param {any} i */ sendUserAttributeVerificationCode(i) { return this.op('sendUserAttributeVerificationCode', i); }
-  /** @param {any} i */ verifyUserAttribute(i) { return this.op('verifyUserAttribute', i); }
-  /** @param {any} i */ deleteUserAttributes(i) { return this.op('deleteUserAttributes', i); }
-  /** @param {any} i */ setMfaPreference(i) { return this.op('setMfaPreference', i); }
-  setUpTotp() { return this.op('setUpTotp'); }
-  /** @param {any} i */ verifyTotp(i) { return this.op('verifyTotp', i); }
-  deleteUser() { return this.op('deleteUser'); }
-  rememberDevice() { return this.op('rememberDevice'); }
-  doNotRememberDevice() { return this.op('doNotRememberDevice'); }
-  /** @param {any} [i] */ forgetDevice(i) { return this.op('forgetDevice', i); }
-  listDevices() { return this.op('listDevices'); }
-  registerPasskey() { return this.op('registerPasskey'); }
-  /** @param {any} [page] */ listPasskeys(page) { return this.op('listPasskeys', page); }
-  /** @param {string} credentialId */ deletePasskey(credentialId) { return this.op('deletePasskey', { credentialId }); }
-  /** @param {any} [o] */ getAwsCredentials(o) { return this.op('getAwsCredentials', o); }
-  /** @param {any} [o] */ authorizeUrl(o) { return this.opSync('authorizeUrl', o); }
-  /** @param {any} [o] */ signInWithRedirect(o) { return this.op('signInWithRedirect', o); }
-  /** @param {string} [url] */ handleRedirectCallback(url) { return this.op('handleRedirectCallback', { url: url ?? location.href }); }
-  /** @param {string} token */ verifyIdToken(token) { return this.op('verifyIdToken', { token }); }
-  getUserInfo() { return this.op('getUserInfo'); }
 
   /** Releases this client: its engine state, timers, locks and listeners. */
   free() {
@@ -337,7 +295,7 @@ export class CognitoAuth {
   webauthn(id, create, options) {
     const fail = (/** @type {any} */ e) => this.feed('w' + id + US + 0 + US + (e && typeof e.name === 'string' ? e.name : 'Error'));
     try {
-      if (!CognitoAuth.isPasskeySupported()) return fail({ name: 'NotSupportedError' });
+      if (!passkeys()) return fail({ name: 'NotSupportedError' });
       const o = JSON.parse(options);
       o.challenge = bytes(o.challenge);
       if (create) o.user.id = bytes(o.user.id);
@@ -363,4 +321,59 @@ export class CognitoAuth {
       .then((key) => s.verify('RSASSA-PKCS1-v1_5', key, bytes(f[5]), bytes(f[4])))
       .then((ok) => this.feed('y' + id + US + (ok ? 1 : 0)), () => this.feed('y' + id + US + 0));
   }
+}
+
+export class CognitoAuth {
+  #r;
+  /** True where passkeys can work: a secure context with WebAuthn. */
+  static isPasskeySupported() { return passkeys(); }
+
+  /** @param {Record<string, any>} config */
+  constructor(config) { this.#r = new Runner(config); }
+
+  /** The storage in use (`'memory'` after a fallback). */
+  get storageKind() { return this.#r.kind; }
+
+  currentSession() { return this.#r.api('S'); }
+  /** @param {{username: string, password: string}} input */
+  signIn(input) { return this.#r.api('I' + US + input.username + US + input.password); }
+  /** @param {any} answer */
+  respondToChallenge(answer) { return this.#r.op('respondToChallenge', answer); }
+  /** @param {{global?: boolean, redirect?: boolean}} [opts] */
+  signOut(opts) { return this.#r.api('O' + US + ((opts && opts.global ? 1 : 0) | (opts && opts.redirect ? 2 : 0))); }
+  /** @param {(e: any) => void} f */
+  onAuthStateChange(f) { this.#r.listeners.add(f); return () => { this.#r.listeners.delete(f); }; }
+  prepareSignIn() { this.#r.opSync('prepareSignIn'); }
+
+  /** @param {any} i */ signUp(i) { return this.#r.op('signUp', i); }
+  /** @param {any} i */ confirmSignUp(i) { return this.#r.op('confirmSignUp', i); }
+  /** @param {any} i */ resendSignUpCode(i) { return this.#r.op('resendSignUpCode', i); }
+  /** @param {any} i */ forgotPassword(i) { return this.#r.op('forgotPassword', i); }
+  /** @param {any} i */ confirmForgotPassword(i) { return this.#r.op('confirmForgotPassword', i); }
+  getUser() { return this.#r.op('getUser'); }
+  /** @param {any} i */ changePassword(i) { return this.#r.op('changePassword', i); }
+  /** @param {any} i */ updateUserAttributes(i) { return this.#r.op('updateUserAttributes', i); }
+  /** @param {any} i */ sendUserAttributeVerificationCode(i) { return this.#r.op('sendUserAttributeVerificationCode', i); }
+  /** @param {any} i */ verifyUserAttribute(i) { return this.#r.op('verifyUserAttribute', i); }
+  /** @param {any} i */ deleteUserAttributes(i) { return this.#r.op('deleteUserAttributes', i); }
+  /** @param {any} i */ setMfaPreference(i) { return this.#r.op('setMfaPreference', i); }
+  setUpTotp() { return this.#r.op('setUpTotp'); }
+  /** @param {any} i */ verifyTotp(i) { return this.#r.op('verifyTotp', i); }
+  deleteUser() { return this.#r.op('deleteUser'); }
+  rememberDevice() { return this.#r.op('rememberDevice'); }
+  doNotRememberDevice() { return this.#r.op('doNotRememberDevice'); }
+  /** @param {any} [i] */ forgetDevice(i) { return this.#r.op('forgetDevice', i); }
+  listDevices() { return this.#r.op('listDevices'); }
+  registerPasskey() { return this.#r.op('registerPasskey'); }
+  /** @param {any} [page] */ listPasskeys(page) { return this.#r.op('listPasskeys', page); }
+  /** @param {string} credentialId */ deletePasskey(credentialId) { return this.#r.op('deletePasskey', { credentialId }); }
+  /** @param {any} [o] */ getAwsCredentials(o) { return this.#r.op('getAwsCredentials', o); }
+  /** @param {any} [o] */ authorizeUrl(o) { return this.#r.opSync('authorizeUrl', o); }
+  /** @param {any} [o] */ signInWithRedirect(o) { return this.#r.op('signInWithRedirect', o); }
+  /** @param {string} [url] */ handleRedirectCallback(url) { const here = globalThis.location?.href; return this.#r.op('handleRedirectCallback', { url: url ?? here, here }); }
+  /** @param {string} token */ verifyIdToken(token) { return this.#r.op('verifyIdToken', { token }); }
+  getUserInfo() { return this.#r.op('getUserInfo'); }
+
+  /** Releases this client: its engine state, timers, locks and listeners. */
+  free() { this.#r.free(); }
 }

@@ -2,8 +2,8 @@
 //!
 //! Input (one per call; `id`, `call` decimal):
 //! - `c{call}␟S` currentSession · `c{call}␟I␟{username}␟{password}` signIn ·
-//!   `c{call}␟O␟{0|1}` signOut (global) · `c{call}␟P␟{op}␟{argument as JSON}` any other
-//!   operation (`engine::ops::Op::parse` names)
+//!   `c{call}␟O␟{flags}` signOut (1 global + 2 redirect) · `c{call}␟P␟{op}␟{argument as JSON}`
+//!   any other operation (`engine::ops::Op::parse` names)
 //! - `h{id}␟{status}␟{x-amzn-errortype or ␀}␟{body}` (status 0: no response)
 //! - `s{id}␟{1|0}` then `␟{value or ␀}` per Get (0: the storage threw)
 //! - `t{id}` timer fired · `l{id}␟{1|0}` lock held / no Web Locks
@@ -204,12 +204,16 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                     }
                 }
             }
+            // Only the passkey and hosted-UI operations emit these (not in the sign-in journey's
+            // build, which then leaves out their encoding).
+            #[cfg(feature = "full")]
             Effect::WebAuthn { id, create, options } => {
                 out.push('W');
                 nfield(out, i64::from(*id));
                 field(out, if *create { "1" } else { "0" });
                 field(out, options);
             }
+            #[cfg(feature = "full")]
             Effect::VerifyRs256 { id, n, e, data, signature } => {
                 out.push('V');
                 nfield(out, i64::from(*id));
@@ -218,6 +222,8 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                 field(out, &cognito_wasm::encoding::base64url_encode(data));
                 field(out, &cognito_wasm::encoding::base64url_encode(signature));
             }
+            #[cfg(not(feature = "full"))]
+            Effect::WebAuthn { .. } | Effect::VerifyRs256 { .. } => {}
         }
     }
 }
@@ -269,7 +275,11 @@ pub fn parse_input(text: &str) -> Option<Input> {
                     let username = String::from(f.next()?);
                     Call::SignIn { username, password: String::from(f.rest()?) }
                 }
-                "O" => Call::SignOut { global: f.next()? == "1" },
+                // Flags: 1 global, 2 redirect.
+                "O" => {
+                    let b = f.next()?.bytes().next()?.wrapping_sub(b'0');
+                    Call::SignOut { global: b & 1 != 0, redirect: b & 2 != 0 }
+                }
                 "P" => {
                     use cognito_wasm::engine::ops::Op;
                     let op = Op::parse(f.next()?).unwrap_or(Op::Missing);
@@ -324,6 +334,19 @@ mod tests {
     #[test]
     fn inputs_parse_and_malformed_ones_are_refused() {
         assert!(matches!(parse_input("c7\u{1f}S"), Some(Input::Call { call: 7, op: Call::CurrentSession })));
+        assert!(matches!(
+            parse_input("c7\u{1f}O\u{1f}2"),
+            Some(Input::Call { call: 7, op: Call::SignOut { global: false, redirect: true } })
+        ));
+        assert!(matches!(
+            parse_input("c7\u{1f}O\u{1f}1"),
+            Some(Input::Call { op: Call::SignOut { global: true, redirect: false }, .. })
+        ));
+        assert!(matches!(
+            parse_input("c7\u{1f}O\u{1f}3"),
+            Some(Input::Call { op: Call::SignOut { global: true, redirect: true }, .. })
+        ));
+        assert!(parse_input("c7\u{1f}O").is_none(), "a sign-out without its flags");
         match parse_input("c8\u{1f}I\u{1f}alice\u{1f}pw\u{1f}with\u{1f}us") {
             Some(Input::Call { call: 8, op: Call::SignIn { username, password } }) => {
                 assert_eq!((username.as_str(), password.as_str()), ("alice", "pw\u{1f}with\u{1f}us"))

@@ -50,6 +50,8 @@ pub struct Config {
     /// Seconds before expiry at which a session is refreshed (clamped per session to half
     /// the tokens' lifetime, see `life::leeway_for`).
     pub leeway_s: i64,
+    /// True when the app set `refreshLeeway` (only then is it clamped, see `Auth::leeway`).
+    pub leeway_set: bool,
     pub auto_refresh: bool,
     pub rotation: bool,
     /// The user-pool domain origin (hosted UI sessions are refreshed and revoked there).
@@ -58,6 +60,9 @@ pub struct Config {
     /// as Amplify): `setUpTotp` and the MFA_SETUP challenge.
     #[cfg(any(feature = "account", feature = "challenges"))]
     pub totp_issuer: String,
+    /// The hosted UI's sign-in settings (`domain` + `redirectSignIn`, see `engine::hosted`).
+    #[cfg(feature = "hosted-ui")]
+    pub hosted: Option<crate::oauth::HostedConfig>,
 }
 
 /// `InvalidInput` "{key}{what}" (with `codes-only` the prose is not built at all).
@@ -141,6 +146,9 @@ impl Config {
             .filter(|v| v.as_obj().is_some())
             .ok_or_else(|| Error::invalid_input("config must be an object"))?;
         let client = ClientConfig::new(req_str(&o, "userPoolId")?, req_str(&o, "clientId")?, opt_str(&o, "endpoint")?)?;
+        // The `iss` ID tokens must carry (only the hosted-UI module verifies ID tokens).
+        #[cfg(feature = "hosted-ui")]
+        let client = client.with_issuer(opt_str(&o, "issuer")?)?;
         let storage = match opt_str(&o, "storage")? {
             None | Some("local") => StorageKind::Local,
             Some("session") => StorageKind::Session,
@@ -170,11 +178,14 @@ impl Config {
             storage,
             cookie_attributes,
             leeway_s,
+            leeway_set: !matches!(o.get("refreshLeeway"), None | Some(Json::Null)),
             auto_refresh: opt_bool(&o, "autoRefresh")?,
             rotation: opt_bool(&o, "refreshTokenRotation")?,
             domain,
             #[cfg(any(feature = "account", feature = "challenges"))]
             totp_issuer: String::from(opt_str(&o, "totpIssuer")?.unwrap_or("AWSCognito")),
+            #[cfg(feature = "hosted-ui")]
+            hosted: super::hosted::parse_config(&o)?,
         })
     }
 }

@@ -252,6 +252,8 @@ pub enum Call {
     },
     SignOut {
         global: bool,
+        /// `{ redirect: true }` (hosted UI): to `/logout` afterwards.
+        redirect: bool,
     },
     /// Every other operation (`engine::ops::Op`), with the app's argument as JSON text
     /// (validated in Rust; `{}` when the app passed none).
@@ -266,7 +268,7 @@ impl core::fmt::Debug for Call {
         match self {
             Call::CurrentSession => f.write_str("CurrentSession"),
             Call::SignIn { username, .. } => write!(f, "SignIn({username}, …)"),
-            Call::SignOut { global } => write!(f, "SignOut(global: {global})"),
+            Call::SignOut { global, redirect } => write!(f, "SignOut(global: {global}, redirect: {redirect})"),
             // The input may hold passwords and codes: only the operation is printed.
             Call::Op { op, .. } => write!(f, "Op({op:?}, …)"),
         }

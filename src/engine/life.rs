@@ -52,13 +52,16 @@ pub const BACKGROUND_RETRY_MS: i64 = 30_000;
 const POLL_MS: i64 = 50;
 const POLLS: u32 = 40;
 
-/// The leeway used for `s`: the configured one, but never more than half the tokens'
-/// lifetime. A leeway longer than the lifetime would make every fresh token "due" and every
-/// tab refresh again as soon as another tab had refreshed.
+/// The leeway used for `s`: the configured one, unless it is at least the tokens' whole
+/// lifetime, then half that lifetime. A leeway longer than the lifetime would make every
+/// fresh token "due" and every tab refresh again as soon as another tab had refreshed; a
+/// shorter one is the app's choice (60 s on 62 s tokens refreshes after 2 s).
 pub fn leeway_for(s: &Session, configured_s: i64) -> i64 {
     let iat = json::parse(&s.access_claims).and_then(|c| c.get("iat").and_then(Json::as_i64));
     match iat {
-        Some(iat) if s.access_exp.min(s.id_exp) > iat => configured_s.min((s.access_exp.min(s.id_exp) - iat) / 2),
+        Some(iat) if s.access_exp.min(s.id_exp) > iat && configured_s >= s.access_exp.min(s.id_exp) - iat => {
+            (s.access_exp.min(s.id_exp) - iat) / 2
+        }
         _ => configured_s,
     }
 }
@@ -89,8 +92,20 @@ enum HttpThen {
     Op { call: u32, state: Box<ops::State> },
 }
 
+/// What follows a session's save.
+enum Saved {
+    /// The new session, and the one it replaces (restored if the write fails half-way).
+    Refreshed(Session, Session),
+    SignedIn {
+        call: u32,
+        session: Session,
+        result: Option<String>,
+    },
+}
+
 /// What a task id is waiting for.
 enum Wait {
+    Saved(Box<Saved>),
     Store {
         ops: Vec<StorageOp>,
         then: Box<Wait>,
@@ -212,6 +227,13 @@ fn save_ops(cid: &str, s: &Session, source: TokenSource) -> Vec<StorageOp> {
     ops
 }
 
+/// Removes every key `ops` sets.
+fn removals(ops: &[StorageOp]) -> Vec<StorageOp> {
+    ops.iter()
+        .filter_map(|o| if let StorageOp::Set(k, _) = o { Some(StorageOp::Remove(k.clone())) } else { None })
+        .collect()
+}
+
 fn apply(mem: &mut Vec<(String, String)>, ops: &[StorageOp]) -> Vec<Option<String>> {
     let mut got = Vec::new();
     for op in ops {
@@ -246,6 +268,17 @@ impl Auth {
             rand_at: EPHEMERAL_BYTES,
             pending: Vec::new(),
             features: ops::Features::default(),
+        }
+    }
+
+    /// The leeway for `s`: an app's `refreshLeeway` is clamped by [`leeway_for`]; the
+    /// default 60 s is not, since it is below the shortest token lifetime Cognito issues
+    /// (5 minutes), so it can never make fresh tokens due.
+    fn leeway(&self, s: &Session) -> i64 {
+        if self.cfg.leeway_set {
+            leeway_for(s, self.cfg.leeway_s)
+        } else {
+            self.cfg.leeway_s
         }
     }
 
@@ -334,7 +367,14 @@ impl Auth {
     }
 
     fn complete(&mut self, call: u32, result: Result<Done, Error>) {
+        #[cfg(feature = "hosted-ui")]
+        let signed_out = matches!(result, Ok(Done::SignedOut { .. }));
         self.out.push(Effect::Complete { call, result });
+        // `signOut({ redirect: true })`: then to the hosted UI's `/logout`.
+        #[cfg(feature = "hosted-ui")]
+        if signed_out {
+            super::hosted::signed_out_done(self, call);
+        }
     }
 
     fn timer(&mut self, at: i64, wait: Wait) -> u32 {
@@ -379,8 +419,11 @@ impl Auth {
         self.storage(alloc::vec![StorageOp::Get(k)], Wait::LoadUser(then));
     }
 
-    fn save(&mut self, s: &Session, source: TokenSource) {
-        self.storage(save_ops(self.cfg.client.client_id(), s, source), Wait::Ignore);
+    /// Stores `s`; `then` runs once the batch is written (or, if the storage threw, once the
+    /// session is in memory and `storageFallback` emitted): nobody hears of new tokens before
+    /// they are where the next read finds them.
+    fn save(&mut self, s: &Session, source: TokenSource, then: Saved) {
+        self.storage(save_ops(self.cfg.client.client_id(), s, source), Wait::Saved(Box::new(then)));
     }
 
     fn clear(&mut self, user: &str) {
@@ -403,7 +446,7 @@ impl Auth {
             return;
         }
         self.cancel_timer();
-        let at = refresh::refresh_at_ms(s, self.now, leeway_for(s, self.cfg.leeway_s));
+        let at = refresh::refresh_at_ms(s, self.now, self.leeway(s));
         self.timer = Some(self.timer(at, Wait::Background));
     }
 
@@ -420,7 +463,18 @@ impl Auth {
     fn call(&mut self, call: u32, op: Call) {
         match op {
             Call::CurrentSession => self.load(Then::Current(Caller::App(call))),
-            Call::SignOut { global } => self.load(Then::SignOut { call, global }),
+            Call::SignOut { global, redirect } => {
+                // `{ redirect: true }` is checked before anything is done.
+                #[cfg(feature = "hosted-ui")]
+                if redirect && !super::hosted::sign_out_redirect(self, call) {
+                    return;
+                }
+                #[cfg(not(feature = "hosted-ui"))]
+                if redirect {
+                    return self.complete(call, Err(Error::invalid_input(NO_HOSTED_UI)));
+                }
+                self.load(Then::SignOut { call, global })
+            }
             Call::Op { op, input } => ops::start(self, call, op, &input),
             Call::SignIn { username, password } => {
                 let a = Zeroizing::new(self.rand[..EPHEMERAL_BYTES].to_vec());
@@ -543,15 +597,26 @@ impl Auth {
                     // A different user signing in replaces the previous user's session.
                     self.clear(&prev);
                 }
-                self.save(&s, source);
-                self.emit(EventKind::SignedIn, Some(&s), None);
-                self.out.push(Effect::Broadcast { notice: Notice::SignedIn });
-                self.schedule_for(&s);
-                match result {
-                    Some(json) => self.complete(call, Ok(Done::Json(Some(json)))),
-                    None => self.complete(call, Ok(Done::SignedIn(*s))),
-                }
+                let ops = save_ops(self.cfg.client.client_id(), &s, source);
+                self.storage(ops, Wait::Saved(Box::new(Saved::SignedIn { call, session: *s, result })));
             }
+            Wait::Saved(then) => match *then {
+                Saved::SignedIn { call, session: s, result } => {
+                    self.emit(EventKind::SignedIn, Some(&s), None);
+                    self.out.push(Effect::Broadcast { notice: Notice::SignedIn });
+                    self.schedule_for(&s);
+                    match result {
+                        Some(json) => self.complete(call, Ok(Done::Json(Some(json)))),
+                        None => self.complete(call, Ok(Done::SignedIn(s))),
+                    }
+                }
+                Saved::Refreshed(new, _) => {
+                    self.emit(EventKind::TokenRefreshed, Some(&new), None);
+                    self.out.push(Effect::Broadcast { notice: Notice::TokenRefreshed });
+                    self.schedule_for(&new);
+                    self.finish(Ok(Some(new)));
+                }
+            },
             Wait::Op { call, state } => ops::resume(self, call, *state, Reply::Storage(Ok(got))),
             Wait::SignOutSource { call, global, session: s } => {
                 let source = TokenSource::parse(got.first().and_then(|v| v.as_deref()));
@@ -571,13 +636,19 @@ impl Auth {
                 self.stored(*then, got);
             }
             Wait::Store { ops, then } => {
-                // Undo what the batch may have written there, then go on in memory.
-                let undo: Vec<StorageOp> = ops
-                    .iter()
-                    .filter_map(
-                        |o| if let StorageOp::Set(k, _) = o { Some(StorageOp::Remove(k.clone())) } else { None },
-                    )
-                    .collect();
+                // Undo what the batch may have written there, then go on in memory: a refresh
+                // puts the previous tokens back (a write that threw at once changed nothing,
+                // one that failed half-way is repaired), anything else is removed.
+                let undo: Vec<StorageOp> = match &*then {
+                    Wait::Saved(saved) => match &**saved {
+                        Saved::Refreshed(_, prev) => {
+                            let source = self.flight.as_ref().map_or(TokenSource::UserPool, |f| f.source);
+                            save_ops(self.cfg.client.client_id(), prev, source)
+                        }
+                        Saved::SignedIn { .. } => removals(&ops),
+                    },
+                    _ => removals(&ops),
+                };
                 if !undo.is_empty() {
                     let id = self.task(Wait::Ignore);
                     self.out.push(Effect::Storage { id, ops: undo });
@@ -666,7 +737,7 @@ impl Auth {
         match then {
             Then::Current(caller) => {
                 let Some(s) = s else { return self.answer(caller, Ok(None)) };
-                match refresh::decide(&s, self.now, leeway_for(&s, self.cfg.leeway_s)) {
+                match refresh::decide(&s, self.now, self.leeway(&s)) {
                     Decision::Use => self.answer(caller, Ok(Some(s))),
                     Decision::Expired => {
                         self.end_session(&s.username);
@@ -776,7 +847,7 @@ impl Auth {
     fn checked_under_lock(&mut self, cur: Option<Session>) {
         let Some(cur) = cur else { return self.finish(Ok(None)) };
         let Some(f) = &self.flight else { return };
-        let fresh = refresh::decide(&cur, self.now, leeway_for(&cur, self.cfg.leeway_s)) == Decision::Use;
+        let fresh = refresh::decide(&cur, self.now, self.leeway(&cur)) == Decision::Use;
         let changed = cur.access_token != f.seen;
         if fresh || (changed && self.now < refresh::expiry_ms(&cur)) {
             // Another tab refreshed while this one waited: use its tokens.
@@ -837,13 +908,7 @@ impl Auth {
             return self.finish(Ok(None));
         }
         match r {
-            Ok(new) => {
-                self.save(&new, source);
-                self.emit(EventKind::TokenRefreshed, Some(&new), None);
-                self.out.push(Effect::Broadcast { notice: Notice::TokenRefreshed });
-                self.schedule_for(&new);
-                self.finish(Ok(Some(new)));
-            }
+            Ok(new) => self.save(&new, source, Saved::Refreshed(new.clone(), cur)),
             Err(e) if refresh::ends_session(&e) => {
                 self.end_session(&cur.username);
                 self.finish(Err(e));

@@ -14,6 +14,9 @@
 //! - [`srp_sign_in`]: USER_SRP_AUTH to tokens with table-built bodies (the journey's path).
 //! - [`life`]: sign-in, `currentSession()` with single-flight refresh (tab and cross-tab,
 //!   Web Locks or a storage lease), notices, background refresh, sign-out.
+//! - [`ops`]: every other operation; [`hosted`] (feature `hosted-ui`): the hosted UI's
+//!   authorize URL, callback (PKCE, state, JWKS, RS256, claims), `verifyIdToken`,
+//!   `getUserInfo` and the `/logout` navigation of `signOut({ redirect: true })`.
 //!
 //! Natively, `tests/lifecycle.rs` drives [`life::Auth`] with simulated tabs, a simulated
 //! clock and the emulator in memory. See docs/architecture.md.
@@ -24,6 +27,8 @@ pub mod config;
 #[cfg(feature = "devices")]
 pub mod devices;
 pub mod effect;
+#[cfg(feature = "hosted-ui")]
+pub mod hosted;
 pub mod http;
 pub mod life;
 pub mod ops;

@@ -54,6 +54,17 @@ pub enum Op {
     Devices(devices::Op),
     #[cfg(feature = "passkeys")]
     Passkeys(passkeys::Op),
+    // hosted-ui
+    #[cfg(feature = "hosted-ui")]
+    AuthorizeUrl,
+    #[cfg(feature = "hosted-ui")]
+    SignInWithRedirect,
+    #[cfg(feature = "hosted-ui")]
+    HandleRedirectCallback,
+    #[cfg(feature = "hosted-ui")]
+    VerifyIdToken,
+    #[cfg(feature = "hosted-ui")]
+    GetUserInfo,
 }
 
 impl Op {
@@ -71,7 +82,20 @@ impl Op {
         if let Some(o) = passkeys::parse(name) {
             return Some(Op::Passkeys(o));
         }
-        None
+        Some(match name {
+            // hosted-ui
+            #[cfg(feature = "hosted-ui")]
+            "authorizeUrl" => Op::AuthorizeUrl,
+            #[cfg(feature = "hosted-ui")]
+            "signInWithRedirect" => Op::SignInWithRedirect,
+            #[cfg(feature = "hosted-ui")]
+            "handleRedirectCallback" => Op::HandleRedirectCallback,
+            #[cfg(feature = "hosted-ui")]
+            "verifyIdToken" => Op::VerifyIdToken,
+            #[cfg(feature = "hosted-ui")]
+            "getUserInfo" => Op::GetUserInfo,
+            _ => return None,
+        })
     }
 }
 
@@ -88,11 +112,16 @@ pub enum State {
     Devices(devices::State),
     #[cfg(feature = "passkeys")]
     Passkeys(passkeys::State),
+    #[cfg(feature = "hosted-ui")]
+    Hosted(super::hosted::State),
 }
 
 /// Per-client state of the features (kept as long as the client).
 #[derive(Default)]
-pub struct Features {}
+pub struct Features {
+    #[cfg(feature = "hosted-ui")]
+    pub(crate) hosted: super::hosted::Features,
+}
 
 /// The app's argument, parsed once.
 fn input(text: &str) -> Result<Json, Error> {
@@ -166,6 +195,12 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
     };
     match op {
         Op::Missing => a.done(call, Err(Error::invalid_input("this build of cognito-wasm has no such operation"))),
+        #[cfg(feature = "hosted-ui")]
+        Op::AuthorizeUrl
+        | Op::SignInWithRedirect
+        | Op::HandleRedirectCallback
+        | Op::VerifyIdToken
+        | Op::GetUserInfo => super::hosted::start(a, call, op, &input),
         // account, devices, passkeys
         #[cfg(feature = "account")]
         Op::Account(op) => account::start(a, call, op, input),
@@ -185,6 +220,8 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
     };
     match state {
         State::Missing => {}
+        #[cfg(feature = "hosted-ui")]
+        State::Hosted(st) => super::hosted::with_session(a, call, st, s),
         // account, devices, passkeys
         #[cfg(feature = "account")]
         State::Account(st) => account::with_session(a, call, st, s),
@@ -199,6 +236,8 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
 pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
     match state {
         State::Missing => {}
+        #[cfg(feature = "hosted-ui")]
+        State::Hosted(st) => super::hosted::resume(a, call, st, reply),
         // account, devices, passkeys
         #[cfg(feature = "account")]
         State::Account(st) => account::resume(a, call, st, reply),

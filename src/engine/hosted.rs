@@ -1,0 +1,469 @@
+//! The hosted UI (managed login) on the engine: `authorizeUrl`, `signInWithRedirect`,
+//! `handleRedirectCallback`, `verifyIdToken`, `getUserInfo`, and the `/logout` navigation of
+//! `signOut({ redirect: true })`.
+//!
+//! ```text
+//! authorizeUrl       attempt → TabStorage Set ─► Complete(url)              (same input)
+//! signInWithRedirect attempt → TabStorage Set ─► Navigate, Complete
+//! handleRedirectCallback
+//!   ReplaceUrl (when it is the page's URL) → TabStorage Get+Remove (the attempt is used up)
+//!   → state check (a foreign callback puts the attempt back) → POST /oauth2/token
+//!   → ID token: JWKS (cached per client, fetched again once for an unknown kid)
+//!   → VerifyRs256 → claims (iss, aud, token_use, exp, nonce) → signed_in(hostedUI)
+//! verifyIdToken      the same verification without the nonce
+//! ```
+//!
+//! The protocol is the pure core's (`crate::oauth`, `crate::idtoken`); this module only
+//! sequences it over the engine's effects.
+#![forbid(unsafe_code)]
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use zeroize::Zeroizing;
+
+use super::effect::{Done, Effect, Http, Method, Reply, StorageOp};
+use super::http::{Outgoing, Wire, TIMEOUT_MS};
+use super::life::Auth;
+use super::ops::{self, keyed, opt_str, req_str, Op};
+use crate::error::{Code, Error};
+use crate::idtoken::{self, Expected, Jwks};
+use crate::json::{self, Json};
+use crate::oauth::{self, AuthorizeOptions, Callback, HostedConfig, OAuthRequest, PendingSignIn, PkceVerifier};
+use crate::protocol::AuthenticationResult;
+use crate::refresh::TokenSource;
+use crate::session::Session;
+
+/// Per-client state of the hosted UI.
+#[derive(Default)]
+pub struct Features {
+    /// The pool's signing keys: fetched on first use, and again when a token names a `kid`
+    /// they lack (key rotation).
+    jwks: Option<Jwks>,
+    /// `signOut({ redirect: true })` calls in progress, with their `/logout` URL.
+    logout: Vec<(u32, String)>,
+}
+
+/// What a hosted-UI operation waits for.
+pub enum State {
+    /// A write whose outcome nobody waits for (`authorizeUrl`'s attempt, a put-back).
+    Stored,
+    /// `signInWithRedirect`: the attempt is stored; then the page goes to this URL.
+    Redirect(String),
+    /// The callback: the attempt, taken out of tab storage.
+    Taken(Callback),
+    /// The code exchange at `/oauth2/token`.
+    Token { nonce: String, app_state: Option<String> },
+    /// The JWKS, for a verification.
+    Keys(Box<Verify>),
+    /// The signature check (`VerifyRs256`).
+    Signature(Box<Verify>),
+    /// `getUserInfo`: the session, then `/oauth2/userInfo`'s reply.
+    UserInfo,
+}
+
+/// An ID token being verified.
+pub struct Verify {
+    token: String,
+    /// The attempt's nonce (callbacks only).
+    nonce: Option<String>,
+    /// The JWKS was fetched for this verification already (at most once per call).
+    fetched: bool,
+    then: Then,
+}
+
+enum Then {
+    /// `verifyIdToken`: the claims.
+    Claims,
+    /// The callback: the session, stored with `tokenSource = hostedUI`.
+    SignIn { tokens: AuthenticationResult, app_state: Option<String>, status: u16 },
+}
+
+/// The tab-storage key of a client's attempt (one at a time per client and tab).
+fn pending_key(client_id: &str) -> String {
+    let mut k = String::from("cognito-wasm.hostedUI.");
+    k.push_str(client_id);
+    k
+}
+
+fn state(s: State) -> ops::State {
+    ops::State::Hosted(s)
+}
+
+fn invalid_state(m: &str) -> Error {
+    Error::new(Code::InvalidState, m)
+}
+
+fn invalid_token(m: &str) -> Error {
+    Error::new(Code::InvalidIdToken, m)
+}
+
+/// `o[key]` as a list of strings; `None` when absent or null.
+fn opt_strings(o: &Json, key: &str) -> Result<Option<Vec<String>>, Error> {
+    match o.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Arr(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(String::from).ok_or_else(|| keyed(key, " must be an array of strings")))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(_) => Err(keyed(key, " must be an array of strings")),
+    }
+}
+
+/// The configuration's `domain`, `redirectSignIn`, `redirectSignOut` and `scopes`, parsed
+/// once (`Config::parse`). Without `redirectSignIn` there is no hosted-UI sign-in (`domain`
+/// alone refreshes and revokes hosted-UI sessions).
+pub(crate) fn parse_config(o: &Json) -> Result<Option<HostedConfig>, Error> {
+    let domain = opt_str(o, "domain")?;
+    let sign_in = opt_str(o, "redirectSignIn")?;
+    let sign_out = opt_str(o, "redirectSignOut")?;
+    let scopes = opt_strings(o, "scopes")?;
+    match (domain, sign_in) {
+        (Some(d), Some(r)) => HostedConfig::new(d, r, sign_out, scopes).map(Some),
+        (_, None) => Ok(None),
+        (None, Some(_)) => Err(Error::invalid_input("redirectSignIn needs domain")),
+    }
+}
+
+fn hosted(a: &Auth) -> Result<HostedConfig, Error> {
+    a.config()
+        .hosted
+        .clone()
+        .ok_or_else(|| Error::invalid_input("the hosted UI needs domain and redirectSignIn in the config"))
+}
+
+/// A request to the user-pool domain (or the JWKS) as the engine's one request type.
+fn outgoing(req: OAuthRequest, operation: &'static str) -> Outgoing {
+    let mut headers = Vec::new();
+    if req.form.is_some() {
+        headers.push(("Content-Type", String::from("application/x-www-form-urlencoded")));
+    }
+    if let Some(t) = req.bearer {
+        let mut v = String::from("Bearer ");
+        v.push_str(&t);
+        headers.push(("Authorization", v));
+    }
+    let method = if req.method == "POST" { Method::Post } else { Method::Get };
+    Outgoing {
+        http: Http { method, url: req.url, headers, body: req.form.unwrap_or_default(), timeout_ms: TIMEOUT_MS },
+        operation,
+        wire: Wire::OAuth,
+    }
+}
+
+/// A new attempt: the authorize URL and the tab-storage write that remembers it. Its 64
+/// random bytes are the input's: the 48 ephemeral bytes (verifier, state), then 16 more
+/// (nonce).
+fn attempt(a: &mut Auth, input: &Json) -> Result<(String, StorageOp), Error> {
+    let hosted = hosted(a)?;
+    let opts = AuthorizeOptions {
+        provider: opt_str(input, "provider")?.map(String::from),
+        idp_identifier: opt_str(input, "idpIdentifier")?.map(String::from),
+        scopes: opt_strings(input, "scopes")?,
+        lang: opt_str(input, "lang")?.map(String::from),
+        prompt: opt_str(input, "prompt")?.map(String::from),
+    };
+    let app_state = opt_str(input, "state")?.map(String::from);
+    let mut v = Zeroizing::new([0u8; oauth::VERIFIER_BYTES]);
+    let mut s = [0u8; oauth::STATE_BYTES];
+    let mut n = [0u8; oauth::STATE_BYTES];
+    let eph = a.ephemeral();
+    v.copy_from_slice(&eph[..oauth::VERIFIER_BYTES]);
+    s.copy_from_slice(&eph[oauth::VERIFIER_BYTES..oauth::VERIFIER_BYTES + oauth::STATE_BYTES]);
+    for c in n.chunks_mut(4) {
+        c.copy_from_slice(&a.random_u32().to_le_bytes());
+    }
+    let pending = PendingSignIn {
+        state: oauth::random_token(&s),
+        nonce: oauth::random_token(&n),
+        verifier: PkceVerifier::from_random(&v),
+        redirect_uri: hosted.redirect_sign_in.clone(),
+        app_state,
+        created_ms: a.now(),
+    };
+    let cid = a.config().client.client_id();
+    let url = oauth::authorize_url(&hosted, cid, &opts, &pending)?;
+    Ok((url, StorageOp::Set(pending_key(cid), pending.to_json())))
+}
+
+/// A hosted-UI operation arrived (its argument already parsed as an object).
+pub(crate) fn start(a: &mut Auth, call: u32, op: Op, input: &Json) {
+    if let Err(e) = begin(a, call, op, input) {
+        a.done(call, Err(e));
+    }
+}
+
+fn begin(a: &mut Auth, call: u32, op: Op, input: &Json) -> Result<(), Error> {
+    match op {
+        Op::AuthorizeUrl => {
+            // Synchronous: answered within this input; the write is queued before any later
+            // tab-storage batch, so a callback always finds it.
+            let (url, set) = attempt(a, input)?;
+            a.tab_storage_op(alloc::vec![set], call, state(State::Stored));
+            a.done(call, Ok(Done::Json(Some(Json::Str(url).to_text()))));
+        }
+        Op::SignInWithRedirect => {
+            let (url, set) = attempt(a, input)?;
+            a.tab_storage_op(alloc::vec![set], call, state(State::Redirect(url)));
+        }
+        Op::HandleRedirectCallback => {
+            hosted(a)?;
+            let url = req_str(input, "url")?;
+            let cb = oauth::parse_callback(url)?
+                .ok_or_else(|| Error::invalid_input("the URL carries no hosted-UI reply (code or error)"))?;
+            // The code is single-use whatever happens: out of the address bar now.
+            if opt_str(input, "here")? == Some(url) {
+                a.effect(Effect::ReplaceUrl { url: oauth::clean_callback_url(url) });
+            }
+            // Taken out in one batch: a replay (or a second call racing this one) finds nothing.
+            let k = pending_key(a.config().client.client_id());
+            a.tab_storage_op(
+                alloc::vec![StorageOp::Get(k.clone()), StorageOp::Remove(k)],
+                call,
+                state(State::Taken(cb)),
+            );
+        }
+        Op::VerifyIdToken => {
+            let token = match input.get("token") {
+                Some(Json::Str(t)) => t.clone(),
+                _ => return Err(Error::invalid_input("token must be a string")),
+            };
+            verify(a, call, Box::new(Verify { token, nonce: None, fetched: false, then: Then::Claims }))?;
+        }
+        Op::GetUserInfo => {
+            hosted(a)?;
+            a.with_current_session(call, state(State::UserInfo));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `currentSession()` answered (signed in) for `getUserInfo`.
+pub(crate) fn with_session(a: &mut Auth, call: u32, st: State, s: Session) {
+    if !matches!(st, State::UserInfo) {
+        return;
+    }
+    match hosted(a) {
+        Ok(h) => a.send_op(
+            outgoing(oauth::userinfo_request(&h, &s.access_token), "/oauth2/userInfo"),
+            call,
+            state(State::UserInfo),
+        ),
+        Err(e) => a.done(call, Err(e)),
+    }
+}
+
+/// A reply for a hosted-UI operation.
+pub(crate) fn resume(a: &mut Auth, call: u32, st: State, reply: Reply) {
+    if let Err(e) = step(a, call, st, reply) {
+        a.done(call, Err(e));
+    }
+}
+
+fn step(a: &mut Auth, call: u32, st: State, reply: Reply) -> Result<(), Error> {
+    match (st, reply) {
+        (State::Stored, _) => {}
+        (State::Redirect(url), Reply::Storage(r)) => {
+            r.map_err(|()| {
+                Error::new(Code::StorageUnavailable, "the sign-in attempt could not be stored in this tab")
+            })?;
+            a.effect(Effect::Navigate { url });
+            a.done(call, Ok(Done::Json(None)));
+        }
+        (State::Taken(cb), Reply::Storage(r)) => {
+            let text = r.ok().and_then(|v| v.into_iter().next().flatten());
+            let Some((pending, text)) = text.and_then(|t| PendingSignIn::from_json(&t).map(|p| (p, t))) else {
+                return Err(invalid_state("no hosted-UI sign-in is in progress in this tab (already handled?)"));
+            };
+            if !cb.state().is_some_and(|s| oauth::state_matches(s, &pending.state)) {
+                // A callback for another attempt (or a forged one) leaves ours in place.
+                let k = pending_key(a.config().client.client_id());
+                a.tab_storage_op(alloc::vec![StorageOp::Set(k, text)], call, state(State::Stored));
+                return Err(invalid_state("the callback's state does not match the sign-in in progress"));
+            }
+            drop(Zeroizing::new(text));
+            let code = oauth::check_callback(&pending, cb, a.now())?;
+            let h = hosted(a)?;
+            let req = oauth::token_request(&h, a.config().client.client_id(), &code, &pending);
+            let next = State::Token { nonce: pending.nonce.clone(), app_state: pending.app_state.clone() };
+            // One attempt, one exchange: the verifier goes with `pending`; the code is never
+            // sent twice (not under the retry policy).
+            drop(pending);
+            a.send_op(outgoing(req, "authorization_code"), call, state(next));
+        }
+        (State::Token { nonce, app_state }, Reply::Http(r)) => {
+            let resp = r?;
+            let tokens = oauth::parse_token_reply(&resp)?;
+            let token = tokens.id_token.clone();
+            let then = Then::SignIn { tokens, app_state, status: resp.status };
+            verify(a, call, Box::new(Verify { token, nonce: Some(nonce), fetched: false, then }))?;
+        }
+        (State::Keys(mut v), Reply::Http(r)) => {
+            let resp = r?;
+            if resp.status != 200 {
+                return Err(Error::invalid_response("could not fetch the user pool's JWKS").with_status(resp.status));
+            }
+            a.features.hosted.jwks = Some(idtoken::parse_jwks(&resp.body)?);
+            v.fetched = true;
+            verify(a, call, v)?;
+        }
+        (State::Signature(v), Reply::Verified(ok)) => {
+            if !ok {
+                return Err(invalid_token("the ID token's signature is not valid"));
+            }
+            verified(a, call, *v)?;
+        }
+        (State::UserInfo, Reply::Http(r)) => {
+            let text = oauth::parse_userinfo_reply(&r?)?;
+            a.done(call, Ok(Done::Json(Some(text))));
+        }
+        // A reply of another kind is a runner bug: the call fails rather than hangs.
+        _ => return Err(Error::invalid_response("unexpected reply")),
+    }
+    Ok(())
+}
+
+/// The signature step: with the cached key for the token's `kid`, or after (re)fetching
+/// the JWKS, at most once per verification.
+fn verify(a: &mut Auth, call: u32, v: Box<Verify>) -> Result<(), Error> {
+    let signed = idtoken::parse_signed(&v.token)?;
+    let key = a.features.hosted.jwks.as_ref().and_then(|j| j.find(&signed.kid)).cloned();
+    match key {
+        Some(k) => {
+            let data = signed.signing_input.to_vec();
+            let signature = signed.signature;
+            let id = a.task_op(call, state(State::Signature(v)));
+            a.effect(Effect::VerifyRs256 { id, n: k.n, e: k.e, data, signature });
+        }
+        None if !v.fetched => {
+            let req =
+                OAuthRequest { method: "GET", url: idtoken::jwks_url(&a.config().client), form: None, bearer: None };
+            a.send_op(outgoing(req, "jwks"), call, state(State::Keys(v)));
+        }
+        None => return Err(invalid_token("the ID token's kid is not in the user pool's JWKS")),
+    }
+    Ok(())
+}
+
+/// A valid signature: the claims, then the result.
+fn verified(a: &mut Auth, call: u32, v: Verify) -> Result<(), Error> {
+    let signed = idtoken::parse_signed(&v.token)?;
+    let cfg = a.config();
+    let issuers = idtoken::issuers(&cfg.client);
+    let expected = Expected {
+        issuers: &issuers,
+        client_id: cfg.client.client_id(),
+        nonce: v.nonce.as_deref(),
+        now_s: a.now().div_euclid(1000),
+        leeway_s: idtoken::LEEWAY_S,
+    };
+    idtoken::check_claims(&signed.jwt, &expected)?;
+    match v.then {
+        Then::Claims => a.done(call, Ok(Done::Json(Some(signed.jwt.claims_text)))),
+        Then::SignIn { tokens, app_state, status } => {
+            let s = Session::from_tokens(&a.config().client, tokens, None, a.now()).map_err(|e| e.for_reply(status))?;
+            let result = Json::Obj(alloc::vec![
+                (String::from("type"), Json::Str(String::from("signedIn"))),
+                (String::from("session"), session_json(&s)),
+                (String::from("state"), app_state.map_or(Json::Null, Json::Str)),
+            ]);
+            a.signed_in(call, s, TokenSource::HostedUi, Some(result.to_text()));
+        }
+    }
+    Ok(())
+}
+
+fn num(n: i64) -> Json {
+    let mut t = String::new();
+    if n < 0 {
+        t.push('-');
+    }
+    t.push_str(&crate::timestamp::decimal(n.unsigned_abs()));
+    Json::Num(t)
+}
+
+/// A session as the runner hands sessions to the app (`runner.mjs` `session()`).
+fn session_json(s: &Session) -> Json {
+    let claims = |t: &str| json::parse(t).unwrap_or(Json::Obj(Vec::new()));
+    Json::Obj(alloc::vec![
+        (String::from("username"), Json::Str(s.username.clone())),
+        (String::from("idToken"), Json::Str(s.id_token.clone())),
+        (String::from("accessToken"), Json::Str(s.access_token.clone())),
+        (String::from("refreshToken"), s.refresh_token.clone().map_or(Json::Null, Json::Str)),
+        (String::from("expiresAt"), num(s.expires_at_ms())),
+        (String::from("clockDrift"), num(s.clock_drift)),
+        (String::from("idTokenClaims"), claims(&s.id_claims)),
+        (String::from("accessTokenClaims"), claims(&s.access_claims)),
+    ])
+}
+
+// ---- signOut({ redirect: true }) ---------------------------------------------------------
+
+/// Checked before anything is done: `false` when `call` was answered with the error (no
+/// `domain`/`redirectSignIn`/`redirectSignOut`), else the `/logout` URL waits for the
+/// sign-out to finish.
+pub(crate) fn sign_out_redirect(a: &mut Auth, call: u32) -> bool {
+    match hosted(a).and_then(|h| oauth::logout_url(&h, a.config().client.client_id())) {
+        Ok(url) => {
+            a.features.hosted.logout.push((call, url));
+            true
+        }
+        Err(e) => {
+            a.done(call, Err(e));
+            false
+        }
+    }
+}
+
+/// Sign-out `call` is finished (local state gone, revocation tried): go to `/logout` if it
+/// asked to.
+pub(crate) fn signed_out_done(a: &mut Auth, call: u32) {
+    let l = &mut a.features.hosted.logout;
+    if let Some(i) = l.iter().position(|(c, _)| *c == call) {
+        let (_, url) = l.swap_remove(i);
+        a.effect(Effect::Navigate { url });
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_config_is_parsed_once_with_typed_errors() {
+        let o = |t: &str| json::parse(t).unwrap();
+        let h = parse_config(&o(
+            r#"{"domain":"http://127.0.0.1:9229/","redirectSignIn":"http://localhost:8080/","scopes":["openid"]}"#,
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (h.domain.as_str(), h.scopes.len(), h.redirect_sign_out.is_none()),
+            ("http://127.0.0.1:9229", 1, true)
+        );
+        assert!(parse_config(&o(r#"{"domain":"https://x.auth.us-east-1.amazoncognito.com"}"#)).unwrap().is_none());
+        for (bad, msg) in [
+            (r#"{"redirectSignIn":"https://a.example/"}"#, "redirectSignIn needs domain"),
+            (
+                r#"{"domain":"https://d.example","redirectSignIn":"https://a.example/","scopes":"openid"}"#,
+                "scopes must be an array of strings",
+            ),
+            (
+                r#"{"domain":"https://d.example","redirectSignIn":"https://a.example/","scopes":[1]}"#,
+                "scopes must be an array of strings",
+            ),
+            (r#"{"domain":"https://d.example","redirectSignIn":"http://a.example/"}"#, "redirectSignIn must be"),
+            (
+                r#"{"domain":"https://d.example","redirectSignIn":"https://a.example/","redirectSignOut":5}"#,
+                "redirectSignOut must be a string",
+            ),
+        ] {
+            let e = parse_config(&o(bad)).unwrap_err();
+            assert_eq!(e.code, Code::InvalidInput);
+            assert!(e.message.starts_with(msg), "{bad}: {}", e.message);
+        }
+    }
+}
