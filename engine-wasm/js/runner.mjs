@@ -302,14 +302,17 @@ class Runner {
       for (const c of [...(o.excludeCredentials ?? []), ...(o.allowCredentials ?? [])]) c.id = bytes(c.id);
       const c = create ? navigator.credentials.create({ publicKey: o }) : navigator.credentials.get({ publicKey: o });
       c.then((/** @type {any} */ cred) => {
-        const r = cred.response, f = (/** @type {string} */ m) => { try { return typeof r[m] === 'function' ? r[m]() : undefined; } catch { return undefined; } };
-        const key = f('getPublicKey');
-        const response = create
-          ? { clientDataJSON: b64u(r.clientDataJSON), attestationObject: b64u(r.attestationObject), transports: f('getTransports') ?? [],
-              authenticatorData: b64u(f('getAuthenticatorData')), publicKeyAlgorithm: f('getPublicKeyAlgorithm'), publicKey: key ? b64u(key) : undefined }
-          : { clientDataJSON: b64u(r.clientDataJSON), authenticatorData: b64u(r.authenticatorData), signature: b64u(r.signature), userHandle: r.userHandle ? b64u(r.userHandle) : undefined };
-        const json = { id: cred.id, rawId: b64u(cred.rawId), type: cred.type, response, authenticatorAttachment: cred.authenticatorAttachment ?? undefined, clientExtensionResults: {} };
-        this.feed('w' + id + US + 1 + US + JSON.stringify(json));
+        let text;
+        try { // a null credential or a missing member: TypeError, the engine's PasskeyFailed
+          const r = cred.response, f = (/** @type {string} */ m) => { try { return typeof r[m] === 'function' ? r[m]() : undefined; } catch { return undefined; } };
+          const key = f('getPublicKey');
+          const response = create
+            ? { clientDataJSON: b64u(r.clientDataJSON), attestationObject: b64u(r.attestationObject), transports: f('getTransports') ?? [],
+                authenticatorData: b64u(f('getAuthenticatorData')), publicKeyAlgorithm: f('getPublicKeyAlgorithm'), publicKey: key ? b64u(key) : undefined }
+            : { clientDataJSON: b64u(r.clientDataJSON), authenticatorData: b64u(r.authenticatorData), signature: b64u(r.signature), userHandle: r.userHandle ? b64u(r.userHandle) : undefined };
+          text = JSON.stringify({ id: cred.id, rawId: b64u(cred.rawId), type: cred.type, response, authenticatorAttachment: cred.authenticatorAttachment ?? undefined, clientExtensionResults: {} });
+        } catch (e) { return fail(e); }
+        this.feed('w' + id + US + 1 + US + text);
       }, fail);
     } catch (e) { fail(e); }
   }

@@ -97,6 +97,18 @@ fn setting(o: &Json, key: &str) -> Result<Option<MfaSetting>, Error> {
     }
 }
 
+/// The argument may hold passwords and codes: its strings are wiped once the request is
+/// built (the pure core's `Password` wipes its own copy).
+fn wipe(mut input: Json) {
+    if let Json::Obj(members) = &mut input {
+        for (_, v) in members.iter_mut() {
+            if let Json::Str(s) = v {
+                zeroize::Zeroize::zeroize(s);
+            }
+        }
+    }
+}
+
 /// An API call of this module arrived (its argument already parsed as an object).
 pub(crate) fn start(a: &mut Auth, call: u32, op: Op, input: Json) {
     if !matches!(op, Op::ResendSignUpCode | Op::ForgotPassword | Op::ConfirmForgotPassword) {
@@ -117,6 +129,7 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, input: Json) {
             }
         }
     })();
+    wipe(input);
     send(a, call, op, String::new(), r);
 }
 
@@ -166,7 +179,7 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Session) {
             Err(Error::invalid_input("not an operation on the session"))
         }
     })();
-    drop(input);
+    wipe(input);
     send(a, call, op, s.username, r);
 }
 

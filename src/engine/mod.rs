@@ -17,6 +17,8 @@
 //! - [`ops`]: every other operation; [`hosted`] (feature `hosted-ui`): the hosted UI's
 //!   authorize URL, callback (PKCE, state, JWKS, RS256, claims), `verifyIdToken`,
 //!   `getUserInfo` and the `/logout` navigation of `signOut({ redirect: true })`.
+//! - `account`, `devices`, `passkeys` (features of the same names): account self-service,
+//!   remembered devices and passkey management (tests/account_ops.rs).
 //!
 //! Natively, `tests/lifecycle.rs` drives [`life::Auth`] with simulated tabs, a simulated
 //! clock and the emulator in memory. See docs/architecture.md.
