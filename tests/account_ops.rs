@@ -66,6 +66,8 @@ struct Tab {
     /// is 20, Cognito's is not documented).
     passkey_page: Option<u32>,
     next_call: u32,
+    /// `Debug` of every input and effect, to check that none shows a secret.
+    debug_log: String,
 }
 
 impl Tab {
@@ -94,6 +96,7 @@ impl Tab {
             ceremonies: Vec::new(),
             passkey_page: None,
             next_call: 1,
+            debug_log: String::new(),
         };
         let random = t.random();
         let effects = t.auth.start(true, t.now, &random);
@@ -115,6 +118,7 @@ impl Tab {
 
     fn run(&mut self) {
         while let Some(input) = self.queue.pop_front() {
+            self.debug_log.push_str(&format!("{input:?}\n"));
             let random = self.random();
             let effects = self.auth.handle(input, self.now, &random);
             self.run_effects(effects);
@@ -123,6 +127,7 @@ impl Tab {
 
     fn run_effects(&mut self, effects: Vec<Effect>) {
         for e in effects {
+            self.debug_log.push_str(&format!("{e:?}\n"));
             match e {
                 Effect::Http { id, request } => {
                     let path = request.url.strip_prefix(BASE).unwrap_or("/").to_string();
@@ -513,6 +518,11 @@ fn get_user_change_password_attributes_and_their_verification() {
     }
     assert_eq!(t.requests.len(), before, "bad input sends nothing");
     t.sign_in("alice", "Alice-N3w-Passw0rd!");
+    let token = t.storage[&t.key("alice", "accessToken")].clone();
+    for secret in ["Alice-N3w-Passw0rd!", "Alice-Passw0rd!", token.as_str()] {
+        assert!(!t.debug_log.contains(secret), "{secret} in Debug output");
+    }
+    assert!(t.debug_log.contains("Op(Account(ChangePassword), …)"), "the operation is shown");
 }
 
 #[test]
