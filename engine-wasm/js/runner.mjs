@@ -117,13 +117,47 @@ function bytes(s) {
   return u.buffer;
 }
 
+/** Standard base64 of bytes. @param {Uint8Array} u */
+function b64(u) {
+  let s = '';
+  for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode(...u.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
 /** ArrayBuffer or view → base64url without padding; undefined for anything else. @param {any} v */
 function b64u(v) {
   if (!(v instanceof ArrayBuffer) && !ArrayBuffer.isView(v)) return undefined;
   const u = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  let s = '';
-  for (let i = 0; i < u.length; i++) s += String.fromCharCode(u[i]);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return b64(u).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * What the engine's signer reads of `{ url, method, headers, body }`: the URL as the
+ * browser resolves it (null when it is none), headers as pairs, the body's bytes in base64
+ * (`false` for a body of another type). The engine validates it all.
+ * @param {any} d
+ */
+function described(d) {
+  if (!d || typeof d !== 'object') return d;
+  const b = d.body;
+  /** @type {string | boolean | null} */ let body = null;
+  if (typeof b === 'string') body = b64(enc.encode(b));
+  else if (b instanceof ArrayBuffer) body = b64(new Uint8Array(b));
+  else if (ArrayBuffer.isView(b)) body = b64(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+  else if (b != null) body = false;
+  /** @type {string | null} */ let href = null;
+  if (typeof d.url === 'string') try { href = new Request(d.url).url; } catch { /* not a URL */ }
+  const h = d.headers;
+  return { url: d.url, href, method: d.method, headers: typeof Headers === 'function' && h instanceof Headers ? [...h] : h, body };
+}
+
+/** The same of a `Request` (its body read from a clone). @param {Request} r */
+async function describedRequest(r) {
+  /** @type {Record<string, any>} */ const d = { url: r.url, href: r.url, method: r.method, headers: [...r.headers] };
+  /** @type {Request | null} */ let copy = null;
+  try { copy = r.clone(); } catch { d.bodyError = 'used'; }
+  if (copy) try { d.body = b64(new Uint8Array(await copy.arrayBuffer())); } catch { d.bodyError = 'unreadable'; }
+  return d;
 }
 
 /** A secure context with WebAuthn. */
@@ -370,7 +404,28 @@ export class CognitoAuth {
   registerPasskey() { return this.#r.op('registerPasskey'); }
   /** @param {any} [page] */ listPasskeys(page) { return this.#r.op('listPasskeys', page); }
   /** @param {string} credentialId */ deletePasskey(credentialId) { return this.#r.op('deletePasskey', { credentialId }); }
-  /** @param {any} [o] */ getAwsCredentials(o) { return this.#r.op('getAwsCredentials', o); }
+  /** @param {any} [o] */
+  async getAwsCredentials(o) {
+    const c = await this.#r.op('getAwsCredentials', o);
+    return { ...c, expiration: new Date(c.expiration) };
+  }
+  /** @param {any} request @param {any} options */
+  async signRequest(request, options) {
+    const isRequest = typeof Request === 'function' && request instanceof Request;
+    const s = await this.#r.op('signRequest', { request: isRequest ? await describedRequest(request) : described(request), options });
+    if (!isRequest) return { ...request, ...s };
+    try { return new Request(request, { headers: s.headers }); } catch { return this.#r.op('signFailed', { stage: 'build' }); }
+  }
+  /** @param {any} url @param {any} init @param {any} options */
+  async fetchSigned(url, init, options) {
+    const i = init && typeof init === 'object' ? init : {};
+    const s = await this.#r.op('signRequest', { request: described({ ...i, url }), options });
+    /** @type {Request} */ let r;
+    try { r = new Request(s.url, { ...i, headers: s.headers }); } catch { return this.#r.op('signFailed', { stage: 'build' }); }
+    return fetch(r).catch(() => this.#r.op('signFailed', { stage: 'fetch' }));
+  }
+  /** @param {any} url @param {any} [options] */
+  presignUrl(url, options) { return this.#r.op('presignUrl', { request: described({ url }), options }); }
   /** @param {any} [o] */ authorizeUrl(o) { return this.#r.opSync('authorizeUrl', o); }
   /** @param {any} [o] */ signInWithRedirect(o) { return this.#r.op('signInWithRedirect', o); }
   /** @param {string} [url] */ handleRedirectCallback(url) { const here = globalThis.location?.href; return this.#r.op('handleRedirectCallback', { url: url ?? here, here }); }

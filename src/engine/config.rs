@@ -63,6 +63,9 @@ pub struct Config {
     /// The hosted UI's sign-in settings (`domain` + `redirectSignIn`, see `engine::hosted`).
     #[cfg(feature = "hosted-ui")]
     pub hosted: Option<crate::oauth::HostedConfig>,
+    /// `identityPoolId` (+ `identityEndpoint`), for `getAwsCredentials` and signing.
+    #[cfg(feature = "identity")]
+    pub identity: Option<crate::identity::IdentityConfig>,
 }
 
 /// `InvalidInput` "{key}{what}" (with `codes-only` the prose is not built at all).
@@ -186,6 +189,8 @@ impl Config {
             totp_issuer: String::from(opt_str(&o, "totpIssuer")?.unwrap_or("AWSCognito")),
             #[cfg(feature = "hosted-ui")]
             hosted: super::hosted::parse_config(&o)?,
+            #[cfg(feature = "identity")]
+            identity: super::identity::parse_config(&o)?,
         })
     }
 }

@@ -127,8 +127,9 @@ pub struct Event {
     pub error: Option<Error>,
 }
 
-/// What a finished API call resolves to.
-#[derive(Clone, Debug)]
+/// What a finished API call resolves to. `Debug` shows no operation result (it can hold
+/// secrets: AWS credentials, a TOTP secret).
+#[derive(Clone)]
 pub enum Done {
     /// `currentSession()`: the session, or none when signed out.
     Session(Option<Session>),
@@ -141,6 +142,20 @@ pub enum Done {
     /// Any other operation (`engine::ops`): its result as JSON text (`JSON.parse`d by the
     /// runner), or `None` for a call that resolves to `undefined`.
     Json(Option<String>),
+}
+
+impl core::fmt::Debug for Done {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Done::Session(s) => f.debug_tuple("Session").field(s).finish(),
+            Done::SignedIn(s) => f.debug_tuple("SignedIn").field(s).finish(),
+            Done::Challenge(n) => f.debug_tuple("Challenge").field(n).finish(),
+            Done::SignedOut { revoked, error } => {
+                f.debug_struct("SignedOut").field("revoked", revoked).field("error", error).finish()
+            }
+            Done::Json(j) => f.write_str(if j.is_some() { "Json(…)" } else { "Json(None)" }),
+        }
+    }
 }
 
 /// Everything the core asks of its runner. `Debug` shows no token, body or secret.

@@ -176,6 +176,8 @@ struct Flight {
     source: TokenSource,
     /// Signed out meanwhile (here or in another tab): the refresh's tokens are not stored.
     cancelled: bool,
+    /// Refresh even if the local clock says the tokens are fresh (`Auth::refresh_op`).
+    forced: bool,
 }
 
 pub struct Auth {
@@ -453,7 +455,7 @@ impl Auth {
     fn end_session(&mut self, user: &str) {
         self.clear(user);
         self.cancel_timer();
-        ops::signed_out(self);
+        ops::signed_out(self, Some(user));
         self.emit(EventKind::SessionExpired, None, None);
         self.out.push(Effect::Broadcast { notice: Notice::SignedOut });
     }
@@ -496,7 +498,7 @@ impl Auth {
     fn notice(&mut self, n: Notice) {
         match n {
             Notice::SignedOut => {
-                ops::signed_out(self);
+                ops::signed_out(self, None);
                 self.emit(EventKind::SignedOut, None, None);
                 self.cancel_timer();
                 if let Some(f) = &mut self.flight {
@@ -820,6 +822,7 @@ impl Auth {
             cur: None,
             source: TokenSource::UserPool,
             cancelled: false,
+            forced: false,
         });
         let mut name = String::from("cognito-wasm.refresh.");
         name.push_str(self.cfg.client.client_id());
@@ -849,7 +852,7 @@ impl Auth {
         let Some(f) = &self.flight else { return };
         let fresh = refresh::decide(&cur, self.now, self.leeway(&cur)) == Decision::Use;
         let changed = cur.access_token != f.seen;
-        if fresh || (changed && self.now < refresh::expiry_ms(&cur)) {
+        if (fresh && !f.forced) || (changed && self.now < refresh::expiry_ms(&cur)) {
             // Another tab refreshed while this one waited: use its tokens.
             return self.finish(Ok(Some(cur)));
         }
@@ -1047,6 +1050,19 @@ impl Auth {
         self.load(Then::Current(Caller::Op(call)));
     }
 
+    /// A refresh although the local clock says `used`'s tokens are fresh (a server said
+    /// they expired): joins the refresh in progress, or starts one that refreshes unless the
+    /// stored tokens are no longer `used`'s (another tab refreshed); then
+    /// `ops::with_session(call, state, answer)` (an error when the refresh failed).
+    pub(crate) fn refresh_op(&mut self, call: u32, state: ops::State, used: Session) {
+        self.pending.push((call, state));
+        let started = self.flight.is_none();
+        self.join(Caller::Op(call), false, used);
+        if let Some(f) = self.flight.as_mut().filter(|_| started) {
+            f.forced = true;
+        }
+    }
+
     /// A sign-in reached tokens: replaces another user's session, stores this one (with its
     /// source), emits `signedIn`, tells the other tabs, arms the background refresh and
     /// completes `call` with the session (or with `result`, JSON text, when given).
@@ -1075,7 +1091,7 @@ impl Auth {
             }
         }
         self.cancel_timer();
-        ops::signed_out(self);
+        ops::signed_out(self, user);
         self.emit(EventKind::SignedOut, None, None);
         self.out.push(Effect::Broadcast { notice: Notice::SignedOut });
     }

@@ -32,6 +32,8 @@ pub mod effect;
 #[cfg(feature = "hosted-ui")]
 pub mod hosted;
 pub mod http;
+#[cfg(feature = "identity")]
+pub mod identity;
 pub mod life;
 pub mod ops;
 #[cfg(feature = "passkeys")]

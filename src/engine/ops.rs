@@ -65,6 +65,15 @@ pub enum Op {
     VerifyIdToken,
     #[cfg(feature = "hosted-ui")]
     GetUserInfo,
+    // identity
+    #[cfg(feature = "identity")]
+    GetAwsCredentials,
+    #[cfg(feature = "identity")]
+    SignRequest,
+    #[cfg(feature = "identity")]
+    PresignUrl,
+    #[cfg(feature = "identity")]
+    SignFailed,
 }
 
 impl Op {
@@ -94,6 +103,15 @@ impl Op {
             "verifyIdToken" => Op::VerifyIdToken,
             #[cfg(feature = "hosted-ui")]
             "getUserInfo" => Op::GetUserInfo,
+            // identity
+            #[cfg(feature = "identity")]
+            "getAwsCredentials" => Op::GetAwsCredentials,
+            #[cfg(feature = "identity")]
+            "signRequest" => Op::SignRequest,
+            #[cfg(feature = "identity")]
+            "presignUrl" => Op::PresignUrl,
+            #[cfg(feature = "identity")]
+            "signFailed" => Op::SignFailed,
             _ => return None,
         })
     }
@@ -114,6 +132,8 @@ pub enum State {
     Passkeys(passkeys::State),
     #[cfg(feature = "hosted-ui")]
     Hosted(super::hosted::State),
+    #[cfg(feature = "identity")]
+    Identity(super::identity::State),
 }
 
 /// Per-client state of the features (kept as long as the client).
@@ -121,6 +141,8 @@ pub enum State {
 pub struct Features {
     #[cfg(feature = "hosted-ui")]
     pub(crate) hosted: super::hosted::Features,
+    #[cfg(feature = "identity")]
+    pub identity: super::identity::Aws,
 }
 
 /// The app's argument, parsed once.
@@ -183,8 +205,10 @@ fn json_done(a: &mut Auth, call: u32, r: Result<Json, Error>) {
 
 /// The user signed out (here, or in another tab): what the features keep for the user
 /// (AWS credentials, the pending challenge, …) is forgotten.
-pub(crate) fn signed_out(a: &mut Auth) {
-    let _ = a;
+pub(crate) fn signed_out(a: &mut Auth, user: Option<&str>) {
+    let _ = (&a, user);
+    #[cfg(feature = "identity")]
+    super::identity::signed_out(a, user);
 }
 
 /// An API call arrived.
@@ -201,6 +225,10 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
         | Op::HandleRedirectCallback
         | Op::VerifyIdToken
         | Op::GetUserInfo => super::hosted::start(a, call, op, &input),
+        #[cfg(feature = "identity")]
+        Op::GetAwsCredentials | Op::SignRequest | Op::PresignUrl | Op::SignFailed => {
+            super::identity::start(a, call, op, input)
+        }
         // account, devices, passkeys
         #[cfg(feature = "account")]
         Op::Account(op) => account::start(a, call, op, input),
@@ -213,6 +241,11 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
 
 /// `currentSession()` answered for an operation that needs the signed-in user.
 pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Option<Session>, Error>) {
+    #[cfg(feature = "identity")]
+    let state = match state {
+        State::Identity(st) => return super::identity::with_session(a, call, st, s),
+        other => other,
+    };
     let s = match s {
         Ok(Some(s)) => s,
         Ok(None) => return a.done(call, Err(Error::new(Code::NotSignedIn, "no user is signed in"))),
@@ -222,6 +255,8 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
         State::Missing => {}
         #[cfg(feature = "hosted-ui")]
         State::Hosted(st) => super::hosted::with_session(a, call, st, s),
+        #[cfg(feature = "identity")]
+        State::Identity(_) => {}
         // account, devices, passkeys
         #[cfg(feature = "account")]
         State::Account(st) => account::with_session(a, call, st, s),
@@ -238,6 +273,8 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
         State::Missing => {}
         #[cfg(feature = "hosted-ui")]
         State::Hosted(st) => super::hosted::resume(a, call, st, reply),
+        #[cfg(feature = "identity")]
+        State::Identity(st) => super::identity::resume(a, call, st, reply),
         // account, devices, passkeys
         #[cfg(feature = "account")]
         State::Account(st) => account::resume(a, call, st, reply),
