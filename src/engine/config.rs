@@ -56,6 +56,10 @@ pub struct Config {
     pub rotation: bool,
     /// The user-pool domain origin (hosted UI sessions are refreshed and revoked there).
     pub domain: Option<String>,
+    /// `totpIssuer`: the name authenticator apps show in the TOTP URI (default `AWSCognito`,
+    /// as Amplify): `setUpTotp` and the MFA_SETUP challenge.
+    #[cfg(any(feature = "account", feature = "challenges"))]
+    pub totp_issuer: String,
     /// The hosted UI's sign-in settings (`domain` + `redirectSignIn`, see `engine::hosted`).
     #[cfg(feature = "hosted-ui")]
     pub hosted: Option<crate::oauth::HostedConfig>,
@@ -181,6 +185,8 @@ impl Config {
             auto_refresh: opt_bool(&o, "autoRefresh")?,
             rotation: opt_bool(&o, "refreshTokenRotation")?,
             domain,
+            #[cfg(any(feature = "account", feature = "challenges"))]
+            totp_issuer: String::from(opt_str(&o, "totpIssuer")?.unwrap_or("AWSCognito")),
             #[cfg(feature = "hosted-ui")]
             hosted: super::hosted::parse_config(&o)?,
             #[cfg(feature = "identity")]
