@@ -500,7 +500,7 @@ fn the_passkey_ceremony_is_an_effect_and_a_failed_one_can_be_retried() {
     w.push(w.now, Input::Reply { id, reply: Reply::WebAuthn(Ok(r#"{"id":"AQ"}"#.into())) });
     w.run();
     assert_eq!(w.outcome(call).unwrap_err().code, Code::PasskeyFailed);
-    // The browser's toJSON() shape: CREDENTIAL is rebuilt from its decoded fields only.
+    // WebAuthn's JSON form (as the runner sends it): CREDENTIAL is rebuilt from its decoded fields only.
     let call = w.next_call;
     w.next_call += 1;
     w.push(

@@ -127,6 +127,13 @@ function b64(u) {
   return btoa(s);
 }
 
+/** ArrayBuffer or view → base64url without padding; undefined for anything else. @param {any} v */
+function b64u(v) {
+  if (!(v instanceof ArrayBuffer) && !ArrayBuffer.isView(v)) return undefined;
+  const u = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  return b64(u).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
 /**
  * What the engine's signer reads of `{ url, method, headers, body }`: the URL as the
  * browser resolves it (null when it is none), headers as pairs, the body's bytes in base64
@@ -316,16 +323,36 @@ class Runner {
     });
   }
 
-  /** navigator.credentials.create/get with the engine's options (WebAuthn JSON forms). @param {number} id @param {boolean} create @param {string} options */
+  /**
+   * navigator.credentials.create/get with the engine's options (WebAuthn's JSON forms, binary
+   * members base64url); replies with the credential in the same JSON form
+   * (`RegistrationResponseJSON` / `AuthenticationResponseJSON`), or the DOMException name.
+   * The conversion is done here rather than with `parseCreationOptionsFromJSON`/`toJSON`,
+   * which older browsers lack.
+   * @param {number} id @param {boolean} create @param {string} options
+   */
   webauthn(id, create, options) {
-    const P = /** @type {any} */ (globalThis.PublicKeyCredential);
     const fail = (/** @type {any} */ e) => this.feed('w' + id + US + 0 + US + (e && typeof e.name === 'string' ? e.name : 'Error'));
     try {
       if (!passkeys()) return fail({ name: 'NotSupportedError' });
       const o = JSON.parse(options);
-      const publicKey = create ? P.parseCreationOptionsFromJSON(o) : P.parseRequestOptionsFromJSON(o);
-      const c = create ? navigator.credentials.create({ publicKey }) : navigator.credentials.get({ publicKey });
-      c.then((/** @type {any} */ cred) => this.feed('w' + id + US + 1 + US + JSON.stringify(cred.toJSON())), fail);
+      o.challenge = bytes(o.challenge);
+      if (create) o.user.id = bytes(o.user.id);
+      for (const c of [...(o.excludeCredentials ?? []), ...(o.allowCredentials ?? [])]) c.id = bytes(c.id);
+      const c = create ? navigator.credentials.create({ publicKey: o }) : navigator.credentials.get({ publicKey: o });
+      c.then((/** @type {any} */ cred) => {
+        let text;
+        try { // a null credential or a missing member: TypeError, the engine's PasskeyFailed
+          const r = cred.response, f = (/** @type {string} */ m) => { try { return typeof r[m] === 'function' ? r[m]() : undefined; } catch { return undefined; } };
+          const key = f('getPublicKey');
+          const response = create
+            ? { clientDataJSON: b64u(r.clientDataJSON), attestationObject: b64u(r.attestationObject), transports: f('getTransports') ?? [],
+                authenticatorData: b64u(f('getAuthenticatorData')), publicKeyAlgorithm: f('getPublicKeyAlgorithm'), publicKey: key ? b64u(key) : undefined }
+            : { clientDataJSON: b64u(r.clientDataJSON), authenticatorData: b64u(r.authenticatorData), signature: b64u(r.signature), userHandle: r.userHandle ? b64u(r.userHandle) : undefined };
+          text = JSON.stringify({ id: cred.id, rawId: b64u(cred.rawId), type: cred.type, response, authenticatorAttachment: cred.authenticatorAttachment ?? undefined, clientExtensionResults: {} });
+        } catch (e) { return fail(e); }
+        this.feed('w' + id + US + 1 + US + text);
+      }, fail);
     } catch (e) { fail(e); }
   }
 

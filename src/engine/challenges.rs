@@ -450,7 +450,7 @@ fn ceremony(a: &mut Auth, call: u32, p: Box<Pending>, kind: Kind) {
     }
 }
 
-/// The browser's `PublicKeyCredential.toJSON()` → the CREDENTIAL answer, rebuilt from its
+/// The credential in WebAuthn's JSON form (the runner's) → the CREDENTIAL answer, rebuilt from its
 /// decoded fields (`passkey::assertion_json`), so nothing but what WebAuthn defines is sent.
 #[cfg(feature = "passkeys")]
 fn assertion(cred: &str) -> Result<String, Error> {

@@ -1077,7 +1077,7 @@ impl Auth {
     // ---- sign-out --------------------------------------------------------------------
 
     /// Local state goes first: a revocation that fails must not leave the user signed in.
-    fn signed_out_locally(&mut self, user: Option<&str>) {
+    pub(crate) fn signed_out_locally(&mut self, user: Option<&str>) {
         if let Some(f) = &mut self.flight {
             f.cancelled = true;
         }

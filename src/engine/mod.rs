@@ -20,13 +20,19 @@
 //! - [`ops`]: every other operation; [`hosted`] (feature `hosted-ui`): the hosted UI's
 //!   authorize URL, callback (PKCE, state, JWKS, RS256, claims), `verifyIdToken`,
 //!   `getUserInfo` and the `/logout` navigation of `signOut({ redirect: true })`.
+//! - `account`, `devices`, `passkeys` (features of the same names): account self-service,
+//!   remembered devices and passkey management (tests/account_ops.rs).
 //!
 //! Natively, `tests/lifecycle.rs` drives [`life::Auth`] with simulated tabs, a simulated
 //! clock and the emulator in memory. See docs/architecture.md.
 
+#[cfg(feature = "account")]
+pub mod account;
 #[cfg(feature = "challenges")]
 pub mod challenges;
 pub mod config;
+#[cfg(feature = "devices")]
+pub mod devices;
 pub mod effect;
 #[cfg(feature = "hosted-ui")]
 pub mod hosted;
@@ -35,6 +41,8 @@ pub mod http;
 pub mod identity;
 pub mod life;
 pub mod ops;
+#[cfg(feature = "passkeys")]
+pub mod passkeys;
 pub mod requests;
 pub mod srp_sign_in;
 

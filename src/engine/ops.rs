@@ -29,13 +29,18 @@
 use alloc::string::String;
 
 use super::effect::{Done, Reply};
-use super::http;
 use super::life::Auth;
-use crate::account;
 use crate::error::{Code, Error};
 use crate::json::{self, Json};
-use crate::protocol::HttpResponse;
 use crate::session::Session;
+
+// account, devices, passkeys
+#[cfg(feature = "account")]
+use super::account;
+#[cfg(feature = "devices")]
+use super::devices;
+#[cfg(feature = "passkeys")]
+use super::passkeys;
 
 /// The operations of `engine::ops`, by the runner's name for them (the facade's method).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -54,10 +59,13 @@ pub enum Op {
     SignUp,
     #[cfg(feature = "challenges")]
     ConfirmSignUp,
+    // account, devices, passkeys
     #[cfg(feature = "account")]
-    GetUser,
-    #[cfg(feature = "account")]
-    ForgotPassword,
+    Account(account::Op),
+    #[cfg(feature = "devices")]
+    Devices(devices::Op),
+    #[cfg(feature = "passkeys")]
+    Passkeys(passkeys::Op),
     // hosted-ui
     #[cfg(feature = "hosted-ui")]
     AuthorizeUrl,
@@ -82,6 +90,19 @@ pub enum Op {
 
 impl Op {
     pub fn parse(name: &str) -> Option<Op> {
+        // account, devices, passkeys
+        #[cfg(feature = "account")]
+        if let Some(o) = account::parse(name) {
+            return Some(Op::Account(o));
+        }
+        #[cfg(feature = "devices")]
+        if let Some(o) = devices::parse(name) {
+            return Some(Op::Devices(o));
+        }
+        #[cfg(feature = "passkeys")]
+        if let Some(o) = passkeys::parse(name) {
+            return Some(Op::Passkeys(o));
+        }
         Some(match name {
             "signIn" => Op::SignIn,
             // challenges
@@ -93,10 +114,6 @@ impl Op {
             "signUp" => Op::SignUp,
             #[cfg(feature = "challenges")]
             "confirmSignUp" => Op::ConfirmSignUp,
-            #[cfg(feature = "account")]
-            "getUser" => Op::GetUser,
-            #[cfg(feature = "account")]
-            "forgotPassword" => Op::ForgotPassword,
             // hosted-ui
             #[cfg(feature = "hosted-ui")]
             "authorizeUrl" => Op::AuthorizeUrl,
@@ -124,16 +141,23 @@ impl Op {
 
 /// What an operation waits for.
 pub enum State {
-    /// The session, then one JSON API request whose reply `parse` turns into the result.
-    Authed { op: Op, input: Json },
-    /// One request whose reply `parse` turns into the result.
-    Reply(Op),
-    #[cfg(feature = "challenges")]
-    Challenges(super::challenges::State),
+    /// Never built: keeps the type inhabited in a build without any operation's feature (the
+    /// session code that holds a `State` is then not unreachable).
+    #[allow(dead_code)]
+    Missing,
+    // account, devices, passkeys
+    #[cfg(feature = "account")]
+    Account(account::State),
+    #[cfg(feature = "devices")]
+    Devices(devices::State),
+    #[cfg(feature = "passkeys")]
+    Passkeys(passkeys::State),
     #[cfg(feature = "hosted-ui")]
     Hosted(super::hosted::State),
     #[cfg(feature = "identity")]
     Identity(super::identity::State),
+    #[cfg(feature = "challenges")]
+    Challenges(super::challenges::State),
 }
 
 /// Per-client state of the features (kept as long as the client).
@@ -200,6 +224,7 @@ pub(crate) fn opt_pairs(o: &Json, key: &str) -> Result<alloc::vec::Vec<(String, 
     }
 }
 
+#[allow(dead_code)] // for the features that complete with a `Json` value
 fn json_done(a: &mut Auth, call: u32, r: Result<Json, Error>) {
     a.done(call, r.map(|j| Done::Json(Some(j.to_text()))));
 }
@@ -220,8 +245,8 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
         Ok(i) => i,
         Err(e) => return a.done(call, Err(e)),
     };
-    let r = match op {
-        Op::Missing => Err(Error::invalid_input("this build of cognito-wasm has no such operation")),
+    match op {
+        Op::Missing => a.done(call, Err(Error::invalid_input("this build of cognito-wasm has no such operation"))),
         #[cfg(not(feature = "challenges"))]
         Op::SignIn => {
             let mut input = input;
@@ -237,39 +262,29 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
                     }
                 }
             }
-            return;
         }
         // challenges
         #[cfg(feature = "challenges")]
         Op::SignIn | Op::RespondToChallenge | Op::PrepareSignIn | Op::SignUp | Op::ConfirmSignUp => {
-            return super::challenges::start(a, call, op, input)
+            super::challenges::start(a, call, op, input)
         }
         #[cfg(feature = "hosted-ui")]
         Op::AuthorizeUrl
         | Op::SignInWithRedirect
         | Op::HandleRedirectCallback
         | Op::VerifyIdToken
-        | Op::GetUserInfo => return super::hosted::start(a, call, op, &input),
+        | Op::GetUserInfo => super::hosted::start(a, call, op, &input),
         #[cfg(feature = "identity")]
         Op::GetAwsCredentials | Op::SignRequest | Op::PresignUrl | Op::SignFailed => {
-            return super::identity::start(a, call, op, input)
+            super::identity::start(a, call, op, input)
         }
+        // account, devices, passkeys
         #[cfg(feature = "account")]
-        Op::GetUser => {
-            a.with_current_session(call, State::Authed { op, input });
-            return;
-        }
-        #[cfg(feature = "account")]
-        Op::ForgotPassword => (|| {
-            let cfg = a.config();
-            let user = req_str(&input, "username")?;
-            let meta = opt_pairs(&input, "clientMetadata")?;
-            account::forgot_password(&cfg.client, cfg.secret.as_ref(), user, &meta)
-        })(),
-    };
-    match r {
-        Ok(req) => a.send_op(http::api(req), call, State::Reply(op)),
-        Err(e) => a.done(call, Err(e)),
+        Op::Account(op) => account::start(a, call, op, input),
+        #[cfg(feature = "devices")]
+        Op::Devices(op) => devices::start(a, call, op, input),
+        #[cfg(feature = "passkeys")]
+        Op::Passkeys(op) => passkeys::start(a, call, op, input),
     }
 }
 
@@ -285,48 +300,40 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
         Ok(None) => return a.done(call, Err(Error::new(Code::NotSignedIn, "no user is signed in"))),
         Err(e) => return a.done(call, Err(e)),
     };
-    let state = match state {
+    match state {
+        State::Missing => {}
+        #[cfg(feature = "challenges")]
+        State::Challenges(_) => {}
         #[cfg(feature = "hosted-ui")]
-        State::Hosted(st) => return super::hosted::with_session(a, call, st, s),
-        st => st,
-    };
-    let State::Authed { op, input: _ } = state else { return };
-    let r = match op {
+        State::Hosted(st) => super::hosted::with_session(a, call, st, s),
+        #[cfg(feature = "identity")]
+        State::Identity(_) => {}
+        // account, devices, passkeys
         #[cfg(feature = "account")]
-        Op::GetUser => account::get_user(&a.config().client, &s.access_token),
-        _ => return,
-    };
-    match r {
-        Ok(req) => a.send_op(http::api(req), call, State::Reply(op)),
-        Err(e) => a.done(call, Err(e)),
+        State::Account(st) => account::with_session(a, call, st, s),
+        #[cfg(feature = "devices")]
+        State::Devices(st) => devices::with_session(a, call, st, s),
+        #[cfg(feature = "passkeys")]
+        State::Passkeys(st) => passkeys::with_session(a, call, st, s),
     }
 }
 
 /// A reply for an operation's task.
 pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
-    #[allow(clippy::single_match)] // every feature adds its arms here
-    match (state, reply) {
+    match state {
+        State::Missing => {}
         #[cfg(feature = "challenges")]
-        (State::Challenges(s), reply) => super::challenges::resume(a, call, s, reply),
-        (State::Reply(op), Reply::Http(r)) => {
-            let r = r.and_then(|resp| parse(op, &resp));
-            json_done(a, call, r);
-        }
+        State::Challenges(st) => super::challenges::resume(a, call, st, reply),
         #[cfg(feature = "hosted-ui")]
-        (State::Hosted(st), r) => super::hosted::resume(a, call, st, r),
+        State::Hosted(st) => super::hosted::resume(a, call, st, reply),
         #[cfg(feature = "identity")]
-        (State::Identity(st), r) => super::identity::resume(a, call, st, r),
-        _ => {}
-    }
-}
-
-/// An operation's final reply → its result.
-fn parse(op: Op, resp: &HttpResponse) -> Result<Json, Error> {
-    match op {
+        State::Identity(st) => super::identity::resume(a, call, st, reply),
+        // account, devices, passkeys
         #[cfg(feature = "account")]
-        Op::GetUser => account::parse_get_user(resp),
-        #[cfg(feature = "account")]
-        Op::ForgotPassword => account::parse_code_delivery(resp),
-        _ => Err(Error::invalid_input("")),
+        State::Account(st) => account::resume(a, call, st, reply),
+        #[cfg(feature = "devices")]
+        State::Devices(st) => devices::resume(a, call, st, reply),
+        #[cfg(feature = "passkeys")]
+        State::Passkeys(st) => passkeys::resume(a, call, st, reply),
     }
 }
