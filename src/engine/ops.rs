@@ -250,9 +250,9 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
         #[cfg(not(feature = "challenges"))]
         Op::SignIn => {
             let mut input = input;
-            match (req_str(&input, "username"), req_str(&input, "password")) {
-                (Ok(u), Ok(p)) => a.srp_sign_in(call, u, p),
-                (Err(e), _) | (_, Err(e)) => a.done(call, Err(e)),
+            match (input.str_field("username"), input.str_field("password")) {
+                (Some(u), Some(p)) => a.srp_sign_in(call, u, p),
+                _ => a.done(call, Err(keyed("username and password", " are required strings"))),
             }
             // The password's copy in the parsed argument is wiped too.
             if let Json::Obj(members) = &mut input {
