@@ -3,6 +3,7 @@
 // wasm (cargo release + wasm-opt -Oz), runs the journey in headless Chromium against the
 // emulator and counts everything the page fetched, raw and gzip -9.
 // Usage: node bench/journey.mjs [--json] [--no-browser]
+//   JOURNEY_WASM=pkg/cognito_wasm_signin.wasm: the same journey on a prebuilt engine
 // Needs: npm ci (esbuild, wasm-opt, playwright-core), /usr/bin/chromium, and the emulator
 // binary (cargo build -p cognito-emulator; target/debug/cognito-emulator is used).
 import fs from 'node:fs';
@@ -20,13 +21,18 @@ const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.
 const gz = (b) => zlib.gzipSync(b, { level: 9 }).length;
 
 /** Builds the journey's site into `dir`; returns each file's raw and gzip -9 size. */
-export function buildJourney(dir) {
-  execFileSync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'cognito-wasm-engine', '--features', 'codes-only'], { cwd: root, stdio: 'inherit' });
+/** `wasm`: a prebuilt engine (e.g. the package's pkg/cognito_wasm_signin.wasm) instead of the
+ * journey's own build (engine-wasm `--features codes-only`). */
+export function buildJourney(dir, wasm = process.env.JOURNEY_WASM) {
   fs.mkdirSync(dir, { recursive: true });
+  if (wasm) fs.copyFileSync(path.resolve(root, wasm), path.join(dir, 'engine.wasm'));
+  else {
+  execFileSync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'cognito-wasm-engine', '--features', 'codes-only'], { cwd: root, stdio: 'inherit' });
   execFileSync(path.join(root, 'node_modules/.bin/wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-bulk-memory-opt',
     '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types',
     '--enable-multivalue', '--enable-call-indirect-overlong', '--strip-debug', '--strip-producers', '--strip-target-features',
     path.join(targetDir, 'wasm32-unknown-unknown/release/cognito_wasm_engine.wasm'), '-o', path.join(dir, 'engine.wasm')]);
+  }
   execFileSync(path.join(root, 'node_modules/.bin/esbuild'), [path.join(root, 'bench/journey/app.mjs'), '--bundle', '--splitting',
     '--minify', '--format=esm', '--platform=browser', '--log-level=error', `--outdir=${dir}`, '--entry-names=[name]'], { cwd: root });
   fs.copyFileSync(path.join(root, 'bench/journey/index.html'), path.join(dir, 'index.html'));
@@ -104,7 +110,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--json')) console.log(JSON.stringify(report, null, 1));
   else {
     for (const f of list) console.log(`  ${f.file.padEnd(30)} ${String(f.raw).padStart(8)} ${String(f.gzip).padStart(8)}`);
-    console.log(`sign-in journey (engine prototype), ${report.fetched ? 'fetched by Chromium' : 'built'}: ${report.total.raw} raw, ${report.total.gzip} gzip -9 bytes`);
+    console.log(`sign-in journey (${process.env.JOURNEY_WASM ?? 'engine, --features codes-only'}), ${report.fetched ? 'fetched by Chromium' : 'built'}: ${report.total.raw} raw, ${report.total.gzip} gzip -9 bytes`);
     if (report.result) console.log('journey:', JSON.stringify(report.result));
   }
 }

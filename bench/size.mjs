@@ -36,7 +36,14 @@ const results = [];
 const pkgDir = path.join(root, 'pkg');
 const wasm = sizes(fs.readFileSync(path.join(pkgDir, 'cognito_wasm_bg.wasm')));
 const ours = bundle('cognito-wasm', `export { default, CognitoAuth } from ${JSON.stringify(path.join(pkgDir, 'cognito_wasm.js'))};\n`, root);
-results.push({ lib: 'cognito-wasm', js: ours, wasm, total: { raw: ours.raw + wasm.raw, gzip: ours.gzip + wasm.gzip } });
+results.push({ lib: 'cognito-wasm: everything (cognito_wasm_bg.wasm)', js: ours, wasm, total: { raw: ours.raw + wasm.raw, gzip: ours.gzip + wasm.gzip } });
+// The package's smaller engines, loaded instead with init(new URL('cognito-wasm/…', import.meta.url)).
+for (const [tier, what] of [['signin', 'sign-in with every challenge, sessions, sign-out'], ['hosted', 'the same + hosted UI']]) {
+  const f = path.join(pkgDir, `cognito_wasm_${tier}.wasm`);
+  if (!fs.existsSync(f)) continue;
+  const w = sizes(fs.readFileSync(f));
+  results.push({ lib: `cognito-wasm: ${what} (cognito_wasm_${tier}.wasm)`, js: ours, wasm: w, total: { raw: ours.raw + w.raw, gzip: ours.gzip + w.gzip } });
+}
 
 // The sign-in journey on the engine prototype (engine-wasm/): a real app entry
 // (bench/journey/app.mjs: SRP sign-in, currentSession() with a refresh, signOut()) bundled
@@ -48,7 +55,7 @@ if (!process.argv.includes('--no-journey')) {
   const isWasm = (x) => x.file.endsWith('.wasm');
   const js = { raw: sum('raw', (x) => !isWasm(x)), gzip: sum('gzip', (x) => !isWasm(x)) };
   const w = { raw: sum('raw', isWasm), gzip: sum('gzip', isWasm) };
-  results.push({ lib: 'cognito-wasm engine prototype, sign-in journey (app entry, --splitting)', js, wasm: w, total: { raw: js.raw + w.raw, gzip: js.gzip + w.gzip } });
+  results.push({ lib: 'cognito-wasm sign-in journey, engine --features codes-only (app entry, --splitting)', js, wasm: w, total: { raw: js.raw + w.raw, gzip: js.gzip + w.gzip } });
 }
 
 const cijVersion = JSON.parse(fs.readFileSync(path.join(bench, 'node_modules/amazon-cognito-identity-js/package.json'))).version;
@@ -58,6 +65,10 @@ results.push({ lib: `amazon-cognito-identity-js ${cijVersion}`, js: cij, total: 
 const amplifyVersion = JSON.parse(fs.readFileSync(path.join(bench, 'node_modules/aws-amplify/package.json'))).version;
 const amp = bundle('amplify', `export { Amplify } from 'aws-amplify';\nexport { signIn, signOut, fetchAuthSession, getCurrentUser } from 'aws-amplify/auth';\n`, bench);
 results.push({ lib: `aws-amplify ${amplifyVersion} (auth: signIn, signOut, fetchAuthSession, getCurrentUser)`, js: amp, total: amp });
+const ampBasic = bundle('amplify-basic', `export { Amplify } from 'aws-amplify';\nexport { signIn, signInWithRedirect, fetchAuthSession, signOut } from 'aws-amplify/auth';\n`, bench);
+results.push({ lib: `aws-amplify ${amplifyVersion} (Amplify + signIn, signInWithRedirect, fetchAuthSession, signOut)`, js: ampBasic, total: ampBasic });
+const ampAll = bundle('amplify-auth', `export { Amplify } from 'aws-amplify';\nexport * from 'aws-amplify/auth';\n`, bench);
+results.push({ lib: `aws-amplify ${amplifyVersion} (Amplify + the whole aws-amplify/auth)`, js: ampAll, total: ampAll });
 
 fs.rmSync(tmp, { recursive: true, force: true });
 if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 1));

@@ -104,9 +104,12 @@ function openStorage(/** @type {string} */ kind, /** @type {any} */ custom, /** 
   } catch { return null; }
 }
 
-/** This tab's own storage: sessionStorage, or a Map where it is unusable. */
+/**
+ * This tab's own storage: sessionStorage where it can be read (a write that throws later is
+ * the engine's to handle: it keeps the tab's state in memory from then on), else a Map.
+ */
 function tabStorage() {
-  try { return probed(sessionStorage); } catch {
+  try { sessionStorage.getItem('cognito-wasm.probe'); return sessionStorage; } catch {
     const m = new Map();
     return { getItem: (/** @type {string} */ k) => m.get(k) ?? null, setItem: (/** @type {string} */ k, /** @type {string} */ v) => void m.set(k, v), removeItem: (/** @type {string} */ k) => void m.delete(k) };
   }

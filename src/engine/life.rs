@@ -108,6 +108,10 @@ enum Saved {
 /// What a task id is waiting for.
 enum Wait {
     Saved(Box<Saved>),
+    TabStore {
+        ops: Vec<StorageOp>,
+        then: Box<Wait>,
+    },
     Store {
         ops: Vec<StorageOp>,
         then: Box<Wait>,
@@ -199,6 +203,8 @@ pub struct Auth {
     rand_at: usize,
     /// Operations waiting for `currentSession()`'s answer (`Caller::Op`), by call id.
     pending: Vec<(u32, ops::State)>,
+    /// This tab's own state (hosted-UI attempts) after its storage threw.
+    tab_memory: Option<Vec<(String, String)>>,
     /// Per-feature state that lives as long as the client (`engine::ops::Features`).
     #[allow(dead_code)]
     pub(crate) features: ops::Features,
@@ -271,6 +277,7 @@ impl Auth {
             rand: Zeroizing::new([0; RANDOM_BYTES]),
             rand_at: EPHEMERAL_BYTES,
             pending: Vec::new(),
+            tab_memory: None,
             features: ops::Features::default(),
         }
     }
@@ -524,7 +531,7 @@ impl Auth {
     #[inline(never)]
     fn stored(&mut self, wait: Wait, got: Vec<Option<String>>) {
         match wait {
-            Wait::Store { then, .. } => self.stored(*then, got),
+            Wait::Store { then, .. } | Wait::TabStore { then, .. } => self.stored(*then, got),
             Wait::LoadUser(then) => match got.into_iter().next().flatten().filter(|u| !u.is_empty()) {
                 Some(user) => {
                     let ops = SESSION_FIELDS[..4].iter().map(|f| StorageOp::Get(self.key(&user, f))).collect();
@@ -648,8 +655,10 @@ impl Auth {
                 let got = self.memory.as_mut().map(|m| apply(m, &ops)).unwrap_or_default();
                 self.stored(*then, got);
             }
-            // Only tab-storage batches reach here with `Op` (shared ones are wrapped in `Store`).
-            Wait::Op { call, state } => ops::resume(self, call, *state, Reply::Storage(Err(()))),
+            Wait::TabStore { ops, then } => {
+                let got = apply(self.tab_memory.get_or_insert_with(Vec::new), &ops);
+                self.stored(*then, got);
+            }
             _ => {}
         }
     }
@@ -1016,8 +1025,15 @@ impl Auth {
 
     /// A batch on this tab's own storage (`Effect::TabStorage`); the values go to
     /// `ops::resume` (`Err(())` when even the runner's fallback failed).
+    /// Once a batch there has thrown, this tab's state lives in memory (as for the shared
+    /// storage): an in-page sign-in (authorizeUrl + a popup) still completes.
     pub(crate) fn tab_storage_op(&mut self, ops: Vec<StorageOp>, call: u32, state: ops::State) {
-        let id = self.task(Wait::Op { call, state: Box::new(state) });
+        if let Some(mem) = &mut self.tab_memory {
+            let got = apply(mem, &ops);
+            return ops::resume(self, call, state, Reply::Storage(Ok(got)));
+        }
+        let then = Box::new(Wait::Op { call, state: Box::new(state) });
+        let id = self.task(Wait::TabStore { ops: ops.clone(), then });
         self.out.push(Effect::TabStorage { id, ops });
     }
 
