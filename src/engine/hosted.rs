@@ -234,7 +234,8 @@ fn begin(a: &mut Auth, call: u32, op: Op, input: &Json) -> Result<(), Error> {
         }
         Op::GetUserInfo => {
             hosted(a)?;
-            a.with_current_session(call, state(State::UserInfo));
+            // The stored access token, as it is (the shell's behaviour): no refresh first.
+            a.with_stored_session(call, state(State::UserInfo));
         }
         _ => {}
     }

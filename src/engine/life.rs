@@ -81,10 +81,15 @@ enum Caller {
 /// What to do with a loaded session.
 enum Then {
     Current(Caller),
+    /// The stored session as it is (no refresh) for an operation waiting in `pending`.
+    Stored(u32),
     UnderLock,
     Notice(Notice, u32),
     Schedule,
-    SignOut { call: u32, global: bool },
+    SignOut {
+        call: u32,
+        global: bool,
+    },
 }
 
 enum HttpThen {
@@ -747,6 +752,12 @@ impl Auth {
                 }
             }
             Then::UnderLock => self.checked_under_lock(s),
+            Then::Stored(call) => {
+                if let Some(i) = self.pending.iter().position(|(c, _)| *c == call) {
+                    let (_, state) = self.pending.swap_remove(i);
+                    ops::with_session(self, call, state, Ok(s));
+                }
+            }
             Then::Schedule => {
                 if let Some(s) = s {
                     self.schedule_for(&s);
@@ -1066,6 +1077,13 @@ impl Auth {
         if let Some(f) = self.flight.as_mut().filter(|_| started) {
             f.forced = true;
         }
+    }
+
+    /// The stored session as it is, without refreshing it (`getUserInfo` uses the stored
+    /// access token, as before), then `ops::with_session(call, state, answer)`.
+    pub(crate) fn with_stored_session(&mut self, call: u32, state: ops::State) {
+        self.pending.push((call, state));
+        self.load(Then::Stored(call));
     }
 
     /// A sign-in reached tokens: replaces another user's session, stores this one (with its
