@@ -64,8 +64,13 @@ impl HostedConfig {
         scopes: Option<Vec<String>>,
     ) -> Result<HostedConfig, Error> {
         let domain = domain.trim_end_matches('/');
-        let host_only =
-            domain.split_once("://").is_some_and(|(_, rest)| !rest.is_empty() && !rest.contains(['/', '?']));
+        // After the first "://", on bytes (a `str` split brings the formatting panic path).
+        let d = domain.as_bytes();
+        let host_only = d
+            .windows(3)
+            .position(|w| w == b"://")
+            .and_then(|i| d.get(i + 3..))
+            .is_some_and(|rest| !rest.is_empty() && !rest.iter().any(|&c| c == b'/' || c == b'?'));
         if !secure_url(domain) || !host_only {
             return Err(Error::invalid_input(
                 "domain must be the user pool's domain, e.g. https://myapp.auth.us-east-1.amazoncognito.com (http:// only for localhost)",
