@@ -18,6 +18,7 @@ use super::effect::{Done, Reply, StorageOp};
 use super::http;
 use super::life::Auth;
 use super::ops::{self, opt_pairs, opt_str, req_str};
+use super::requests::account as build;
 use crate::account::{self as core, MfaSetting};
 use crate::error::Error;
 use crate::flow::{totp_uri, Password};
@@ -120,12 +121,12 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, input: Json) {
         let user = req_str(&input, "username")?;
         let meta = opt_pairs(&input, "clientMetadata")?;
         match op {
-            Op::ResendSignUpCode => core::resend_confirmation_code(c, secret, user, &meta),
-            Op::ForgotPassword => core::forgot_password(c, secret, user, &meta),
+            Op::ResendSignUpCode => build::resend_confirmation_code(c, secret, user, &meta),
+            Op::ForgotPassword => build::forgot_password(c, secret, user, &meta),
             _ => {
                 let code = req_str(&input, "code")?;
                 let pw = Password::new(req_str(&input, "newPassword")?);
-                core::confirm_forgot_password(c, secret, user, code, &pw, &meta)
+                build::confirm_forgot_password(c, secret, user, code, &pw, &meta)
             }
         }
     })();
@@ -146,35 +147,38 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Session) {
     let c = &a.config().client;
     let t = s.access_token.as_str();
     let r = (|| match op {
-        Op::GetUser => core::get_user(c, t),
+        Op::GetUser => build::get_user(c, t),
         Op::ChangePassword => {
             let old = Password::new(req_str(&input, "oldPassword")?);
             let new = Password::new(req_str(&input, "newPassword")?);
-            core::change_password(c, t, &old, &new)
+            build::change_password(c, t, &old, &new)
         }
-        Op::UpdateUserAttributes => {
-            core::update_user_attributes(c, t, &opt_pairs(&input, "attributes")?, &opt_pairs(&input, "clientMetadata")?)
-        }
-        Op::SendUserAttributeVerificationCode => core::get_user_attribute_verification_code(
+        Op::UpdateUserAttributes => build::update_user_attributes(
+            c,
+            t,
+            &opt_pairs(&input, "attributes")?,
+            &opt_pairs(&input, "clientMetadata")?,
+        ),
+        Op::SendUserAttributeVerificationCode => build::get_user_attribute_verification_code(
             c,
             t,
             req_str(&input, "name")?,
             &opt_pairs(&input, "clientMetadata")?,
         ),
         Op::VerifyUserAttribute => {
-            core::verify_user_attribute(c, t, req_str(&input, "name")?, req_str(&input, "code")?)
+            build::verify_user_attribute(c, t, req_str(&input, "name")?, req_str(&input, "code")?)
         }
-        Op::DeleteUserAttributes => core::delete_user_attributes(c, t, &str_list(&input, "names")?),
-        Op::SetMfaPreference => core::set_user_mfa_preference(
+        Op::DeleteUserAttributes => build::delete_user_attributes(c, t, &str_list(&input, "names")?),
+        Op::SetMfaPreference => build::set_user_mfa_preference(
             c,
             t,
             setting(&input, "sms")?,
             setting(&input, "totp")?,
             setting(&input, "email")?,
         ),
-        Op::SetUpTotp => core::associate_software_token(c, t),
-        Op::VerifyTotp => core::verify_software_token(c, t, req_str(&input, "code")?, opt_str(&input, "deviceName")?),
-        Op::DeleteUser => core::delete_user(c, t),
+        Op::SetUpTotp => build::associate_software_token(c, t),
+        Op::VerifyTotp => build::verify_software_token(c, t, req_str(&input, "code")?, opt_str(&input, "deviceName")?),
+        Op::DeleteUser => build::delete_user(c, t),
         Op::ResendSignUpCode | Op::ForgotPassword | Op::ConfirmForgotPassword => {
             Err(Error::invalid_input("not an operation on the session"))
         }

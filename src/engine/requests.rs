@@ -75,6 +75,295 @@ pub fn global_sign_out(config: &ClientConfig, access_token: &str) -> HttpRequest
     request(config, "GlobalSignOut", flat(&[("AccessToken", Some(access_token))]))
 }
 
+/// A JSON object written member by member: the bytes `Json::to_text` gives for the same
+/// members, without building the tree (no owned key or value per member).
+pub struct Body(String);
+
+impl Body {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Body {
+        Body(String::from("{"))
+    }
+
+    fn key(&mut self, k: &str) -> &mut String {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        write_str(&mut self.0, k);
+        self.0.push(':');
+        &mut self.0
+    }
+
+    pub fn str(&mut self, k: &str, v: &str) -> &mut Body {
+        write_str(self.key(k), v);
+        self
+    }
+
+    /// A member whose value is JSON text already (`true`, `60`, `{…}`).
+    pub fn raw(&mut self, k: &str, v: &str) -> &mut Body {
+        self.key(k).push_str(v);
+        self
+    }
+
+    /// `{"a":"b",…}` (ClientMetadata).
+    pub fn pairs(&mut self, k: &str, pairs: &[(String, String)]) -> &mut Body {
+        let o = self.key(k);
+        o.push('{');
+        for (i, (a, b)) in pairs.iter().enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            write_str(o, a);
+            o.push(':');
+            write_str(o, b);
+        }
+        o.push('}');
+        self
+    }
+
+    /// `[{"Name":n,"Value":v},…]` (UserAttributes, ValidationData).
+    pub fn attributes(&mut self, k: &str, attrs: &[(String, String)]) -> &mut Body {
+        let o = self.key(k);
+        o.push('[');
+        for (i, (n, v)) in attrs.iter().enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            o.push_str("{\"Name\":");
+            write_str(o, n);
+            o.push_str(",\"Value\":");
+            write_str(o, v);
+            o.push('}');
+        }
+        o.push(']');
+        self
+    }
+
+    /// `["a",…]`.
+    pub fn list(&mut self, k: &str, items: &[String]) -> &mut Body {
+        let o = self.key(k);
+        o.push('[');
+        for (i, v) in items.iter().enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            write_str(o, v);
+        }
+        o.push(']');
+        self
+    }
+
+    pub fn end(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+/// `{"AccessToken":t` for the calls on the signed-in user's token (the core's check first).
+pub fn with_token(access_token: &str) -> Result<Body, Error> {
+    crate::account::required(access_token, "access token")?;
+    let mut b = Body::new();
+    b.str("AccessToken", access_token);
+    Ok(b)
+}
+
+pub fn send(config: &ClientConfig, operation: &'static str, b: Body) -> Result<HttpRequest, Error> {
+    Ok(request(config, operation, b.end()))
+}
+
+/// The account builders of `crate::account` the engine uses, written from tables: the same
+/// checks in the same order, the same bytes (checked below).
+#[cfg(feature = "account")]
+pub mod account {
+    use alloc::string::String;
+
+    use super::{send, with_token, Body};
+    use crate::account::{required, MfaSetting};
+    use crate::error::Error;
+    use crate::flow::{ClientSecret, Password};
+    use crate::protocol::{ClientConfig, HttpRequest};
+
+    fn by_username(
+        config: &ClientConfig,
+        secret: Option<&ClientSecret>,
+        username: &str,
+        fields: &[(&str, &str)],
+        metadata: &[(String, String)],
+        operation: &'static str,
+    ) -> Result<HttpRequest, Error> {
+        required(username, "username")?;
+        let mut b = Body::new();
+        b.str("ClientId", config.client_id()).str("Username", username);
+        if let Some(sec) = secret {
+            b.str("SecretHash", &sec.hash(username, config.client_id()));
+        }
+        for (k, v) in fields {
+            b.str(k, v);
+        }
+        if !metadata.is_empty() {
+            b.pairs("ClientMetadata", metadata);
+        }
+        send(config, operation, b)
+    }
+
+    fn metadata(mut b: Body, metadata: &[(String, String)]) -> Body {
+        if !metadata.is_empty() {
+            b.pairs("ClientMetadata", metadata);
+        }
+        b
+    }
+
+    pub fn resend_confirmation_code(
+        config: &ClientConfig,
+        secret: Option<&ClientSecret>,
+        username: &str,
+        meta: &[(String, String)],
+    ) -> Result<HttpRequest, Error> {
+        by_username(config, secret, username, &[], meta, "ResendConfirmationCode")
+    }
+
+    pub fn forgot_password(
+        config: &ClientConfig,
+        secret: Option<&ClientSecret>,
+        username: &str,
+        meta: &[(String, String)],
+    ) -> Result<HttpRequest, Error> {
+        by_username(config, secret, username, &[], meta, "ForgotPassword")
+    }
+
+    pub fn confirm_forgot_password(
+        config: &ClientConfig,
+        secret: Option<&ClientSecret>,
+        username: &str,
+        code: &str,
+        new_password: &Password,
+        meta: &[(String, String)],
+    ) -> Result<HttpRequest, Error> {
+        required(code, "code")?;
+        required(new_password.expose(), "newPassword")?;
+        let fields = [("ConfirmationCode", code), ("Password", new_password.expose())];
+        by_username(config, secret, username, &fields, meta, "ConfirmForgotPassword")
+    }
+
+    pub fn change_password(
+        config: &ClientConfig,
+        access_token: &str,
+        previous: &Password,
+        proposed: &Password,
+    ) -> Result<HttpRequest, Error> {
+        required(previous.expose(), "oldPassword")?;
+        required(proposed.expose(), "newPassword")?;
+        let mut b = with_token(access_token)?;
+        b.str("PreviousPassword", previous.expose()).str("ProposedPassword", proposed.expose());
+        send(config, "ChangePassword", b)
+    }
+
+    pub fn get_user(config: &ClientConfig, access_token: &str) -> Result<HttpRequest, Error> {
+        send(config, "GetUser", with_token(access_token)?)
+    }
+
+    pub fn update_user_attributes(
+        config: &ClientConfig,
+        access_token: &str,
+        attributes: &[(String, String)],
+        meta: &[(String, String)],
+    ) -> Result<HttpRequest, Error> {
+        if attributes.is_empty() {
+            return Err(Error::invalid_input("attributes must name at least one attribute"));
+        }
+        let mut b = with_token(access_token)?;
+        b.attributes("UserAttributes", attributes);
+        send(config, "UpdateUserAttributes", metadata(b, meta))
+    }
+
+    pub fn get_user_attribute_verification_code(
+        config: &ClientConfig,
+        access_token: &str,
+        attribute: &str,
+        meta: &[(String, String)],
+    ) -> Result<HttpRequest, Error> {
+        required(attribute, "attribute")?;
+        let mut b = with_token(access_token)?;
+        b.str("AttributeName", attribute);
+        send(config, "GetUserAttributeVerificationCode", metadata(b, meta))
+    }
+
+    pub fn verify_user_attribute(
+        config: &ClientConfig,
+        access_token: &str,
+        attribute: &str,
+        code: &str,
+    ) -> Result<HttpRequest, Error> {
+        required(attribute, "attribute")?;
+        required(code, "code")?;
+        let mut b = with_token(access_token)?;
+        b.str("AttributeName", attribute).str("Code", code);
+        send(config, "VerifyUserAttribute", b)
+    }
+
+    pub fn delete_user_attributes(
+        config: &ClientConfig,
+        access_token: &str,
+        names: &[String],
+    ) -> Result<HttpRequest, Error> {
+        if names.is_empty() || names.iter().any(String::is_empty) {
+            return Err(Error::invalid_input("names must list at least one attribute name"));
+        }
+        let mut b = with_token(access_token)?;
+        b.list("UserAttributeNames", names);
+        send(config, "DeleteUserAttributes", b)
+    }
+
+    pub fn set_user_mfa_preference(
+        config: &ClientConfig,
+        access_token: &str,
+        sms: Option<MfaSetting>,
+        totp: Option<MfaSetting>,
+        email: Option<MfaSetting>,
+    ) -> Result<HttpRequest, Error> {
+        if sms.is_none() && totp.is_none() && email.is_none() {
+            return Err(Error::invalid_input("give at least one of sms, totp, email"));
+        }
+        let mut b = with_token(access_token)?;
+        for (key, v) in [("SMSMfaSettings", sms), ("SoftwareTokenMfaSettings", totp), ("EmailMfaSettings", email)] {
+            if let Some(v) = v {
+                b.raw(
+                    key,
+                    match v {
+                        MfaSetting::Disabled => r#"{"Enabled":false,"PreferredMfa":false}"#,
+                        MfaSetting::Enabled => r#"{"Enabled":true,"PreferredMfa":false}"#,
+                        MfaSetting::Preferred => r#"{"Enabled":true,"PreferredMfa":true}"#,
+                    },
+                );
+            }
+        }
+        send(config, "SetUserMFAPreference", b)
+    }
+
+    pub fn associate_software_token(config: &ClientConfig, access_token: &str) -> Result<HttpRequest, Error> {
+        send(config, "AssociateSoftwareToken", with_token(access_token)?)
+    }
+
+    pub fn verify_software_token(
+        config: &ClientConfig,
+        access_token: &str,
+        code: &str,
+        device_name: Option<&str>,
+    ) -> Result<HttpRequest, Error> {
+        required(code, "code")?;
+        let mut b = with_token(access_token)?;
+        b.str("UserCode", code);
+        if let Some(n) = device_name.filter(|n| !n.is_empty()) {
+            b.str("FriendlyDeviceName", n);
+        }
+        send(config, "VerifySoftwareToken", b)
+    }
+
+    pub fn delete_user(config: &ClientConfig, access_token: &str) -> Result<HttpRequest, Error> {
+        send(config, "DeleteUser", with_token(access_token)?)
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -123,6 +412,113 @@ mod tests {
         assert_eq!(
             refresh(&cfg, &s, &opts).unwrap().body,
             r#"{"AuthFlow":"REFRESH_TOKEN_AUTH","ClientId":"client1","AuthParameters":{"REFRESH_TOKEN":"rt\n1"}}"#
+        );
+    }
+
+    fn same_result(a: Result<HttpRequest, Error>, b: Result<HttpRequest, Error>) {
+        match (a, b) {
+            (Ok(a), Ok(b)) => same(&a, &b),
+            (a, b) => assert_eq!(a.map(|r| r.body).unwrap_err(), b.map(|r| r.body).unwrap_err()),
+        }
+    }
+
+    #[cfg(feature = "account")]
+    #[test]
+    fn account_bodies_are_the_json_tree_builders_bytes() {
+        use super::account as table;
+        use crate::account::{self as tree, MfaSetting};
+        use crate::flow::Password;
+        let cfg = ClientConfig::new("us-east-1_AbC123", "client1", None).unwrap();
+        let secret = ClientSecret::new("s3cr\u{e9}t");
+        let pairs =
+            |v: &[(&str, &str)]| v.iter().map(|(a, b)| (String::from(*a), String::from(*b))).collect::<Vec<_>>();
+        let metas = [pairs(&[]), pairs(&[("a", "1")]), pairs(&[("k\"1", "v\n"), ("x", ""), ("x", "dup")])];
+        let attrs = [pairs(&[]), pairs(&[("email", "a@b.c")]), pairs(&[("name", "Al \u{2028}"), ("custom:x", "\\")])];
+        let texts = ["", "al\"ice", "123456", "p\u{1}w"];
+        let names =
+            [vec![], vec![String::new()], vec![String::from("email")], vec![String::from("a"), String::from("b\"")]];
+        let settings = [None, Some(MfaSetting::Disabled), Some(MfaSetting::Enabled), Some(MfaSetting::Preferred)];
+        for sec in [None, Some(&secret)] {
+            for m in &metas {
+                for u in texts {
+                    same_result(
+                        table::resend_confirmation_code(&cfg, sec, u, m),
+                        tree::resend_confirmation_code(&cfg, sec, u, m),
+                    );
+                    same_result(table::forgot_password(&cfg, sec, u, m), tree::forgot_password(&cfg, sec, u, m));
+                    for code in texts {
+                        for pw in ["", "n\"ew"] {
+                            let pw = Password::new(pw);
+                            same_result(
+                                table::confirm_forgot_password(&cfg, sec, u, code, &pw, m),
+                                tree::confirm_forgot_password(&cfg, sec, u, code, &pw, m),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        for t in texts {
+            same_result(table::get_user(&cfg, t), tree::get_user(&cfg, t));
+            same_result(table::associate_software_token(&cfg, t), tree::associate_software_token(&cfg, t));
+            same_result(table::delete_user(&cfg, t), tree::delete_user(&cfg, t));
+            for (old, new) in [("", "b"), ("a", ""), ("o\"ld", "n\\ew")] {
+                let (old, new) = (Password::new(old), Password::new(new));
+                same_result(table::change_password(&cfg, t, &old, &new), tree::change_password(&cfg, t, &old, &new));
+            }
+            for m in &metas {
+                for a in &attrs {
+                    same_result(
+                        table::update_user_attributes(&cfg, t, a, m),
+                        tree::update_user_attributes(&cfg, t, a, m),
+                    );
+                }
+                for name in texts {
+                    same_result(
+                        table::get_user_attribute_verification_code(&cfg, t, name, m),
+                        tree::get_user_attribute_verification_code(&cfg, t, name, m),
+                    );
+                }
+            }
+            for name in texts {
+                for code in texts {
+                    same_result(
+                        table::verify_user_attribute(&cfg, t, name, code),
+                        tree::verify_user_attribute(&cfg, t, name, code),
+                    );
+                }
+            }
+            for n in &names {
+                same_result(table::delete_user_attributes(&cfg, t, n), tree::delete_user_attributes(&cfg, t, n));
+            }
+            for sms in settings {
+                for totp in settings {
+                    for email in settings {
+                        same_result(
+                            table::set_user_mfa_preference(&cfg, t, sms, totp, email),
+                            tree::set_user_mfa_preference(&cfg, t, sms, totp, email),
+                        );
+                    }
+                }
+            }
+            for code in texts {
+                for dev in [None, Some(""), Some("my \"phone\"")] {
+                    same_result(
+                        table::verify_software_token(&cfg, t, code, dev),
+                        tree::verify_software_token(&cfg, t, code, dev),
+                    );
+                }
+            }
+        }
+        // Known answers, not only agreement.
+        let m = pairs(&[("k", "v")]);
+        assert_eq!(
+            table::update_user_attributes(&cfg, "t", &pairs(&[("email", "a@b.c")]), &m).unwrap().body,
+            r#"{"AccessToken":"t","UserAttributes":[{"Name":"email","Value":"a@b.c"}],"ClientMetadata":{"k":"v"}}"#
+        );
+        assert_eq!(
+            table::set_user_mfa_preference(&cfg, "t", None, Some(MfaSetting::Preferred), None).unwrap().body,
+            r#"{"AccessToken":"t","SoftwareTokenMfaSettings":{"Enabled":true,"PreferredMfa":true}}"#
         );
     }
 }
