@@ -100,12 +100,14 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Session) {
     let c = &a.config().client;
     let token = s.access_token;
     let r = match op {
-        Op::RegisterPasskey => passkey::start_registration(c, &token).map(|req| (req, State::Options(token))),
+        Op::RegisterPasskey => {
+            super::requests::passkey::start_registration(c, &token).map(|req| (req, State::Options(token)))
+        }
         Op::DeletePasskey => req_str(&input, "credentialId")
-            .and_then(|id| passkey::delete_passkey(c, &token, id))
+            .and_then(|id| super::requests::passkey::delete_passkey(c, &token, id))
             .map(|req| (req, State::Deleted)),
         Op::ListPasskeys => page_input(&input).and_then(|(max, next)| {
-            let req = passkey::list_passkeys(c, &token, max, next)?;
+            let req = super::requests::passkey::list_passkeys(c, &token, max, next)?;
             let one_page = max.is_some() || next.is_some();
             Ok((req, State::Page(Box::new(Pages { token, max, one_page, items: Vec::new(), left: MAX_PAGES - 1 }))))
         }),
@@ -167,7 +169,7 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
         },
         (State::Ceremony(token), Reply::WebAuthn(r)) => {
             let r = r.map_err(|name| passkey::dom_error(&name)).and_then(|text| attestation(&text)).and_then(|att| {
-                let req = passkey::complete_registration(&a.config().client, &token, &att)?;
+                let req = super::requests::passkey::complete_registration(&a.config().client, &token, &att)?;
                 Ok((req, base64url_encode(&att.raw_id)))
             });
             match r {
@@ -185,7 +187,7 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
                 match next {
                     Some(t) if !p.one_page && p.left > 0 => {
                         p.left -= 1;
-                        match passkey::list_passkeys(&a.config().client, &p.token, p.max, Some(&t)) {
+                        match super::requests::passkey::list_passkeys(&a.config().client, &p.token, p.max, Some(&t)) {
                             Ok(req) => return a.send_op(http::api(req), call, wrap(State::Page(p))),
                             Err(e) => Err(e),
                         }

@@ -364,6 +364,103 @@ pub mod account {
     }
 }
 
+/// The remembered-device calls of `crate::device` the engine uses, from tables.
+#[cfg(feature = "devices")]
+pub mod device {
+    use super::{send, with_token};
+    use crate::error::Error;
+    use crate::protocol::{ClientConfig, HttpRequest};
+
+    fn key(device_key: &str) -> Result<(), Error> {
+        if device_key.is_empty() {
+            return Err(Error::invalid_input("deviceKey is required"));
+        }
+        Ok(())
+    }
+
+    pub fn update_device_status(
+        config: &ClientConfig,
+        access_token: &str,
+        device_key: &str,
+        remembered: bool,
+    ) -> Result<HttpRequest, Error> {
+        key(device_key)?;
+        let mut b = with_token(access_token)?;
+        b.str("DeviceKey", device_key)
+            .str("DeviceRememberedStatus", if remembered { "remembered" } else { "not_remembered" });
+        send(config, "UpdateDeviceStatus", b)
+    }
+
+    pub fn forget_device(config: &ClientConfig, access_token: &str, device_key: &str) -> Result<HttpRequest, Error> {
+        key(device_key)?;
+        let mut b = with_token(access_token)?;
+        b.str("DeviceKey", device_key);
+        send(config, "ForgetDevice", b)
+    }
+
+    pub fn list_devices(config: &ClientConfig, access_token: &str) -> Result<HttpRequest, Error> {
+        let mut b = with_token(access_token)?;
+        b.raw("Limit", "60");
+        send(config, "ListDevices", b)
+    }
+}
+
+/// The passkey-management calls of `crate::passkey` the engine uses, from tables
+/// (CompleteWebAuthnRegistration's credential is the core's `attestation_json`).
+#[cfg(feature = "passkeys")]
+pub mod passkey {
+    use super::{send, with_token};
+    use crate::error::Error;
+    use crate::passkey::{attestation_json, Attestation};
+    use crate::protocol::{ClientConfig, HttpRequest};
+
+    pub fn start_registration(config: &ClientConfig, access_token: &str) -> Result<HttpRequest, Error> {
+        send(config, "StartWebAuthnRegistration", with_token(access_token)?)
+    }
+
+    pub fn complete_registration(
+        config: &ClientConfig,
+        access_token: &str,
+        a: &Attestation,
+    ) -> Result<HttpRequest, Error> {
+        let mut b = with_token(access_token)?;
+        b.raw("Credential", &attestation_json(a).to_text());
+        send(config, "CompleteWebAuthnRegistration", b)
+    }
+
+    pub fn list_passkeys(
+        config: &ClientConfig,
+        access_token: &str,
+        max_results: Option<u32>,
+        next_token: Option<&str>,
+    ) -> Result<HttpRequest, Error> {
+        if max_results.is_some_and(|n| !(1..=20).contains(&n)) {
+            return Err(Error::invalid_input("maxResults must be from 1 to 20"));
+        }
+        let mut b = with_token(access_token)?;
+        if let Some(n) = max_results {
+            b.raw("MaxResults", &crate::timestamp::decimal(u64::from(n)));
+        }
+        if let Some(t) = next_token.filter(|t| !t.is_empty()) {
+            b.str("NextToken", t);
+        }
+        send(config, "ListWebAuthnCredentials", b)
+    }
+
+    pub fn delete_passkey(
+        config: &ClientConfig,
+        access_token: &str,
+        credential_id: &str,
+    ) -> Result<HttpRequest, Error> {
+        if credential_id.is_empty() {
+            return Err(Error::invalid_input("credentialId is required"));
+        }
+        let mut b = with_token(access_token)?;
+        b.str("CredentialId", credential_id);
+        send(config, "DeleteWebAuthnCredential", b)
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -520,5 +617,54 @@ mod tests {
             table::set_user_mfa_preference(&cfg, "t", None, Some(MfaSetting::Preferred), None).unwrap().body,
             r#"{"AccessToken":"t","SoftwareTokenMfaSettings":{"Enabled":true,"PreferredMfa":true}}"#
         );
+    }
+
+    #[cfg(all(feature = "devices", feature = "passkeys"))]
+    #[test]
+    fn device_and_passkey_bodies_are_the_json_tree_builders_bytes() {
+        use crate::passkey::Attestation;
+        let cfg = ClientConfig::new("us-east-1_AbC123", "client1", None).unwrap();
+        let texts = ["", "t\"1", "us-east-1_d\u{1}"];
+        for t in texts {
+            for k in texts {
+                for remembered in [false, true] {
+                    same_result(
+                        super::device::update_device_status(&cfg, t, k, remembered),
+                        crate::device::update_device_status(&cfg, t, k, remembered),
+                    );
+                }
+                same_result(super::device::forget_device(&cfg, t, k), crate::device::forget_device(&cfg, t, k));
+                same_result(super::passkey::delete_passkey(&cfg, t, k), crate::passkey::delete_passkey(&cfg, t, k));
+            }
+            same_result(super::device::list_devices(&cfg, t), crate::device::list_devices(&cfg, t));
+            same_result(super::passkey::start_registration(&cfg, t), crate::passkey::start_registration(&cfg, t));
+            for max in [None, Some(0), Some(1), Some(20), Some(21)] {
+                for next in [None, Some(""), Some("n\"x")] {
+                    same_result(
+                        super::passkey::list_passkeys(&cfg, t, max, next),
+                        crate::passkey::list_passkeys(&cfg, t, max, next),
+                    );
+                }
+            }
+            let att = Attestation {
+                raw_id: vec![1, 2, 250],
+                client_data_json: b"{}".to_vec(),
+                attestation_object: vec![0, 255],
+                transports: vec![String::from("usb"), String::from("in\"ternal")],
+                authenticator_data: Some(vec![7]),
+                public_key_algorithm: Some(-7),
+                public_key: None,
+                attachment: Some(String::from("platform")),
+            };
+            same_result(
+                super::passkey::complete_registration(&cfg, t, &att),
+                crate::passkey::complete_registration(&cfg, t, &att),
+            );
+        }
+        assert_eq!(
+            super::passkey::list_passkeys(&cfg, "t", Some(5), Some("n")).unwrap().body,
+            r#"{"AccessToken":"t","MaxResults":5,"NextToken":"n"}"#
+        );
+        assert_eq!(super::device::list_devices(&cfg, "t").unwrap().body, r#"{"AccessToken":"t","Limit":60}"#);
     }
 }
