@@ -300,7 +300,14 @@ pub fn authorize_url(
     if scopes.is_empty() || !scopes.iter().all(|s| is_scope(s)) {
         return Err(Error::invalid_input("scopes must be a non-empty list of OAuth scope names"));
     }
-    let scope = scopes.join(" ");
+    // A loop, not `join`: each `join` instance is a kilobyte of wasm.
+    let mut scope = String::new();
+    for s in scopes {
+        if !scope.is_empty() {
+            scope.push(' ');
+        }
+        scope.push_str(s);
+    }
     let challenge = pending.verifier.challenge();
     let mut pairs: Vec<(&str, &str)> = alloc::vec![
         ("response_type", "code"),
@@ -421,10 +428,11 @@ pub fn clean_callback_url(url: &str) -> String {
     };
     let mut out = String::from(base);
     if let Some(q) = query {
-        let kept: Vec<&str> = q.split('&').filter(|p| !p.is_empty() && !is_oauth(p)).collect();
-        if !kept.is_empty() {
-            out.push('?');
-            out.push_str(&kept.join("&"));
+        let mut sep = '?';
+        for p in q.split('&').filter(|p| !p.is_empty() && !is_oauth(p)) {
+            out.push(sep);
+            out.push_str(p);
+            sep = '&';
         }
     }
     if let Some(f) = fragment {
