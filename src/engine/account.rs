@@ -209,7 +209,7 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
 /// An operation's reply → its result (JSON text, or `None` for `undefined`).
 fn finish(a: &Auth, op: Op, user: &str, resp: &HttpResponse) -> Result<Option<String>, Error> {
     let j = match op {
-        Op::GetUser => core::parse_get_user(resp)?,
+        Op::GetUser => return super::results::get_user(resp).map(Some),
         Op::ResendSignUpCode | Op::ForgotPassword | Op::SendUserAttributeVerificationCode => {
             core::parse_code_delivery(resp)?
         }

@@ -108,7 +108,7 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
         }
         (State::Reply(op, forget_local), Reply::Http(r)) => {
             let r = r.and_then(|resp| match op {
-                Op::ListDevices => device::parse_list_devices(&resp).map(|j| Some(j.to_text())),
+                Op::ListDevices => super::results::list_devices(&resp).map(Some),
                 _ => parse_empty(&resp).map(|()| None),
             });
             match (r, forget_local) {

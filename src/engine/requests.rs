@@ -106,19 +106,27 @@ impl Body {
     }
 
     /// `{"a":"b",…}` (ClientMetadata).
-    pub fn pairs(&mut self, k: &str, pairs: &[(String, String)]) -> &mut Body {
+    pub fn pairs<A: AsRef<str>, B: AsRef<str>>(&mut self, k: &str, pairs: &[(A, B)]) -> &mut Body {
         let o = self.key(k);
         o.push('{');
         for (i, (a, b)) in pairs.iter().enumerate() {
             if i > 0 {
                 o.push(',');
             }
-            write_str(o, a);
+            write_str(o, a.as_ref());
             o.push(':');
-            write_str(o, b);
+            write_str(o, b.as_ref());
         }
         o.push('}');
         self
+    }
+
+    /// A string member, or `null` without one.
+    pub fn opt_str(&mut self, k: &str, v: Option<&str>) -> &mut Body {
+        match v {
+            Some(v) => self.str(k, v),
+            None => self.raw(k, "null"),
+        }
     }
 
     /// `[{"Name":n,"Value":v},…]` (UserAttributes, ValidationData).
