@@ -47,7 +47,14 @@ fn num(out: &mut String, n: i64) {
 /// One field; framing characters inside a value (a hostile reply) become spaces.
 fn field(out: &mut String, v: &str) {
     out.push(US);
-    out.extend(v.chars().map(|c| if c == US || c == RS || c == '\0' { ' ' } else { c }));
+    // Runs between framing bytes copied whole (they are ASCII: every cut is a char boundary).
+    let mut rest = v;
+    while let Some(i) = rest.bytes().position(|b| b == 0x1f || b == 0x1e || b == 0) {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        out.push(' ');
+        rest = rest.get(i + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
 }
 
 /// A missing value.
@@ -418,6 +425,10 @@ mod tests {
                 Effect::Complete { call: 3, result: Err(Error::invalid_input("prose stays in Rust")) },
             ],
         );
+        let mut f = String::new();
+        field(&mut f, "\u{0}é\u{1e}\u{1f}ü\u{0}");
+        field(&mut f, "");
+        assert_eq!(f, "\u{1f} é  ü \u{1f}");
         assert_eq!(out, "T\u{1f}1\u{1f}-5\u{1e}C\u{1f}2\u{1f}e\u{1f}NotAuthorizedException\u{1f}400\u{1f}0\u{1f}bad  x\u{1e}C\u{1f}3\u{1f}e\u{1f}InvalidInput\u{1f}\u{0}\u{1f}0\u{1f}prose stays in Rust");
     }
 }
