@@ -269,12 +269,13 @@ impl<'a> Fields<'a> {
 
 /// Parses one input; `None` for anything malformed (a runner bug, ignored).
 pub fn parse_input(text: &str) -> Option<Input> {
-    let kind = text.chars().next()?;
+    // The kind on bytes (a non-ASCII first character has no `get(1..)`: refused as before).
+    let kind = *text.as_bytes().first()?;
     let rest = text.get(1..)?;
     let mut f = Fields(Some(rest));
     let first = f.next()?;
     Some(match kind {
-        'c' => {
+        b'c' => {
             let call = int(first)?;
             let op = match f.next()? {
                 "S" => Call::CurrentSession,
@@ -296,7 +297,7 @@ pub fn parse_input(text: &str) -> Option<Input> {
             };
             Input::Call { call, op }
         }
-        'h' => {
+        b'h' => {
             let id = int(first)?;
             let status = int(f.next()?)?;
             let error_type = opt(f.next()?);
@@ -308,7 +309,7 @@ pub fn parse_input(text: &str) -> Option<Input> {
             };
             Input::Reply { id, reply: Reply::Http(r) }
         }
-        's' => {
+        b's' => {
             let id = int(first)?;
             let ok = f.next()? == "1";
             let mut values = alloc::vec::Vec::new();
@@ -318,18 +319,18 @@ pub fn parse_input(text: &str) -> Option<Input> {
             let reply = if ok { Reply::Storage(Ok(values)) } else { Reply::Storage(Err(())) };
             Input::Reply { id, reply }
         }
-        't' => Input::Reply { id: int(first)?, reply: Reply::Fired },
-        'l' => Input::Reply { id: int(first)?, reply: Reply::Locked(f.next()? == "1") },
+        b't' => Input::Reply { id: int(first)?, reply: Reply::Fired },
+        b'l' => Input::Reply { id: int(first)?, reply: Reply::Locked(f.next()? == "1") },
         // `w{id}␟1␟{credential JSON}` or `w{id}␟0␟{DOMException name}`
-        'w' => {
+        b'w' => {
             let id = int(first)?;
             let ok = f.next()? == "1";
             let v = String::from(f.rest().unwrap_or(""));
             Input::Reply { id, reply: Reply::WebAuthn(if ok { Ok(v) } else { Err(v) }) }
         }
-        'y' => Input::Reply { id: int(first)?, reply: Reply::Verified(f.next()? == "1") },
-        'n' => Input::Notice(Notice::parse(first)?),
-        'v' => Input::Visibility { hidden: first == "1" },
+        b'y' => Input::Reply { id: int(first)?, reply: Reply::Verified(f.next()? == "1") },
+        b'n' => Input::Notice(Notice::parse(first)?),
+        b'v' => Input::Visibility { hidden: first == "1" },
         _ => return None,
     })
 }

@@ -84,7 +84,7 @@ pub fn get_user(resp: &HttpResponse) -> Result<String, Error> {
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
-        use super::*;
+    use super::*;
 
     fn replies() -> Vec<HttpResponse> {
         let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None };
