@@ -3,7 +3,9 @@
 // challenge from tests/vectors and stops at RespondToAuthChallenge), measured in a page:
 //   cold = the first sign-in in a freshly loaded page (median over COLD fresh pages)
 //   warm = median of RUNS further sign-ins in one page
+//   ready = import of cognito_wasm.js + init() (fetch, compile, instantiate the wasm) in a fresh page
 // Usage: node bench/browser-bench.mjs [--json]   (needs pkg/ built by scripts/build-pkg.sh)
+//   PKG_OLD=dir: also measure the package in dir (e.g. a previous release) in the same run
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,9 +48,12 @@ async function once(run) {
   const i = marks.find(m => m[0] === 'InitiateAuth'), r = marks.find(m => m[0] === 'RespondToAuthChallenge');
   return [i[1] - t0, r[1] - i[1]];
 }
-window.benchOurs = async (n, prepared) => {
-  const m = await import('/pkg/cognito_wasm.js');
+window.benchOurs = async (n, prepared, dir = '/pkg/') => {
+  const t0 = performance.now();
+  const m = await import(dir + 'cognito_wasm.js');
+  const t1 = performance.now();
   await m.default();
+  window.ready = [t1 - t0, performance.now() - t1];
   const auth = new m.CognitoAuth({ userPoolId: POOL, clientId: CLIENT, storage: 'memory' });
   const out = [];
   for (let k = 0; k < n; k++) {
@@ -82,37 +87,48 @@ await context.route('http://bench.local/**', (route) => {
   if (u.pathname === '/') return route.fulfill({ contentType: 'text/html', body: `<!doctype html><script type="module">${pageScript}</script>` });
   if (u.pathname === '/cij.js') file = cijBundle;
   else if (u.pathname.startsWith('/pkg/')) file = path.join(root, 'pkg', path.basename(u.pathname));
+  else if (u.pathname.startsWith('/pkg-old/') && process.env.PKG_OLD) file = path.join(process.env.PKG_OLD, path.basename(u.pathname));
   else return route.fulfill({ status: 404, body: '' });
   return route.fulfill({ contentType: types[path.extname(file)] || 'application/octet-stream', body: fs.readFileSync(file) });
 });
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-async function fresh(fn, n, arg) {
+const readies = {};
+async function fresh(fn, n, arg, dir) {
   const page = await context.newPage();
   await page.goto('http://bench.local/');
   await page.waitForFunction(() => typeof window.benchOurs === 'function');
-  const r = await page.evaluate(([f, k, a]) => window[f](k, a), [fn, n, arg]);
+  const r = await page.evaluate(([f, k, a, d]) => window[f](k, a, d), [fn, n, arg, dir]);
+  const ready = await page.evaluate(() => window.ready ?? null);
+  if (ready && n === 1) (readies[dir] ??= []).push(ready);
   await page.close();
   return r;
 }
-async function measure(name, fn, arg) {
+async function measure(name, fn, arg, dir) {
   const cold = [];
-  for (let i = 0; i < COLD; i++) cold.push((await fresh(fn, 1, arg))[0]);
-  const warm = (await fresh(fn, RUNS + 2, arg)).slice(2);
+  for (let i = 0; i < COLD; i++) cold.push((await fresh(fn, 1, arg, dir))[0]);
+  const warm = (await fresh(fn, RUNS + 2, arg, dir)).slice(2);
   const row = (xs) => ({ A_ms: +median(xs.map(x => x[0])).toFixed(2), key_sig_ms: +median(xs.map(x => x[1])).toFixed(2),
     total_ms: +median(xs.map(x => x[0] + x[1])).toFixed(2) });
-  return { impl: name, cold: row(cold), warm: row(warm) };
+  const out = { impl: name, cold: row(cold), warm: row(warm) };
+  if (readies[dir]) out.ready = { import_ms: +median(readies[dir].map(r => r[0])).toFixed(2), init_ms: +median(readies[dir].map(r => r[1])).toFixed(2) };
+  return out;
 }
 const results = [
-  await measure('cognito-wasm', 'benchOurs', false),
-  await measure('cognito-wasm + prepareSignIn()', 'benchOurs', true),
-  await measure(`amazon-cognito-identity-js ${cijVersion}`, 'benchCij'),
+  await measure('cognito-wasm', 'benchOurs', false, '/pkg/'),
+  await measure('cognito-wasm + prepareSignIn()', 'benchOurs', true, '/pkg/'),
 ];
+if (process.env.PKG_OLD) {
+  results.push(await measure('cognito-wasm (PKG_OLD)', 'benchOurs', false, '/pkg-old/'));
+  results.push(await measure('cognito-wasm (PKG_OLD) + prepareSignIn()', 'benchOurs', true, '/pkg-old/'));
+}
+results.push(await measure(`amazon-cognito-identity-js ${cijVersion}`, 'benchCij'));
 await browser.close();
 fs.rmSync(tmp, { recursive: true, force: true });
 if (process.argv.includes('--json')) console.log(JSON.stringify({ chromium: chromeVersion, results }));
 else {
   console.log(`Chromium ${chromeVersion}; cold = first sign-in in a fresh page (median of ${COLD}), warm = median of ${RUNS}`);
   for (const r of results) for (const k of ['cold', 'warm'])
-    console.log(`${r.impl.padEnd(36)} ${k}  A ${String(r[k].A_ms).padStart(7)} ms  key+sig ${String(r[k].key_sig_ms).padStart(7)} ms  total ${String(r[k].total_ms).padStart(7)} ms`);
+    console.log(`${r.impl.padEnd(42)} ${k}  A ${String(r[k].A_ms).padStart(7)} ms  key+sig ${String(r[k].key_sig_ms).padStart(7)} ms  total ${String(r[k].total_ms).padStart(7)} ms`
+      + (k === 'cold' && r.ready ? `  (ready: import ${r.ready.import_ms} ms + init ${r.ready.init_ms} ms)` : ''));
 }

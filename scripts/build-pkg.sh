@@ -1,35 +1,25 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/:
-#   cargo (wasm32, release) -> wasm-bindgen --target web -> wasm-opt -Oz (binaryen from npm)
-#   -> pkg-template/{package.json,README.md,index.d.ts,element.js,qr.js,element.d.ts}
+#   cargo (wasm32, release: engine-wasm/ with every feature, a raw boundary, no wasm-bindgen)
+#   -> wasm-opt -Oz (binaryen from npm) -> cognito_wasm_bg.wasm
+#   + engine-wasm/js/runner.mjs as cognito_wasm.js (the CognitoAuth facade, which runs effects)
+#   + pkg-template/{package.json,README.md,index.d.ts,element.js,qr.js,element.d.ts}
 # Needs what scripts/install-deps.sh installs (it does not run it itself).
 # Env: SKIP_WASM_OPT=1 to skip the optimisation pass (debugging only).
-#      PKG_ENGINE=1: the package from the sans-IO engine instead (issue 14): engine-wasm/
-#      built with every feature, no wasm-bindgen; engine-wasm/js/runner.mjs is cognito_wasm.js.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-${HOME:-/root}/.cargo}/bin:$PATH"
 log() { printf '[build-pkg] %s\n' "$*" >&2; }
 
 target_dir="${CARGO_TARGET_DIR:-target}"
-wasm_in="$target_dir/wasm32-unknown-unknown/release/cognito_wasm.wasm"
 out=pkg
 
-if [[ "${PKG_ENGINE:-0}" == 1 ]]; then
-  log "cargo build -p cognito-wasm-engine --features full --release --target wasm32-unknown-unknown"
-  cargo build -p cognito-wasm-engine --features full --release --target wasm32-unknown-unknown
-  rm -rf "$out"
-  mkdir -p "$out"
-  cp "$target_dir/wasm32-unknown-unknown/release/cognito_wasm_engine.wasm" "$out/cognito_wasm_bg.wasm"
-  cp engine-wasm/js/runner.mjs "$out/cognito_wasm.js"
-else
-log "cargo build --lib --release --target wasm32-unknown-unknown"
-cargo build --lib --release --target wasm32-unknown-unknown
-
-log "wasm-bindgen --target web"
+log "cargo build -p cognito-wasm-engine --features full --release --target wasm32-unknown-unknown"
+cargo build -p cognito-wasm-engine --features full --release --target wasm32-unknown-unknown
 rm -rf "$out"
-wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name cognito_wasm "$wasm_in"
-fi
+mkdir -p "$out"
+cp "$target_dir/wasm32-unknown-unknown/release/cognito_wasm_engine.wasm" "$out/cognito_wasm_bg.wasm"
+cp engine-wasm/js/runner.mjs "$out/cognito_wasm.js"
 
 # Features rustc emits for wasm32-unknown-unknown (1.82+ enables multivalue and
 # reference-types by default; bulk-memory etc. since 1.87). wasm-opt must accept them all,
@@ -55,13 +45,10 @@ PKG_VERSION="$version" node --input-type=module -e '
   const out = process.argv[1];
   const pkg = JSON.parse(fs.readFileSync("pkg-template/package.json", "utf8"));
   pkg.version = process.env.PKG_VERSION;
-  // wasm-bindgen puts inline JS snippets (if any) under snippets/: ship them.
-  if (fs.existsSync(`${out}/snippets`) && !pkg.files.includes("snippets/")) pkg.files.push("snippets/");
   fs.writeFileSync(`${out}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
 ' "$out"
-rm -f "$out/.gitignore"   # wasm-bindgen writes a "*" .gitignore; npm pack would honour it
 
-# The optimised module must still compile and link with the generated glue.
+# The optimised module must still compile and instantiate with the runner.
 node --input-type=module -e '
   import fs from "node:fs";
   import { pathToFileURL } from "node:url";

@@ -7,8 +7,9 @@
 #      then every fuzz target for 10 s (scripts/fuzz.sh smoke: installs cargo-fuzz if missing)
 #   3. tests/vectors/generate.sh --check  (SRP vectors still match CIJ/pycognito), if present;
 #      the SigV4 vectors against botocore; the WebAuthn fixtures re-verified with node crypto
-#   4. wasm-bindgen-test in headless Chromium (cargo test --target wasm32-unknown-unknown --lib)
-#   5. scripts/build-pkg.sh               (pkg/: wasm-bindgen --target web + wasm-opt)
+#   4. the core's unit tests again on wasm32, in headless Chromium (wasm-bindgen-test:
+#      cargo test --target wasm32-unknown-unknown --lib)
+#   5. scripts/build-pkg.sh               (pkg/: engine-wasm + wasm-opt, the runner as the glue)
 #   6. scripts/check-pkg.sh               (npm pack -> install in a fresh project -> import)
 #   7. the Playwright e2e suite           (tests/e2e, demo page against the emulator)
 #   8. tests/peers/run.sh                 (aws-amplify, amazon-cognito-identity-js and

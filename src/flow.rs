@@ -50,7 +50,7 @@ impl Password {
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
-    #[cfg_attr(any(not(target_arch = "wasm32"), not(feature = "shell")), allow(dead_code))]
+    #[cfg_attr(not(feature = "challenges"), allow(dead_code))]
     pub(crate) fn duplicate(&self) -> Password {
         Password(self.0.clone())
     }

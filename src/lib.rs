@@ -14,8 +14,9 @@
 //!   their cache policy), [`oauth`] (hosted UI: PKCE, authorize URL, callback, token
 //!   exchange), [`idtoken`] (ID-token signature and claim checks), [`passkey`] (WebAuthn
 //!   options and credentials, passkey management calls), [`error`].
-//! - `web` (wasm32 only): fetch, storage, randomness, clock.
-//! - `js` (wasm32 only): the JavaScript API, the only `#[wasm_bindgen]` code.
+//! - [`engine`]: every decision of the client as one synchronous state machine over effects
+//!   (HTTP, storage, timers, locks, broadcasts, WebAuthn, RS256 checks, navigation), driven by
+//!   the JS runner through engine-wasm/'s raw boundary (see docs/architecture.md).
 //!
 //! ## Example: a sign-in driven by hand
 //! ```
@@ -77,10 +78,5 @@ pub mod session;
 pub mod sigv4;
 pub mod srp;
 pub mod timestamp;
-
-#[cfg(all(target_arch = "wasm32", feature = "shell"))]
-mod js;
-#[cfg(all(target_arch = "wasm32", feature = "shell"))]
-mod web;
 
 pub use error::{Code, Error};

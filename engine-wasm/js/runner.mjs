@@ -73,6 +73,9 @@ function error(f, i) {
   return e;
 }
 
+/** A JSON result's `{"$error": [code, status, retryable, message]}` (an error inside a result, e.g. `autoSignInError`) becomes an Error. @param {string} _k @param {any} v */
+const revive = (_k, v) => (v && typeof v === 'object' && Array.isArray(v.$error) && Object.keys(v).length === 1 ? error(v.$error, 0) : v);
+
 /** @param {Storage} s */
 function probed(s) { s.setItem('cognito-wasm.probe', '1'); s.removeItem('cognito-wasm.probe'); return s; }
 
@@ -171,7 +174,9 @@ class Runner {
   constructor(config) {
     if (!ex) throw new Error('call init() first');
     const custom = config && typeof config.storage === 'object' && config.storage !== null ? config.storage : null;
-    const k = call('configure', JSON.stringify(custom ? { ...config, storage: 'custom' } : config ?? null)).split(US);
+    // The user agent names a device Cognito starts tracking (ConfirmDevice's DeviceName).
+    const env = { userAgent: globalThis.navigator?.userAgent };
+    const k = call('configure', JSON.stringify(config && typeof config === 'object' && !Array.isArray(config) ? { ...config, ...env, ...(custom ? { storage: 'custom' } : {}) } : config ?? null)).split(US);
     if (k[0] === 'E') throw error(k, 1);
     /** @type {Map<number, [(v: any) => void, (e: any) => void]>} */ this.calls = new Map();
     /** @type {Map<number, any>} */ this.timers = new Map();
@@ -281,7 +286,7 @@ class Runner {
       case 'i': return res({ type: 'signedIn', session: session(f, 3) });
       case 'h': return res({ type: 'challenge', name: f[3] });
       case 'o': return res({ revoked: f[3] === '1', error: f.length > 4 ? error(f, 4) : null });
-      case 'j': return res(JSON.parse(f[3]));
+      case 'j': return res(JSON.parse(f[3], revive));
       case 'u': return res(undefined);
       default: return rej(error(f, 3));
     }
@@ -372,8 +377,8 @@ export class CognitoAuth {
   get storageKind() { return this.#r.kind; }
 
   currentSession() { return this.#r.api('S'); }
-  /** @param {{username: string, password: string}} input */
-  signIn(input) { return this.#r.api('I' + US + input.username + US + input.password); }
+  /** @param {any} input */
+  signIn(input) { return this.#r.op('signIn', input); }
   /** @param {any} answer */
   respondToChallenge(answer) { return this.#r.op('respondToChallenge', answer); }
   /** @param {{global?: boolean, redirect?: boolean}} [opts] */

@@ -66,6 +66,9 @@ pub struct Config {
     /// `identityPoolId` (+ `identityEndpoint`), for `getAwsCredentials` and signing.
     #[cfg(feature = "identity")]
     pub identity: Option<crate::identity::IdentityConfig>,
+    /// `navigator.userAgent`, added by the runner: the name ConfirmDevice gives a new device.
+    #[cfg(feature = "challenges")]
+    pub user_agent: Option<String>,
 }
 
 /// `InvalidInput` "{key}{what}" (with `codes-only` the prose is not built at all).
@@ -191,6 +194,8 @@ impl Config {
             hosted: super::hosted::parse_config(&o)?,
             #[cfg(feature = "identity")]
             identity: super::identity::parse_config(&o)?,
+            #[cfg(feature = "challenges")]
+            user_agent: opt_str(&o, "userAgent")?.filter(|u| !u.is_empty()).map(String::from),
         })
     }
 }

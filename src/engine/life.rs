@@ -477,21 +477,19 @@ impl Auth {
                 }
                 self.load(Then::SignOut { call, global })
             }
-            Call::Op { op, input } => ops::start(self, call, op, &input),
-            Call::SignIn { username, password } => {
-                let a = Zeroizing::new(self.rand[..EPHEMERAL_BYTES].to_vec());
-                let password = Zeroizing::new(password);
-                match SrpSignIn::start(
-                    &self.cfg.client,
-                    self.cfg.secret.as_ref(),
-                    &username,
-                    Password::new(&password),
-                    &a,
-                ) {
-                    Ok((flow, req)) => self.send(http::api(req), HttpThen::SignIn { call, flow: Box::new(flow) }),
-                    Err(e) => self.complete(call, Err(e)),
-                }
-            }
+            // The argument may hold a password or a code: wiped once handled.
+            Call::Op { op, input } => ops::start(self, call, op, &Zeroizing::new(input)),
+            Call::SignIn { username, password } => self.srp_sign_in(call, &username, &Zeroizing::new(password)),
+        }
+    }
+
+    /// USER_SRP_AUTH to tokens on the table-driven path (`srp_sign_in.rs`), the sign-in
+    /// journey's; any other challenge completes the call with its name.
+    pub(crate) fn srp_sign_in(&mut self, call: u32, username: &str, password: &str) {
+        let a = Zeroizing::new(self.rand[..EPHEMERAL_BYTES].to_vec());
+        match SrpSignIn::start(&self.cfg.client, self.cfg.secret.as_ref(), username, Password::new(password), &a) {
+            Ok((flow, req)) => self.send(http::api(req), HttpThen::SignIn { call, flow: Box::new(flow) }),
+            Err(e) => self.complete(call, Err(e)),
         }
     }
 

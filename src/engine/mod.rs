@@ -12,6 +12,9 @@
 //! - [`http`]: the one request builder and the one retry/backoff policy.
 //! - [`config`]: the configuration, parsed once from one JSON value.
 //! - [`srp_sign_in`]: USER_SRP_AUTH to tokens with table-built bodies (the journey's path).
+//! - `challenges` (feature `challenges`): `signIn` in every form with every challenge on
+//!   `flow::SignIn`, `respondToChallenge`, `prepareSignIn`, `signUp` / `confirmSignUp`
+//!   (tests/challenges.rs drives it against the emulator).
 //! - [`life`]: sign-in, `currentSession()` with single-flight refresh (tab and cross-tab,
 //!   Web Locks or a storage lease), notices, background refresh, sign-out.
 //! - [`ops`]: every other operation; [`hosted`] (feature `hosted-ui`): the hosted UI's
@@ -25,6 +28,8 @@
 
 #[cfg(feature = "account")]
 pub mod account;
+#[cfg(feature = "challenges")]
+pub mod challenges;
 pub mod config;
 #[cfg(feature = "devices")]
 pub mod devices;

@@ -47,6 +47,18 @@ use super::passkeys;
 pub enum Op {
     /// A name this build does not know (another release's runner, or a feature left out).
     Missing,
+    /// `signIn`: in every build. Without `challenges` (the sign-in journey) it is
+    /// USER_SRP_AUTH on the table-driven path (`srp_sign_in.rs`); with it, `challenges.rs`.
+    SignIn,
+    // challenges
+    #[cfg(feature = "challenges")]
+    RespondToChallenge,
+    #[cfg(feature = "challenges")]
+    PrepareSignIn,
+    #[cfg(feature = "challenges")]
+    SignUp,
+    #[cfg(feature = "challenges")]
+    ConfirmSignUp,
     // account, devices, passkeys
     #[cfg(feature = "account")]
     Account(account::Op),
@@ -92,6 +104,16 @@ impl Op {
             return Some(Op::Passkeys(o));
         }
         Some(match name {
+            "signIn" => Op::SignIn,
+            // challenges
+            #[cfg(feature = "challenges")]
+            "respondToChallenge" => Op::RespondToChallenge,
+            #[cfg(feature = "challenges")]
+            "prepareSignIn" => Op::PrepareSignIn,
+            #[cfg(feature = "challenges")]
+            "signUp" => Op::SignUp,
+            #[cfg(feature = "challenges")]
+            "confirmSignUp" => Op::ConfirmSignUp,
             // hosted-ui
             #[cfg(feature = "hosted-ui")]
             "authorizeUrl" => Op::AuthorizeUrl,
@@ -134,11 +156,15 @@ pub enum State {
     Hosted(super::hosted::State),
     #[cfg(feature = "identity")]
     Identity(super::identity::State),
+    #[cfg(feature = "challenges")]
+    Challenges(super::challenges::State),
 }
 
 /// Per-client state of the features (kept as long as the client).
 #[derive(Default)]
 pub struct Features {
+    #[cfg(feature = "challenges")]
+    pub(crate) challenges: super::challenges::Features,
     #[cfg(feature = "hosted-ui")]
     pub(crate) hosted: super::hosted::Features,
     #[cfg(feature = "identity")]
@@ -207,6 +233,8 @@ fn json_done(a: &mut Auth, call: u32, r: Result<Json, Error>) {
 /// (AWS credentials, the pending challenge, …) is forgotten.
 pub(crate) fn signed_out(a: &mut Auth, user: Option<&str>) {
     let _ = (&a, user);
+    #[cfg(feature = "challenges")]
+    super::challenges::signed_out(a);
     #[cfg(feature = "identity")]
     super::identity::signed_out(a, user);
 }
@@ -219,6 +247,27 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
     };
     match op {
         Op::Missing => a.done(call, Err(Error::invalid_input("this build of cognito-wasm has no such operation"))),
+        #[cfg(not(feature = "challenges"))]
+        Op::SignIn => {
+            let mut input = input;
+            match (input.str_field("username"), input.str_field("password")) {
+                (Some(u), Some(p)) => a.srp_sign_in(call, u, p),
+                _ => a.done(call, Err(keyed("username and password", " are required strings"))),
+            }
+            // The password's copy in the parsed argument is wiped too.
+            if let Json::Obj(members) = &mut input {
+                for (_, v) in members.iter_mut() {
+                    if let Json::Str(s) = v {
+                        zeroize::Zeroize::zeroize(s);
+                    }
+                }
+            }
+        }
+        // challenges
+        #[cfg(feature = "challenges")]
+        Op::SignIn | Op::RespondToChallenge | Op::PrepareSignIn | Op::SignUp | Op::ConfirmSignUp => {
+            super::challenges::start(a, call, op, input)
+        }
         #[cfg(feature = "hosted-ui")]
         Op::AuthorizeUrl
         | Op::SignInWithRedirect
@@ -253,6 +302,8 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
     };
     match state {
         State::Missing => {}
+        #[cfg(feature = "challenges")]
+        State::Challenges(_) => {}
         #[cfg(feature = "hosted-ui")]
         State::Hosted(st) => super::hosted::with_session(a, call, st, s),
         #[cfg(feature = "identity")]
@@ -271,6 +322,8 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
 pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
     match state {
         State::Missing => {}
+        #[cfg(feature = "challenges")]
+        State::Challenges(st) => super::challenges::resume(a, call, st, reply),
         #[cfg(feature = "hosted-ui")]
         State::Hosted(st) => super::hosted::resume(a, call, st, reply),
         #[cfg(feature = "identity")]
