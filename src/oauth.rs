@@ -263,18 +263,15 @@ impl core::fmt::Debug for PendingSignIn {
 
 impl PendingSignIn {
     pub fn to_json(&self) -> String {
-        let created = crate::timestamp::decimal(self.created_ms.max(0) as u64);
-        let mut members = alloc::vec![
-            (String::from("state"), Json::Str(self.state.clone())),
-            (String::from("nonce"), Json::Str(self.nonce.clone())),
-            (String::from("verifier"), Json::Str(String::from(self.verifier.expose()))),
-            (String::from("redirectUri"), Json::Str(self.redirect_uri.clone())),
-            (String::from("createdAt"), Json::Num(created)),
-        ];
+        // Written member by member (`json::Body`): the verifier is not copied into a tree.
+        let mut b = json::Body::new();
+        b.str("state", &self.state).str("nonce", &self.nonce).str("verifier", self.verifier.expose());
+        b.str("redirectUri", &self.redirect_uri)
+            .raw("createdAt", &crate::timestamp::decimal(self.created_ms.max(0) as u64));
         if let Some(a) = &self.app_state {
-            members.push((String::from("appState"), Json::Str(a.clone())));
+            b.str("appState", a);
         }
-        Json::Obj(members).to_text()
+        b.end()
     }
     pub fn from_json(text: &str) -> Option<PendingSignIn> {
         let j = json::parse(text)?;
@@ -898,6 +895,21 @@ pub(crate) mod tests {
     fn pending_round_trip_and_checks() {
         let p = pending(1_700_000_000_000);
         let text = p.to_json();
+        // The bytes the `Json` tree gave.
+        let mut tree = alloc::vec![
+            (String::from("state"), Json::Str(p.state.clone())),
+            (String::from("nonce"), Json::Str(p.nonce.clone())),
+            (String::from("verifier"), Json::Str(String::from(p.verifier.expose()))),
+            (String::from("redirectUri"), Json::Str(p.redirect_uri.clone())),
+            (String::from("createdAt"), Json::Num(String::from("1700000000000"))),
+        ];
+        tree.push((String::from("appState"), Json::Str(String::from("/inbox?tab=2"))));
+        assert_eq!(text, Json::Obj(tree.clone()).to_text());
+        let mut bare = pending(-5);
+        bare.app_state = None;
+        tree.pop();
+        tree[4].1 = Json::Num(String::from("0"));
+        assert_eq!(bare.to_json(), Json::Obj(tree).to_text());
         let q = PendingSignIn::from_json(&text).unwrap();
         assert_eq!(
             (q.state.as_str(), q.nonce.as_str(), q.app_state.as_deref(), q.created_ms),
