@@ -204,14 +204,14 @@ impl Body {
     }
 
     /// `["a",…]`.
-    pub fn list(&mut self, k: &str, items: &[String]) -> &mut Body {
+    pub fn list<A: AsRef<str>>(&mut self, k: &str, items: &[A]) -> &mut Body {
         let o = self.key(k);
         o.push('[');
         for (i, v) in items.iter().enumerate() {
             if i > 0 {
                 o.push(',');
             }
-            write_str(o, v);
+            write_str(o, v.as_ref());
         }
         o.push(']');
         self

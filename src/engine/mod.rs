@@ -44,7 +44,7 @@ pub mod ops;
 #[cfg(feature = "passkeys")]
 pub mod passkeys;
 pub mod requests;
-#[cfg(any(feature = "account", feature = "devices"))]
+#[cfg(any(feature = "account", feature = "devices", feature = "passkeys"))]
 pub mod results;
 pub mod srp_sign_in;
 

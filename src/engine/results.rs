@@ -82,6 +82,49 @@ pub fn get_user(resp: &HttpResponse) -> Result<String, Error> {
     r.map_err(|e: Error| e.for_reply(resp.status))
 }
 
+/// One ListWebAuthnCredentials page: its passkeys appended to `items` (the text between
+/// `[` and `]` of `crate::passkey::parse_list_passkeys`'s list, comma-separated), and its
+/// `NextToken`.
+#[cfg(feature = "passkeys")]
+pub fn passkeys_page(resp: &HttpResponse, items: &mut String) -> Result<Option<String>, Error> {
+    let body = parse_success(resp).map_err(|e| e.for_reply(resp.status))?;
+    if let Some(Json::Arr(list)) = body.get("Credentials") {
+        for c in list {
+            let Some(id) = c.str_field("CredentialId") else { continue };
+            let transports: Vec<&str> = match c.get("AuthenticatorTransports") {
+                Some(Json::Arr(t)) => t.iter().filter_map(Json::as_str).collect(),
+                _ => Vec::new(),
+            };
+            let created = match c.get("CreatedAt") {
+                Some(Json::Num(n)) => crate::device::epoch_ms(n),
+                _ => None,
+            };
+            let mut b = Body::new();
+            b.str("credentialId", id).opt_str("friendlyName", c.str_field("FriendlyCredentialName"));
+            b.opt_str("relyingPartyId", c.str_field("RelyingPartyId"));
+            b.opt_str("authenticatorAttachment", c.str_field("AuthenticatorAttachment"));
+            b.list("transports", &transports)
+                .raw("createdAt", &created.map_or(String::from("null"), crate::timestamp::decimal));
+            if !items.is_empty() {
+                items.push(',');
+            }
+            items.push_str(&b.end());
+        }
+    }
+    Ok(body.str_field("NextToken").filter(|t| !t.is_empty()).map(String::from))
+}
+
+/// `listPasskeys`' result: `{passkeys: [items], nextToken}`.
+#[cfg(feature = "passkeys")]
+pub fn passkeys_result(items: &str, next: Option<&str>) -> String {
+    let mut list = String::from("[");
+    list.push_str(items);
+    list.push(']');
+    let mut b = Body::new();
+    b.raw("passkeys", &list).opt_str("nextToken", next);
+    b.end()
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -109,6 +152,35 @@ mod tests {
             ),
             ok(r#"{"Username":"u","UserAttributes":{},"PreferredMfaSetting":2,"UserMFASettingList":"x"}"#),
         ]
+    }
+
+    #[cfg(feature = "passkeys")]
+    #[test]
+    fn passkey_pages_are_the_core_parsers_bytes() {
+        let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None };
+        let mut all = replies();
+        all.push(ok(r#"{"Credentials":[{"CredentialId":"c1","FriendlyCredentialName":"Key \"1\"","RelyingPartyId":"rp","AuthenticatorAttachment":"platform","AuthenticatorTransports":["usb",2,"nfc"],"CreatedAt":1700000000.25},{"FriendlyCredentialName":"no id"},{"CredentialId":"c2","AuthenticatorTransports":"x","CreatedAt":"1"}],"NextToken":"n\u0001"}"#));
+        all.push(ok(r#"{"Credentials":[],"NextToken":""}"#));
+        all.push(ok(r#"{"Credentials":{},"NextToken":7}"#));
+        // Page by page, as `listPasskeys` gathers them: the same text as one `Json` list.
+        let (mut items, mut tree) = (String::new(), Vec::new());
+        for r in &all {
+            let mine = passkeys_page(r, &mut items);
+            let core = crate::passkey::parse_list_passkeys(r);
+            match (mine, core) {
+                (Ok(next), Ok((mut list, core_next))) => {
+                    assert_eq!(next, core_next, "{}", r.body);
+                    tree.append(&mut list);
+                    let want = Json::Obj(alloc::vec![
+                        (String::from("passkeys"), Json::Arr(tree.clone())),
+                        (String::from("nextToken"), next.clone().map_or(Json::Null, Json::Str)),
+                    ]);
+                    assert_eq!(passkeys_result(&items, next.as_deref()), want.to_text(), "{}", r.body);
+                }
+                (mine, core) => assert_eq!(mine.unwrap_err(), core.err().unwrap(), "{}", r.body),
+            }
+        }
+        assert!(items.starts_with(r#"{"credentialId":"c1","friendlyName":"Key \"1\"","relyingPartyId":"rp","authenticatorAttachment":"platform","transports":["usb","nfc"],"createdAt":1700000000250},{"credentialId":"c2","friendlyName":null,"#));
     }
 
     #[cfg(feature = "devices")]
