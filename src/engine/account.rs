@@ -19,9 +19,11 @@ use super::http;
 use super::life::Auth;
 use super::ops::{self, opt_pairs, opt_str, req_str};
 use super::requests::account as build;
+use super::results;
 use crate::account::{self as core, MfaSetting};
 use crate::error::Error;
 use crate::flow::{totp_uri, Password};
+use crate::json::Body;
 use crate::json::Json;
 use crate::protocol::{HttpRequest, HttpResponse};
 use crate::session::Session;
@@ -208,19 +210,19 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
 
 /// An operation's reply → its result (JSON text, or `None` for `undefined`).
 fn finish(a: &Auth, op: Op, user: &str, resp: &HttpResponse) -> Result<Option<String>, Error> {
-    let j = match op {
-        Op::GetUser => return super::results::get_user(resp).map(Some),
+    // Results written from the reply (`engine::results`, the core parsers' text).
+    let text = match op {
+        Op::GetUser => results::get_user(resp)?,
         Op::ResendSignUpCode | Op::ForgotPassword | Op::SendUserAttributeVerificationCode => {
-            core::parse_code_delivery(resp)?
+            results::code_delivery(resp)?
         }
-        Op::UpdateUserAttributes => core::parse_update_attributes(resp)?,
+        Op::UpdateUserAttributes => results::update_attributes(resp)?,
         Op::SetUpTotp => {
             let secret = core::parse_associate(resp)?;
             let uri = totp_uri(&a.config().totp_issuer, user, &secret);
-            Json::Obj(alloc::vec![
-                (String::from("secretCode"), Json::Str(secret)),
-                (String::from("totpUri"), Json::Str(uri)),
-            ])
+            let mut b = Body::new();
+            b.str("secretCode", &secret).str("totpUri", &uri);
+            b.end()
         }
         Op::VerifyTotp => return core::parse_verify_software_token(resp).map(|()| None),
         Op::ConfirmForgotPassword
@@ -230,5 +232,5 @@ fn finish(a: &Auth, op: Op, user: &str, resp: &HttpResponse) -> Result<Option<St
         | Op::SetMfaPreference
         | Op::DeleteUser => return core::parse_empty(resp).map(|()| None),
     };
-    Ok(Some(j.to_text()))
+    Ok(Some(text))
 }

@@ -62,6 +62,50 @@ pub fn list_devices(resp: &HttpResponse) -> Result<String, Error> {
     Ok(out)
 }
 
+/// `{medium, destination, attributeName}` (the members present) from a
+/// `CodeDeliveryDetails` object.
+#[cfg(feature = "account")]
+fn delivery(d: &Json) -> String {
+    let mut o = Body::new();
+    for (from, to) in [("DeliveryMedium", "medium"), ("Destination", "destination"), ("AttributeName", "attributeName")]
+    {
+        if let Some(v) = d.str_field(from) {
+            o.str(to, v);
+        }
+    }
+    o.end()
+}
+
+/// ResendConfirmationCode, ForgotPassword, GetUserAttributeVerificationCode →
+/// `crate::account::parse_code_delivery`'s value as text.
+#[cfg(feature = "account")]
+pub fn code_delivery(resp: &HttpResponse) -> Result<String, Error> {
+    let body = parse_success(resp)?;
+    let d = body.get("CodeDeliveryDetails").filter(|d| d.as_obj().is_some());
+    let mut b = Body::new();
+    b.raw("codeDelivery", &d.map_or(String::from("null"), delivery));
+    Ok(b.end())
+}
+
+/// UpdateUserAttributes → `crate::account::parse_update_attributes`'s value as text.
+#[cfg(feature = "account")]
+pub fn update_attributes(resp: &HttpResponse) -> Result<String, Error> {
+    let body = parse_success(resp)?;
+    let mut list = String::from("[");
+    if let Some(Json::Arr(items)) = body.get("CodeDeliveryDetailsList") {
+        for (i, d) in items.iter().enumerate() {
+            if i > 0 {
+                list.push(',');
+            }
+            list.push_str(&delivery(d));
+        }
+    }
+    list.push(']');
+    let mut b = Body::new();
+    b.raw("codeDeliveries", &list);
+    Ok(b.end())
+}
+
 /// GetUser → `crate::account::parse_get_user`'s value as text.
 #[cfg(feature = "account")]
 pub fn get_user(resp: &HttpResponse) -> Result<String, Error> {
@@ -193,6 +237,37 @@ mod tests {
         assert_eq!(
             list_devices(r).unwrap(),
             r#"[{"deviceKey":"k1","name":"Phone \"1\"","remembered":true,"createdAt":1700000000500,"lastModifiedAt":null,"lastAuthenticatedAt":null,"attributes":{"device_name":"Phone \"1\"","dev:device_remembered_status":"remembered","device_name":"dup"}},{"deviceKey":"k2","name":null,"remembered":false,"createdAt":null,"lastModifiedAt":null,"lastAuthenticatedAt":null,"attributes":{"dev:device_remembered_status":"not_remembered"}}]"#
+        );
+    }
+
+    #[cfg(feature = "account")]
+    #[test]
+    fn code_deliveries_are_the_core_parsers_bytes() {
+        let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None };
+        let mut all = replies();
+        for body in [
+            r#"{"CodeDeliveryDetails":{"DeliveryMedium":"EMAIL","Destination":"a***@b\"c","AttributeName":"email"}}"#,
+            r#"{"CodeDeliveryDetails":{"Destination":"+1***","DeliveryMedium":1}}"#,
+            r#"{"CodeDeliveryDetails":{}}"#,
+            r#"{"CodeDeliveryDetails":"x"}"#,
+            r#"{"CodeDeliveryDetailsList":[{"DeliveryMedium":"SMS","AttributeName":"phone_number"},7,{}]}"#,
+            r#"{"CodeDeliveryDetailsList":{}}"#,
+        ] {
+            all.push(ok(body));
+        }
+        for r in &all {
+            assert_eq!(code_delivery(r), crate::account::parse_code_delivery(r).map(|j| j.to_text()), "{}", r.body);
+            assert_eq!(
+                update_attributes(r),
+                crate::account::parse_update_attributes(r).map(|j| j.to_text()),
+                "{}",
+                r.body
+            );
+        }
+        assert_eq!(update_attributes(all.last().unwrap()).unwrap(), r#"{"codeDeliveries":[]}"#);
+        assert_eq!(
+            code_delivery(&all[all.len() - 6]).unwrap(),
+            r#"{"codeDelivery":{"medium":"EMAIL","destination":"a***@b\"c","attributeName":"email"}}"#
         );
     }
 
