@@ -228,7 +228,7 @@ fn parse_list_devices_body(resp: &HttpResponse) -> Result<Json, Error> {
 
 /// AWS JSON dates are epoch seconds, possibly fractional (`1700000000.123`): → ms.
 pub(crate) fn epoch_ms(n: &str) -> Option<u64> {
-    let (int, frac) = n.split_once('.').unwrap_or((n, ""));
+    let (int, frac) = crate::encoding::cut(n, b'.').unwrap_or((n, ""));
     if int.is_empty() || !int.bytes().all(|c| c.is_ascii_digit()) || !frac.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }

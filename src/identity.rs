@@ -53,8 +53,7 @@ impl IdentityConfig {
     /// `identity_pool_id` is `{region}:{uuid}`; `endpoint` defaults to
     /// `https://cognito-identity.{region}.amazonaws.com/` (`http://` only for loopback).
     pub fn new(identity_pool_id: &str, endpoint: Option<&str>) -> Result<IdentityConfig, Error> {
-        let (region, _) = identity_pool_id
-            .split_once(':')
+        let (region, _) = crate::encoding::cut(identity_pool_id, b':')
             .filter(|(r, id)| is_region(r) && !id.is_empty() && id.bytes().all(|c| c.is_ascii_hexdigit() || c == b'-'))
             .ok_or_else(|| Error::invalid_input("identityPoolId must look like 'us-east-1:1a2b3c4d-…'"))?;
         let endpoint = protocol::service_endpoint(
@@ -193,7 +192,7 @@ pub fn epoch_seconds_to_ms(text: &str) -> Option<i64> {
         return None;
     }
     let exp = Json::Num(String::from(exp)).as_i64()?;
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let (int, frac) = crate::encoding::cut(mantissa, b'.').unwrap_or((mantissa, ""));
     if int.is_empty() || int.starts_with('-') {
         return None;
     }

@@ -165,7 +165,7 @@ pub fn form_encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> S
 pub fn form_decode(s: &str) -> Option<Vec<(String, String)>> {
     let mut v = Vec::new();
     for part in s.split('&').filter(|p| !p.is_empty()) {
-        let (k, val) = part.split_once('=').unwrap_or((part, ""));
+        let (k, val) = crate::encoding::cut(part, b'=').unwrap_or((part, ""));
         v.push((percent_decode(k)?, percent_decode(val)?));
     }
     Some(v)
@@ -358,11 +358,11 @@ impl Callback {
 const CALLBACK_KEYS: [&str; 5] = ["code", "state", "error", "error_description", "error_uri"];
 
 fn split_url(url: &str) -> (&str, Option<&str>, Option<&str>) {
-    let (rest, fragment) = match url.split_once('#') {
+    let (rest, fragment) = match crate::encoding::cut(url, b'#') {
         Some((r, f)) => (r, Some(f)),
         None => (url, None),
     };
-    match rest.split_once('?') {
+    match crate::encoding::cut(rest, b'?') {
         Some((base, q)) => (base, Some(q), fragment),
         None => (rest, None, fragment),
     }
@@ -420,7 +420,7 @@ pub fn state_matches(received: &str, expected: &str) -> bool {
 pub fn clean_callback_url(url: &str) -> String {
     let (base, query, fragment) = split_url(url);
     let is_oauth = |p: &&str| {
-        let k = p.split_once('=').map_or(*p, |(k, _)| k);
+        let k = crate::encoding::cut(p, b'=').map_or(*p, |(k, _)| k);
         CALLBACK_KEYS.contains(&k)
     };
     let mut out = String::from(base);
