@@ -127,10 +127,10 @@ pub(crate) fn parse_config(o: &Json) -> Result<Option<HostedConfig>, Error> {
     }
 }
 
-fn hosted(a: &Auth) -> Result<HostedConfig, Error> {
+fn hosted(a: &Auth) -> Result<&HostedConfig, Error> {
     a.config()
         .hosted
-        .clone()
+        .as_ref()
         .ok_or_else(|| Error::invalid_input("the hosted UI needs domain and redirectSignIn in the config"))
 }
 
@@ -157,7 +157,7 @@ fn outgoing(req: OAuthRequest, operation: &'static str) -> Outgoing {
 /// random bytes are the input's: the 48 ephemeral bytes (verifier, state), then 16 more
 /// (nonce).
 fn attempt(a: &mut Auth, input: &Json) -> Result<(String, StorageOp), Error> {
-    let hosted = hosted(a)?;
+    hosted(a)?;
     let opts = AuthorizeOptions {
         provider: opt_str(input, "provider")?.map(String::from),
         idp_identifier: opt_str(input, "idpIdentifier")?.map(String::from),
@@ -175,6 +175,7 @@ fn attempt(a: &mut Auth, input: &Json) -> Result<(String, StorageOp), Error> {
     for c in n.chunks_mut(4) {
         c.copy_from_slice(&a.random_u32().to_le_bytes());
     }
+    let hosted = hosted(a)?;
     let pending = PendingSignIn {
         state: oauth::random_token(&s),
         nonce: oauth::random_token(&n),
@@ -184,7 +185,7 @@ fn attempt(a: &mut Auth, input: &Json) -> Result<(String, StorageOp), Error> {
         created_ms: a.now(),
     };
     let cid = a.config().client.client_id();
-    let url = oauth::authorize_url(&hosted, cid, &opts, &pending)?;
+    let url = oauth::authorize_url(hosted, cid, &opts, &pending)?;
     Ok((url, StorageOp::Set(pending_key(cid), pending.to_json())))
 }
 
@@ -246,12 +247,8 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, st: State, s: Session) {
     if !matches!(st, State::UserInfo) {
         return;
     }
-    match hosted(a) {
-        Ok(h) => a.send_op(
-            outgoing(oauth::userinfo_request(&h, &s.access_token), "/oauth2/userInfo"),
-            call,
-            state(State::UserInfo),
-        ),
+    match hosted(a).map(|h| outgoing(oauth::userinfo_request(h, &s.access_token), "/oauth2/userInfo")) {
+        Ok(out) => a.send_op(out, call, state(State::UserInfo)),
         Err(e) => a.done(call, Err(e)),
     }
 }
@@ -287,7 +284,7 @@ fn step(a: &mut Auth, call: u32, st: State, reply: Reply) -> Result<(), Error> {
             drop(Zeroizing::new(text));
             let code = oauth::check_callback(&pending, cb, a.now())?;
             let h = hosted(a)?;
-            let req = oauth::token_request(&h, a.config().client.client_id(), &code, &pending);
+            let req = oauth::token_request(h, a.config().client.client_id(), &code, &pending);
             let next = State::Token { nonce: pending.nonce.clone(), app_state: pending.app_state.clone() };
             // One attempt, one exchange: the verifier goes with `pending`; the code is never
             // sent twice (not under the retry policy).
@@ -402,7 +399,7 @@ fn signed_in_json(s: &Session, app_state: Option<&str>) -> String {
 /// `domain`/`redirectSignIn`/`redirectSignOut`), else the `/logout` URL waits for the
 /// sign-out to finish.
 pub(crate) fn sign_out_redirect(a: &mut Auth, call: u32) -> bool {
-    match hosted(a).and_then(|h| oauth::logout_url(&h, a.config().client.client_id())) {
+    match hosted(a).and_then(|h| oauth::logout_url(h, a.config().client.client_id())) {
         Ok(url) => {
             a.features.hosted.logout.push((call, url));
             true
