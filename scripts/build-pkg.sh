@@ -14,11 +14,15 @@ log() { printf '[build-pkg] %s\n' "$*" >&2; }
 target_dir="${CARGO_TARGET_DIR:-target}"
 out=pkg
 
-log "cargo build -p cognito-wasm-engine --features full --release --target wasm32-unknown-unknown"
-cargo build -p cognito-wasm-engine --features full --release --target wasm32-unknown-unknown
 rm -rf "$out"
 mkdir -p "$out"
-cp "$target_dir/wasm32-unknown-unknown/release/cognito_wasm_engine.wasm" "$out/cognito_wasm_bg.wasm"
+# One engine per feature set, smallest last: the default (everything) and two smaller builds
+# a page can load instead (`init(new URL('cognito-wasm/cognito_wasm_signin.wasm', …))`).
+for tier in full:cognito_wasm_bg signin:cognito_wasm_signin hosted:cognito_wasm_hosted; do
+  log "cargo build -p cognito-wasm-engine --features ${tier%%:*} --release --target wasm32-unknown-unknown"
+  cargo build -p cognito-wasm-engine --features "${tier%%:*}" --release --target wasm32-unknown-unknown
+  cp "$target_dir/wasm32-unknown-unknown/release/cognito_wasm_engine.wasm" "$out/${tier##*:}.wasm"
+done
 cp engine-wasm/js/runner.mjs "$out/cognito_wasm.js"
 
 # Features rustc emits for wasm32-unknown-unknown (1.82+ enables multivalue and
@@ -32,9 +36,11 @@ WASM_OPT_FEATURES=(
 bg="$out/cognito_wasm_bg.wasm"
 if [[ "${SKIP_WASM_OPT:-0}" != 1 ]]; then
   log "wasm-opt -Oz ($(node_modules/.bin/wasm-opt --version))"
-  node_modules/.bin/wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" \
-    --strip-debug --strip-producers --strip-target-features "$bg" -o "$bg.opt"
-  mv "$bg.opt" "$bg"
+  for w in "$out"/*.wasm; do
+    node_modules/.bin/wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" \
+      --strip-debug --strip-producers --strip-target-features "$w" -o "$w.opt"
+    mv "$w.opt" "$w"
+  done
 fi
 
 log "package files"
@@ -53,10 +59,13 @@ node --input-type=module -e '
   import fs from "node:fs";
   import { pathToFileURL } from "node:url";
   const out = process.argv[1];
-  const bytes = fs.readFileSync(`${out}/cognito_wasm_bg.wasm`);
-  if (!WebAssembly.validate(bytes)) { console.error("[build-pkg] optimised wasm does not validate"); process.exit(1); }
+  for (const f of ["cognito_wasm_bg", "cognito_wasm_signin", "cognito_wasm_hosted"]) {
+    const bytes = fs.readFileSync(`${out}/${f}.wasm`);
+    if (!WebAssembly.validate(bytes)) { console.error(`[build-pkg] optimised ${f}.wasm does not validate`); process.exit(1); }
+    new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  }
   const m = await import(pathToFileURL(`${out}/cognito_wasm.js`).href);
-  m.initSync({ module: bytes });
+  m.initSync({ module: fs.readFileSync(`${out}/cognito_wasm_bg.wasm`) });
 ' "$out"
 
 size_line() {
@@ -66,6 +75,9 @@ size_line() {
 echo "pkg/ cognito-wasm@$version:"
 size_line "$bg"
 size_line "$out/cognito_wasm.js"
+echo "smaller engines a page may load instead of cognito_wasm_bg.wasm:"
+size_line "$out/cognito_wasm_signin.wasm"
+size_line "$out/cognito_wasm_hosted.wasm"
 echo "drop-in add-on (cognito-wasm/element, loads the core only when a <cognito-login> connects):"
 size_line "$out/element.js"
 size_line "$out/qr.js"

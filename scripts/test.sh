@@ -97,7 +97,9 @@ lint() {
   cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
   cargo clippy --target wasm32-unknown-unknown --lib --profile test -- -D warnings
   cargo clippy --target wasm32-unknown-unknown -p cognito-wasm-engine --lib -- -D warnings
-  cargo clippy --target wasm32-unknown-unknown -p cognito-wasm-engine --features full --lib -- -D warnings
+  for f in full signin hosted codes-only; do
+    cargo clippy --target wasm32-unknown-unknown -p cognito-wasm-engine --features "$f" --lib -- -D warnings
+  done
 }
 
 step "install deps" bash scripts/install-deps.sh

@@ -191,6 +191,8 @@ class Runner {
     /** @type {any} */ this.tab = null;
     this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(k[3]) : null;
     if (this.channel) this.channel.onmessage = (m) => this.feed('n' + m.data);
+    // Node (tests, SSR) keeps a process alive while a channel listens: let it exit.
+    /** @type {any} */ (this.channel)?.unref?.();
     this.onVisibility = () => this.feed('v' + (document.hidden ? 1 : 0));
     if (typeof document === 'object') document.addEventListener('visibilitychange', this.onVisibility);
     const ok = k[1] === 'memory' || this.store !== null;

@@ -50,8 +50,6 @@ pub struct Config {
     /// Seconds before expiry at which a session is refreshed (clamped per session to half
     /// the tokens' lifetime, see `life::leeway_for`).
     pub leeway_s: i64,
-    /// True when the app set `refreshLeeway` (only then is it clamped, see `Auth::leeway`).
-    pub leeway_set: bool,
     pub auto_refresh: bool,
     pub rotation: bool,
     /// The user-pool domain origin (hosted UI sessions are refreshed and revoked there).
@@ -184,7 +182,6 @@ impl Config {
             storage,
             cookie_attributes,
             leeway_s,
-            leeway_set: !matches!(o.get("refreshLeeway"), None | Some(Json::Null)),
             auto_refresh: opt_bool(&o, "autoRefresh")?,
             rotation: opt_bool(&o, "refreshTokenRotation")?,
             domain,

@@ -52,10 +52,12 @@ pub const BACKGROUND_RETRY_MS: i64 = 30_000;
 const POLL_MS: i64 = 50;
 const POLLS: u32 = 40;
 
-/// The leeway used for `s`: the configured one, unless it is at least the tokens' whole
-/// lifetime, then half that lifetime. A leeway longer than the lifetime would make every
-/// fresh token "due" and every tab refresh again as soon as another tab had refreshed; a
-/// shorter one is the app's choice (60 s on 62 s tokens refreshes after 2 s).
+/// The leeway for the background refresh's schedule: the configured one, unless it is at
+/// least the tokens' whole lifetime, then half that lifetime (otherwise every new token would
+/// be due at once and the background refresh would loop). An app's own `currentSession()`
+/// uses the configured leeway as it is (2 h on 1 h tokens: each call refreshes, as asked); a
+/// tab that waited for the lock uses the tokens another tab stored meanwhile whenever they
+/// are unexpired, whatever the leeway, so five tabs still make one request.
 pub fn leeway_for(s: &Session, configured_s: i64) -> i64 {
     let iat = json::parse(&s.access_claims).and_then(|c| c.get("iat").and_then(Json::as_i64));
     match iat {
@@ -273,17 +275,6 @@ impl Auth {
         }
     }
 
-    /// The leeway for `s`: an app's `refreshLeeway` is clamped by [`leeway_for`]; the
-    /// default 60 s is not, since it is below the shortest token lifetime Cognito issues
-    /// (5 minutes), so it can never make fresh tokens due.
-    fn leeway(&self, s: &Session) -> i64 {
-        if self.cfg.leeway_set {
-            leeway_for(s, self.cfg.leeway_s)
-        } else {
-            self.cfg.leeway_s
-        }
-    }
-
     pub fn config(&self) -> &Config {
         &self.cfg
     }
@@ -448,7 +439,7 @@ impl Auth {
             return;
         }
         self.cancel_timer();
-        let at = refresh::refresh_at_ms(s, self.now, self.leeway(s));
+        let at = refresh::refresh_at_ms(s, self.now, leeway_for(s, self.cfg.leeway_s));
         self.timer = Some(self.timer(at, Wait::Background));
     }
 
@@ -737,7 +728,7 @@ impl Auth {
         match then {
             Then::Current(caller) => {
                 let Some(s) = s else { return self.answer(caller, Ok(None)) };
-                match refresh::decide(&s, self.now, self.leeway(&s)) {
+                match refresh::decide(&s, self.now, self.cfg.leeway_s) {
                     Decision::Use => self.answer(caller, Ok(Some(s))),
                     Decision::Expired => {
                         self.end_session(&s.username);
@@ -848,7 +839,7 @@ impl Auth {
     fn checked_under_lock(&mut self, cur: Option<Session>) {
         let Some(cur) = cur else { return self.finish(Ok(None)) };
         let Some(f) = &self.flight else { return };
-        let fresh = refresh::decide(&cur, self.now, self.leeway(&cur)) == Decision::Use;
+        let fresh = refresh::decide(&cur, self.now, self.cfg.leeway_s) == Decision::Use;
         let changed = cur.access_token != f.seen;
         if (fresh && !f.forced) || (changed && self.now < refresh::expiry_ms(&cur)) {
             // Another tab refreshed while this one waited: use its tokens.

@@ -301,9 +301,10 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
         Err(e) => return a.done(call, Err(e)),
     };
     match state {
-        State::Missing => {}
+        // No operation of these waits for the session (a build may have no other).
+        State::Missing => drop(s),
         #[cfg(feature = "challenges")]
-        State::Challenges(_) => {}
+        State::Challenges(_) => drop(s),
         #[cfg(feature = "hosted-ui")]
         State::Hosted(st) => super::hosted::with_session(a, call, st, s),
         #[cfg(feature = "identity")]
