@@ -342,7 +342,7 @@ pub mod passkey {
         a: &Attestation,
     ) -> Result<HttpRequest, Error> {
         let mut b = with_token(access_token)?;
-        b.raw("Credential", &attestation_json(a).to_text());
+        b.raw("Credential", &attestation_json(a));
         send(config, "CompleteWebAuthnRegistration", b)
     }
 
