@@ -26,7 +26,7 @@ fn k(v: &str) -> String {
     String::from(v)
 }
 
-fn required(value: &str, name: &str) -> Result<(), Error> {
+pub(crate) fn required(value: &str, name: &str) -> Result<(), Error> {
     if value.is_empty() {
         let mut m = String::from(name);
         m.push_str(" is required");

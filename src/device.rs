@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 
 use crate::encoding::{base64_encode, hex_decode_number, pad_bytes};
 use crate::error::Error;
-use crate::json::Json;
+use crate::json::{Body, Json};
 use crate::protocol::{self, ClientConfig, HttpRequest, HttpResponse};
 use crate::session::user_key;
 use crate::srp::{self, SrpClient};
@@ -123,22 +123,16 @@ pub fn confirm_device(
     }
     let password = Zeroizing::new(base64_encode(password_random));
     let (salt, v) = verifier(&device.group_key, &device.key, &password, salt_random);
-    let s = |v: &str| Json::Str(String::from(v));
-    let mut body = alloc::vec![
-        (String::from("AccessToken"), s(access_token)),
-        (String::from("DeviceKey"), s(&device.key)),
-        (
-            String::from("DeviceSecretVerifierConfig"),
-            Json::Obj(alloc::vec![
-                (String::from("PasswordVerifier"), s(&base64_encode(&v))),
-                (String::from("Salt"), s(&base64_encode(&salt))),
-            ]),
-        ),
-    ];
+    // Written member by member (`json::Body`: the bytes of the `Json` tree, see the tests).
+    let mut verifier = Body::new();
+    verifier.str("PasswordVerifier", &base64_encode(&v)).str("Salt", &base64_encode(&salt));
+    let mut body = Body::new();
+    body.str("AccessToken", access_token).str("DeviceKey", &device.key);
+    body.raw("DeviceSecretVerifierConfig", &verifier.end());
     if !device_name.is_empty() {
-        body.push((String::from("DeviceName"), s(device_name)));
+        body.str("DeviceName", device_name);
     }
-    let req = protocol::request(config, "ConfirmDevice", &Json::Obj(body));
+    let req = HttpRequest { url: String::from(config.endpoint()), operation: "ConfirmDevice", body: body.end() };
     Ok((DeviceSecrets::new(owner, &device.key, &device.group_key, &password), req))
 }
 
@@ -234,7 +228,7 @@ fn parse_list_devices_body(resp: &HttpResponse) -> Result<Json, Error> {
 
 /// AWS JSON dates are epoch seconds, possibly fractional (`1700000000.123`): → ms.
 pub(crate) fn epoch_ms(n: &str) -> Option<u64> {
-    let (int, frac) = n.split_once('.').unwrap_or((n, ""));
+    let (int, frac) = crate::encoding::cut(n, b'.').unwrap_or((n, ""));
     if int.is_empty() || !int.bytes().all(|c| c.is_ascii_digit()) || !frac.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
@@ -302,6 +296,14 @@ mod tests {
         assert_eq!(device_key(CLIENT, "bob", get).as_deref(), Some("us-east-1_dev"));
         assert!(load_device(CLIENT, "alice", get).is_none());
         assert!(confirm_device(&config(), "", "bob", &nd, &[7; 40], &[1; 16], "").is_err());
+        // The body is written member by member: escapes and the optional name as a tree had them.
+        let quoted = NewDevice { key: "k\"1".into(), group_key: "g".into() };
+        let (_, req) = confirm_device(&config(), "t\\", "bob", &quoted, &[7; 40], &[0x90; 16], "Fire\"fox").unwrap();
+        assert!(req.body.starts_with(r#"{"AccessToken":"t\\","DeviceKey":"k\"1","DeviceSecretVerifierConfig":{"#));
+        assert!(req.body.ends_with(r#""},"DeviceName":"Fire\"fox"}"#), "{}", req.body);
+        let (_, req) = confirm_device(&config(), "t", "bob", &nd, &[7; 40], &[0x90; 16], "").unwrap();
+        assert!(req.body.ends_with(r#""}}"#) && !req.body.contains("DeviceName"), "{}", req.body);
+        assert_eq!(req.operation, "ConfirmDevice");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

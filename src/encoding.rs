@@ -8,6 +8,13 @@ use alloc::vec::Vec;
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Lowercase hex of `bytes`.
+/// `s` cut at the first `c` (an ASCII byte, so both sides are `str`s): `split_once` without
+/// the `str` searcher, one copy for every caller.
+pub fn cut(s: &str, c: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == c)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
 pub fn hex_encode(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
@@ -198,6 +205,13 @@ pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cut_is_split_once_at_an_ascii_byte() {
+        for s in ["", "_", "a_b", "us-east-1_Ab_c", "é_ü", "no", "__", "x_"] {
+            assert_eq!(cut(s, b'_'), s.split_once('_'), "{s}");
+        }
+    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -31,7 +31,6 @@
 #![forbid(unsafe_code)]
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use crate::error::{Code, Error};
 use crate::json::{self, Json};
@@ -54,8 +53,7 @@ impl IdentityConfig {
     /// `identity_pool_id` is `{region}:{uuid}`; `endpoint` defaults to
     /// `https://cognito-identity.{region}.amazonaws.com/` (`http://` only for loopback).
     pub fn new(identity_pool_id: &str, endpoint: Option<&str>) -> Result<IdentityConfig, Error> {
-        let (region, _) = identity_pool_id
-            .split_once(':')
+        let (region, _) = crate::encoding::cut(identity_pool_id, b':')
             .filter(|(r, id)| is_region(r) && !id.is_empty() && id.bytes().all(|c| c.is_ascii_hexdigit() || c == b'-'))
             .ok_or_else(|| Error::invalid_input("identityPoolId must look like 'us-east-1:1a2b3c4d-…'"))?;
         let endpoint = protocol::service_endpoint(
@@ -142,15 +140,23 @@ fn request(
     identity_id: Option<&str>,
     login: Option<&Login>,
 ) -> HttpRequest {
-    let mut members: Vec<(String, Json)> = Vec::with_capacity(2);
-    match identity_id {
-        Some(id) => members.push((String::from("IdentityId"), Json::Str(String::from(id)))),
-        None => members.push((String::from("IdentityPoolId"), Json::Str(String::from(cfg.pool_id())))),
-    }
+    // Written straight from the fields (the bytes of the `Json` tree, see the tests), not
+    // built as a tree first.
+    let (key, value) = match identity_id {
+        Some(id) => ("{\"IdentityId\":", id),
+        None => ("{\"IdentityPoolId\":", cfg.pool_id()),
+    };
+    let mut body = String::from(key);
+    json::write_str(&mut body, value);
     if let Some(l) = login {
-        members.push((String::from("Logins"), json::str_object([(l.provider.as_str(), l.id_token.as_str())])));
+        body.push_str(",\"Logins\":{");
+        json::write_str(&mut body, &l.provider);
+        body.push(':');
+        json::write_str(&mut body, &l.id_token);
+        body.push('}');
     }
-    HttpRequest { url: String::from(cfg.endpoint()), operation: target, body: Json::Obj(members).to_text() }
+    body.push('}');
+    HttpRequest { url: String::from(cfg.endpoint()), operation: target, body }
 }
 
 /// `GetId`: the identity id for `login` (or a new guest identity).
@@ -186,7 +192,7 @@ pub fn epoch_seconds_to_ms(text: &str) -> Option<i64> {
         return None;
     }
     let exp = Json::Num(String::from(exp)).as_i64()?;
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let (int, frac) = crate::encoding::cut(mantissa, b'.').unwrap_or((mantissa, ""));
     if int.is_empty() || int.starts_with('-') {
         return None;
     }
@@ -414,6 +420,35 @@ mod tests {
 
     fn cfg() -> IdentityConfig {
         IdentityConfig::new(POOL, None).unwrap()
+    }
+
+    /// What `request` wrote before it wrote its body straight: the `Json` tree.
+    fn tree_body(cfg: &IdentityConfig, identity_id: Option<&str>, login: Option<&Login>) -> String {
+        let mut members: Vec<(String, Json)> = Vec::new();
+        match identity_id {
+            Some(id) => members.push((String::from("IdentityId"), Json::Str(String::from(id)))),
+            None => members.push((String::from("IdentityPoolId"), Json::Str(String::from(cfg.pool_id())))),
+        }
+        if let Some(l) = login {
+            members.push((String::from("Logins"), json::str_object([(l.provider.as_str(), l.id_token.as_str())])));
+        }
+        Json::Obj(members).to_text()
+    }
+
+    #[test]
+    fn bodies_are_the_json_trees_bytes() {
+        let mut odd = login(5);
+        odd.id_token = String::from("a\"b\\c\u{1}\u{2028}");
+        for l in [None, Some(&login(5)), Some(&odd)] {
+            assert_eq!(get_id_request(&cfg(), l).body, tree_body(&cfg(), None, l));
+            for id in ["us-east-1:x", "q\"\n"] {
+                assert_eq!(get_credentials_request(&cfg(), id, l).body, tree_body(&cfg(), Some(id), l));
+            }
+        }
+        assert_eq!(
+            get_credentials_request(&cfg(), "us-east-1:x", Some(&login(5))).body,
+            r#"{"IdentityId":"us-east-1:x","Logins":{"cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01":"id.token.jwt"}}"#
+        );
     }
     fn login(exp: i64) -> Login {
         let up = ClientConfig::new("us-east-1_EmuPool01", "client1", None).unwrap();

@@ -121,15 +121,18 @@ pub fn parse_signed(token: &str) -> Result<SignedJwt<'_>, Error> {
         return Err(invalid("the ID token is not signed with RS256"));
     }
     let kid = String::from(jwt.header.str_field("kid").ok_or_else(|| invalid("the ID token has no kid"))?);
-    let dot = token.rfind('.').ok_or_else(|| invalid("the ID token is not a well-formed JWT"))?;
-    let (input, sig) = token.split_at(dot);
-    let signature = base64url_decode(sig.get(1..).unwrap_or(""))
+    // On bytes and with `get`: a `str` split that could panic would bring the formatting
+    // panic path into the wasm.
+    let b = token.as_bytes();
+    let dot = b.iter().rposition(|&c| c == b'.').ok_or_else(|| invalid("the ID token is not a well-formed JWT"))?;
+    let input = b.get(..dot).unwrap_or_default();
+    let signature = base64url_decode(token.get(dot + 1..).unwrap_or(""))
         .ok_or_else(|| invalid("the ID token's signature is not base64url"))?;
     // RSA-2048 .. RSA-4096 signatures.
     if !(256..=512).contains(&signature.len()) {
         return Err(invalid("the ID token's signature has the wrong length"));
     }
-    Ok(SignedJwt { jwt, kid, signing_input: input.as_bytes(), signature })
+    Ok(SignedJwt { jwt, kid, signing_input: input, signature })
 }
 
 /// What a valid ID token must say.

@@ -131,6 +131,98 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// A JSON object written member by member: the bytes `Json::to_text` gives for the same
+/// members, without building the tree (no owned key or value per member).
+pub struct Body(String);
+
+impl Body {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Body {
+        Body(String::from("{"))
+    }
+
+    fn key(&mut self, k: &str) -> &mut String {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        write_str(&mut self.0, k);
+        self.0.push(':');
+        &mut self.0
+    }
+
+    pub fn str(&mut self, k: &str, v: &str) -> &mut Body {
+        write_str(self.key(k), v);
+        self
+    }
+
+    /// A member whose value is JSON text already (`true`, `60`, `{…}`).
+    pub fn raw(&mut self, k: &str, v: &str) -> &mut Body {
+        self.key(k).push_str(v);
+        self
+    }
+
+    /// `{"a":"b",…}` (ClientMetadata).
+    pub fn pairs<A: AsRef<str>, B: AsRef<str>>(&mut self, k: &str, pairs: &[(A, B)]) -> &mut Body {
+        let o = self.key(k);
+        o.push('{');
+        for (i, (a, b)) in pairs.iter().enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            write_str(o, a.as_ref());
+            o.push(':');
+            write_str(o, b.as_ref());
+        }
+        o.push('}');
+        self
+    }
+
+    /// A string member, or `null` without one.
+    pub fn opt_str(&mut self, k: &str, v: Option<&str>) -> &mut Body {
+        match v {
+            Some(v) => self.str(k, v),
+            None => self.raw(k, "null"),
+        }
+    }
+
+    /// `[{"Name":n,"Value":v},…]` (UserAttributes, ValidationData).
+    pub fn attributes(&mut self, k: &str, attrs: &[(String, String)]) -> &mut Body {
+        let o = self.key(k);
+        o.push('[');
+        for (i, (n, v)) in attrs.iter().enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            o.push_str("{\"Name\":");
+            write_str(o, n);
+            o.push_str(",\"Value\":");
+            write_str(o, v);
+            o.push('}');
+        }
+        o.push(']');
+        self
+    }
+
+    /// `["a",…]`.
+    pub fn list<A: AsRef<str>>(&mut self, k: &str, items: &[A]) -> &mut Body {
+        let o = self.key(k);
+        o.push('[');
+        for (i, v) in items.iter().enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            write_str(o, v.as_ref());
+        }
+        o.push(']');
+        self
+    }
+
+    pub fn end(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
 /// Parses a complete JSON document (surrounding whitespace allowed).
 pub fn parse(text: &str) -> Option<Json> {
     let mut p = Parser { s: text.as_bytes(), i: 0 };

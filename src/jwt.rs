@@ -4,7 +4,7 @@
 
 use alloc::string::String;
 
-use crate::encoding::base64url_decode;
+use crate::encoding::{base64url_decode, cut};
 use crate::json::{self, Json};
 
 /// A decoded JWT: the header and payload as JSON, and the payload's text.
@@ -18,9 +18,10 @@ pub struct Jwt {
 /// Splits `header.payload.signature`, base64url-decodes the first two and parses them.
 /// `None` when the token is not a well-formed JWS compact serialization with JSON objects.
 pub fn decode(token: &str) -> Option<Jwt> {
-    let mut parts = token.split('.');
-    let (h, p, s) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || s.is_empty() {
+    // Exactly two dots, found on bytes (no `str` searcher in the wasm).
+    let (h, rest) = cut(token, b'.')?;
+    let (p, s) = cut(rest, b'.')?;
+    if cut(s, b'.').is_some() || s.is_empty() {
         return None;
     }
     base64url_decode(s)?;

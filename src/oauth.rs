@@ -64,8 +64,13 @@ impl HostedConfig {
         scopes: Option<Vec<String>>,
     ) -> Result<HostedConfig, Error> {
         let domain = domain.trim_end_matches('/');
-        let host_only =
-            domain.split_once("://").is_some_and(|(_, rest)| !rest.is_empty() && !rest.contains(['/', '?']));
+        // After the first "://", on bytes (a `str` split brings the formatting panic path).
+        let d = domain.as_bytes();
+        let host_only = d
+            .windows(3)
+            .position(|w| w == b"://")
+            .and_then(|i| d.get(i + 3..))
+            .is_some_and(|rest| !rest.is_empty() && !rest.iter().any(|&c| c == b'/' || c == b'?'));
         if !secure_url(domain) || !host_only {
             return Err(Error::invalid_input(
                 "domain must be the user pool's domain, e.g. https://myapp.auth.us-east-1.amazoncognito.com (http:// only for localhost)",
@@ -160,7 +165,7 @@ pub fn form_encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> S
 pub fn form_decode(s: &str) -> Option<Vec<(String, String)>> {
     let mut v = Vec::new();
     for part in s.split('&').filter(|p| !p.is_empty()) {
-        let (k, val) = part.split_once('=').unwrap_or((part, ""));
+        let (k, val) = crate::encoding::cut(part, b'=').unwrap_or((part, ""));
         v.push((percent_decode(k)?, percent_decode(val)?));
     }
     Some(v)
@@ -258,18 +263,15 @@ impl core::fmt::Debug for PendingSignIn {
 
 impl PendingSignIn {
     pub fn to_json(&self) -> String {
-        let created = crate::timestamp::decimal(self.created_ms.max(0) as u64);
-        let mut members = alloc::vec![
-            (String::from("state"), Json::Str(self.state.clone())),
-            (String::from("nonce"), Json::Str(self.nonce.clone())),
-            (String::from("verifier"), Json::Str(String::from(self.verifier.expose()))),
-            (String::from("redirectUri"), Json::Str(self.redirect_uri.clone())),
-            (String::from("createdAt"), Json::Num(created)),
-        ];
+        // Written member by member (`json::Body`): the verifier is not copied into a tree.
+        let mut b = json::Body::new();
+        b.str("state", &self.state).str("nonce", &self.nonce).str("verifier", self.verifier.expose());
+        b.str("redirectUri", &self.redirect_uri)
+            .raw("createdAt", &crate::timestamp::decimal(self.created_ms.max(0) as u64));
         if let Some(a) = &self.app_state {
-            members.push((String::from("appState"), Json::Str(a.clone())));
+            b.str("appState", a);
         }
-        Json::Obj(members).to_text()
+        b.end()
     }
     pub fn from_json(text: &str) -> Option<PendingSignIn> {
         let j = json::parse(text)?;
@@ -295,7 +297,14 @@ pub fn authorize_url(
     if scopes.is_empty() || !scopes.iter().all(|s| is_scope(s)) {
         return Err(Error::invalid_input("scopes must be a non-empty list of OAuth scope names"));
     }
-    let scope = scopes.join(" ");
+    // A loop, not `join`: each `join` instance is a kilobyte of wasm.
+    let mut scope = String::new();
+    for s in scopes {
+        if !scope.is_empty() {
+            scope.push(' ');
+        }
+        scope.push_str(s);
+    }
     let challenge = pending.verifier.challenge();
     let mut pairs: Vec<(&str, &str)> = alloc::vec![
         ("response_type", "code"),
@@ -349,11 +358,11 @@ impl Callback {
 const CALLBACK_KEYS: [&str; 5] = ["code", "state", "error", "error_description", "error_uri"];
 
 fn split_url(url: &str) -> (&str, Option<&str>, Option<&str>) {
-    let (rest, fragment) = match url.split_once('#') {
+    let (rest, fragment) = match crate::encoding::cut(url, b'#') {
         Some((r, f)) => (r, Some(f)),
         None => (url, None),
     };
-    match rest.split_once('?') {
+    match crate::encoding::cut(rest, b'?') {
         Some((base, q)) => (base, Some(q), fragment),
         None => (rest, None, fragment),
     }
@@ -411,15 +420,16 @@ pub fn state_matches(received: &str, expected: &str) -> bool {
 pub fn clean_callback_url(url: &str) -> String {
     let (base, query, fragment) = split_url(url);
     let is_oauth = |p: &&str| {
-        let k = p.split_once('=').map_or(*p, |(k, _)| k);
+        let k = crate::encoding::cut(p, b'=').map_or(*p, |(k, _)| k);
         CALLBACK_KEYS.contains(&k)
     };
     let mut out = String::from(base);
     if let Some(q) = query {
-        let kept: Vec<&str> = q.split('&').filter(|p| !p.is_empty() && !is_oauth(p)).collect();
-        if !kept.is_empty() {
-            out.push('?');
-            out.push_str(&kept.join("&"));
+        let mut sep = '?';
+        for p in q.split('&').filter(|p| !p.is_empty() && !is_oauth(p)) {
+            out.push(sep);
+            out.push_str(p);
+            sep = '&';
         }
     }
     if let Some(f) = fragment {
@@ -885,6 +895,21 @@ pub(crate) mod tests {
     fn pending_round_trip_and_checks() {
         let p = pending(1_700_000_000_000);
         let text = p.to_json();
+        // The bytes the `Json` tree gave.
+        let mut tree = alloc::vec![
+            (String::from("state"), Json::Str(p.state.clone())),
+            (String::from("nonce"), Json::Str(p.nonce.clone())),
+            (String::from("verifier"), Json::Str(String::from(p.verifier.expose()))),
+            (String::from("redirectUri"), Json::Str(p.redirect_uri.clone())),
+            (String::from("createdAt"), Json::Num(String::from("1700000000000"))),
+        ];
+        tree.push((String::from("appState"), Json::Str(String::from("/inbox?tab=2"))));
+        assert_eq!(text, Json::Obj(tree.clone()).to_text());
+        let mut bare = pending(-5);
+        bare.app_state = None;
+        tree.pop();
+        tree[4].1 = Json::Num(String::from("0"));
+        assert_eq!(bare.to_json(), Json::Obj(tree).to_text());
         let q = PendingSignIn::from_json(&text).unwrap();
         assert_eq!(
             (q.state.as_str(), q.nonce.as_str(), q.app_state.as_deref(), q.created_ms),

@@ -29,10 +29,6 @@ fn k(v: &str) -> String {
     String::from(v)
 }
 
-fn b64(bytes: &[u8]) -> Json {
-    Json::Str(base64url_encode(bytes))
-}
-
 /// Decodes a base64url WebAuthn value; empty or malformed is an error naming `what`.
 fn bytes_of(v: Option<&Json>, what: &str) -> Result<Vec<u8>, Error> {
     v.and_then(Json::as_str).filter(|t| !t.is_empty()).and_then(base64url_decode).ok_or_else(|| {
@@ -133,31 +129,28 @@ impl core::fmt::Debug for Assertion {
 }
 
 /// The credential object. `clientExtensionResults` is `{}`: Cognito requests no extensions.
-fn credential(raw_id: &[u8], response: Vec<(String, Json)>, attachment: Option<&str>) -> Json {
-    let mut o = alloc::vec![
-        (k("id"), b64(raw_id)),
-        (k("rawId"), b64(raw_id)),
-        (k("type"), Json::Str(k("public-key"))),
-        (k("response"), Json::Obj(response)),
-        (k("clientExtensionResults"), Json::Obj(Vec::new())),
-    ];
+/// Written member by member (`json::Body`; the bytes of the `Json` tree it was, see the tests).
+fn credential(raw_id: &[u8], response: json::Body, attachment: Option<&str>) -> String {
+    let id = base64url_encode(raw_id);
+    let mut o = json::Body::new();
+    o.str("id", &id).str("rawId", &id).str("type", "public-key").raw("response", &response.end());
+    o.raw("clientExtensionResults", "{}");
     if let Some(a) = attachment.filter(|a| !a.is_empty()) {
-        o.push((k("authenticatorAttachment"), Json::Str(k(a))));
+        o.str("authenticatorAttachment", a);
     }
-    Json::Obj(o)
+    o.end()
 }
 
 /// The WEB_AUTHN answer (`CREDENTIAL`): an `AuthenticationResponseJSON` as text.
 pub fn assertion_json(a: &Assertion) -> String {
-    let mut r = alloc::vec![
-        (k("clientDataJSON"), b64(&a.client_data_json)),
-        (k("authenticatorData"), b64(&a.authenticator_data)),
-        (k("signature"), b64(&a.signature)),
-    ];
+    let mut r = json::Body::new();
+    r.str("clientDataJSON", &base64url_encode(&a.client_data_json));
+    r.str("authenticatorData", &base64url_encode(&a.authenticator_data))
+        .str("signature", &base64url_encode(&a.signature));
     if let Some(h) = a.user_handle.as_deref().filter(|h| !h.is_empty()) {
-        r.push((k("userHandle"), b64(h)));
+        r.str("userHandle", &base64url_encode(h));
     }
-    credential(&a.raw_id, r, a.attachment.as_deref()).to_text()
+    credential(&a.raw_id, r, a.attachment.as_deref())
 }
 
 /// What `navigator.credentials.create` returned, as bytes.
@@ -190,33 +183,31 @@ fn integer(n: i64) -> Json {
     Json::Num(t)
 }
 
-/// A `RegistrationResponseJSON` object.
-pub fn attestation_json(a: &Attestation) -> Json {
-    let mut r = alloc::vec![
-        (k("clientDataJSON"), b64(&a.client_data_json)),
-        (k("attestationObject"), b64(&a.attestation_object)),
-        (k("transports"), Json::Arr(a.transports.iter().map(|t| Json::Str(t.clone())).collect())),
-    ];
+/// A `RegistrationResponseJSON` object, as text.
+pub fn attestation_json(a: &Attestation) -> String {
+    let mut r = json::Body::new();
+    r.str("clientDataJSON", &base64url_encode(&a.client_data_json));
+    r.str("attestationObject", &base64url_encode(&a.attestation_object)).list("transports", &a.transports);
     if let Some(d) = &a.authenticator_data {
-        r.push((k("authenticatorData"), b64(d)));
+        r.str("authenticatorData", &base64url_encode(d));
     }
     if let Some(alg) = a.public_key_algorithm {
-        r.push((k("publicKeyAlgorithm"), integer(alg)));
+        r.raw("publicKeyAlgorithm", &integer(alg).to_text());
     }
     if let Some(p) = &a.public_key {
-        r.push((k("publicKey"), b64(p)));
+        r.str("publicKey", &base64url_encode(p));
     }
     credential(&a.raw_id, r, a.attachment.as_deref())
 }
 
 /// CompleteWebAuthnRegistration with the new credential (an object, not a string).
 pub fn complete_registration(config: &ClientConfig, access_token: &str, a: &Attestation) -> Result<HttpRequest, Error> {
-    token_call(
-        config,
-        "CompleteWebAuthnRegistration",
-        access_token,
-        alloc::vec![(k("Credential"), attestation_json(a))],
-    )
+    if access_token.is_empty() {
+        return Err(Error::invalid_input("access token is required"));
+    }
+    let mut b = json::Body::new();
+    b.str("AccessToken", access_token).raw("Credential", &attestation_json(a));
+    Ok(HttpRequest { url: String::from(config.endpoint()), operation: "CompleteWebAuthnRegistration", body: b.end() })
 }
 
 /// ListWebAuthnCredentials: one page (`MaxResults` 1–20 when given), after `next_token`.
@@ -306,6 +297,87 @@ pub fn dom_error(name: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The `Json`-tree writers the credentials had, to check the member-by-member ones against.
+    fn b64(bytes: &[u8]) -> Json {
+        Json::Str(base64url_encode(bytes))
+    }
+    /// The credential object. `clientExtensionResults` is `{}`: Cognito requests no extensions.
+    fn tree_credential(raw_id: &[u8], response: Vec<(String, Json)>, attachment: Option<&str>) -> Json {
+        let mut o = alloc::vec![
+            (k("id"), b64(raw_id)),
+            (k("rawId"), b64(raw_id)),
+            (k("type"), Json::Str(k("public-key"))),
+            (k("response"), Json::Obj(response)),
+            (k("clientExtensionResults"), Json::Obj(Vec::new())),
+        ];
+        if let Some(a) = attachment.filter(|a| !a.is_empty()) {
+            o.push((k("authenticatorAttachment"), Json::Str(k(a))));
+        }
+        Json::Obj(o)
+    }
+
+    /// The WEB_AUTHN answer (`CREDENTIAL`): an `AuthenticationResponseJSON` as text.
+    fn tree_assertion_json(a: &Assertion) -> String {
+        let mut r = alloc::vec![
+            (k("clientDataJSON"), b64(&a.client_data_json)),
+            (k("authenticatorData"), b64(&a.authenticator_data)),
+            (k("signature"), b64(&a.signature)),
+        ];
+        if let Some(h) = a.user_handle.as_deref().filter(|h| !h.is_empty()) {
+            r.push((k("userHandle"), b64(h)));
+        }
+        tree_credential(&a.raw_id, r, a.attachment.as_deref()).to_text()
+    }
+
+    /// A `RegistrationResponseJSON` object.
+    fn tree_attestation_json(a: &Attestation) -> Json {
+        let mut r = alloc::vec![
+            (k("clientDataJSON"), b64(&a.client_data_json)),
+            (k("attestationObject"), b64(&a.attestation_object)),
+            (k("transports"), Json::Arr(a.transports.iter().map(|t| Json::Str(t.clone())).collect())),
+        ];
+        if let Some(d) = &a.authenticator_data {
+            r.push((k("authenticatorData"), b64(d)));
+        }
+        if let Some(alg) = a.public_key_algorithm {
+            r.push((k("publicKeyAlgorithm"), integer(alg)));
+        }
+        if let Some(p) = &a.public_key {
+            r.push((k("publicKey"), b64(p)));
+        }
+        tree_credential(&a.raw_id, r, a.attachment.as_deref())
+    }
+
+    #[test]
+    fn credentials_are_the_json_trees_bytes() {
+        for attachment in [None, Some(String::new()), Some(String::from("cross-\"platform"))] {
+            for handle in [None, Some(vec![]), Some(vec![0xff, 1])] {
+                let a = Assertion {
+                    raw_id: vec![1, 2, 3, 250],
+                    client_data_json: b"{\"x\":1}".to_vec(),
+                    authenticator_data: vec![9; 37],
+                    signature: vec![0x30, 0x44],
+                    user_handle: handle,
+                    attachment: attachment.clone(),
+                };
+                assert_eq!(assertion_json(&a), tree_assertion_json(&a));
+            }
+            for (d, alg, key) in [(None, None, None), (Some(vec![1]), Some(-257), Some(vec![2, 3]))] {
+                let a = Attestation {
+                    raw_id: vec![7],
+                    client_data_json: vec![],
+                    attestation_object: vec![0xa3, 0],
+                    transports: vec![String::from("usb"), String::from("h\"y")],
+                    attachment: attachment.clone(),
+                    authenticator_data: d,
+                    public_key_algorithm: alg,
+                    public_key: key,
+                };
+                assert_eq!(attestation_json(&a), tree_attestation_json(&a).to_text());
+            }
+        }
+    }
     use crate::encoding::base64_decode;
     use crate::session::tests::{emulator_config as config, ok};
 
@@ -460,7 +532,7 @@ mod tests {
             ..attestation()
         };
         assert_eq!(
-            attestation_json(&full).to_text(),
+            attestation_json(&full),
             r#"{"id":"AQID","rawId":"AQID","type":"public-key","response":{"clientDataJSON":"eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0","attestationObject":"o2NmbXQ","transports":[],"authenticatorData":"SZY","publicKeyAlgorithm":-7,"publicKey":"MFk"},"clientExtensionResults":{}}"#
         );
         assert_eq!(integer(-257).to_text(), "-257");

@@ -87,8 +87,8 @@ impl ClientConfig {
     /// is accepted only for loopback hosts (local emulators): tokens must not cross a
     /// network in clear text.
     pub fn new(user_pool_id: &str, client_id: &str, endpoint: Option<&str>) -> Result<ClientConfig, Error> {
-        let (region, pool_name) = user_pool_id
-            .split_once('_')
+        // The first `_`, found on bytes (no `str` searcher in the wasm).
+        let (region, pool_name) = crate::encoding::cut(user_pool_id, b'_')
             .filter(|(r, p)| is_region(r) && !p.is_empty() && p.bytes().all(|c| c.is_ascii_alphanumeric()))
             .ok_or_else(|| Error::invalid_input("userPoolId must look like 'us-east-1_AbC123'"))?;
         if client_id.is_empty() || !client_id.bytes().all(|c| c.is_ascii_alphanumeric()) {
@@ -177,7 +177,7 @@ pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
 impl HttpRequest {
     pub fn target_header(&self) -> String {
-        if self.operation.contains('.') {
+        if self.operation.bytes().any(|c| c == b'.') {
             return String::from(self.operation);
         }
         let mut s = String::from("AWSCognitoIdentityProviderService.");
@@ -228,7 +228,7 @@ pub fn parse_error(resp: &HttpResponse) -> Error {
         .as_ref()
         .and_then(|b| b.str_field("__type"))
         .map(|t| t.bytes().rposition(|c| c == b'#').and_then(|i| t.get(i + 1..)).unwrap_or(t));
-    let from_header = resp.error_type.as_deref().map(|h| h.split(':').next().unwrap_or(h).trim());
+    let from_header = resp.error_type.as_deref().map(|h| crate::encoding::cut(h, b':').map_or(h, |(t, _)| t).trim());
     let code = from_body.or(from_header).filter(|c| !c.is_empty() && c.len() <= 128);
     let message = body
         .as_ref()

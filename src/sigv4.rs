@@ -17,7 +17,7 @@
 //!   unless given; hop-by-hop and tracing headers (`user-agent`, `connection`, …) unsigned.
 #![forbid(unsafe_code)]
 
-use crate::encoding::{hex_digit, is_unreserved, push_pct};
+use crate::encoding::{cut, hex_digit, is_unreserved, push_pct};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -122,7 +122,7 @@ fn split_url(url: &str) -> Result<Url<'_>, Error> {
     let auth_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, tail) = (rest.get(..auth_end).ok_or_else(bad_url)?, rest.get(auth_end..).ok_or_else(bad_url)?);
     let origin = url.get(..scheme.len() + 3 + auth_end).ok_or_else(bad_url)?;
-    let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
+    let (path, query) = cut(tail, b'?').unwrap_or((tail, ""));
     let host_port = authority.rsplit('@').next().unwrap_or(authority);
     // Only what a browser's URL serialisation leaves in a host: letters, digits, `-._`,
     // and `[:]` for IPv6 and the port. Anything else (`\`, `%`, …) the browser would
@@ -256,7 +256,7 @@ fn canonical_uri(path: &str, s3: bool) -> String {
 fn query_pairs(query: &str) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let (k, v) = cut(pair, b'=').unwrap_or((pair, ""));
         let (mut ek, mut ev) = (String::new(), String::new());
         normalize_encoding(&mut ek, k.as_bytes(), false);
         normalize_encoding(&mut ev, v.as_bytes(), false);

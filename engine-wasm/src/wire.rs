@@ -47,7 +47,14 @@ fn num(out: &mut String, n: i64) {
 /// One field; framing characters inside a value (a hostile reply) become spaces.
 fn field(out: &mut String, v: &str) {
     out.push(US);
-    out.extend(v.chars().map(|c| if c == US || c == RS || c == '\0' { ' ' } else { c }));
+    // Runs between framing bytes copied whole (they are ASCII: every cut is a char boundary).
+    let mut rest = v;
+    while let Some(i) = rest.bytes().position(|b| b == 0x1f || b == 0x1e || b == 0) {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        out.push(' ');
+        rest = rest.get(i + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
 }
 
 /// A missing value.
@@ -262,12 +269,13 @@ impl<'a> Fields<'a> {
 
 /// Parses one input; `None` for anything malformed (a runner bug, ignored).
 pub fn parse_input(text: &str) -> Option<Input> {
-    let kind = text.chars().next()?;
+    // The kind on bytes (a non-ASCII first character has no `get(1..)`: refused as before).
+    let kind = *text.as_bytes().first()?;
     let rest = text.get(1..)?;
     let mut f = Fields(Some(rest));
     let first = f.next()?;
     Some(match kind {
-        'c' => {
+        b'c' => {
             let call = int(first)?;
             let op = match f.next()? {
                 "S" => Call::CurrentSession,
@@ -289,7 +297,7 @@ pub fn parse_input(text: &str) -> Option<Input> {
             };
             Input::Call { call, op }
         }
-        'h' => {
+        b'h' => {
             let id = int(first)?;
             let status = int(f.next()?)?;
             let error_type = opt(f.next()?);
@@ -301,7 +309,7 @@ pub fn parse_input(text: &str) -> Option<Input> {
             };
             Input::Reply { id, reply: Reply::Http(r) }
         }
-        's' => {
+        b's' => {
             let id = int(first)?;
             let ok = f.next()? == "1";
             let mut values = alloc::vec::Vec::new();
@@ -311,18 +319,18 @@ pub fn parse_input(text: &str) -> Option<Input> {
             let reply = if ok { Reply::Storage(Ok(values)) } else { Reply::Storage(Err(())) };
             Input::Reply { id, reply }
         }
-        't' => Input::Reply { id: int(first)?, reply: Reply::Fired },
-        'l' => Input::Reply { id: int(first)?, reply: Reply::Locked(f.next()? == "1") },
+        b't' => Input::Reply { id: int(first)?, reply: Reply::Fired },
+        b'l' => Input::Reply { id: int(first)?, reply: Reply::Locked(f.next()? == "1") },
         // `w{id}␟1␟{credential JSON}` or `w{id}␟0␟{DOMException name}`
-        'w' => {
+        b'w' => {
             let id = int(first)?;
             let ok = f.next()? == "1";
             let v = String::from(f.rest().unwrap_or(""));
             Input::Reply { id, reply: Reply::WebAuthn(if ok { Ok(v) } else { Err(v) }) }
         }
-        'y' => Input::Reply { id: int(first)?, reply: Reply::Verified(f.next()? == "1") },
-        'n' => Input::Notice(Notice::parse(first)?),
-        'v' => Input::Visibility { hidden: first == "1" },
+        b'y' => Input::Reply { id: int(first)?, reply: Reply::Verified(f.next()? == "1") },
+        b'n' => Input::Notice(Notice::parse(first)?),
+        b'v' => Input::Visibility { hidden: first == "1" },
         _ => return None,
     })
 }
@@ -418,6 +426,10 @@ mod tests {
                 Effect::Complete { call: 3, result: Err(Error::invalid_input("prose stays in Rust")) },
             ],
         );
+        let mut f = String::new();
+        field(&mut f, "\u{0}é\u{1e}\u{1f}ü\u{0}");
+        field(&mut f, "");
+        assert_eq!(f, "\u{1f} é  ü \u{1f}");
         assert_eq!(out, "T\u{1f}1\u{1f}-5\u{1e}C\u{1f}2\u{1f}e\u{1f}NotAuthorizedException\u{1f}400\u{1f}0\u{1f}bad  x\u{1e}C\u{1f}3\u{1f}e\u{1f}InvalidInput\u{1f}\u{0}\u{1f}0\u{1f}prose stays in Rust");
     }
 }

@@ -18,9 +18,12 @@ use super::effect::{Done, Reply, StorageOp};
 use super::http;
 use super::life::Auth;
 use super::ops::{self, opt_pairs, opt_str, req_str};
+use super::requests::account as build;
+use super::results;
 use crate::account::{self as core, MfaSetting};
 use crate::error::Error;
 use crate::flow::{totp_uri, Password};
+use crate::json::Body;
 use crate::json::Json;
 use crate::protocol::{HttpRequest, HttpResponse};
 use crate::session::Session;
@@ -120,12 +123,12 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, input: Json) {
         let user = req_str(&input, "username")?;
         let meta = opt_pairs(&input, "clientMetadata")?;
         match op {
-            Op::ResendSignUpCode => core::resend_confirmation_code(c, secret, user, &meta),
-            Op::ForgotPassword => core::forgot_password(c, secret, user, &meta),
+            Op::ResendSignUpCode => build::resend_confirmation_code(c, secret, user, &meta),
+            Op::ForgotPassword => build::forgot_password(c, secret, user, &meta),
             _ => {
                 let code = req_str(&input, "code")?;
                 let pw = Password::new(req_str(&input, "newPassword")?);
-                core::confirm_forgot_password(c, secret, user, code, &pw, &meta)
+                build::confirm_forgot_password(c, secret, user, code, &pw, &meta)
             }
         }
     })();
@@ -146,35 +149,38 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Session) {
     let c = &a.config().client;
     let t = s.access_token.as_str();
     let r = (|| match op {
-        Op::GetUser => core::get_user(c, t),
+        Op::GetUser => build::get_user(c, t),
         Op::ChangePassword => {
             let old = Password::new(req_str(&input, "oldPassword")?);
             let new = Password::new(req_str(&input, "newPassword")?);
-            core::change_password(c, t, &old, &new)
+            build::change_password(c, t, &old, &new)
         }
-        Op::UpdateUserAttributes => {
-            core::update_user_attributes(c, t, &opt_pairs(&input, "attributes")?, &opt_pairs(&input, "clientMetadata")?)
-        }
-        Op::SendUserAttributeVerificationCode => core::get_user_attribute_verification_code(
+        Op::UpdateUserAttributes => build::update_user_attributes(
+            c,
+            t,
+            &opt_pairs(&input, "attributes")?,
+            &opt_pairs(&input, "clientMetadata")?,
+        ),
+        Op::SendUserAttributeVerificationCode => build::get_user_attribute_verification_code(
             c,
             t,
             req_str(&input, "name")?,
             &opt_pairs(&input, "clientMetadata")?,
         ),
         Op::VerifyUserAttribute => {
-            core::verify_user_attribute(c, t, req_str(&input, "name")?, req_str(&input, "code")?)
+            build::verify_user_attribute(c, t, req_str(&input, "name")?, req_str(&input, "code")?)
         }
-        Op::DeleteUserAttributes => core::delete_user_attributes(c, t, &str_list(&input, "names")?),
-        Op::SetMfaPreference => core::set_user_mfa_preference(
+        Op::DeleteUserAttributes => build::delete_user_attributes(c, t, &str_list(&input, "names")?),
+        Op::SetMfaPreference => build::set_user_mfa_preference(
             c,
             t,
             setting(&input, "sms")?,
             setting(&input, "totp")?,
             setting(&input, "email")?,
         ),
-        Op::SetUpTotp => core::associate_software_token(c, t),
-        Op::VerifyTotp => core::verify_software_token(c, t, req_str(&input, "code")?, opt_str(&input, "deviceName")?),
-        Op::DeleteUser => core::delete_user(c, t),
+        Op::SetUpTotp => build::associate_software_token(c, t),
+        Op::VerifyTotp => build::verify_software_token(c, t, req_str(&input, "code")?, opt_str(&input, "deviceName")?),
+        Op::DeleteUser => build::delete_user(c, t),
         Op::ResendSignUpCode | Op::ForgotPassword | Op::ConfirmForgotPassword => {
             Err(Error::invalid_input("not an operation on the session"))
         }
@@ -204,19 +210,19 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
 
 /// An operation's reply → its result (JSON text, or `None` for `undefined`).
 fn finish(a: &Auth, op: Op, user: &str, resp: &HttpResponse) -> Result<Option<String>, Error> {
-    let j = match op {
-        Op::GetUser => core::parse_get_user(resp)?,
+    // Results written from the reply (`engine::results`, the core parsers' text).
+    let text = match op {
+        Op::GetUser => results::get_user(resp)?,
         Op::ResendSignUpCode | Op::ForgotPassword | Op::SendUserAttributeVerificationCode => {
-            core::parse_code_delivery(resp)?
+            results::code_delivery(resp)?
         }
-        Op::UpdateUserAttributes => core::parse_update_attributes(resp)?,
+        Op::UpdateUserAttributes => results::update_attributes(resp)?,
         Op::SetUpTotp => {
             let secret = core::parse_associate(resp)?;
             let uri = totp_uri(&a.config().totp_issuer, user, &secret);
-            Json::Obj(alloc::vec![
-                (String::from("secretCode"), Json::Str(secret)),
-                (String::from("totpUri"), Json::Str(uri)),
-            ])
+            let mut b = Body::new();
+            b.str("secretCode", &secret).str("totpUri", &uri);
+            b.end()
         }
         Op::VerifyTotp => return core::parse_verify_software_token(resp).map(|()| None),
         Op::ConfirmForgotPassword
@@ -226,5 +232,5 @@ fn finish(a: &Auth, op: Op, user: &str, resp: &HttpResponse) -> Result<Option<St
         | Op::SetMfaPreference
         | Op::DeleteUser => return core::parse_empty(resp).map(|()| None),
     };
-    Ok(Some(j.to_text()))
+    Ok(Some(text))
 }

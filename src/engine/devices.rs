@@ -86,9 +86,9 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
             let c = &a.config().client;
             let mut forget_local = None;
             let r = match op {
-                Op::ListDevices => device::list_devices(c, &token),
+                Op::ListDevices => super::requests::device::list_devices(c, &token),
                 Op::RememberDevice | Op::DoNotRememberDevice => match current {
-                    Some(k) => device::update_device_status(c, &token, &k, op == Op::RememberDevice),
+                    Some(k) => super::requests::device::update_device_status(c, &token, &k, op == Op::RememberDevice),
                     None => Err(Error::invalid_input("this browser has no device key for the user")),
                 },
                 Op::ForgetDevice => match given.or_else(|| current.clone()) {
@@ -96,7 +96,7 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
                         if current.as_deref() == Some(k.as_str()) {
                             forget_local = Some(user);
                         }
-                        device::forget_device(c, &token, &k)
+                        super::requests::device::forget_device(c, &token, &k)
                     }
                     None => Err(Error::invalid_input("no deviceKey given and none stored")),
                 },
@@ -108,7 +108,7 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
         }
         (State::Reply(op, forget_local), Reply::Http(r)) => {
             let r = r.and_then(|resp| match op {
-                Op::ListDevices => device::parse_list_devices(&resp).map(|j| Some(j.to_text())),
+                Op::ListDevices => super::results::list_devices(&resp).map(Some),
                 _ => parse_empty(&resp).map(|()| None),
             });
             match (r, forget_local) {

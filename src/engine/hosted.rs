@@ -29,7 +29,7 @@ use super::life::Auth;
 use super::ops::{self, keyed, opt_str, req_str, Op};
 use crate::error::{Code, Error};
 use crate::idtoken::{self, Expected, Jwks};
-use crate::json::{self, Json};
+use crate::json::{self, Body, Json};
 use crate::oauth::{self, AuthorizeOptions, Callback, HostedConfig, OAuthRequest, PendingSignIn, PkceVerifier};
 use crate::protocol::AuthenticationResult;
 use crate::refresh::TokenSource;
@@ -127,10 +127,10 @@ pub(crate) fn parse_config(o: &Json) -> Result<Option<HostedConfig>, Error> {
     }
 }
 
-fn hosted(a: &Auth) -> Result<HostedConfig, Error> {
+fn hosted(a: &Auth) -> Result<&HostedConfig, Error> {
     a.config()
         .hosted
-        .clone()
+        .as_ref()
         .ok_or_else(|| Error::invalid_input("the hosted UI needs domain and redirectSignIn in the config"))
 }
 
@@ -157,7 +157,7 @@ fn outgoing(req: OAuthRequest, operation: &'static str) -> Outgoing {
 /// random bytes are the input's: the 48 ephemeral bytes (verifier, state), then 16 more
 /// (nonce).
 fn attempt(a: &mut Auth, input: &Json) -> Result<(String, StorageOp), Error> {
-    let hosted = hosted(a)?;
+    hosted(a)?;
     let opts = AuthorizeOptions {
         provider: opt_str(input, "provider")?.map(String::from),
         idp_identifier: opt_str(input, "idpIdentifier")?.map(String::from),
@@ -175,6 +175,7 @@ fn attempt(a: &mut Auth, input: &Json) -> Result<(String, StorageOp), Error> {
     for c in n.chunks_mut(4) {
         c.copy_from_slice(&a.random_u32().to_le_bytes());
     }
+    let hosted = hosted(a)?;
     let pending = PendingSignIn {
         state: oauth::random_token(&s),
         nonce: oauth::random_token(&n),
@@ -184,7 +185,7 @@ fn attempt(a: &mut Auth, input: &Json) -> Result<(String, StorageOp), Error> {
         created_ms: a.now(),
     };
     let cid = a.config().client.client_id();
-    let url = oauth::authorize_url(&hosted, cid, &opts, &pending)?;
+    let url = oauth::authorize_url(hosted, cid, &opts, &pending)?;
     Ok((url, StorageOp::Set(pending_key(cid), pending.to_json())))
 }
 
@@ -247,12 +248,8 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, st: State, s: Session) {
     if !matches!(st, State::UserInfo) {
         return;
     }
-    match hosted(a) {
-        Ok(h) => a.send_op(
-            outgoing(oauth::userinfo_request(&h, &s.access_token), "/oauth2/userInfo"),
-            call,
-            state(State::UserInfo),
-        ),
+    match hosted(a).map(|h| outgoing(oauth::userinfo_request(h, &s.access_token), "/oauth2/userInfo")) {
+        Ok(out) => a.send_op(out, call, state(State::UserInfo)),
         Err(e) => a.done(call, Err(e)),
     }
 }
@@ -288,7 +285,7 @@ fn step(a: &mut Auth, call: u32, st: State, reply: Reply) -> Result<(), Error> {
             drop(Zeroizing::new(text));
             let code = oauth::check_callback(&pending, cb, a.now())?;
             let h = hosted(a)?;
-            let req = oauth::token_request(&h, a.config().client.client_id(), &code, &pending);
+            let req = oauth::token_request(h, a.config().client.client_id(), &code, &pending);
             let next = State::Token { nonce: pending.nonce.clone(), app_state: pending.app_state.clone() };
             // One attempt, one exchange: the verifier goes with `pending`; the code is never
             // sent twice (not under the retry policy).
@@ -366,39 +363,35 @@ fn verified(a: &mut Auth, call: u32, v: Verify) -> Result<(), Error> {
         Then::Claims => a.done(call, Ok(Done::Json(Some(signed.jwt.claims_text)))),
         Then::SignIn { tokens, app_state, status } => {
             let s = Session::from_tokens(&a.config().client, tokens, None, a.now()).map_err(|e| e.for_reply(status))?;
-            let result = Json::Obj(alloc::vec![
-                (String::from("type"), Json::Str(String::from("signedIn"))),
-                (String::from("session"), session_json(&s)),
-                (String::from("state"), app_state.map_or(Json::Null, Json::Str)),
-            ]);
-            a.signed_in(call, s, TokenSource::HostedUi, Some(result.to_text()));
+            let result = signed_in_json(&s, app_state.as_deref());
+            a.signed_in(call, s, TokenSource::HostedUi, Some(result));
         }
     }
     Ok(())
 }
 
-fn num(n: i64) -> Json {
+fn num(n: i64) -> String {
     let mut t = String::new();
     if n < 0 {
         t.push('-');
     }
     t.push_str(&crate::timestamp::decimal(n.unsigned_abs()));
-    Json::Num(t)
+    t
 }
 
-/// A session as the runner hands sessions to the app (`runner.mjs` `session()`).
-fn session_json(s: &Session) -> Json {
-    let claims = |t: &str| json::parse(t).unwrap_or(Json::Obj(Vec::new()));
-    Json::Obj(alloc::vec![
-        (String::from("username"), Json::Str(s.username.clone())),
-        (String::from("idToken"), Json::Str(s.id_token.clone())),
-        (String::from("accessToken"), Json::Str(s.access_token.clone())),
-        (String::from("refreshToken"), s.refresh_token.clone().map_or(Json::Null, Json::Str)),
-        (String::from("expiresAt"), num(s.expires_at_ms())),
-        (String::from("clockDrift"), num(s.clock_drift)),
-        (String::from("idTokenClaims"), claims(&s.id_claims)),
-        (String::from("accessTokenClaims"), claims(&s.access_claims)),
-    ])
+/// `{type: "signedIn", session, state}`, the session as the runner hands sessions to the
+/// app (`runner.mjs` `session()`), written member by member (`json::Body`; the claims are
+/// re-written from their parse, `{}` when they do not parse, as the `Json` tree did).
+fn signed_in_json(s: &Session, app_state: Option<&str>) -> String {
+    let claims = |t: &str| json::parse(t).unwrap_or(Json::Obj(Vec::new())).to_text();
+    let mut o = Body::new();
+    o.str("username", &s.username).str("idToken", &s.id_token).str("accessToken", &s.access_token);
+    o.opt_str("refreshToken", s.refresh_token.as_deref());
+    o.raw("expiresAt", &num(s.expires_at_ms())).raw("clockDrift", &num(s.clock_drift));
+    o.raw("idTokenClaims", &claims(&s.id_claims)).raw("accessTokenClaims", &claims(&s.access_claims));
+    let mut b = Body::new();
+    b.str("type", "signedIn").raw("session", &o.end()).opt_str("state", app_state);
+    b.end()
 }
 
 // ---- signOut({ redirect: true }) ---------------------------------------------------------
@@ -407,7 +400,7 @@ fn session_json(s: &Session) -> Json {
 /// `domain`/`redirectSignIn`/`redirectSignOut`), else the `/logout` URL waits for the
 /// sign-out to finish.
 pub(crate) fn sign_out_redirect(a: &mut Auth, call: u32) -> bool {
-    match hosted(a).and_then(|h| oauth::logout_url(&h, a.config().client.client_id())) {
+    match hosted(a).and_then(|h| oauth::logout_url(h, a.config().client.client_id())) {
         Ok(url) => {
             a.features.hosted.logout.push((call, url));
             true
@@ -432,6 +425,46 @@ pub(crate) fn signed_out_done(a: &mut Auth, call: u32) {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_signed_in_result_is_the_json_trees_bytes() {
+        fn tree(s: &Session, app_state: Option<&str>) -> String {
+            let n = |v: i64| Json::Num(num(v));
+            let claims = |t: &str| json::parse(t).unwrap_or(Json::Obj(Vec::new()));
+            let session = Json::Obj(alloc::vec![
+                (String::from("username"), Json::Str(s.username.clone())),
+                (String::from("idToken"), Json::Str(s.id_token.clone())),
+                (String::from("accessToken"), Json::Str(s.access_token.clone())),
+                (String::from("refreshToken"), s.refresh_token.clone().map_or(Json::Null, Json::Str)),
+                (String::from("expiresAt"), n(s.expires_at_ms())),
+                (String::from("clockDrift"), n(s.clock_drift)),
+                (String::from("idTokenClaims"), claims(&s.id_claims)),
+                (String::from("accessTokenClaims"), claims(&s.access_claims)),
+            ]);
+            Json::Obj(alloc::vec![
+                (String::from("type"), Json::Str(String::from("signedIn"))),
+                (String::from("session"), session),
+                (String::from("state"), app_state.map(String::from).map_or(Json::Null, Json::Str)),
+            ])
+            .to_text()
+        }
+        for (refresh, drift, id_claims) in [(None, -3, "{ \"sub\" : \"s\" }"), (Some("r\"t"), 7, "not json")] {
+            let s = Session {
+                username: "al\\ice".into(),
+                id_token: "i.d.t".into(),
+                access_token: "a.c.c".into(),
+                refresh_token: refresh.map(String::from),
+                clock_drift: drift,
+                access_exp: 1_700_000_000,
+                id_exp: 1_700_000_100,
+                id_claims: id_claims.into(),
+                access_claims: r#"{"exp":1700000000,"scope":"a b"}"#.into(),
+            };
+            for app_state in [None, Some("/x?\"y\"")] {
+                assert_eq!(signed_in_json(&s, app_state), tree(&s, app_state));
+            }
+        }
+    }
 
     #[test]
     fn the_config_is_parsed_once_with_typed_errors() {

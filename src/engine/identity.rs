@@ -31,6 +31,7 @@ use super::effect::{Done, Reply, StorageOp};
 use super::http;
 use super::life::Auth;
 use super::ops::{self, opt_str, req_str, Op};
+use super::requests::Body;
 use crate::encoding::base64_decode;
 use crate::error::{Code, Error};
 use crate::identity::{cache_key, AwsCredentials, Cache, CredentialsFlow, IdentityConfig, Login, Step};
@@ -129,15 +130,15 @@ fn login_of(a: &Auth, s: &Session) -> Login {
 }
 
 fn credentials_json(c: &AwsCredentials) -> String {
-    let s = |v: &str| Json::Str(String::from(v));
-    Json::Obj(alloc::vec![
-        (String::from("accessKeyId"), s(&c.credentials.access_key_id)),
-        (String::from("secretAccessKey"), s(&c.credentials.secret_access_key)),
-        (String::from("sessionToken"), c.credentials.session_token.as_deref().map_or(Json::Null, s)),
-        (String::from("expiration"), Json::Num(decimal(c.expiration_ms.max(0) as u64))),
-        (String::from("identityId"), s(&c.identity_id)),
-    ])
-    .to_text()
+    // Written member by member (`requests::Body`: the `Json` tree's bytes, see the tests).
+    let mut b = Body::new();
+    b.str("accessKeyId", &c.credentials.access_key_id).str("secretAccessKey", &c.credentials.secret_access_key);
+    match c.credentials.session_token.as_deref() {
+        Some(t) => b.str("sessionToken", t),
+        None => b.raw("sessionToken", "null"),
+    };
+    b.raw("expiration", &decimal(c.expiration_ms.max(0) as u64)).str("identityId", &c.identity_id);
+    b.end()
 }
 
 // ---- validation ------------------------------------------------------------------------
@@ -268,17 +269,20 @@ fn sign(now_ms: i64, s: &Signing, creds: &Credentials) -> Result<String, Error> 
     let payload = if s.unsigned { Payload::Unsigned } else { Payload::Bytes(&s.body) };
     let req = sigv4::Request { method: &s.method, url: &s.url, headers: &s.headers, payload };
     let added = sigv4::sign(&req, creds, &scope, now)?;
-    let mut headers: Vec<(String, Json)> = Vec::with_capacity(s.headers.len() + added.len());
+    Ok(signed_json(s, &added))
+}
+
+/// `{url, method, headers}`: the request's headers and the signature's (these replacing
+/// same-named ones, case-insensitively), written member by member.
+fn signed_json(s: &Signing, added: &[(String, String)]) -> String {
+    let mut headers: Vec<(String, String)> = Vec::with_capacity(s.headers.len() + added.len());
     for (k, v) in s.headers.iter().chain(added.iter()) {
         headers.retain(|(o, _)| !o.eq_ignore_ascii_case(k));
-        headers.push((k.clone(), Json::Str(v.clone())));
+        headers.push((k.clone(), v.clone()));
     }
-    Ok(Json::Obj(alloc::vec![
-        (String::from("url"), Json::Str(s.url.clone())),
-        (String::from("method"), Json::Str(s.method.clone())),
-        (String::from("headers"), Json::Obj(headers)),
-    ])
-    .to_text())
+    let mut b = Body::new();
+    b.str("url", &s.url).str("method", &s.method).pairs("headers", &headers);
+    b.end()
 }
 
 // ---- the operations ----------------------------------------------------------------------
@@ -473,6 +477,61 @@ pub(crate) fn signed_out(a: &mut Auth, user: Option<&str>) {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn results_are_the_json_trees_bytes() {
+        let s = |v: &str| Json::Str(String::from(v));
+        for token in [None, Some("t\"o\nk")] {
+            for exp in [-5, 0, 1_700_000_000_123] {
+                let c = AwsCredentials {
+                    credentials: Credentials {
+                        access_key_id: "AK\\ID".into(),
+                        secret_access_key: "se\u{1}cret".into(),
+                        session_token: token.map(String::from),
+                    },
+                    expiration_ms: exp,
+                    identity_id: "us-east-1:\u{2028}".into(),
+                    received_at_ms: 0,
+                };
+                let tree = Json::Obj(alloc::vec![
+                    (String::from("accessKeyId"), s(&c.credentials.access_key_id)),
+                    (String::from("secretAccessKey"), s(&c.credentials.secret_access_key)),
+                    (String::from("sessionToken"), c.credentials.session_token.as_deref().map_or(Json::Null, s)),
+                    (String::from("expiration"), Json::Num(decimal(c.expiration_ms.max(0) as u64))),
+                    (String::from("identityId"), s(&c.identity_id)),
+                ]);
+                assert_eq!(credentials_json(&c), tree.to_text());
+            }
+        }
+        let pairs =
+            |v: &[(&str, &str)]| v.iter().map(|(a, b)| (String::from(*a), String::from(*b))).collect::<Vec<_>>();
+        for (mine, added) in [
+            (pairs(&[]), pairs(&[])),
+            (pairs(&[("A", "1"), ("host", "h"), ("a", "2\"")]), pairs(&[("Host", "x"), ("X-Amz-Date", "d")])),
+        ] {
+            let sg = Signing {
+                url: "https://h/p?q=\"1\"".into(),
+                method: "POST".into(),
+                headers: mine,
+                body: Vec::new(),
+                service: "s".into(),
+                region: "r".into(),
+                unsigned: false,
+                presign: None,
+            };
+            let mut headers: Vec<(String, Json)> = Vec::new();
+            for (k, v) in sg.headers.iter().chain(added.iter()) {
+                headers.retain(|(o, _)| !o.eq_ignore_ascii_case(k));
+                headers.push((k.clone(), Json::Str(v.clone())));
+            }
+            let tree = Json::Obj(alloc::vec![
+                (String::from("url"), Json::Str(sg.url.clone())),
+                (String::from("method"), Json::Str(sg.method.clone())),
+                (String::from("headers"), Json::Obj(headers)),
+            ]);
+            assert_eq!(signed_json(&sg, &added), tree.to_text());
+        }
+    }
 
     #[test]
     fn truthiness_is_javascripts() {

@@ -44,6 +44,8 @@ pub mod ops;
 #[cfg(feature = "passkeys")]
 pub mod passkeys;
 pub mod requests;
+#[cfg(any(feature = "account", feature = "devices", feature = "passkeys"))]
+pub mod results;
 pub mod srp_sign_in;
 
 pub use config::{Config, StorageKind};

@@ -55,7 +55,8 @@ pub struct Pages {
     max: Option<u32>,
     /// `{maxResults}` or `{nextToken}` given: that one page only.
     one_page: bool,
-    items: Vec<Json>,
+    /// The passkeys of the pages so far, as JSON text (`engine::results::passkeys_page`).
+    items: String,
     left: u32,
 }
 
@@ -100,14 +101,16 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Session) {
     let c = &a.config().client;
     let token = s.access_token;
     let r = match op {
-        Op::RegisterPasskey => passkey::start_registration(c, &token).map(|req| (req, State::Options(token))),
+        Op::RegisterPasskey => {
+            super::requests::passkey::start_registration(c, &token).map(|req| (req, State::Options(token)))
+        }
         Op::DeletePasskey => req_str(&input, "credentialId")
-            .and_then(|id| passkey::delete_passkey(c, &token, id))
+            .and_then(|id| super::requests::passkey::delete_passkey(c, &token, id))
             .map(|req| (req, State::Deleted)),
         Op::ListPasskeys => page_input(&input).and_then(|(max, next)| {
-            let req = passkey::list_passkeys(c, &token, max, next)?;
+            let req = super::requests::passkey::list_passkeys(c, &token, max, next)?;
             let one_page = max.is_some() || next.is_some();
-            Ok((req, State::Page(Box::new(Pages { token, max, one_page, items: Vec::new(), left: MAX_PAGES - 1 }))))
+            Ok((req, State::Page(Box::new(Pages { token, max, one_page, items: String::new(), left: MAX_PAGES - 1 }))))
         }),
     };
     match r {
@@ -167,7 +170,7 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
         },
         (State::Ceremony(token), Reply::WebAuthn(r)) => {
             let r = r.map_err(|name| passkey::dom_error(&name)).and_then(|text| attestation(&text)).and_then(|att| {
-                let req = passkey::complete_registration(&a.config().client, &token, &att)?;
+                let req = super::requests::passkey::complete_registration(&a.config().client, &token, &att)?;
                 Ok((req, base64url_encode(&att.raw_id)))
             });
             match r {
@@ -176,33 +179,25 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
             }
         }
         (State::Registered(id), Reply::Http(r)) => r.and_then(|resp| parse_empty(&resp)).map(|()| {
-            let o = Json::Obj(alloc::vec![(String::from("credentialId"), Json::Str(id))]);
-            Some(o.to_text())
+            let mut o = crate::json::Body::new();
+            o.str("credentialId", &id);
+            Some(o.end())
         }),
-        (State::Page(mut p), Reply::Http(r)) => match r.and_then(|resp| passkey::parse_list_passkeys(&resp)) {
-            Ok((mut items, next)) => {
-                p.items.append(&mut items);
-                match next {
+        (State::Page(mut p), Reply::Http(r)) => {
+            match r.and_then(|resp| super::results::passkeys_page(&resp, &mut p.items)) {
+                Ok(next) => match next {
                     Some(t) if !p.one_page && p.left > 0 => {
                         p.left -= 1;
-                        match passkey::list_passkeys(&a.config().client, &p.token, p.max, Some(&t)) {
+                        match super::requests::passkey::list_passkeys(&a.config().client, &p.token, p.max, Some(&t)) {
                             Ok(req) => return a.send_op(http::api(req), call, wrap(State::Page(p))),
                             Err(e) => Err(e),
                         }
                     }
-                    next => {
-                        let items = core::mem::take(&mut p.items);
-                        let next = next.map_or(Json::Null, Json::Str);
-                        let o = Json::Obj(alloc::vec![
-                            (String::from("passkeys"), Json::Arr(items)),
-                            (String::from("nextToken"), next),
-                        ]);
-                        Ok(Some(o.to_text()))
-                    }
-                }
+                    next => Ok(Some(super::results::passkeys_result(&p.items, next.as_deref()))),
+                },
+                Err(e) => Err(e),
             }
-            Err(e) => Err(e),
-        },
+        }
         (State::Deleted, Reply::Http(r)) => r.and_then(|resp| parse_empty(&resp)).map(|()| None),
         _ => return,
     };
