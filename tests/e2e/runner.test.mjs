@@ -57,3 +57,25 @@ test('requests to Cognito carry no cookies, even same-origin; two clients on a p
   assert.deepEqual(page.errors.map(String), []);
   await page.context().close();
 });
+
+test('the smaller engines: cognito_wasm_signin.wasm signs in and refuses what it lacks with a typed error', T, async () => {
+  await env.control('reset');
+  const page = await env.newPage();
+  await page.goto(`${env.webUrl}/blank.html`);
+  const r = await page.evaluate(async ({ cfg, user }) => {
+    const m = await import('/pkg/cognito_wasm.js');
+    await m.default({ module_or_path: '/pkg/cognito_wasm_signin.wasm' });
+    const a = new m.CognitoAuth(cfg);
+    const signedIn = await a.signIn(user);
+    const lacks = await a.getUser().then(() => 'resolved', (e) => ({ code: e.code, isError: e instanceof Error, message: e.message }));
+    const s = await a.currentSession();
+    const out = await a.signOut();
+    return { type: signedIn.type, lacks, same: s.accessToken === signedIn.session.accessToken, revoked: out.revoked };
+  }, { cfg: { userPoolId: POOL_ID, clientId: CLIENT_ID, endpoint: env.endpoint }, user: { username: 'demo', password: USERS.demo.password } });
+  assert.deepEqual(r, {
+    type: 'signedIn', same: true, revoked: true,
+    lacks: { code: 'InvalidInput', isError: true, message: 'this build of cognito-wasm has no such operation' },
+  });
+  assert.deepEqual(page.errors.map(String), []);
+  await page.context().close();
+});
