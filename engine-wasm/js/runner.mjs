@@ -382,7 +382,7 @@ export function decodeJwt(token) {
   try {
     if (p.length !== 3) throw 0;
     const [header, payload] = p.slice(0, 2).map((s) => JSON.parse(strict.decode(bytes(s))));
-    if (!header || typeof header !== 'object' || !payload || typeof payload !== 'object' || Array.isArray(payload)) throw 0;
+    if ([header, payload].some((o) => !o || typeof o !== 'object' || Array.isArray(o))) throw 0;
     return { header, payload };
   } catch { throw error(['InvalidInput', NUL, '0', 'not a JWT'], 0); }
 }
