@@ -395,7 +395,7 @@ export function decodeJwt(token) {
 export function configFromAmplify(config) {
   if (!ex) throw new Error('call init() first');
   if (!ex.amplify) throw error(['InvalidInput', NUL, '0', 'this engine has no fromAmplifyConfig: load the full one'], 0);
-  const o = call('amplify', JSON.stringify({ config: config ?? null, origin: globalThis.location?.origin ?? null }));
+  const o = call('amplify', JSON.stringify({ config: config ?? null, origin: globalThis.location?.origin ?? null, path: globalThis.location?.pathname ?? null }));
   if (o[0] === 'E') throw error(o.split(US), 1);
   return JSON.parse(o.slice(2));
 }

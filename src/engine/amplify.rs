@@ -194,19 +194,34 @@ fn origin_of(url: &str) -> Option<String> {
     Some(o)
 }
 
-/// The redirect on the page's origin, else the first (Amplify's choice).
-fn pick<'a>(urls: &[&'a str], origin: Option<&str>) -> Option<&'a str> {
-    let here = origin.and_then(origin_of);
-    here.and_then(|h| urls.iter().copied().find(|u| origin_of(u).as_deref() == Some(h.as_str())))
-        .or_else(|| urls.first().copied())
+/// The host name of an origin or URL, without the port.
+fn host_of(url: &str) -> Option<String> {
+    let o = origin_of(url)?;
+    let h = o.split_once("://")?.1;
+    let h =
+        if h.starts_with('[') { h.split_inclusive(']').next().unwrap_or(h) } else { h.split(':').next().unwrap_or(h) };
+    Some(String::from(h))
 }
 
-/// `{"config": <Amplify configuration>, "origin": "https://app.example"|null}` → this
-/// library's configuration as JSON text.
+/// Amplify's choice among several redirects, for the page at `origin` + `path`: the one
+/// under this page's origin and path, else one on this host name (any port or scheme); none when there is none (Amplify then refuses to redirect: so does this,
+/// the hosted UI is left unconfigured). Without a page (Node, SSR): the first.
+fn pick<'a>(urls: &[&'a str], here: Option<(&str, &str)>) -> Option<&'a str> {
+    let Some((origin, path)) = here else { return urls.first().copied() };
+    let origin = origin_of(origin)?;
+    let mut prefix = origin.clone();
+    prefix.push_str(if path.is_empty() { "/" } else { path });
+    let host = host_of(&origin);
+    let find = |f: &dyn Fn(&str) -> bool| urls.iter().copied().find(|u| f(u));
+    find(&|u| u.starts_with(&prefix)).or_else(|| find(&|u| host.is_some() && host_of(u) == host))
+}
+
+/// `{"config": <Amplify configuration>, "origin": "https://app.example"|null, "path":
+/// "/app/"|null}` (the page's `location`) → this library's configuration as JSON text.
 pub fn from_amplify(text: &str) -> Result<String, Error> {
     let input = json::parse(text).ok_or_else(|| bad("the argument must be JSON"))?;
     let config = input.get("config").ok_or_else(|| bad("an Amplify configuration object is required"))?;
-    let origin = s(Some(&input), "origin")?;
+    let here = s(Some(&input), "origin")?.map(|o| (o, s(Some(&input), "path").ok().flatten().unwrap_or("/")));
     let shape = shape(config).ok_or_else(|| {
         bad("not an Amplify configuration: expected amplify_outputs.json (version 1), aws-exports.js (aws_* keys) or { Auth: { Cognito } }")
     })?;
@@ -236,10 +251,10 @@ pub fn from_amplify(text: &str) -> Result<String, Error> {
         }
         o.push_str(d.trim_end_matches('/'));
         put("domain", Json::Str(o));
-        if let Some(r) = pick(&a.sign_in, origin) {
+        if let Some(r) = pick(&a.sign_in, here) {
             put("redirectSignIn", text(r));
         }
-        if let Some(r) = pick(&a.sign_out, origin) {
+        if let Some(r) = pick(&a.sign_out, here) {
             put("redirectSignOut", text(r));
         }
         if let Some(sc) = &a.scopes {
@@ -289,6 +304,13 @@ mod tests {
             assert_eq!(map(c, Some("https://APP.example")).unwrap(), want, "{c}");
             // No origin (or none matching): the first redirect, as Amplify.
             assert!(map(c, None).unwrap().contains(r#""redirectSignIn":"http://localhost:3000/""#));
+            // On another port of localhost: that host's redirect. On another site: none (the
+            // hosted UI is left unconfigured, as Amplify refuses to redirect there).
+            assert!(map(c, Some("http://localhost:5173"))
+                .unwrap()
+                .contains(r#""redirectSignIn":"http://localhost:3000/""#));
+            let elsewhere = map(c, Some("https://other.example")).unwrap();
+            assert!(!elsewhere.contains("redirectSign") && elsewhere.contains(r#""domain":"#), "{elsewhere}");
         }
         let plain = map(
             r#"{"aws_project_region":"eu-west-1","aws_user_pools_id":"eu-west-1_X1","aws_user_pools_web_client_id":"c"}"#,
