@@ -15,6 +15,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::encoding::cut;
 use crate::error::Error;
 use crate::json::{self, Json};
 
@@ -61,7 +62,23 @@ fn s<'a>(o: Option<&'a Json>, key: &str) -> Result<Option<&'a str>, Error> {
 fn list<'a>(o: Option<&'a Json>, key: &str) -> Result<Option<Vec<&'a str>>, Error> {
     match o.and_then(|o| o.get(key)) {
         None | Some(Json::Null) => Ok(None),
-        Some(Json::Str(v)) => Ok(Some(v.split(',').map(str::trim).filter(|v| !v.is_empty()).collect())),
+        Some(Json::Str(v)) => {
+            // Comma-separated, cut on bytes (no `str` searcher in the wasm).
+            let mut out = Vec::new();
+            let mut rest = Some(v.as_str());
+            while let Some(r) = rest {
+                let (item, next) = match cut(r, b',') {
+                    Some((i, n)) => (i, Some(n)),
+                    None => (r, None),
+                };
+                let item = item.trim_ascii();
+                if !item.is_empty() {
+                    out.push(item);
+                }
+                rest = next;
+            }
+            Ok(Some(out))
+        }
         Some(Json::Arr(items)) => items
             .iter()
             .map(|i| i.as_str().ok_or_else(|| super::ops::keyed(key, " must be an array of strings")))
@@ -184,22 +201,31 @@ fn read(o: &Json, shape: Shape) -> Result<Auth<'_>, Error> {
     })
 }
 
+/// `scheme` and the rest of `scheme://rest`.
+fn scheme(url: &str) -> Option<(&str, &str)> {
+    let (s, rest) = cut(url, b':')?;
+    Some((s, rest.strip_prefix("//")?))
+}
+
 /// `scheme://host[:port]` of a URL (lowercase scheme and host), for matching redirects.
 fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let mut o = scheme.to_ascii_lowercase();
+    let (s, rest) = scheme(url)?;
+    let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
+    let mut o = s.to_ascii_lowercase();
     o.push_str("://");
-    o.push_str(&host.to_ascii_lowercase());
+    o.push_str(&rest.get(..end)?.to_ascii_lowercase());
     Some(o)
 }
 
-/// The host name of an origin or URL, without the port.
+/// The host name of a URL, without the port.
 fn host_of(url: &str) -> Option<String> {
     let o = origin_of(url)?;
-    let h = o.split_once("://")?.1;
-    let h =
-        if h.starts_with('[') { h.split_inclusive(']').next().unwrap_or(h) } else { h.split(':').next().unwrap_or(h) };
+    let h = scheme(&o)?.1;
+    let h = if h.starts_with('[') {
+        h.get(..h.bytes().position(|b| b == b']').map_or(h.len(), |i| i + 1))?
+    } else {
+        cut(h, b':').map_or(h, |(h, _)| h)
+    };
     Some(String::from(h))
 }
 
@@ -246,7 +272,7 @@ pub fn from_amplify(text: &str) -> Result<String, Error> {
     if let Some(d) = a.domain {
         // Amplify's domain is a host name; this library's is an origin.
         let mut o = String::new();
-        if !d.contains("://") {
+        if scheme(d).is_none() {
             o.push_str("https://");
         }
         o.push_str(d.trim_end_matches('/'));

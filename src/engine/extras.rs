@@ -99,8 +99,8 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, input: Json) {
             if keys.iter().any(|k| known(k).is_none()) {
                 return read(a, call, keys);
             }
-            let s = Session::load(&a.config().client, |k| known(k).flatten());
-            a.done(call, Ok(Done::Json(Some(user_json(s.as_ref())))));
+            let user = load_user(a, &|k| known(k).flatten());
+            a.done(call, Ok(Done::Json(Some(user))));
         }
     }
 }
@@ -111,9 +111,10 @@ fn read(a: &mut Auth, call: u32, keys: Vec<String>) {
     a.done(call, Ok(Done::Json(Some(o.to_text()))));
 }
 
-/// `{"username", "userId"}` of a stored session, or `null`.
-fn user_json(s: Option<&Session>) -> String {
-    let Some(s) = s else { return String::from("null") };
+/// `{"username", "userId"}` of the session stored for this pool and client, or `null` (one
+/// instance of `Session::load` for both paths).
+fn load_user(a: &Auth, get: &dyn Fn(&str) -> Option<String>) -> String {
+    let Some(s) = Session::load(&a.config().client, get) else { return String::from("null") };
     let sub = json::parse(&s.id_claims).and_then(|c| c.str_field("sub").map(String::from)).unwrap_or_default();
     json::str_object([("username", s.username.as_str()), ("userId", sub.as_str())]).to_text()
 }
@@ -144,10 +145,8 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
             }
         },
         State::Keys(keys) => {
-            let s = Session::load(&a.config().client, |k| {
-                keys.iter().position(|n| n == k).and_then(|i| got.get(i).cloned().flatten())
-            });
-            a.done(call, Ok(Done::Json(Some(user_json(s.as_ref())))));
+            let user = load_user(a, &|k| keys.iter().position(|n| n == k).and_then(|i| got.get(i).cloned().flatten()));
+            a.done(call, Ok(Done::Json(Some(user))));
         }
         State::Answer | State::Force => {}
     }
