@@ -18,7 +18,7 @@ const unwrap = (m) => (m && typeof m === 'object' && 'module_or_path' in m ? m.m
  * Response, bytes or a compiled WebAssembly.Module.
  * @param {any} [input]
  */
-export async function init(input) {
+async function init(input) {
   if (ex) return ex;
   let src = await unwrap(input);
   if (src instanceof WebAssembly.Module) return initSync(src);
