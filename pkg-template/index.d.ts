@@ -766,14 +766,10 @@ export class CognitoAuth {
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
-/**
- * Load and instantiate the wasm module (asynchronously). Call once before using the API.
- * Also the default export.
- */
-export function init(
+/** Load and instantiate the wasm module (asynchronously). Call once before using the API. */
+export default function init(
   moduleOrPath?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
 ): Promise<unknown>;
-export default init;
 
 /** Instantiate synchronously from bytes or a compiled module (Node, workers, tests). */
 export function initSync(module: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): unknown;
