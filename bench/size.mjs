@@ -64,6 +64,25 @@ if (!process.argv.includes('--no-journey')) {
   results.push({ lib: 'cognito-wasm sign-in journey, engine --features codes-only (app entry, --splitting)', js, wasm: w, total: { raw: js.raw + w.raw, gzip: js.gzip + w.gzip } });
 }
 
+// The drop-in element and its language modules, each minified alone (not bundled: element.js
+// import()s the core, qr.js and one i18n/<lang>.js at run time, so each is its own download).
+function minified(file) {
+  const out = path.join(tmp, `min-${path.basename(file)}`);
+  execFileSync(esbuild, [file, '--minify', '--format=esm', '--log-level=error', `--outfile=${out}`]);
+  return sizes(fs.readFileSync(out));
+}
+if (fs.existsSync(path.join(pkgDir, 'element.js'))) {
+  const el = minified(path.join(pkgDir, 'element.js'));
+  results.push({ lib: 'cognito-wasm/element: element.js (English built in; loads the core on connect)', js: el, total: el });
+  const qr = minified(path.join(pkgDir, 'qr.js'));
+  results.push({ lib: 'cognito-wasm/element: qr.js (TOTP setup screen only)', js: qr, total: qr });
+  const dir = path.join(pkgDir, 'i18n');
+  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).filter((x) => x.endsWith('.js')).sort() : []) {
+    const d = minified(path.join(dir, f));
+    results.push({ lib: `cognito-wasm/element: i18n/${f} (only when that language is shown)`, js: d, total: d });
+  }
+}
+
 const cijVersion = JSON.parse(fs.readFileSync(path.join(bench, 'node_modules/amazon-cognito-identity-js/package.json'))).version;
 const cij = bundle('cij', `export { CognitoUserPool, CognitoUser, AuthenticationDetails } from 'amazon-cognito-identity-js';\n`, bench);
 results.push({ lib: `amazon-cognito-identity-js ${cijVersion}`, js: cij, total: cij });

@@ -35,6 +35,34 @@
  * In hosted mode, a `?code=` / `?error=` callback on this page is completed when the element
  * connects (`handleRedirectCallback`).
  *
+ * `dom`: `shadow` (default: the screens in an open shadow root) or `light` (the screens are the
+ * element's own children, in the page's DOM, styled by a document-level constructed sheet scoped
+ * to `cognito-login[dom=light]`; the element's previous children are replaced). Password
+ * managers' content scripts and `document.forms` do not look into shadow roots: choose `light`
+ * for them to find the forms. Every screen with fields is a real `<form>` with a submit button
+ * (Enter submits), `name` on every input and `autocomplete` `username`, `current-password`,
+ * `new-password`, `one-time-code`, `email` (and `name`, `tel`, … for the attributes
+ * NEW_PASSWORD_REQUIRED asks for); the screens that set or ask a password for a known user
+ * (new password after a code, NEW_PASSWORD_REQUIRED, the password factor) carry a hidden,
+ * read-only `autocomplete="username"` input holding the username, so a saved password is filed
+ * under the right account. Ids are unique per element (two elements on one page never share one).
+ *
+ * `lang`: the language of the strings, read from the element's `lang` or its closest ancestor's
+ * (`<html lang>`), by primary subtag (`pt-BR` → `pt`): `en` (built in), `es`, `fr`, `de`, `pt`,
+ * `ja`, `zh`; anything else is English. Each language but English is one small module,
+ * `i18n/<lang>.js`, loaded with `import()` the first time an element shows it (serve the `i18n/`
+ * folder next to `element.js`). A later change of `<html lang>` is read when an element connects
+ * or its own `lang` changes.
+ *
+ * Observed attributes: `lang` and `dom` apply at once (the current screen is re-drawn, or moved);
+ * `user-pool-id`, `client-id`, `endpoint`, `storage`, `domain`, `redirect-sign-in`,
+ * `redirect-sign-out` (changes in one task are coalesced) free the client and start a new one
+ * with the new configuration, which reads its stored session; `mode`, `auth-flow`, `passkeys`,
+ * `remember-device`, `no-sign-up`, `providers` re-draw the signed-out screen (`signIn` /
+ * `hosted`) when it is shown (a flow under way is not interrupted). Each element has its own
+ * client, screens and strings; the companions (`<cognito-signed-in>`, `<cognito-user>`, …)
+ * follow the element that changed state last.
+ *
  * After a wrong code, password or answer the error is announced (`aria-live`) and the field
  * gets the focus back with its text selected. A custom challenge that comes back with the same
  * public parameters after an answer counts as a wrong answer (`cognito-error` code
@@ -63,7 +91,8 @@ export type CognitoLoginAuthFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH' | 'CUS
  * `factorWEB_AUTHN`, `factorEMAIL_OTP`, `factorSMS_OTP`, `factorPASSWORD`, `createPasskey`, `passkeyCreated`, and the
  * errors `errorUsernameRequired` (a passkey button pressed with an empty username),
  * `errorPasskeyCancelled`, `errorPasskeyNotSupported`, `errorPasskeyAlreadyRegistered`,
- * `errorPasskeyRpMismatch`, `errorPasskeyAborted`, `errorPasskeyFailed`. */
+ * `errorPasskeyRpMismatch`, `errorPasskeyAborted`, `errorPasskeyFailed`. The overrides are
+ * merged over the dictionary of the element's language (then English). */
 export type CognitoLoginStrings = Record<string, string>;
 
 export class CognitoLoginElement extends HTMLElement {
@@ -73,6 +102,10 @@ export class CognitoLoginElement extends HTMLElement {
   readonly ready: Promise<void>;
   get strings(): CognitoLoginStrings;
   set strings(overrides: Partial<CognitoLoginStrings>);
+  /** The language shown (`lang` of the element or the document, when shipped; else `'en'`). */
+  readonly language: 'en' | 'es' | 'fr' | 'de' | 'pt' | 'ja' | 'zh';
+  /** `dom` attribute: `'shadow'` (default) or `'light'`. */
+  readonly dom: 'shadow' | 'light';
   /** `mode` attribute: `'form'` (default) or `'hosted'`. */
   readonly mode: 'form' | 'hosted';
   /** `auth-flow` attribute (`'USER_SRP_AUTH'` when absent). */
@@ -131,4 +164,6 @@ export interface CognitoLoginAttributes {
   'no-sign-up'?: boolean | '';
   'auth-flow'?: CognitoLoginAuthFlow;
   passkeys?: boolean | '';
+  dom?: 'shadow' | 'light';
+  lang?: string;
 }

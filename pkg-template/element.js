@@ -4,6 +4,8 @@
 //   <script type="module" src="https://…/cognito-wasm/element.js"></script>
 //   <cognito-login user-pool-id="us-east-1_AbC123" client-id="…"></cognito-login>
 
+// English, built in; the other languages are one small module each (i18n/<lang>.js), loaded
+// with import() only when an element shows that language.
 const STRINGS = {
   loading: 'Loading…',
   signInTitle: 'Sign in',
@@ -96,8 +98,9 @@ h2{font-size:1.25rem;margin:0 0 .75rem}
 p{margin:.5rem 0}
 .help{color:var(--_muted)}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
-input[type=text],input[type=password],input[type=email]{display:block;width:100%;font:inherit;padding:.5rem .6rem;
+input[type=text],input[type=password],input[type=email],input[type=tel]{display:block;width:100%;font:inherit;padding:.5rem .6rem;
  color:var(--_fg);background:var(--_bg);border:1px solid var(--_border);border-radius:calc(var(--cognito-radius,8px) / 2)}
+input[hidden]{display:none}
 .check{display:flex;gap:.5rem;align-items:center;font-weight:400}
 .check input{margin:0}
 button{font:inherit;cursor:pointer;border-radius:calc(var(--cognito-radius,8px) / 2);padding:.55rem 1rem}
@@ -111,6 +114,20 @@ button[disabled]{opacity:.7;cursor:progress}
 .error:empty,.notice:empty{display:none}
 code{word-break:break-all;font-size:.9em}
 `;
+
+/** The languages shipped in i18n/ (besides the built-in English). */
+const LANGS = ['es', 'fr', 'de', 'pt', 'ja', 'zh'];
+const dicts = new Map();
+function loadStrings(lang) {
+  if (!LANGS.includes(lang)) return Promise.resolve({});
+  if (!dicts.has(lang)) dicts.set(lang, import(`./i18n/${lang}.js`).then((m) => m.default, (e) => { dicts.delete(lang); throw e; }));
+  return dicts.get(lang);
+}
+
+/** Autofill names of the standard attributes NEW_PASSWORD_REQUIRED may ask for. */
+const ATTR_AUTOCOMPLETE = { email: 'email', name: 'name', given_name: 'given-name', family_name: 'family-name',
+  middle_name: 'additional-name', nickname: 'nickname', phone_number: 'tel', birthdate: 'bday', gender: 'sex',
+  address: 'street-address', website: 'url', locale: 'language', zoneinfo: 'off', preferred_username: 'nickname', picture: 'photo', profile: 'url' };
 
 const fill = (s, vars) => s.replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? '');
 
@@ -139,13 +156,48 @@ function h(tag, attrs = {}, ...children) {
 // The styles as one constructed sheet shared by every <cognito-login> (adoptedStyleSheets):
 // no <style> element, so a page's `style-src 'self'` (no 'unsafe-inline') lets them apply.
 // Where constructed sheets are missing (Safari < 16.4), a <style> element instead.
+// In light-DOM mode (dom="light") the same rules, scoped to `cognito-login[dom=light]`, go in a
+// second sheet adopted by the document (once, beside the page's own adopted sheets).
 let sheet;
+let lightSheet;
 function adoptStyles(root) {
   try {
     if (!sheet) { const s = new CSSStyleSheet(); s.replaceSync(CSS); sheet = s; }
     root.adoptedStyleSheets = [sheet];
   } catch { root.append(h('style', {}, CSS)); }
 }
+const LIGHT = 'cognito-login[dom=light]';
+function scopeRules(rules) {
+  let out = '';
+  for (const r of rules) {
+    if (r.selectorText !== undefined) {
+      const sel = r.selectorText.split(',').map((x) => x.trim()).map((x) => (x.startsWith(':host(')
+        ? LIGHT + x.slice(6, -1) : x === ':host' ? LIGHT : `${LIGHT} ${x}`)).join(',');
+      out += `${sel}{${r.style.cssText}}`;
+    } else if (r.media) out += `@media ${r.media.mediaText}{${scopeRules(r.cssRules)}}`;
+  }
+  return out;
+}
+function adoptLightStyles() {
+  try {
+    if (!lightSheet) {
+      const base = new CSSStyleSheet();
+      base.replaceSync(CSS);
+      lightSheet = new CSSStyleSheet();
+      lightSheet.replaceSync(scopeRules(base.cssRules));
+    }
+    if (!document.adoptedStyleSheets.includes(lightSheet)) document.adoptedStyleSheets = [...document.adoptedStyleSheets, lightSheet];
+  } catch {
+    if (!document.getElementById('cognito-login-light-styles')) {
+      const base = h('style', {}, CSS);
+      document.head.append(base);
+      const scoped = scopeRules(base.sheet?.cssRules ?? []);
+      base.id = 'cognito-login-light-styles';
+      base.textContent = scoped;
+    }
+  }
+}
+let uid = 0;
 
 let coreLoad;
 function loadCore() {
@@ -155,9 +207,20 @@ function loadCore() {
 
 const BaseElement = typeof HTMLElement === 'undefined' ? class {} : HTMLElement;
 
+/** Attributes whose change re-creates the client (and re-reads the stored session). */
+const CONFIG_ATTRS = ['user-pool-id', 'client-id', 'endpoint', 'storage', 'domain', 'redirect-sign-in', 'redirect-sign-out'];
+/** Attributes whose change re-draws the signed-out screen. */
+const VIEW_ATTRS = ['mode', 'auth-flow', 'passkeys', 'remember-device', 'no-sign-up', 'providers'];
+
 export class CognitoLoginElement extends BaseElement {
+  static observedAttributes = ['lang', 'dom', ...CONFIG_ATTRS, ...VIEW_ATTRS];
+
   constructor() {
     super();
+    this._uid = ++uid;
+    this._overrides = {};
+    this._dict = {};
+    this._lang = 'en';
     this._strings = { ...STRINGS };
     this._screen = null;
     this._isIn = undefined;
@@ -168,30 +231,98 @@ export class CognitoLoginElement extends BaseElement {
   /** Overrides for the UI strings (merged with the defaults); re-renders the current screen. */
   get strings() { return this._strings; }
   set strings(v) {
-    this._strings = { ...STRINGS, ...(v ?? {}) };
+    this._overrides = { ...(v ?? {}) };
+    this._merge();
+  }
+
+  /** The language shown: `lang` of the element or its closest ancestor (`<html lang>`), its
+   * primary subtag (`pt-BR` → `pt`), when shipped; else `en`. */
+  get language() {
+    const l = (this.closest('[lang]')?.getAttribute('lang') ?? '').toLowerCase().split('-')[0];
+    return LANGS.includes(l) ? l : 'en';
+  }
+
+  /** `dom` attribute: `'shadow'` (default) or `'light'` (the forms in the page's own DOM). */
+  get dom() { return this.getAttribute('dom') === 'light' ? 'light' : 'shadow'; }
+
+  _merge() {
+    this._strings = { ...STRINGS, ...this._dict, ...this._overrides };
     if (this._screen) this._show(this._screen.name, this._screen.data, false);
+  }
+
+  /** Loads the dictionary of `language` (if it changed) and re-draws the current screen. */
+  async _applyLang() {
+    const lang = this.language;
+    if (lang === this._lang) return;
+    this._lang = lang;
+    const dict = await loadStrings(lang).catch((e) => { this._fail(e); return {}; });
+    if (this._lang !== lang) return;
+    this._dict = dict;
+    this._merge();
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (old === value || !this._box) return; // before the first connect: read then
+    if (name === 'lang') this._applyLang();
+    else if (name === 'dom') this._mount();
+    else if (CONFIG_ATTRS.includes(name)) this._restart();
+    else if (this._isIn === false && this._screen && ['signIn', 'hosted'].includes(this._screen.name)) {
+      this._show(this.mode === 'hosted' ? 'hosted' : 'signIn', {}, false);
+    }
+  }
+
+  /** Puts the box in the shadow root or, with dom="light", in the element itself. */
+  _mount() {
+    if (this.dom === 'light') {
+      adoptLightStyles();
+      this.shadowRoot?.replaceChildren(h('slot'));
+      this.replaceChildren(this._box);
+      this._root = this;
+    } else {
+      const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+      adoptStyles(root);
+      if (this._box.parentNode === this) this.replaceChildren();
+      root.replaceChildren(this._box);
+      this._root = root;
+    }
+  }
+
+  /** A configuration attribute changed: a new client for the new configuration (coalesced). */
+  _restart() {
+    if (this._restarting) return;
+    this._restarting = true;
+    queueMicrotask(async () => {
+      await this._run;
+      this._restarting = false;
+      this._unsubscribe?.();
+      try { this.auth?.free(); } catch { /* already freed */ }
+      this.auth = null;
+      this._isIn = undefined;
+      this._clear();
+      this._notify('');
+      this.ready = new Promise((resolve) => { this._resolveReady = resolve; });
+      this._run = this._start().catch((e) => this._fail(e));
+    });
   }
 
   connectedCallback() {
     activeLogin = this;
-    if (this._root) return;
-    this._root = this.attachShadow({ mode: 'open' });
-    adoptStyles(this._root);
+    if (this._box) return;
     this._box = h('div', { class: 'box', part: 'container' });
     this._body = h('div', { part: 'screen' });
     this._notice = h('p', { class: 'notice help', part: 'notice', role: 'status', 'aria-live': 'polite', 'data-testid': 'notice' });
     this._error = h('p', { class: 'error', part: 'error', 'aria-live': 'assertive', 'data-testid': 'error' });
     this._box.append(this._body, this._error, this._notice);
-    this._root.append(this._box);
+    this._mount();
     this._body.append(h('p', { class: 'help' }, this._t('loading')));
-    this._start().catch((e) => this._fail(e));
+    this._run = this._start().catch((e) => this._fail(e));
   }
 
   disconnectedCallback() {
     if (activeLogin === this) activeLogin = null;
   }
 
-  _t(key, vars) { return fill(this._strings[key] ?? STRINGS[key] ?? key, vars ?? {}); }
+  _t(key, vars) { return fill(this._strings[key] ?? key, vars ?? {}); }
 
   _config() {
     const a = (n) => this.getAttribute(n) ?? undefined;
@@ -204,6 +335,8 @@ export class CognitoLoginElement extends BaseElement {
     return cfg;
   }
 
+  get _passkeys() { return this.hasAttribute('passkeys') && !!this._core?.CognitoAuth.isPasskeySupported(); }
+
   get mode() { return this.getAttribute('mode') === 'hosted' ? 'hosted' : 'form'; }
 
   /** `auth-flow`: USER_SRP_AUTH (default), USER_PASSWORD_AUTH, CUSTOM_WITH_SRP, CUSTOM_WITHOUT_SRP. */
@@ -213,10 +346,10 @@ export class CognitoLoginElement extends BaseElement {
   }
 
   async _start() {
-    const core = await loadCore();
-    this._passkeys = this.hasAttribute('passkeys') && core.CognitoAuth.isPasskeySupported();
+    const [core] = await Promise.all([loadCore(), this._applyLang()]);
+    this._core = core;
     this.auth = new core.CognitoAuth(this._config());
-    this.auth.onAuthStateChange((ev) => {
+    this._unsubscribe = this.auth.onAuthStateChange((ev) => {
       if (ev.type === 'signedIn' || ev.type === 'tokenRefreshed') this._setSession(ev.session);
       else if (ev.type === 'signedOut' || ev.type === 'sessionExpired') this._setSession(null);
     });
@@ -293,16 +426,21 @@ export class CognitoLoginElement extends BaseElement {
     const s = this['_' + name]?.call(this, data) ?? [];
     body.append(...s);
     if (focus) {
-      const first = body.querySelector('input:not([type=checkbox])') ?? body.querySelector('button, a[href]');
+      const first = body.querySelector('input:not([type=checkbox]):not([hidden])') ?? body.querySelector('button, a[href]');
       if (first) first.focus();
     }
   }
 
   _form(title, fields, submitLabel, onSubmit, extra = [], links = []) {
-    const id = (n) => `cognito-${n}`;
+    const id = (n) => `cognito-${this._uid}-${n}`;
     const form = h('form', { part: 'form', novalidate: true });
     form.append(h('h2', { part: 'title' }, title), ...extra.filter(Boolean));
     for (const f of fields) {
+      if (f.type === 'hidden') {
+        // The account a password belongs to, for password managers (not shown, not focused).
+        if (f.value) form.append(h('input', { type: 'text', name: f.name, autocomplete: 'username', value: f.value, hidden: true, readonly: true, tabindex: '-1' }));
+        continue;
+      }
       if (f.type === 'checkbox') {
         form.append(h('label', { class: 'check', part: 'label' },
           h('input', { type: 'checkbox', name: f.name, id: id(f.name), part: 'checkbox', checked: f.value }), f.label));
@@ -449,6 +587,7 @@ export class CognitoLoginElement extends BaseElement {
   _reset({ username, delivery }) {
     const help = delivery?.destination ? h('p', { class: 'help' }, this._t('codeSent', { destination: delivery.destination })) : null;
     return this._form(this._t('resetTitle'), [
+      { name: 'username', type: 'hidden', value: username },
       { name: 'code', label: this._t('code'), autocomplete: 'one-time-code', inputmode: 'numeric', retry: true },
       { name: 'newPassword', label: this._t('newPassword'), type: 'password', autocomplete: 'new-password' },
     ], this._t('setPassword'), async (v) => {
@@ -465,8 +604,10 @@ export class CognitoLoginElement extends BaseElement {
     switch (c.name) {
       case 'NEW_PASSWORD_REQUIRED':
         return this._form(this._t('resetTitle'), [
+          { name: 'username', type: 'hidden', value: c.username },
           { name: 'newPassword', label: this._t('newPassword'), type: 'password', autocomplete: 'new-password' },
-          ...c.requiredAttributes.map((n) => ({ name: `attr_${n}`, label: this._strings[n] ?? n, value: c.userAttributes[n] })),
+          ...c.requiredAttributes.map((n) => ({ name: `attr_${n}`, label: this._strings[n] ?? n, value: c.userAttributes[n],
+            autocomplete: ATTR_AUTOCOMPLETE[n], type: n === 'email' ? 'email' : n === 'phone_number' ? 'tel' : undefined })),
         ], this._t('setPassword'), (v) => {
           const attributes = {};
           for (const n of c.requiredAttributes) attributes[n] = v[`attr_${n}`];
@@ -518,6 +659,7 @@ export class CognitoLoginElement extends BaseElement {
   _password({ username, challenge: c, remember }) {
     let first = true;
     return this._form(this._t('signInTitle'), [
+      { name: 'username', type: 'hidden', value: username },
       { name: 'password', label: this._t('password'), type: 'password', autocomplete: 'current-password', retry: true },
     ], this._t('signIn'), async (v) => {
       const again = !first;

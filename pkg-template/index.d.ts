@@ -521,7 +521,52 @@ export interface CognitoError extends Error {
   retryable: boolean;
 }
 
+/** `getCurrentUser()`: the signed-in user as stored (Amplify's `getCurrentUser` shape). */
+export interface CurrentUser {
+  /** The Cognito username (`LastAuthUser`). */
+  username: string;
+  /** The ID token's `sub`. */
+  userId: string;
+}
+
+/** `decodeJwt`: a JWT's header and payload, decoded as UTF-8 JSON and NOT verified. */
+export interface DecodedJwt {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Decodes (does not verify) a JWT's header and payload, as UTF-8 (claims with non-ASCII
+ * characters decode correctly, unlike `JSON.parse(atob(...))`). Throws `InvalidInput` for
+ * anything that is not three base64url parts with JSON objects. Needs no `init()`.
+ */
+export function decodeJwt(token: string): DecodedJwt;
+
+/** What `configFromAmplify` maps an Amplify configuration to. */
+export interface AmplifyMappedConfig extends Pick<CognitoAuthConfig, 'userPoolId' | 'clientId' | 'endpoint' | 'domain' | 'redirectSignIn' | 'redirectSignOut' | 'scopes' | 'identityPoolId' | 'identityEndpoint'> {
+  /** The pool's MFA setting as Amplify reports it (informational: the pool enforces it). */
+  mfa?: { status: 'off' | 'on' | 'optional'; totpEnabled: boolean; smsEnabled: boolean };
+}
+
+/**
+ * Maps an Amplify configuration — `amplify_outputs.json` (Gen 2), `aws-exports.js` /
+ * `amplifyconfiguration.json` (Gen 1), or the `ResourcesConfig` Amplify's
+ * `parseAmplifyConfig` returns (which alone carries `userPoolEndpoint` /
+ * `identityPoolEndpoint`) — to this library's configuration: user pool, app client,
+ * endpoint, identity pool, hosted-UI domain (as an `https://` origin), redirects (the one on
+ * the page's origin when several are listed, else the first, as Amplify) and scopes, MFA.
+ * Throws `InvalidInput` when it is none of those or has no user pool and client. Needs
+ * `init()` with the full engine (not the smaller ones).
+ */
+export function configFromAmplify(config: object): AmplifyMappedConfig;
+
 export class CognitoAuth {
+  /**
+   * `new CognitoAuth({ ...configFromAmplify(config), ...options })`: an app that migrates
+   * from Amplify keeps its configuration file; `options` adds or overrides members
+   * (storage, autoRefresh, …).
+   */
+  static fromAmplifyConfig(config: object, options?: Partial<CognitoAuthConfig>): CognitoAuth;
   constructor(config: CognitoAuthConfig);
   /**
    * Sign in. With a password: Cognito's SRP protocol (USER_SRP_AUTH), the password never
@@ -627,8 +672,23 @@ export class CognitoAuth {
    * refresh token (then `sessionExpired`). Network errors, 5xx and throttling are retried
    * with backoff and never sign out: the still-valid tokens are returned, or, if they have
    * expired, the promise rejects with the typed error and the session stays stored.
+   *
+   * `{ forceRefresh: true }`: refreshes even when the tokens are fresh (new claims after an
+   * attribute or group change), through the same single refresh: a refresh already running
+   * in this tab or another is joined, not repeated. `null` when signed out or when Cognito
+   * rejects the refresh token (then `sessionExpired`); `InvalidInput` when not a boolean.
    */
-  currentSession(): Promise<Session | null>;
+  currentSession(options?: { forceRefresh?: boolean }): Promise<Session | null>;
+  /**
+   * Who is signed in on this device, read from storage alone: no request, no refresh
+   * (the tokens may have expired; `currentSession()` says whether the session still works).
+   * `{ username, userId }` (`LastAuthUser` and the ID token's `sub`) or `null`.
+   * Synchronous for `'local'`, `'session'`, `'cookie'` and `'memory'` storage, and for a
+   * custom storage whose `getItem` returns a value; a custom storage whose `getItem` returns
+   * a promise throws `InvalidInput` (use `currentSession()`), one that throws
+   * `StorageUnavailable`.
+   */
+  getCurrentUser(): CurrentUser | null;
   /**
    * Sign out: clears local state (and tells other tabs) first, then revokes the refresh
    * token (RevokeToken, or `/oauth2/revoke` for hosted-UI sessions); `{ global: true }`
@@ -706,12 +766,10 @@ export class CognitoAuth {
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
-/** Load and instantiate the wasm module (asynchronously). Call once before using the API.
- * The default export, also exported by name. */
-export function init(
+/** Load and instantiate the wasm module (asynchronously). Call once before using the API. */
+export default function init(
   moduleOrPath?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
 ): Promise<unknown>;
-export default init;
 
 /** Instantiate synchronously from bytes or a compiled module (Node, workers, tests). */
 export function initSync(module: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): unknown;

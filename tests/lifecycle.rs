@@ -731,3 +731,145 @@ fn an_abandoned_lease_delays_the_refresh_but_does_not_block_it() {
     assert!((12_000..12_200).contains(&waited), "gave up on the lease after its period: {waited} ms");
     assert!(w.storage.contains_key(&lease), "someone else's lease is not removed");
 }
+
+// extras: currentSession({ forceRefresh }) and the synchronous getCurrentUser()
+
+fn op(w: &mut World, tab: usize, name: &str, input: serde_json::Value) -> u32 {
+    let op = cognito_wasm::engine::ops::Op::parse(name).unwrap();
+    w.call(tab, Call::Op { op, input: input.to_string() })
+}
+
+fn json_result(w: &World, tab: usize, call: u32) -> serde_json::Value {
+    match w.result(tab, call) {
+        Ok(Done::Json(Some(j))) => serde_json::from_str(j).unwrap(),
+        other => panic!("tab {tab}: {other:?}"),
+    }
+}
+
+#[test]
+fn force_refresh_refreshes_fresh_tokens_once_for_every_tab() {
+    let mut w = World::new(3600);
+    let s0 = five_tabs(&mut w, serde_json::json!({}));
+    w.advance(2_000);
+    // Fresh tokens: without the flag (or with false) nothing is sent.
+    let plain = op(&mut w, 0, "currentSession", serde_json::json!({ "forceRefresh": false }));
+    w.run();
+    assert_eq!(w.session(0, plain).unwrap().access_token, s0.access_token);
+    assert_eq!(w.count("REFRESH_TOKEN_AUTH"), 0);
+    // Forced in three tabs at once, with a plain call: one refresh, everyone gets its tokens.
+    let forced: Vec<u32> =
+        (0..3).map(|t| op(&mut w, t, "currentSession", serde_json::json!({ "forceRefresh": true }))).collect();
+    let current = w.call(3, Call::CurrentSession);
+    w.run();
+    assert_eq!(w.count("REFRESH_TOKEN_AUTH"), 1, "one refresh for three forced calls");
+    let stored = w.stored("accessToken").unwrap();
+    assert_ne!(stored, s0.access_token);
+    for (t, c) in forced.iter().enumerate() {
+        assert_eq!(w.session(t, *c).unwrap().access_token, stored, "tab {t}");
+    }
+    // The plain call did not wait for it: the tokens it found were fresh.
+    assert_eq!(w.session(3, current).unwrap().access_token, s0.access_token);
+    assert!(w.tabs[0].events.contains(&EventKind::TokenRefreshed));
+    // Another forced call refreshes again.
+    w.advance(2_000);
+    let again = op(&mut w, 4, "currentSession", serde_json::json!({ "forceRefresh": true }));
+    w.run();
+    assert_eq!(w.count("REFRESH_TOKEN_AUTH"), 2);
+    assert_eq!(w.session(4, again).unwrap().access_token, w.stored("accessToken").unwrap());
+    // Typed errors and no session.
+    let bad = op(&mut w, 0, "currentSession", serde_json::json!({ "forceRefresh": "yes" }));
+    w.run();
+    assert_eq!(w.result(0, bad).as_ref().unwrap_err().code, Code::InvalidInput);
+    let out = w.call(0, Call::SignOut { global: false, redirect: false });
+    w.run();
+    assert!(w.result(0, out).is_ok());
+    let none = op(&mut w, 1, "currentSession", serde_json::json!({ "forceRefresh": true }));
+    w.run();
+    assert!(w.session(1, none).is_none());
+    assert_eq!(w.count("REFRESH_TOKEN_AUTH"), 2);
+}
+
+#[test]
+fn a_forced_refresh_with_a_revoked_refresh_token_ends_the_session() {
+    let mut w = World::new(3600);
+    let t = w.open(serde_json::json!({}));
+    w.sign_in(t);
+    w.fault(serde_json::json!({ "target": "InitiateAuth", "status": 400, "contentType": "application/x-amz-json-1.1",
+        "body": "{\"__type\":\"NotAuthorizedException\",\"message\":\"Refresh Token has been revoked\"}", "count": 1 }));
+    let c = op(&mut w, t, "currentSession", serde_json::json!({ "forceRefresh": true }));
+    w.run();
+    assert!(w.session(t, c).is_none(), "a rejected refresh token: signed out, as currentSession()");
+    assert!(w.stored("accessToken").is_none());
+    assert!(w.tabs[t].events.contains(&EventKind::SessionExpired));
+}
+
+#[test]
+fn get_current_user_names_the_keys_it_reads_and_sends_nothing() {
+    let mut w = World::new(3600);
+    let t = w.open(serde_json::json!({}));
+    let last = format!("{PREFIX}LastAuthUser");
+    // Nothing stored: one read, then null.
+    let c = op(&mut w, t, "getCurrentUser", serde_json::json!({}));
+    w.run();
+    assert_eq!(json_result(&w, t, c), serde_json::json!({ "read": [last] }));
+    let c = op(&mut w, t, "getCurrentUser", serde_json::json!({ "values": { last.clone(): null } }));
+    w.run();
+    assert_eq!(json_result(&w, t, c), serde_json::Value::Null);
+    let s = w.sign_in(t);
+    let sent = w.requests.len();
+    // Signed in: the runner's loop, as the runner runs it.
+    let mut values = serde_json::Map::new();
+    let user = loop {
+        let c = op(&mut w, t, "getCurrentUser", serde_json::json!({ "values": values }));
+        w.run();
+        let r = json_result(&w, t, c);
+        let Some(keys) = r.get("read") else { break r };
+        for k in keys.as_array().unwrap() {
+            let k = k.as_str().unwrap();
+            values.insert(k.into(), w.storage.get(k).map_or(serde_json::Value::Null, |v| v.clone().into()));
+        }
+        assert!(values.len() <= 5, "{values:?}");
+    };
+    let claims: serde_json::Value = serde_json::from_str(&s.id_claims).unwrap();
+    assert_eq!(user, serde_json::json!({ "username": "alice", "userId": claims["sub"] }));
+    assert_eq!(values.len(), 5, "LastAuthUser and the user's four session keys");
+    assert_eq!(w.requests.len(), sent, "no request");
+    // Tokens of another client in the same keys are nobody.
+    let mut forged = values.clone();
+    forged.insert(format!("{PREFIX}alice.idToken"), "x.y.z".into());
+    let c = op(&mut w, t, "getCurrentUser", serde_json::json!({ "values": forged }));
+    w.run();
+    assert_eq!(json_result(&w, t, c), serde_json::Value::Null);
+    // What the runner reports about its storage.
+    let c = op(&mut w, t, "getCurrentUser", serde_json::json!({ "async": true }));
+    w.run();
+    assert_eq!(w.result(t, c).as_ref().unwrap_err().code, Code::InvalidInput);
+    let c = op(&mut w, t, "getCurrentUser", serde_json::json!({ "failed": true }));
+    w.run();
+    assert_eq!(w.result(t, c).as_ref().unwrap_err().code, Code::StorageUnavailable);
+}
+
+#[test]
+fn get_current_user_reads_memory_storage_within_the_call() {
+    let mut w = World::new(3600);
+    let t = w.open(serde_json::json!({ "storage": "memory" }));
+    let c = op(&mut w, t, "getCurrentUser", serde_json::json!({}));
+    w.run();
+    assert_eq!(json_result(&w, t, c), serde_json::Value::Null);
+    w.sign_in(t);
+    assert!(w.storage.is_empty());
+    // Completed by the input itself (no effect to answer): the runner's opSync needs that.
+    let call = w.next_call;
+    w.next_call += 1;
+    let op = cognito_wasm::engine::ops::Op::parse("getCurrentUser").unwrap();
+    let random = w.random();
+    let effects = w.tabs[t].auth.handle(Input::Call { call, op: Call::Op { op, input: "{}".into() } }, w.now, &random);
+    match effects.as_slice() {
+        [Effect::Complete { result: Ok(Done::Json(Some(j))), .. }] => {
+            let v: serde_json::Value = serde_json::from_str(j).unwrap();
+            assert_eq!(v["username"], "alice");
+            assert_eq!(v["userId"].as_str().unwrap().len(), 36);
+        }
+        other => panic!("{other:?}"),
+    }
+}

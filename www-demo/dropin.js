@@ -1,10 +1,10 @@
 // The drop-in demo: configures <cognito-login> from config.js (or the same query parameters
 // as the raw API demo: ?endpoint=…&userPoolId=…&clientId=…&storage=…, plus mode=hosted,
-// providers=Google,… and authFlow=CUSTOM_WITHOUT_SRP|…), then loads the element. A static site
+// providers=Google,…, authFlow=CUSTOM_WITHOUT_SRP|…, dom=light and lang=fr|…), then loads the element. A static site
 // would write the attributes in its HTML instead.
 import defaults from './config.js';
 
-const KEYS = ['endpoint', 'userPoolId', 'clientId', 'storage', 'domain', 'mode', 'providers', 'authFlow'];
+const KEYS = ['endpoint', 'userPoolId', 'clientId', 'storage', 'domain', 'mode', 'providers', 'authFlow', 'dom', 'lang'];
 const SAVED = 'cognito-wasm-demo.dropin';
 const q = new URLSearchParams(location.search);
 // Query overrides are remembered for this tab: the hosted UI comes back to the bare page URL
@@ -21,7 +21,7 @@ const cfg = { ...defaults, ...overrides };
 if (!cfg.domain && /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(cfg.endpoint ?? '')) cfg.domain = cfg.endpoint.replace(/\/$/, '');
 const login = document.getElementById('login');
 const attrs = { 'user-pool-id': cfg.userPoolId, 'client-id': cfg.clientId, endpoint: cfg.endpoint, storage: cfg.storage,
-  domain: cfg.domain, mode: cfg.mode, providers: cfg.providers, 'auth-flow': cfg.authFlow };
+  domain: cfg.domain, mode: cfg.mode, providers: cfg.providers, 'auth-flow': cfg.authFlow, dom: cfg.dom, lang: cfg.lang };
 for (const [k, v] of Object.entries(attrs)) if (v) login.setAttribute(k, v);
 login.setAttribute('remember-device', '');
 

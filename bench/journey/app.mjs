@@ -1,6 +1,6 @@
 // The sign-in journey on the engine prototype, as an app would write it: SRP sign-in,
 // currentSession() with a refresh, signOut(). Settings come from the page's query string.
-import { init, CognitoAuth } from '../../engine-wasm/js/runner.mjs';
+import init, { CognitoAuth } from '../../engine-wasm/js/runner.mjs';
 
 const q = new URLSearchParams(location.search);
 const out = { events: [] };

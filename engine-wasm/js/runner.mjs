@@ -18,7 +18,7 @@ const unwrap = (m) => (m && typeof m === 'object' && 'module_or_path' in m ? m.m
  * Response, bytes or a compiled WebAssembly.Module.
  * @param {any} [input]
  */
-export async function init(input) {
+async function init(input) {
   if (ex) return ex;
   let src = await unwrap(input);
   if (src instanceof WebAssembly.Module) return initSync(src);
@@ -370,8 +370,40 @@ class Runner {
   }
 }
 
+const strict = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The header and payload of a JWT, decoded (not verified) as UTF-8 JSON; an `InvalidInput`
+ * error for anything else.
+ * @param {string} token
+ */
+export function decodeJwt(token) {
+  const p = typeof token === 'string' ? token.split('.') : [];
+  try {
+    if (p.length !== 3) throw 0;
+    const [header, payload] = p.slice(0, 2).map((s) => JSON.parse(strict.decode(bytes(s))));
+    if ([header, payload].some((o) => !o || typeof o !== 'object' || Array.isArray(o))) throw 0;
+    return { header, payload };
+  } catch { throw error(['InvalidInput', NUL, '0', 'not a JWT'], 0); }
+}
+
+/**
+ * An Amplify configuration (`amplify_outputs.json`, `aws-exports.js` or Amplify's parsed
+ * `ResourcesConfig`) as this library's configuration; the mapping is the engine's.
+ * @param {any} config
+ */
+export function configFromAmplify(config) {
+  if (!ex) throw new Error('call init() first');
+  if (!ex.amplify) throw error(['InvalidInput', NUL, '0', 'this engine has no fromAmplifyConfig: load the full one'], 0);
+  const o = call('amplify', JSON.stringify({ config: config ?? null, origin: globalThis.location?.origin ?? null, path: globalThis.location?.pathname ?? null }));
+  if (o[0] === 'E') throw error(o.split(US), 1);
+  return JSON.parse(o.slice(2));
+}
+
 export class CognitoAuth {
   #r;
+  /** @param {any} config @param {Record<string, any>} [options] */
+  static fromAmplifyConfig(config, options) { return new CognitoAuth({ ...configFromAmplify(config), ...options }); }
   /** True where passkeys can work: a secure context with WebAuthn. */
   static isPasskeySupported() { return passkeys(); }
 
@@ -381,7 +413,24 @@ export class CognitoAuth {
   /** The storage in use (`'memory'` after a fallback). */
   get storageKind() { return this.#r.kind; }
 
-  currentSession() { return this.#r.api('S'); }
+  /** @param {{forceRefresh?: boolean}} [o] */
+  currentSession(o) { return o === undefined ? this.#r.api('S') : this.#r.op('currentSession', o); }
+  /** Who is signed in, from storage alone (no request). */
+  getCurrentUser() {
+    const r = this.#r;
+    /** @type {Record<string, string | null>} */ const values = {};
+    for (let i = 0; i < 3; i++) {
+      const a = r.opSync('getCurrentUser', { values });
+      if (!a || !a.read) return a;
+      for (const k of a.read) {
+        let v;
+        try { v = r.store?.getItem(k); } catch { return r.opSync('getCurrentUser', { failed: true }); }
+        if (v && typeof v.then === 'function') return r.opSync('getCurrentUser', { async: true });
+        values[k] = v ?? null;
+      }
+    }
+    return null;
+  }
   /** @param {any} input */
   signIn(input) { return this.#r.op('signIn', input); }
   /** @param {any} answer */

@@ -87,6 +87,27 @@ pub extern "C" fn configure() -> usize {
     s.out.len()
 }
 
+/// `CognitoAuth.fromAmplifyConfig`: `{"config": …, "origin": …}` (after the random bytes) to
+/// this library's configuration. Returns the output length: `J json` or one `E` record.
+#[cfg(feature = "full")]
+#[no_mangle]
+pub extern "C" fn amplify() -> usize {
+    let s = state();
+    s.out.clear();
+    match cognito_wasm::engine::amplify::from_amplify(split_input(s).1) {
+        Ok(j) => {
+            s.out.push('J');
+            s.out.push('\u{1f}');
+            s.out.push_str(&j);
+        }
+        Err(e) => {
+            s.out.push('E');
+            wire::error(&mut s.out, &e);
+        }
+    }
+    s.out.len()
+}
+
 /// Start-up (`storage_ok`: the runner's storage probe). Returns the output length.
 #[no_mangle]
 pub extern "C" fn start(handle: usize, storage_ok: u32, now: f64) -> usize {

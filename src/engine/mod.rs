@@ -28,12 +28,16 @@
 
 #[cfg(feature = "account")]
 pub mod account;
+#[cfg(feature = "migrate")]
+pub mod amplify;
 #[cfg(feature = "challenges")]
 pub mod challenges;
 pub mod config;
 #[cfg(feature = "devices")]
 pub mod devices;
 pub mod effect;
+#[cfg(feature = "extras")]
+pub mod extras;
 #[cfg(feature = "hosted-ui")]
 pub mod hosted;
 pub mod http;

@@ -86,6 +86,9 @@ pub enum Op {
     PresignUrl,
     #[cfg(feature = "identity")]
     SignFailed,
+    // extras
+    #[cfg(feature = "extras")]
+    Extras(super::extras::Op),
 }
 
 impl Op {
@@ -102,6 +105,11 @@ impl Op {
         #[cfg(feature = "passkeys")]
         if let Some(o) = passkeys::parse(name) {
             return Some(Op::Passkeys(o));
+        }
+        // extras
+        #[cfg(feature = "extras")]
+        if let Some(o) = super::extras::parse(name) {
+            return Some(Op::Extras(o));
         }
         Some(match name {
             "signIn" => Op::SignIn,
@@ -158,6 +166,9 @@ pub enum State {
     Identity(super::identity::State),
     #[cfg(feature = "challenges")]
     Challenges(super::challenges::State),
+    // extras
+    #[cfg(feature = "extras")]
+    Extras(super::extras::State),
 }
 
 /// Per-client state of the features (kept as long as the client).
@@ -278,6 +289,9 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
         Op::GetAwsCredentials | Op::SignRequest | Op::PresignUrl | Op::SignFailed => {
             super::identity::start(a, call, op, input)
         }
+        // extras
+        #[cfg(feature = "extras")]
+        Op::Extras(op) => super::extras::start(a, call, op, input),
         // account, devices, passkeys
         #[cfg(feature = "account")]
         Op::Account(op) => account::start(a, call, op, input),
@@ -295,6 +309,12 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
         State::Identity(st) => return super::identity::with_session(a, call, st, s),
         other => other,
     };
+    // extras (no session is an answer there: `null`)
+    #[cfg(feature = "extras")]
+    let state = match state {
+        State::Extras(st) => return super::extras::with_session(a, call, st, s),
+        other => other,
+    };
     let s = match s {
         Ok(Some(s)) => s,
         Ok(None) => return a.done(call, Err(Error::new(Code::NotSignedIn, "no user is signed in"))),
@@ -309,6 +329,8 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
         State::Hosted(st) => super::hosted::with_session(a, call, st, s),
         #[cfg(feature = "identity")]
         State::Identity(_) => {}
+        #[cfg(feature = "extras")]
+        State::Extras(_) => {}
         // account, devices, passkeys
         #[cfg(feature = "account")]
         State::Account(st) => account::with_session(a, call, st, s),
@@ -329,6 +351,9 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
         State::Hosted(st) => super::hosted::resume(a, call, st, reply),
         #[cfg(feature = "identity")]
         State::Identity(st) => super::identity::resume(a, call, st, reply),
+        // extras
+        #[cfg(feature = "extras")]
+        State::Extras(st) => super::extras::resume(a, call, st, reply),
         // account, devices, passkeys
         #[cfg(feature = "account")]
         State::Account(st) => account::resume(a, call, st, reply),

@@ -38,6 +38,12 @@ export async function elementUsage(): Promise<void> {
   // @ts-expect-error auth is readonly
   login.auth = null;
   const mode: 'form' | 'hosted' = login.mode;
+  const dom: 'shadow' | 'light' = login.dom;
+  const language: 'en' | 'es' | 'fr' | 'de' | 'pt' | 'ja' | 'zh' = login.language;
+  // @ts-expect-error dom is readonly (set the attribute)
+  login.dom = 'light';
+  created.setAttribute('dom', 'light');
+  created.setAttribute('lang', 'ja');
   const flow: CognitoLoginAuthFlow = login.authFlow;
   const allFlows: CognitoLoginAuthFlow[] = ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH', 'CUSTOM_WITH_SRP', 'CUSTOM_WITHOUT_SRP'];
   // @ts-expect-error not a flow the element knows
@@ -72,5 +78,5 @@ export async function elementUsage(): Promise<void> {
   // The classes are constructors a page could subclass or check against.
   const isLogin: boolean = asElement instanceof CognitoLoginElement;
   class MyLogin extends CognitoLoginElement {}
-  void [auth, mode, flow, allFlows, badFlow, strings, token, session, out, moduleToken, parts, isLogin, MyLogin];
+  void [auth, mode, dom, language, flow, allFlows, badFlow, strings, token, session, out, moduleToken, parts, isLogin, MyLogin];
 }

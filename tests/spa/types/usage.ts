@@ -6,6 +6,10 @@
 import init, {
   initSync,
   CognitoAuth,
+  decodeJwt,
+  configFromAmplify,
+  type AmplifyMappedConfig,
+  type CurrentUser,
   type AuthEvent,
   type AwsCredentials,
   type CognitoAuthConfig,
@@ -99,6 +103,14 @@ export async function everything(bytes: ArrayBuffer, wasmModule: WebAssembly.Mod
 
   // --- sessions, events, sign-out ---
   const current: Session | null = await auth.currentSession();
+  const forced: Session | null = await auth.currentSession({ forceRefresh: true });
+  const who: CurrentUser | null = auth.getCurrentUser();
+  const whoId: string | undefined = who?.userId;
+  const claims: Record<string, unknown> = decodeJwt(forced?.idToken ?? '').payload;
+  const mapped: AmplifyMappedConfig = configFromAmplify({ version: '1', auth: {} });
+  const mfa: 'off' | 'on' | 'optional' | undefined = mapped.mfa?.status;
+  const migrated: CognitoAuth = CognitoAuth.fromAmplifyConfig({ aws_project_region: 'us-east-1' }, { storage: 'session' });
+  void whoId; void claims; void mfa; void migrated;
   const off: () => void = auth.onAuthStateChange((e: AuthEvent) => {
     switch (e.type) {
       case 'signedIn': case 'tokenRefreshed': { const u: string = e.session.username; void u; break; }

@@ -29,7 +29,9 @@ export function Usage({ auth }: { auth: CognitoAuth }) {
     <CognitoProvider auth={auth}>
       <CognitoProvider>{null}</CognitoProvider>
       <cognito-login ref={login} user-pool-id="us-east-1_AbC123" client-id="abc" mode="hosted" providers="Google"
-        auth-flow="USER_PASSWORD_AUTH" storage="session" passkeys remember-device="" redirect-sign-in="https://x/" />
+        auth-flow="USER_PASSWORD_AUTH" storage="session" passkeys remember-device="" redirect-sign-in="https://x/" dom="light" lang="fr" />
+      {/* @ts-expect-error not a dom mode */}
+      <cognito-login user-pool-id="p" client-id="c" dom="open" />
       {/* @ts-expect-error client-id is required */}
       <cognito-login user-pool-id="us-east-1_AbC123" />
       {/* @ts-expect-error not a mode */}
