@@ -22,12 +22,12 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'size-'));
 function sizes(buf) {
   return { raw: buf.length, gzip: zlib.gzipSync(buf, { level: 9 }).length };
 }
-function bundle(name, source, resolveDir) {
+function bundle(name, source, resolveDir, extra = []) {
   const entry = path.join(tmp, `${name}.entry.mjs`);
   const out = path.join(tmp, `${name}.bundle.js`);
   fs.writeFileSync(entry, source);
   execFileSync(esbuild, [entry, '--bundle', '--minify', '--format=esm', '--platform=browser',
-    '--log-level=error', '--define:global=globalThis', '--define:process.env.NODE_ENV="production"', `--outfile=${out}`],
+    '--log-level=error', '--define:global=globalThis', '--define:process.env.NODE_ENV="production"', `--outfile=${out}`, ...extra],
     { cwd: resolveDir, env: { ...process.env, NODE_PATH: path.join(resolveDir, 'node_modules') } });
   return sizes(fs.readFileSync(out));
 }
@@ -43,6 +43,12 @@ for (const [tier, what] of [['signin', 'sign-in with every challenge, sessions, 
   if (!fs.existsSync(f)) continue;
   const w = sizes(fs.readFileSync(f));
   results.push({ lib: `cognito-wasm: ${what} (cognito_wasm_${tier}.wasm)`, js: ours, wasm: w, total: { raw: ours.raw + w.raw, gzip: ours.gzip + w.gzip } });
+}
+// The framework bindings' own bytes (an app adds them to the core above): React / Vue external,
+// as they are peer dependencies the app already has.
+for (const [sub, peer] of [['react', 'react'], ['vue', 'vue']]) {
+  const js = bundle(`binding-${sub}`, `export * from ${JSON.stringify(path.join(pkgDir, `${sub}.js`))};\n`, root, [`--external:${peer}`]);
+  results.push({ lib: `cognito-wasm/${sub} (${sub}.js alone, ${peer} external)`, js, total: js });
 }
 
 // The sign-in journey on the engine prototype (engine-wasm/): a real app entry

@@ -147,3 +147,23 @@ declare global {
     'cognito-error': CustomEvent<CognitoErrorDetail>;
   }
 }
+
+/** The attributes of `<cognito-login>` (see the top of this file), for JSX and Vue typings
+ * (`cognito-wasm/react`, `cognito-wasm/vue`). Boolean attributes are present or absent. */
+export interface CognitoLoginAttributes {
+  'user-pool-id': string;
+  'client-id': string;
+  endpoint?: string;
+  storage?: 'local' | 'session' | 'memory' | 'cookie';
+  domain?: string;
+  'redirect-sign-in'?: string;
+  'redirect-sign-out'?: string;
+  mode?: 'form' | 'hosted';
+  providers?: string;
+  'remember-device'?: boolean | '';
+  'no-sign-up'?: boolean | '';
+  'auth-flow'?: CognitoLoginAuthFlow;
+  passkeys?: boolean | '';
+  dom?: 'shadow' | 'light';
+  lang?: string;
+}

@@ -3,7 +3,8 @@
 #   cargo (wasm32, release: engine-wasm/ with every feature, a raw boundary, no wasm-bindgen)
 #   -> wasm-opt -Oz (binaryen from npm) -> cognito_wasm_bg.wasm
 #   + engine-wasm/js/runner.mjs as cognito_wasm.js (the CognitoAuth facade, which runs effects)
-#   + pkg-template/{package.json,README.md,index.d.ts,element.js,qr.js,element.d.ts,i18n/*.js}
+#   + pkg-template/{package.json,README.md,index.d.ts,element.js,qr.js,element.d.ts,i18n/*.js,
+#     react.js,react.d.ts,vue.js,vue.d.ts} (framework bindings: plain ES modules, peers not bundled)
 # Needs what scripts/install-deps.sh installs (it does not run it itself).
 # Env: SKIP_WASM_OPT=1 to skip the optimisation pass (debugging only).
 set -euo pipefail
@@ -44,7 +45,8 @@ if [[ "${SKIP_WASM_OPT:-0}" != 1 ]]; then
 fi
 
 log "package files"
-cp pkg-template/index.d.ts pkg-template/element.js pkg-template/qr.js pkg-template/element.d.ts pkg-template/README.md "$out/"
+cp pkg-template/index.d.ts pkg-template/element.js pkg-template/qr.js pkg-template/element.d.ts \
+  pkg-template/react.js pkg-template/react.d.ts pkg-template/vue.js pkg-template/vue.d.ts pkg-template/README.md "$out/"
 mkdir -p "$out/i18n" && cp pkg-template/i18n/*.js "$out/i18n/"
 version=$(sed -n '/^\[package\]/,/^\[/{s/^version *= *"\(.*\)"/\1/p}' Cargo.toml | head -n1)
 PKG_VERSION="$version" node --input-type=module -e '
@@ -83,3 +85,6 @@ echo "drop-in add-on (cognito-wasm/element, loads the core only when a <cognito-
 size_line "$out/element.js"
 size_line "$out/qr.js"
 for f in "$out"/i18n/*.js; do size_line "$f"; done
+echo "framework bindings (cognito-wasm/react, cognito-wasm/vue; the framework is a peer):"
+size_line "$out/react.js"
+size_line "$out/vue.js"

@@ -14,7 +14,7 @@
 #   7. the Playwright e2e suite           (tests/e2e, demo page against the emulator)
 #   8. tests/peers/run.sh                 (aws-amplify, amazon-cognito-identity-js and
 #                                          oidc-client-ts in Chromium against the emulator)
-#   9. tests/spa/run.sh                   (packed tarball in Vite/webpack apps + tsc --strict)
+#   9. tests/spa/run.sh                   (packed tarball in Vite/webpack/React/Vue apps + tsc --strict)
 # Benchmarks are not part of the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -114,4 +114,4 @@ step "build pkg/" bash scripts/build-pkg.sh
 step "npm pack + install + import check" bash scripts/check-pkg.sh
 step "e2e (Playwright + emulator)" e2e
 step "peers (Amplify, CIJ, oidc-client-ts vs the emulator)" bash tests/peers/run.sh
-step "SPA consumers (Vite, webpack, tsc)" bash tests/spa/run.sh
+step "SPA consumers (Vite, webpack, React, Vue, tsc)" bash tests/spa/run.sh

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use cognito_emulator::jwt::Signer;
 use cognito_emulator::pool::Pool;
 use cognito_emulator::server::{route, Incoming};
-use cognito_wasm::engine::{Auth, Call, Config, Done, Effect, EventKind, Input, Reply, StorageOp, RANDOM_BYTES};
+use cognito_wasm::engine::{
+    Auth, Call, Config, Done, Effect, EventKind, Input, Notice, Reply, StorageOp, RANDOM_BYTES,
+};
 use cognito_wasm::protocol::HttpResponse;
 use cognito_wasm::{Code, Error};
 
@@ -51,6 +53,8 @@ struct World {
     storage_throws: bool,
     reads_throw: bool,
     web_locks: bool,
+    /// BroadcastChannel messages are lost (a tab learns only from storage).
+    drop_notices: bool,
     locks: HashMap<String, Lock>,
     tabs: Vec<Tab>,
     /// (deliver at, order, tab, input)
@@ -89,6 +93,7 @@ impl World {
             storage_throws: false,
             reads_throw: false,
             web_locks: true,
+            drop_notices: false,
             locks: HashMap::new(),
             tabs: Vec::new(),
             queue: Vec::new(),
@@ -260,7 +265,7 @@ impl World {
                 }
                 Effect::Broadcast { notice } => {
                     for t in 0..self.tabs.len() {
-                        if t != tab {
+                        if t != tab && !self.drop_notices {
                             self.push(self.now + 1, t, Input::Notice(notice));
                         }
                     }
@@ -382,6 +387,29 @@ fn five_tabs_make_exactly_one_refresh() {
     let refreshed: usize =
         w.tabs.iter().map(|t| t.events.iter().filter(|e| **e == EventKind::TokenRefreshed).count()).sum();
     assert_eq!(refreshed, 5);
+}
+
+#[test]
+fn a_tab_announces_another_tabs_refresh_once_with_the_new_tokens() {
+    let mut w = World::new(3600);
+    let a = w.open(serde_json::json!({ "autoRefresh": true }));
+    let b = w.open(serde_json::json!({ "autoRefresh": true }));
+    w.sign_in(a);
+    assert_eq!(w.tabs[b].events, [EventKind::SignedIn]);
+    // A refresh notice whose tokens this tab cannot read yet (another renderer's localStorage
+    // write can land after its BroadcastChannel message): the tokens it has are not news.
+    w.push(w.now, b, Input::Notice(Notice::TokenRefreshed));
+    w.run();
+    assert_eq!(w.tabs[b].events, [EventKind::SignedIn]);
+    // Both timers fire inside the leeway: one tab refreshes, the other waits for the lock and
+    // finds the new tokens. With no notice at all, it still announces them, once.
+    w.drop_notices = true;
+    w.advance(3_600_000 - 30_000);
+    w.run();
+    assert_eq!(w.count("REFRESH_TOKEN_AUTH"), 1);
+    for t in [a, b] {
+        assert_eq!(w.tabs[t].events, [EventKind::SignedIn, EventKind::TokenRefreshed], "tab {t}");
+    }
 }
 
 #[test]

@@ -200,6 +200,10 @@ pub struct Auth {
     memory: Option<Vec<(String, String)>>,
     fell_back: bool,
     flight: Option<Flight>,
+    /// The access token of the session this tab last announced (signedIn / tokenRefreshed):
+    /// a notice read before the other tab's write is visible here, and a refresh another tab
+    /// made that this tab finds under the lock, are then announced once, with the new tokens.
+    told: Option<String>,
     timer: Option<u32>,
     due: bool,
     hidden: bool,
@@ -275,6 +279,7 @@ impl Auth {
             memory,
             fell_back: false,
             flight: None,
+            told: None,
             timer: None,
             due: false,
             hidden: false,
@@ -368,6 +373,9 @@ impl Auth {
     }
 
     fn emit(&mut self, kind: EventKind, session: Option<&Session>, error: Option<&Error>) {
+        if session.is_some() || matches!(kind, EventKind::SignedOut | EventKind::SessionExpired) {
+            self.told = session.map(|s| s.access_token.clone());
+        }
         self.out.push(Effect::Emit { event: Event { kind, session: session.cloned(), error: error.cloned() } });
     }
 
@@ -764,15 +772,16 @@ impl Auth {
                 }
             }
             Then::Notice(n, polls) => match s {
-                Some(s) => {
+                // Not what this tab announced already (else the other tab's write is not visible yet).
+                Some(s) if self.told.as_deref() != Some(s.access_token.as_str()) => {
                     let kind = if n == Notice::SignedIn { EventKind::SignedIn } else { EventKind::TokenRefreshed };
                     self.emit(kind, Some(&s), None);
                     self.schedule_for(&s);
                 }
-                None if polls > 0 => {
+                _ if polls > 0 => {
                     self.timer(self.now + POLL_MS, Wait::NoticePoll(n, polls - 1));
                 }
-                None => {}
+                _ => {}
             },
             Then::SignOut { call, global } => match s {
                 Some(s) => {
@@ -862,7 +871,11 @@ impl Auth {
         let fresh = refresh::decide(&cur, self.now, self.cfg.leeway_s) == Decision::Use;
         let changed = cur.access_token != f.seen;
         if (fresh && !f.forced) || (changed && self.now < refresh::expiry_ms(&cur)) {
-            // Another tab refreshed while this one waited: use its tokens.
+            // Another tab refreshed while this one waited: use its tokens (and say so, unless
+            // its notice already did).
+            if changed && self.told.as_deref() != Some(cur.access_token.as_str()) {
+                self.emit(EventKind::TokenRefreshed, Some(&cur), None);
+            }
             return self.finish(Ok(Some(cur)));
         }
         if f.polls > 0 && !changed {

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # SPA consumers of the npm package, installed the way users install it (scripts/test.sh runs this):
 #   1. npm pack pkg/ (run scripts/build-pkg.sh first)
-#   2. in each fixture (vite-app, webpack-app, types): npm ci (exact pins, committed lockfile),
+#   2. in each fixture (vite-app, webpack-app, react-app, vue-app, types): npm ci (exact pins, committed lockfile),
 #      then npm install --no-save of the fresh tarball (never committed)
-#   3. vite-app: tsc --noEmit + vite build; webpack-app: webpack --mode production
+#   3. vite-app: tsc --noEmit + vite build; webpack-app: webpack --mode production;
+#      react-app, vue-app (the framework bindings): tsc --noEmit --strict over the app and
+#      src/typings.ts(x) (react.d.ts / vue.d.ts and the elements' JSX / GlobalComponents
+#      typings), vite build (client) and vite build --ssr (dist-ssr, rendered by ssr.mjs)
 #   4. types: tsc --noEmit --strict over usage.ts (index.d.ts) and element-usage.ts
 #      (element.d.ts); node check-exports.mjs (initSync + every declared export / CognitoAuth
 #      member exists at runtime, and nothing public is undeclared; the same for
 #      cognito-wasm/element and CognitoLoginElement)
 #      tsc --checkJs --strict over the engine's runner (engine-wasm/js/runner.mjs)
 #   5. node --test signin.test.mjs: the BUILT apps sign in against the emulator in headless
-#      Chromium (needs target/<profile>/emulator/cognito-emulator: cargo build --profile emulator -p cognito-emulator)
+#      Chromium (react-app and vue-app also refresh and sign out across two tabs, and render
+#      once on the server in Node without touching window or wasm) (needs target/<profile>/emulator/cognito-emulator: cargo build --profile emulator -p cognito-emulator)
 set -euo pipefail
 cd "$(dirname "$0")"
 spa=$(pwd)
@@ -27,7 +31,7 @@ trap 'rm -rf "$work"' EXIT
 tarball="$work/$(cd "$work" && npm pack "$root/pkg" --silent | tail -n1)"
 lap "packed $(basename "$tarball")"
 
-for app in vite-app webpack-app types; do
+for app in vite-app webpack-app react-app vue-app types; do
   (
     cd "$spa/$app"
     rm -rf dist
@@ -44,6 +48,16 @@ done
 lap "vite-app: tsc + vite build"
 (cd webpack-app && npx --no-install webpack --mode production --stats errors-warnings)
 lap "webpack-app: webpack build"
+for app in react-app:tsx vue-app:ts; do
+  (
+    cd "${app%%:*}"
+    rm -rf dist-ssr
+    npx --no-install tsc --noEmit -p tsconfig.json
+    npx --no-install vite build --logLevel warn
+    npx --no-install vite build --ssr "src/entry-server.${app##*:}" --outDir dist-ssr --logLevel warn
+  )
+  lap "${app%%:*}: tsc + vite build + vite build --ssr"
+done
 
 (cd types && npx --no-install tsc --noEmit --strict -p tsconfig.json)
 lap "types: tsc --noEmit --strict usage.ts element-usage.ts"

@@ -1,9 +1,12 @@
 // The BUILT Vite and webpack apps (tests/spa/*/dist, made by tests/spa/run.sh from the packed
-// tarball) sign the demo user in against the emulator in headless Chromium.
+// tarball) sign the demo user in against the emulator in headless Chromium; the Vite + React
+// and Vite + Vue apps (cognito-wasm/react, cognito-wasm/vue) also refresh and sign out across
+// two tabs, and their server builds (dist-ssr) render once in Node (ssr.mjs).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLIENT_ID, POOL_ID, USERS, setup } from '../e2e/harness.mjs';
@@ -65,5 +68,75 @@ for (const app of ['vite-app', 'webpack-app']) {
     assert.equal(await page.locator('#user').textContent(), USERS.demo.username, await page.locator('#error').textContent());
     assert.deepEqual(page.errors, []);
     await page.context().close();
+  });
+}
+
+// The framework bindings (cognito-wasm/react, cognito-wasm/vue) in built Vite apps whose UI reads
+// only useAuth(): two tabs of one origin, a sign-in in one shows in both, an automatic refresh
+// (the emulator issues 62 s tokens, refreshLeeway is 60 s) re-renders both with the new
+// expiry, and a sign-out in the other tab signs the first one out.
+const expires = async (page) => Number(await page.locator('#expires').textContent());
+for (const app of ['react-app', 'vue-app']) {
+  test(`${app}: useAuth() follows sign-in, refresh and sign-out, across tabs`, async () => {
+    const dist = path.join(HERE, app, 'dist');
+    assert.ok(fs.existsSync(path.join(dist, 'index.html')), `${dist} not built: run tests/spa/run.sh`);
+    const server = await serveDir(dist);
+    servers.push(server);
+    const a = await env.newPage();
+    const b = await a.context().newPage();
+    b.setDefaultTimeout(20_000);
+    b.errors = [];
+    b.on('pageerror', (e) => b.errors.push(e));
+    const q = new URLSearchParams({ endpoint: env.endpoint, userPoolId: POOL_ID, clientId: CLIENT_ID });
+    const url = `http://127.0.0.1:${server.address().port}/?${q}`;
+    for (const p of [a, b]) {
+      await p.goto(url);
+      await p.waitForSelector('main[data-status="signedOut"]');
+    }
+
+    await env.control('config', { tokenTtlSeconds: 62 });
+    try {
+      await a.getByLabel('Username').fill(USERS.demo.username);
+      await a.getByLabel('Password').fill(USERS.demo.password);
+      const at = Date.now();
+      await a.getByRole('button', { name: 'Sign in' }).click();
+      await a.waitForSelector('main[data-status="signedIn"], #error:not(:empty)');
+      assert.equal(await a.locator('#user').textContent(), USERS.demo.username, await a.locator('#error').textContent());
+      assert.equal(await a.locator('#email').textContent(), USERS.demo.email);
+      const first = await expires(a);
+      assert.ok(Math.abs(first - (at + 62_000)) < 10_000, `62 s tokens: expiresAt ${first - at} ms after sign-in`);
+      // The other tab heard it (BroadcastChannel → onAuthStateChange) without a reload.
+      await b.waitForSelector('main[data-status="signedIn"]');
+      assert.equal(await b.locator('#user').textContent(), USERS.demo.username);
+    } finally {
+      await env.control('config', { tokenTtlSeconds: 3600 });
+    }
+
+    // The refresh (1 h tokens now) re-renders both tabs with the new expiry.
+    for (const p of [a, b]) {
+      await p.waitForFunction(() => Number(document.querySelector('#expires')?.textContent) > Date.now() + 3_000_000, null, { timeout: 15_000, polling: 100 });
+    }
+    const refreshed = await expires(a);
+    assert.equal(await expires(b), refreshed);
+    const stored = await a.evaluate(() => JSON.parse(atob(localStorage.getItem(Object.keys(localStorage).find((k) => k.endsWith('.accessToken'))).split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp);
+    assert.ok(Math.abs(refreshed - stored * 1000) < 10_000, 'the shown expiry is the stored access token\'s');
+
+    await b.getByRole('button', { name: 'Sign out' }).click();
+    for (const p of [b, a]) await p.waitForSelector('main[data-status="signedOut"]');
+    assert.deepEqual(await a.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('CognitoIdentityServiceProvider.'))), []);
+    assert.deepEqual([...a.errors, ...b.errors], []);
+    await a.context().close();
+  });
+
+  test(`${app}: the server build renders once in Node without window or wasm`, async () => {
+    const entry = path.join(HERE, app, 'dist-ssr', 'entry-server.js');
+    assert.ok(fs.existsSync(entry), `${entry} not built: run tests/spa/run.sh`);
+    const out = await new Promise((resolve, reject) => {
+      execFile(process.execPath, [path.join(HERE, 'ssr.mjs'), path.join(HERE, app)], { timeout: 20_000 }, (e, stdout, stderr) => (e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve(stdout)));
+    });
+    const { html, touched } = JSON.parse(out);
+    assert.deepEqual(touched, []);
+    assert.match(html, /^<main data-status="loading"><p>Status: <output id="status">loading<\/output><\/p>/);
+    assert.doesNotMatch(html, /<form|Signed in as/);
   });
 }
