@@ -69,6 +69,28 @@ fn check_token(token: &str, config: &ClientConfig, token_use: &str) -> Result<Jw
 }
 
 impl Session {
+    /// The session as the runner hands sessions to the app (`runner.mjs` `session()`), as
+    /// JSON text: `{username, idToken, accessToken, refreshToken, expiresAt, clockDrift,
+    /// idTokenClaims, accessTokenClaims}` (claims re-written from their parse, `{}` when they
+    /// do not parse). Every operation result that carries a session writes it with this.
+    pub fn to_result_json(&self) -> String {
+        let claims = |t: &str| crate::json::parse(t).unwrap_or(crate::json::Json::Obj(Vec::new())).to_text();
+        let num = |n: i64| {
+            let mut t = String::new();
+            if n < 0 {
+                t.push('-');
+            }
+            t.push_str(&decimal(n.unsigned_abs()));
+            t
+        };
+        let mut o = crate::json::Body::new();
+        o.str("username", &self.username).str("idToken", &self.id_token).str("accessToken", &self.access_token);
+        o.opt_str("refreshToken", self.refresh_token.as_deref());
+        o.raw("expiresAt", &num(self.expires_at_ms())).raw("clockDrift", &num(self.clock_drift));
+        o.raw("idTokenClaims", &claims(&self.id_claims)).raw("accessTokenClaims", &claims(&self.access_claims));
+        o.end()
+    }
+
     /// Builds a session from fresh tokens, checking that they are JWTs of the right kind for
     /// this pool and client. `refresh_token` replaces the result's when that has none (a
     /// refresh reply keeps the old refresh token). `now_ms` is the local clock.

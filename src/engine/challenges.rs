@@ -34,7 +34,7 @@ use crate::account::{self, SignUpInput};
 use crate::device::{self, DeviceSecrets, NewDevice, PASSWORD_BYTES, SALT_BYTES};
 use crate::error::{Code, Error};
 use crate::flow::{Answer, ClientSecret, FirstFactor, Password, Pending, SignIn, Step};
-use crate::json::{self, Json};
+use crate::json::Json;
 use crate::refresh::TokenSource;
 use crate::session::{last_user_key, Session};
 use crate::srp::{self, SrpClient, EPHEMERAL_BYTES};
@@ -155,15 +155,6 @@ fn wipe(j: &mut Json) {
     }
 }
 
-fn num(n: i64) -> Json {
-    let mut t = String::new();
-    if n < 0 {
-        t.push('-');
-    }
-    t.push_str(&decimal(n.unsigned_abs()));
-    Json::Num(t)
-}
-
 fn text(v: &str) -> Json {
     Json::Str(String::from(v))
 }
@@ -173,20 +164,6 @@ fn member(k: &str, v: Json) -> (String, Json) {
 }
 
 /// The session as the app sees it (the runner's `Session` object, as JSON).
-pub(crate) fn session_json(s: &Session) -> Json {
-    let claims = |c: &str| json::parse(c).filter(|v| v.as_obj().is_some()).unwrap_or(Json::Obj(Vec::new()));
-    Json::Obj(alloc::vec![
-        member("username", text(&s.username)),
-        member("idToken", text(&s.id_token)),
-        member("accessToken", text(&s.access_token)),
-        member("refreshToken", s.refresh_token.as_deref().map_or(Json::Null, text)),
-        member("expiresAt", num(s.expires_at_ms())),
-        member("clockDrift", num(s.clock_drift)),
-        member("idTokenClaims", claims(&s.id_claims)),
-        member("accessTokenClaims", claims(&s.access_claims)),
-    ])
-}
-
 /// A library error inside a result (`autoSignInError`): `{"$error": [code, status, retryable,
 /// message]}`, the fields of the wire's error record, which the runner turns into an `Error`.
 fn error_json(e: &Error) -> Json {
@@ -455,7 +432,7 @@ fn ceremony(a: &mut Auth, call: u32, p: Box<Pending>, kind: Kind) {
 #[cfg(feature = "passkeys")]
 fn assertion(cred: &str) -> Result<String, Error> {
     let bad = || Error::new(Code::PasskeyFailed, "the browser's credential lacks a field WebAuthn defines");
-    let v = json::parse(cred).filter(|v| v.as_obj().is_some()).ok_or_else(bad)?;
+    let v = crate::json::parse(cred).filter(|v| v.as_obj().is_some()).ok_or_else(bad)?;
     let b64 = |o: Option<&Json>| o.and_then(Json::as_str).and_then(crate::encoding::base64url_decode);
     let r = v.get("response").ok_or_else(bad)?;
     let a = crate::passkey::Assertion {
@@ -489,15 +466,14 @@ fn confirm_device(a: &mut Auth, call: u32, s: Session, nd: NewDevice) {
 /// `{type: 'signedIn', session, newDevice}` (`newDevice` null when ConfirmDevice failed: the
 /// sign-in stands).
 fn signed_in_new_device(a: &mut Auth, call: u32, s: Session, device: Option<(&str, bool)>) {
-    let nd = device.map_or(Json::Null, |(key, remembered)| {
-        Json::Obj(alloc::vec![member("deviceKey", text(key)), member("remembered", Json::Bool(remembered))])
+    let nd = device.map_or(String::from("null"), |(key, remembered)| {
+        let mut d = crate::json::Body::new();
+        d.str("deviceKey", key).raw("remembered", if remembered { "true" } else { "false" });
+        d.end()
     });
-    let result = Json::Obj(alloc::vec![
-        member("type", text("signedIn")),
-        member("session", session_json(&s)),
-        member("newDevice", nd)
-    ]);
-    a.signed_in(call, s, TokenSource::UserPool, Some(result.to_text()));
+    let mut b = crate::json::Body::new();
+    b.str("type", "signedIn").raw("session", &s.to_result_json()).raw("newDevice", &nd);
+    a.signed_in(call, s, TokenSource::UserPool, Some(b.end()));
 }
 
 /// The answer to a pending SELECT_CHALLENGE: `{ answer }` (with `password` for the password

@@ -29,7 +29,7 @@ use super::life::Auth;
 use super::ops::{self, keyed, opt_str, req_str, Op};
 use crate::error::{Code, Error};
 use crate::idtoken::{self, Expected, Jwks};
-use crate::json::{self, Body, Json};
+use crate::json::{Body, Json};
 use crate::oauth::{self, AuthorizeOptions, Callback, HostedConfig, OAuthRequest, PendingSignIn, PkceVerifier};
 use crate::protocol::AuthenticationResult;
 use crate::refresh::TokenSource;
@@ -370,6 +370,7 @@ fn verified(a: &mut Auth, call: u32, v: Verify) -> Result<(), Error> {
     Ok(())
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
 fn num(n: i64) -> String {
     let mut t = String::new();
     if n < 0 {
@@ -379,18 +380,11 @@ fn num(n: i64) -> String {
     t
 }
 
-/// `{type: "signedIn", session, state}`, the session as the runner hands sessions to the
-/// app (`runner.mjs` `session()`), written member by member (`json::Body`; the claims are
-/// re-written from their parse, `{}` when they do not parse, as the `Json` tree did).
+/// `{type: "signedIn", session, state}` (the session by `Session::to_result_json`), written
+/// member by member (`json::Body`).
 fn signed_in_json(s: &Session, app_state: Option<&str>) -> String {
-    let claims = |t: &str| json::parse(t).unwrap_or(Json::Obj(Vec::new())).to_text();
-    let mut o = Body::new();
-    o.str("username", &s.username).str("idToken", &s.id_token).str("accessToken", &s.access_token);
-    o.opt_str("refreshToken", s.refresh_token.as_deref());
-    o.raw("expiresAt", &num(s.expires_at_ms())).raw("clockDrift", &num(s.clock_drift));
-    o.raw("idTokenClaims", &claims(&s.id_claims)).raw("accessTokenClaims", &claims(&s.access_claims));
     let mut b = Body::new();
-    b.str("type", "signedIn").raw("session", &o.end()).opt_str("state", app_state);
+    b.str("type", "signedIn").raw("session", &s.to_result_json()).opt_str("state", app_state);
     b.end()
 }
 
@@ -430,7 +424,7 @@ mod tests {
     fn the_signed_in_result_is_the_json_trees_bytes() {
         fn tree(s: &Session, app_state: Option<&str>) -> String {
             let n = |v: i64| Json::Num(num(v));
-            let claims = |t: &str| json::parse(t).unwrap_or(Json::Obj(Vec::new()));
+            let claims = |t: &str| crate::json::parse(t).unwrap_or(Json::Obj(Vec::new()));
             let session = Json::Obj(alloc::vec![
                 (String::from("username"), Json::Str(s.username.clone())),
                 (String::from("idToken"), Json::Str(s.id_token.clone())),
@@ -468,7 +462,7 @@ mod tests {
 
     #[test]
     fn the_config_is_parsed_once_with_typed_errors() {
-        let o = |t: &str| json::parse(t).unwrap();
+        let o = |t: &str| crate::json::parse(t).unwrap();
         let h = parse_config(&o(
             r#"{"domain":"http://127.0.0.1:9229/","redirectSignIn":"http://localhost:8080/","scopes":["openid"]}"#,
         ))
