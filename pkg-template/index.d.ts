@@ -94,6 +94,12 @@ export interface CognitoAuthConfig {
   /** Refresh in the background `refreshLeeway` before expiry (paused while the page is hidden). */
   autoRefresh?: boolean;
   /**
+   * `'debug'`: one `console.debug` line per request, when its response arrives:
+   * `[cognito-wasm] {operation} {status} {ms}ms retries={n}` (status 0: no response). Never
+   * a URL, header, body, token, password, code, username or secret. Default `'none'`.
+   */
+  logLevel?: 'debug' | 'none';
+  /**
    * Refresh with GetTokensFromRefreshToken (refresh-token rotation enabled on the app
    * client): the new refresh token is stored in the same write as the new access token.
    */

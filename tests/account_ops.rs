@@ -68,6 +68,9 @@ struct Tab {
     next_call: u32,
     /// `Debug` of every input and effect, to check that none shows a secret.
     debug_log: String,
+    /// `Effect::Log` (logLevel 'debug'): (operation, retries), each checked to announce the
+    /// `Http` effect right after it.
+    logs: Vec<(String, u32)>,
 }
 
 impl Tab {
@@ -97,6 +100,7 @@ impl Tab {
             passkey_page: None,
             next_call: 1,
             debug_log: String::new(),
+            logs: Vec::new(),
         };
         let random = t.random();
         let effects = t.auth.start(true, t.now, &random);
@@ -126,7 +130,11 @@ impl Tab {
     }
 
     fn run_effects(&mut self, effects: Vec<Effect>) {
+        let mut announced = None;
         for e in effects {
+            if let Some(id) = announced.take() {
+                assert!(matches!(&e, Effect::Http { id: i, .. } if *i == id), "a Log is followed by its Http: {e:?}");
+            }
             self.debug_log.push_str(&format!("{e:?}\n"));
             match e {
                 Effect::Http { id, request } => {
@@ -177,6 +185,10 @@ impl Tab {
                     self.queue.push_back(Input::Reply { id, reply: Reply::Fired });
                 }
                 Effect::CancelTimer { .. } | Effect::Unlock { .. } => {}
+                Effect::Log { id, operation, retries } => {
+                    self.logs.push((operation.to_string(), retries));
+                    announced = Some(id);
+                }
                 Effect::Lock { id, .. } => self.queue.push_back(Input::Reply { id, reply: Reply::Locked(true) }),
                 Effect::Broadcast { notice } => self.broadcasts.push(notice),
                 Effect::Emit { event } => self.events.push(event.kind),
@@ -904,4 +916,32 @@ fn list_devices_reads_every_page_and_get_device_reads_one() {
     let r = route(&t.pool, &Incoming { method: "POST", url: "/_emulator/faults", headers: vec![], body: unauthorized.to_string().into_bytes() });
     assert_eq!(r.status, 200);
     assert_eq!(t.err("listDevices", Value::Null).code.as_str(), "NotAuthorizedException");
+}
+
+#[test]
+fn log_level_debug_announces_every_try_of_every_request() {
+    let mut t = Tab::open(CLIENT, json!({}));
+    t.sign_in("demo", "Demo-Passw0rd!");
+    assert!(t.ok("getUser", Value::Null).is_some());
+    assert_eq!(t.logs, [], "no logging by default");
+
+    let mut t = Tab::open(CLIENT, json!({ "logLevel": "debug" }));
+    t.sign_in("demo", "Demo-Passw0rd!");
+    let log = |t: &Tab| t.logs.iter().map(|(o, r)| format!("{o} {r}")).collect::<Vec<_>>();
+    assert_eq!(log(&t), ["InitiateAuth 0", "RespondToAuthChallenge 0"]);
+    t.logs.clear();
+    t.throttle("GetUser", 2);
+    assert!(t.ok("getUser", Value::Null).is_some());
+    assert_eq!(log(&t), ["GetUser 0", "GetUser 1", "GetUser 2"], "every try, with its retry count");
+    assert_eq!(t.count("GetUser"), 3);
+    t.logs.clear();
+    assert!(matches!(t.call(Call::SignOut { global: false, redirect: false }), Ok(Done::SignedOut { .. })));
+    assert_eq!(log(&t), ["RevokeToken 0"]);
+    // The effect's Debug (like every effect's) shows no token.
+    let token = t.requests.iter().find(|(o, _, _)| o == "RevokeToken").map(|(_, b, _)| b.clone()).unwrap();
+    let token: Value = serde_json::from_str(&token).unwrap();
+    assert!(!t.debug_log.contains(token["Token"].as_str().unwrap()));
+    assert!(t.debug_log.contains(r#"Log { id: "#), "{}", t.debug_log);
+    let e = Config::parse(&json!({ "userPoolId": POOL, "clientId": CLIENT, "logLevel": "verbose" }).to_string()).unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (Code::InvalidInput, "logLevel must be 'debug' or 'none'"));
 }

@@ -12,7 +12,8 @@
 //! - `n{notice}` BroadcastChannel message · `v{1|0}` page hidden
 //!
 //! Output records (␞-separated), first field the kind:
-//! - `H id method url timeoutMs body (name value)*` · `S id (g key | s key value | r key)*`
+//! - `H id method url timeoutMs body (name value)*` · `D id operation retries` (`logLevel:
+//!   'debug'`: the next `H` with this id, to time and log) · `S id (g key | s key value | r key)*`
 //!   (`P`: the same on the tab's own storage)
 //! - `T id at` · `X id` · `L id name` · `U id` · `B notice` · `N url` · `R url`
 //! - `W id create(0|1) optionsJSON` · `V id n e data signature` (base64url)
@@ -114,6 +115,12 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                     field(out, k);
                     field(out, v);
                 }
+            }
+            Effect::Log { id, operation, retries } => {
+                out.push('D');
+                nfield(out, i64::from(*id));
+                field(out, operation);
+                nfield(out, i64::from(*retries));
             }
             Effect::Storage { id, ops } | Effect::TabStorage { id, ops } => {
                 out.push(if matches!(e, Effect::Storage { .. }) { 'S' } else { 'P' });
