@@ -437,6 +437,9 @@ mod tests {
         field(&mut f, "\u{0}é\u{1e}\u{1f}ü\u{0}");
         field(&mut f, "");
         assert_eq!(f, "\u{1f} é  ü \u{1f}");
+        let mut d = String::new();
+        effects(&mut d, &[Effect::Log { id: 7, operation: "/oauth2/token", retries: 2 }]);
+        assert_eq!(d, "D\u{1f}7\u{1f}/oauth2/token\u{1f}2");
         assert_eq!(out, "T\u{1f}1\u{1f}-5\u{1e}C\u{1f}2\u{1f}e\u{1f}NotAuthorizedException\u{1f}400\u{1f}0\u{1f}bad  x\u{1e}C\u{1f}3\u{1f}e\u{1f}InvalidInput\u{1f}\u{0}\u{1f}0\u{1f}prose stays in Rust");
     }
 }
