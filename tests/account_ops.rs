@@ -913,7 +913,15 @@ fn list_devices_reads_every_page_and_get_device_reads_one() {
         "target": "ListDevices", "status": 400, "count": 1, "contentType": "application/x-amz-json-1.1",
         "body": json!({"__type": "NotAuthorizedException", "message": "Access Token has been revoked"}).to_string(),
     });
-    let r = route(&t.pool, &Incoming { method: "POST", url: "/_emulator/faults", headers: vec![], body: unauthorized.to_string().into_bytes() });
+    let r = route(
+        &t.pool,
+        &Incoming {
+            method: "POST",
+            url: "/_emulator/faults",
+            headers: vec![],
+            body: unauthorized.to_string().into_bytes(),
+        },
+    );
     assert_eq!(r.status, 200);
     assert_eq!(t.err("listDevices", Value::Null).code.as_str(), "NotAuthorizedException");
 }
@@ -942,6 +950,7 @@ fn log_level_debug_announces_every_try_of_every_request() {
     let token: Value = serde_json::from_str(&token).unwrap();
     assert!(!t.debug_log.contains(token["Token"].as_str().unwrap()));
     assert!(t.debug_log.contains(r#"Log { id: "#), "{}", t.debug_log);
-    let e = Config::parse(&json!({ "userPoolId": POOL, "clientId": CLIENT, "logLevel": "verbose" }).to_string()).unwrap_err();
+    let e = Config::parse(&json!({ "userPoolId": POOL, "clientId": CLIENT, "logLevel": "verbose" }).to_string())
+        .unwrap_err();
     assert_eq!((e.code, e.message.as_str()), (Code::InvalidInput, "logLevel must be 'debug' or 'none'"));
 }

@@ -241,7 +241,10 @@ mod tests {
                 r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","autoRefresh":"yes"}"#,
                 "autoRefresh must be a boolean",
             ),
-            (r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","logLevel":"DEBUG"}"#, "logLevel must be 'debug' or 'none'"),
+            (
+                r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","logLevel":"DEBUG"}"#,
+                "logLevel must be 'debug' or 'none'",
+            ),
             (r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","logLevel":true}"#, "logLevel must be a string"),
             (
                 r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","storage":"cookie","cookie":{"path":"/\nx"}}"#,

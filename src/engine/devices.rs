@@ -62,7 +62,11 @@ pub enum State {
     Reply(Op, Option<String>),
     /// A ListDevices page: the access token, the devices so far (JSON text, comma-separated)
     /// and how many more pages may be asked for.
-    Page { token: String, items: String, left: u32 },
+    Page {
+        token: String,
+        items: String,
+        left: u32,
+    },
     /// This browser's device keys are being removed.
     Forgotten,
 }

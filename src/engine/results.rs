@@ -256,7 +256,12 @@ mod tests {
         );
         let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None };
         let mut items = String::from("x");
-        assert_eq!(devices_page(&ok(r#"{"Devices":[{"DeviceKey":"k3"}],"PaginationToken":"p2"}"#), &mut items).unwrap().as_deref(), Some("p2"));
+        assert_eq!(
+            devices_page(&ok(r#"{"Devices":[{"DeviceKey":"k3"}],"PaginationToken":"p2"}"#), &mut items)
+                .unwrap()
+                .as_deref(),
+            Some("p2")
+        );
         assert!(items.starts_with(r#"x,{"deviceKey":"k3","name":null,"#), "{items}");
         assert_eq!(devices_page(&ok(r#"{"Devices":[],"PaginationToken":""}"#), &mut items).unwrap(), None);
         assert_eq!(

@@ -225,8 +225,9 @@ impl Pool {
         let username = &users[user].username;
         let start = match req.get("PaginationToken") {
             None | Some(Value::Null) => 0,
-            Some(Value::String(t)) => parse_page_token(t, username)
-                .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token"))?,
+            Some(Value::String(t)) => {
+                parse_page_token(t, username).ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token"))?
+            }
             Some(_) => return Err(ApiError::invalid_parameter("PaginationToken must be a string")),
         };
         let confirmed: Vec<&Device> = users[user].ext.devices.iter().filter(|d| d.verifier.is_some()).collect();
@@ -301,24 +302,27 @@ mod tests {
                     ..Default::default()
                 },
             ],
-            users: vec![UserConfig {
-                username: "dev".into(),
-                password: "Passw0rd!".into(),
-                attributes: [("email".to_string(), "dev@example.com".to_string())].into_iter().collect(),
-                status: "CONFIRMED".into(),
-                sub: None,
-                mfa: crate::challenges::MfaConfig {
-                    totp_secret: Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into()),
-                    ..Default::default()
+            users: vec![
+                UserConfig {
+                    username: "dev".into(),
+                    password: "Passw0rd!".into(),
+                    attributes: [("email".to_string(), "dev@example.com".to_string())].into_iter().collect(),
+                    status: "CONFIRMED".into(),
+                    sub: None,
+                    mfa: crate::challenges::MfaConfig {
+                        totp_secret: Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into()),
+                        ..Default::default()
+                    },
                 },
-            }, UserConfig {
-                username: "many".into(),
-                password: "Passw0rd!".into(),
-                attributes: Default::default(),
-                status: "CONFIRMED".into(),
-                sub: None,
-                mfa: Default::default(),
-            }],
+                UserConfig {
+                    username: "many".into(),
+                    password: "Passw0rd!".into(),
+                    attributes: Default::default(),
+                    status: "CONFIRMED".into(),
+                    sub: None,
+                    mfa: Default::default(),
+                },
+            ],
             prevent_user_existence_errors: true,
             token_ttl_seconds: 3600,
             session_optional: false,
@@ -493,8 +497,12 @@ mod tests {
     /// `many` signs in (USER_PASSWORD_AUTH) and confirms the device it is given; → (access
     /// token, device key).
     fn new_device(p: &Pool) -> (String, String) {
-        let r = call(p, "InitiateAuth", json!({"ClientId": ALWAYS, "AuthFlow": "USER_PASSWORD_AUTH",
-            "AuthParameters": {"USERNAME": "many", "PASSWORD": "Passw0rd!"}}))
+        let r = call(
+            p,
+            "InitiateAuth",
+            json!({"ClientId": ALWAYS, "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "many", "PASSWORD": "Passw0rd!"}}),
+        )
         .unwrap();
         let ar = &r["AuthenticationResult"];
         let key = ar["NewDeviceMetadata"]["DeviceKey"].as_str().unwrap().to_string();
@@ -540,18 +548,25 @@ mod tests {
         assert_eq!(seen, keys);
         assert!(token.is_none(), "the third page is the last");
         // Cognito's range and an invalid token are InvalidParameterException.
-        for extra in [json!({"Limit": 61}), json!({"Limit": -1}), json!({"PaginationToken": "nope"}),
+        for extra in [
+            json!({"Limit": 61}),
+            json!({"Limit": -1}),
+            json!({"PaginationToken": "nope"}),
             json!({"PaginationToken": URL_SAFE_NO_PAD.encode("devices:dev:2")}),
-            json!({"PaginationToken": URL_SAFE_NO_PAD.encode("devices:many:9")})]
-        {
+            json!({"PaginationToken": URL_SAFE_NO_PAD.encode("devices:many:9")}),
+        ] {
             assert_eq!(page(extra.clone()).unwrap_err(), "InvalidParameterException", "{extra}");
         }
         // GetDevice: the same DeviceType; an unknown key is ResourceNotFoundException.
         let one = call(&p, "GetDevice", json!({"AccessToken": access, "DeviceKey": keys[3]})).unwrap();
         assert_eq!(one["Device"], page(json!({})).unwrap()["Devices"][3]);
         assert_eq!(
-            call(&p, "GetDevice", json!({"AccessToken": access, "DeviceKey": "us-east-1_00000000-0000-4000-8000-000000000000"}))
-                .unwrap_err(),
+            call(
+                &p,
+                "GetDevice",
+                json!({"AccessToken": access, "DeviceKey": "us-east-1_00000000-0000-4000-8000-000000000000"})
+            )
+            .unwrap_err(),
             "ResourceNotFoundException"
         );
     }
