@@ -1,10 +1,11 @@
-// The sign-in journey on the engine prototype (engine-wasm/): bundles bench/journey/app.mjs
-// as an app would (esbuild --bundle --splitting --minify --format=esm), builds the engine
-// wasm (cargo release + wasm-opt -Oz), runs the journey in headless Chromium against the
-// emulator and counts everything the page fetched, raw and gzip -9.
-// Usage: node bench/journey.mjs [--json] [--no-browser]
-//   JOURNEY_WASM=pkg/cognito_wasm_signin.wasm: the same journey on a prebuilt engine
-// Needs: npm ci (esbuild, wasm-opt, playwright-core), /usr/bin/chromium, and the emulator
+// The sign-in journey as a page ships it: bundles bench/journey/app.mjs (the package's
+// `cognito-wasm/core` entry) as an app would (esbuild --bundle --splitting --minify
+// --format=esm), beside the engine that entry ships (pkg/cognito_wasm_core.wasm), runs the
+// journey in headless Chromium against the emulator and counts everything the page fetched,
+// raw and gzip -9.
+// Usage: node bench/journey.mjs [--json] [--no-browser]   (after scripts/build-pkg.sh)
+//   JOURNEY_WASM=pkg/cognito_wasm_signin.wasm: the same journey on another engine
+// Needs: npm ci (esbuild, playwright-core), /usr/bin/chromium, pkg/, and the emulator
 // binary (cargo build -p cognito-emulator; target/debug/cognito-emulator is used).
 import fs from 'node:fs';
 import http from 'node:http';
@@ -20,19 +21,13 @@ let tmp, out;
 const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
 const gz = (b) => zlib.gzipSync(b, { level: 9 }).length;
 
-/** Builds the journey's site into `dir`; returns each file's raw and gzip -9 size. */
-/** `wasm`: a prebuilt engine (e.g. the package's pkg/cognito_wasm_signin.wasm) instead of the
- * journey's own build (engine-wasm `--features codes-only`). */
-export function buildJourney(dir, wasm = process.env.JOURNEY_WASM) {
+/** Builds the journey's site into `dir`; returns each file's raw and gzip -9 size. The app is
+ * bundled from the package (pkg/, built by scripts/build-pkg.sh: `cognito-wasm/core`), and the
+ * engine is the one that entry ships, pkg/cognito_wasm_core.wasm, or `wasm` (another build). */
+export function buildJourney(dir, wasm = process.env.JOURNEY_WASM ?? 'pkg/cognito_wasm_core.wasm') {
   fs.mkdirSync(dir, { recursive: true });
-  if (wasm) fs.copyFileSync(path.resolve(root, wasm), path.join(dir, 'engine.wasm'));
-  else {
-  execFileSync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'cognito-wasm-engine', '--features', 'codes-only'], { cwd: root, stdio: 'inherit' });
-  execFileSync(path.join(root, 'node_modules/.bin/wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-bulk-memory-opt',
-    '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types',
-    '--enable-multivalue', '--enable-call-indirect-overlong', '--strip-debug', '--strip-producers', '--strip-target-features',
-    path.join(targetDir, 'wasm32-unknown-unknown/release/cognito_wasm_engine.wasm'), '-o', path.join(dir, 'engine.wasm')]);
-  }
+  if (!fs.existsSync(path.join(root, 'pkg/cognito_wasm_core.js'))) throw new Error('pkg/ is missing: run scripts/build-pkg.sh');
+  fs.copyFileSync(path.resolve(root, wasm), path.join(dir, 'engine.wasm'));
   execFileSync(path.join(root, 'node_modules/.bin/esbuild'), [path.join(root, 'bench/journey/app.mjs'), '--bundle', '--splitting',
     '--minify', '--format=esm', '--platform=browser', '--log-level=error', `--outdir=${dir}`, '--entry-names=[name]'], { cwd: root });
   fs.copyFileSync(path.join(root, 'bench/journey/index.html'), path.join(dir, 'index.html'));
@@ -110,7 +105,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--json')) console.log(JSON.stringify(report, null, 1));
   else {
     for (const f of list) console.log(`  ${f.file.padEnd(30)} ${String(f.raw).padStart(8)} ${String(f.gzip).padStart(8)}`);
-    console.log(`sign-in journey (${process.env.JOURNEY_WASM ?? 'engine, --features codes-only'}), ${report.fetched ? 'fetched by Chromium' : 'built'}: ${report.total.raw} raw, ${report.total.gzip} gzip -9 bytes`);
+    console.log(`sign-in journey (${process.env.JOURNEY_WASM ?? 'pkg/cognito_wasm_core.wasm'}), ${report.fetched ? 'fetched by Chromium' : 'built'}: ${report.total.raw} raw, ${report.total.gzip} gzip -9 bytes`);
     if (report.result) console.log('journey:', JSON.stringify(report.result));
   }
 }
