@@ -58,6 +58,21 @@ console.log(`ok: cognito-wasm@${meta.version} imports, instantiates and construc
 JS
 node check.mjs
 
+log "node: import cognito-wasm/core + initSync with cognito_wasm_core.wasm"
+node --input-type=module -e '
+  import assert from "node:assert/strict";
+  import fs from "node:fs";
+  import { fileURLToPath } from "node:url";
+  const m = await import("cognito-wasm/core");
+  m.initSync({ module: fs.readFileSync(fileURLToPath(import.meta.resolve("cognito-wasm/cognito_wasm_core.wasm"))) });
+  const auth = new m.CognitoAuth({ userPoolId: "us-east-1_EmuPool01", clientId: "7f3kq2m9emulatorclient0001", storage: "memory" });
+  assert.equal(auth.respondToChallenge, undefined, "the core entry has only the session API");
+  assert.equal(await auth.currentSession(), null);
+  await assert.rejects(auth.signIn({ username: "u" }), (e) => e.code === "InvalidInput");
+  auth.free();
+  console.log("ok: cognito-wasm/core signs nobody in and refuses a sign-in without a password");
+'
+
 log "node: import cognito-wasm/element (no DOM: defines nothing, exports the classes)"
 node --input-type=module -e '
   import assert from "node:assert/strict";
