@@ -211,16 +211,17 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                     }
                 }
             }
-            // Only the passkey and hosted-UI operations emit these (not in the sign-in journey's
-            // build, which then leaves out their encoding).
-            #[cfg(feature = "full")]
+            // Only the passkey and hosted-UI operations emit these: every build but the core
+            // engine's (`codes-only`, which has neither) encodes them. An effect left out of the
+            // output is a call that never completes.
+            #[cfg(not(feature = "codes-only"))]
             Effect::WebAuthn { id, create, options } => {
                 out.push('W');
                 nfield(out, i64::from(*id));
                 field(out, if *create { "1" } else { "0" });
                 field(out, options);
             }
-            #[cfg(feature = "full")]
+            #[cfg(not(feature = "codes-only"))]
             Effect::VerifyRs256 { id, n, e, data, signature } => {
                 out.push('V');
                 nfield(out, i64::from(*id));
@@ -229,7 +230,7 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                 field(out, &cognito_wasm::encoding::base64url_encode(data));
                 field(out, &cognito_wasm::encoding::base64url_encode(signature));
             }
-            #[cfg(not(feature = "full"))]
+            #[cfg(feature = "codes-only")]
             Effect::WebAuthn { .. } | Effect::VerifyRs256 { .. } => {}
         }
     }
@@ -338,6 +339,29 @@ pub fn parse_input(text: &str) -> Option<Input> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every effect reaches the runner in every build that can emit it: the signin and hosted
+    /// engines once dropped WebAuthn and VerifyRs256, so a passkey sign-in or a hosted-UI
+    /// callback on them never completed. scripts/test.sh runs this for each engine build.
+    #[cfg(not(feature = "codes-only"))]
+    #[test]
+    fn webauthn_and_rs256_effects_are_encoded() {
+        let mut out = String::new();
+        effects(
+            &mut out,
+            &[
+                Effect::WebAuthn { id: 3, create: false, options: String::from("{}") },
+                Effect::VerifyRs256 {
+                    id: 4,
+                    n: String::from("nn"),
+                    e: String::from("AQAB"),
+                    data: alloc::vec![1, 2],
+                    signature: alloc::vec![3],
+                },
+            ],
+        );
+        assert_eq!(out, "W\u{1f}3\u{1f}0\u{1f}{}\u{1e}V\u{1f}4\u{1f}nn\u{1f}AQAB\u{1f}AQI\u{1f}Aw");
+    }
 
     #[test]
     fn inputs_parse_and_malformed_ones_are_refused() {
