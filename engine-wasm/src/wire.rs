@@ -340,9 +340,9 @@ pub fn parse_input(text: &str) -> Option<Input> {
 mod tests {
     use super::*;
 
-    /// Every effect reaches the runner in every build that can emit it: the signin and hosted
-    /// engines once dropped WebAuthn and VerifyRs256, so a passkey sign-in or a hosted-UI
-    /// callback on them never completed. scripts/test.sh runs this for each engine build.
+    /// Every effect reaches the runner in every build that can emit it: the hosted engine
+    /// once dropped VerifyRs256, so its hosted-UI callback and `verifyIdToken` never
+    /// completed. scripts/test.sh runs this for each engine build.
     #[cfg(not(feature = "codes-only"))]
     #[test]
     fn webauthn_and_rs256_effects_are_encoded() {
