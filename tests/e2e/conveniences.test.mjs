@@ -181,3 +181,29 @@ test("logLevel 'debug': one line per request (operation, status, ms, retries), a
   assert.deepEqual(page.errors.map(String), []);
   await page.context().close();
 });
+
+test("logLevel 'debug' on the core entry (cognito-wasm/core, the codes-only engine): the same lines", T, async () => {
+  await env.control('reset');
+  const page = await env.newPage();
+  await page.goto(`${env.webUrl}/blank.html`);
+  const lines = [];
+  page.on('console', (m) => { if (m.text().includes('[cognito-wasm]')) lines.push(`${m.type()} ${m.text()}`); });
+  const cfg = { userPoolId: POOL_ID, clientId: CLIENT_ID, endpoint: env.endpoint, logLevel: 'debug' };
+  const r = await page.evaluate(async ({ cfg, password }) => {
+    const m = await import('/pkg/cognito_wasm_core.js');
+    await m.default('/pkg/cognito_wasm_core.wasm');
+    const bad = (() => { try { new m.CognitoAuth({ ...cfg, logLevel: 'all' }); return 'constructed'; } catch (e) { return e.code; } })();
+    const a = new m.CognitoAuth(cfg);
+    const s = await a.signIn({ username: 'demo', password });
+    await a.signOut();
+    return { bad, token: s.session.accessToken };
+  }, { cfg, password: USERS.demo.password });
+  assert.equal(r.bad, 'InvalidInput');
+  assert.deepEqual(lines.map((l) => l.replace(/ \d+ms /, ' Nms ')), [
+    'debug [cognito-wasm] InitiateAuth 200 Nms retries=0',
+    'debug [cognito-wasm] RespondToAuthChallenge 200 Nms retries=0',
+    'debug [cognito-wasm] RevokeToken 200 Nms retries=0',
+  ]);
+  assert.ok(!lines.join('\n').includes(r.token.slice(0, 20)));
+  await page.context().close();
+});
