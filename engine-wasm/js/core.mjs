@@ -149,7 +149,6 @@ export class Runner {
     /** @type {Map<number, any>} */ this.timers = new Map();
     /** @type {Map<number, () => void>} */ this.locks = new Map();
     /** @type {Set<(e: any) => void>} */ this.listeners = new Set();
-    /** @type {Map<number, (s: number) => void>} */ this.dbg = new Map();
     this.next = 1;
     this.handle = +k[4];
     this.chain = Promise.resolve();
@@ -216,9 +215,9 @@ export class Runner {
       const f = r.split(US), id = +f[1];
       switch (f[0]) {
         case 'H': this.http(id, f); break;
-        case 'D': { // logLevel 'debug': the next request's operation and retries (status 0: no response)
-          const t = performance.now();
-          this.dbg.set(id, (s) => console.debug(`[cognito-wasm] ${f[2]} ${s} ${Math.round(performance.now() - t)}ms retries=${f[3]}`));
+        case 'D': { // logLevel 'debug': names the H right after it
+          const t = Date.now();
+          this.log = (/** @type {number} */ s) => console.debug(`[cognito-wasm] ${f[2]} ${s} ${Date.now() - t}ms retries=${f[3]}`);
           break;
         }
         case 'S': this.chain = this.storage(this.chain, this.store, id, f); break;
@@ -271,10 +270,10 @@ export class Runner {
     /** @type {Record<string, string>} */ const headers = {};
     // H id method url timeoutMs body (name value)*
     for (let i = 6; i + 1 < f.length; i += 2) headers[f[i]] = f[i + 1];
-    const get = f[2] === 'GET', log = this.dbg.get(id);
-    this.dbg.delete(id);
+    const get = f[2] === 'GET', log = this.log;
+    this.log = undefined;
     fetch(f[3], { method: f[2], headers, body: get ? undefined : f[5], credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(+f[4]) })
-      .then(async (r) => { const b = await r.text(); log?.(r.status); this.feed('h' + id + US + r.status + US + (r.headers.get('x-amzn-errortype') ?? NUL) + US + b); })
+      .then(async (r) => { log?.(r.status); this.feed('h' + id + US + r.status + US + (r.headers.get('x-amzn-errortype') ?? NUL) + US + (await r.text())); })
       .catch(() => { log?.(0); this.feed('h' + id + US + 0 + US + NUL + US); });
   }
 

@@ -165,7 +165,7 @@ pub enum Effect {
         id: u32,
         request: Http,
     },
-    /// `logLevel: 'debug'`: the next `Http` effect (same `id`) is `operation`'s try after
+    /// `logLevel: 'debug'`: the `Http` effect right after this one (same `id`) is `operation`'s try after
     /// `retries` retries. The runner times it and logs the operation, the status, the time
     /// and the retries when its response arrives (never a URL, header or body).
     Log {
