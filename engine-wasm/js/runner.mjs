@@ -171,8 +171,8 @@ function passkeys() {
   return typeof PublicKeyCredential === 'function' && !!globalThis.navigator?.credentials && globalThis.isSecureContext === true;
 }
 
-/** Runs one client's effects (not exported: the facade below is the API). */
-class Runner {
+/** Runs one client's effects (exported for cognito-wasm/server; the facade below is the API). */
+export class Runner {
   /** @param {Record<string, any>} config */
   constructor(config) {
     if (!ex) throw new Error('call init() first');

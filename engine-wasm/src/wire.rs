@@ -220,7 +220,9 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                 field(out, if *create { "1" } else { "0" });
                 field(out, options);
             }
-            #[cfg(feature = "full")]
+            // Every build with ID-token verification (the hosted tier's and the server's too:
+            // without it their callbacks and verifications would wait forever).
+            #[cfg(any(feature = "full", feature = "hosted", feature = "server"))]
             Effect::VerifyRs256 { id, n, e, data, signature } => {
                 out.push('V');
                 nfield(out, i64::from(*id));
@@ -230,7 +232,9 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                 field(out, &cognito_wasm::encoding::base64url_encode(signature));
             }
             #[cfg(not(feature = "full"))]
-            Effect::WebAuthn { .. } | Effect::VerifyRs256 { .. } => {}
+            Effect::WebAuthn { .. } => {}
+            #[cfg(not(any(feature = "full", feature = "hosted", feature = "server")))]
+            Effect::VerifyRs256 { .. } => {}
         }
     }
 }
