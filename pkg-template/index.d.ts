@@ -773,12 +773,3 @@ export default function init(
 
 /** Instantiate synchronously from bytes or a compiled module (Node, workers, tests). */
 export function initSync(module: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): unknown;
-
-/**
- * The runner behind `CognitoAuth` (it executes the engine's effects). Not an API: exported
- * for the package's own Node entry, `cognito-wasm/server`. Use `CognitoAuth` or
- * `createVerifier` instead.
- */
-export class Runner {
-  private constructor();
-}
