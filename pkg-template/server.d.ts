@@ -9,7 +9,8 @@
  * ```
  *
  * The pool's JWKS is fetched on first use and cached for the verifier's life; a token whose
- * `kid` is not cached makes one more fetch (key rotation). Checks, in order: the token is an
+ * `kid` is not cached makes one more fetch (key rotation); for 10 s after a fetch that still
+lacked the `kid`, unknown `kid`s are refused without one. Checks, in order: the token is an
  * RS256 JWT with a `kid`; `iss` is the pool's (before any key is fetched); the signature;
  * `token_use`; the app client (`client_id` for access tokens, `aud` for ID tokens); `exp`
  * (required) and `nbf` (when present), with `leewaySeconds` (default 0).

@@ -23,7 +23,7 @@ let loaded = false;
 
 /**
  * A verifier for one app client of one user pool. The pool's JWKS is fetched on first use,
- * cached, and fetched again (once per verification) when a token names a `kid` it lacks.
+ * cached, and fetched again when a token names a `kid` it lacks (the engine's policy).
  * @param {{ userPoolId: string, clientId: string, endpoint?: string, issuer?: string, leewaySeconds?: number }} options
  */
 export function createVerifier(options) {

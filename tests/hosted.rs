@@ -43,6 +43,8 @@ struct World {
     replaced: Vec<String>,
     /// Flips a bit of the ID token's signature in `/oauth2/token` replies (a forged token).
     forge_signature: bool,
+    /// Added to the engine's clock (ms), to step past its waits.
+    later_ms: i64,
 }
 
 impl World {
@@ -72,6 +74,7 @@ impl World {
             navigated: Vec::new(),
             replaced: Vec::new(),
             forge_signature: false,
+            later_ms: 0,
         };
         let random = w.random();
         let effects = w.auth.start(true, now(), &random);
@@ -94,7 +97,7 @@ impl World {
     /// Feeds one input; returns the effects it produced (already executed).
     fn feed(&mut self, input: Input) -> usize {
         let random = self.random();
-        let effects = self.auth.handle(input, now(), &random);
+        let effects = self.auth.handle(input, now() + self.later_ms, &random);
         let n = effects.len();
         self.run_effects(effects);
         n
@@ -502,20 +505,41 @@ fn a_servers_verification_has_one_code_per_reason_and_fetches_the_jwks_once() {
     assert_eq!(World::json(verify(&mut w, &late, "access", json!({ "leewaySeconds": 60 })))["username"], "alice");
     let early = sign(&w, with(access.clone(), "nbf", json!(now_s + 30)));
     assert!(verify(&mut w, &early, "access", json!({ "leewaySeconds": 60 })).is_ok());
-    // An unknown kid: one refetch, then `TokenUnknownKid`.
-    let (h, rest) = s.access_token.split_once('.').unwrap();
-    let mut header: Value = serde_json::from_slice(&b64(h)).unwrap();
-    header["kid"] = json!("no-such-kid");
-    let forged = format!("{}.{rest}", cognito_wasm::encoding::base64url_encode(header.to_string().as_bytes()));
-    let (c, m) = code(verify(&mut w, &forged, "access", json!({})));
-    assert_eq!((c.as_str(), m.as_str()), ("TokenUnknownKid", "the token's kid is not in the user pool's JWKS"));
-    assert_eq!(w.count(JWKS), 2);
     // A rotated key is found with one refetch, then cached.
     assert_eq!(w.server("POST", "/_emulator/rotate-keys", "").status, 200);
     let rotated = sign(&w, access.clone());
     assert!(verify(&mut w, &rotated, "access", json!({})).is_ok());
     assert!(verify(&mut w, &rotated, "access", json!({})).is_ok());
-    assert_eq!(w.count(JWKS), 3);
+    assert_eq!(w.count(JWKS), 2);
+    // An unknown kid: one refetch, then `TokenUnknownKid`; for 10 s after that miss, other
+    // unknown kids are refused without a fetch (forged tokens cannot make one per request).
+    let (h, rest) = s.access_token.split_once('.').unwrap();
+    let mut header: Value = serde_json::from_slice(&b64(h)).unwrap();
+    let forge = |header: &mut Value, kid: &str| {
+        header["kid"] = json!(kid);
+        format!("{}.{rest}", cognito_wasm::encoding::base64url_encode(header.to_string().as_bytes()))
+    };
+    let unknown = "the token's kid is not in the user pool's JWKS";
+    let (c, m) = code(verify(&mut w, &forge(&mut header, "no-such-kid"), "access", json!({})));
+    assert_eq!((c.as_str(), m.as_str(), w.count(JWKS)), ("TokenUnknownKid", unknown, 3));
+    for kid in ["no-such-kid", "another-kid"] {
+        let (c, m) = code(verify(&mut w, &forge(&mut header, kid), "access", json!({})));
+        assert_eq!((c.as_str(), m.as_str(), w.count(JWKS)), ("TokenUnknownKid", unknown, 3), "{kid}: no fetch");
+    }
+    assert!(verify(&mut w, &rotated, "access", json!({})).is_ok(), "known kids still verify");
+    w.later_ms = cognito_wasm::engine::hosted::JWKS_MISS_WAIT_MS - 1_000;
+    assert_eq!(code(verify(&mut w, &forge(&mut header, "k3"), "access", json!({}))).0.as_str(), "TokenUnknownKid");
+    assert_eq!(w.count(JWKS), 3, "still within the wait");
+    w.later_ms = cognito_wasm::engine::hosted::JWKS_MISS_WAIT_MS + 1_000;
+    assert_eq!(code(verify(&mut w, &forge(&mut header, "k4"), "access", json!({}))).0.as_str(), "TokenUnknownKid");
+    assert_eq!(w.count(JWKS), 4, "after the wait, one fetch again");
+    // A key rotated in during the wait is found once it is over.
+    assert_eq!(w.server("POST", "/_emulator/rotate-keys", "").status, 200);
+    let rotated2 = sign(&w, access.clone());
+    assert_eq!(code(verify(&mut w, &rotated2, "access", json!({}))).0.as_str(), "TokenUnknownKid");
+    w.later_ms += cognito_wasm::engine::hosted::JWKS_MISS_WAIT_MS;
+    assert!(verify(&mut w, &rotated2, "access", json!({})).is_ok());
+    assert_eq!(w.count(JWKS), 5);
     // Bad input is `InvalidInput`, before anything is fetched.
     for (token, token_use, extra) in [
         (json!(5), json!("access"), json!(null)),
@@ -528,9 +552,10 @@ fn a_servers_verification_has_one_code_per_reason_and_fetches_the_jwks_once() {
         let input = json!({ "token": token, "tokenUse": token_use, "leewaySeconds": extra });
         assert_eq!(code(w.op(Op::VerifyToken, input)).0, Code::InvalidInput);
     }
-    // The browser's verifyIdToken keeps its one code for the same refusals.
-    let (c, m) = code(w.op(Op::VerifyIdToken, json!({ "token": s.access_token })));
-    assert_eq!(c, Code::InvalidIdToken);
-    assert!(m.contains("(aud)"), "{m}");
-    assert_eq!(w.count(JWKS), 3);
+    // The browser's verifyIdToken keeps its one code for the same refusals, and its refetch
+    // for an unknown kid (the wait is a server's).
+    let (c, m) = code(w.op(Op::VerifyIdToken, json!({ "token": rotated2 })));
+    assert_eq!((c, m.contains("(aud)"), w.count(JWKS)), (Code::InvalidIdToken, true, 5), "{m}");
+    let (c, m) = code(w.op(Op::VerifyIdToken, json!({ "token": forge(&mut header, "k5") })));
+    assert_eq!((c, m.contains("kid"), w.count(JWKS)), (Code::InvalidIdToken, true, 6));
 }

@@ -13,8 +13,9 @@
 //! verifyIdToken      the same verification without the nonce
 //! verifyToken        (feature `server`, Node's `cognito-wasm/server`) a server's: `iss` first
 //!                    (no JWKS fetch for another pool's token), the same JWKS cache and
-//!                    signature step, then token_use, client_id|aud, exp, nbf; one error code
-//!                    per reason
+//!                    signature step (an unknown kid refused without a fetch for 10 s after
+//!                    a miss), then token_use, client_id|aud, exp, nbf; one error code per
+//!                    reason
 //! ```
 //!
 //! The protocol is the pure core's (`crate::oauth`, `crate::idtoken`); this module only
@@ -47,7 +48,18 @@ pub struct Features {
     jwks: Option<Jwks>,
     /// `signOut({ redirect: true })` calls in progress, with their `/logout` URL.
     logout: Vec<(u32, String)>,
+    /// When a server's verification last fetched the JWKS and still did not find the `kid`
+    /// (local clock, ms): for `JWKS_MISS_WAIT_MS` after that, an unknown `kid` is refused
+    /// without another fetch, so forged tokens cannot make a server fetch the JWKS per request.
+    #[cfg(feature = "server")]
+    missed_at: Option<i64>,
 }
+
+/// How long a server's verifier waits, after a JWKS fetch that did not have a token's `kid`,
+/// before another unknown `kid` may fetch it again (aws-jwt-verify's JWKS cache also holds off
+/// for 10 s after such a miss).
+#[cfg(feature = "server")]
+pub const JWKS_MISS_WAIT_MS: i64 = 10_000;
 
 /// What a hosted-UI operation waits for.
 pub enum State {
@@ -409,6 +421,17 @@ fn verify(a: &mut Auth, call: u32, v: Box<Verify>) -> Result<(), Error> {
             let signature = signed.signature;
             let id = a.task_op(call, state(State::Signature(v)));
             a.effect(Effect::VerifyRs256 { id, n: k.n, e: k.e, data, signature });
+        }
+        #[cfg(feature = "server")]
+        None if matches!(v.then, Then::Token { .. })
+            && (v.fetched || a.features.hosted.missed_at.is_some_and(|t| a.now() - t < JWKS_MISS_WAIT_MS)) =>
+        {
+            if v.fetched {
+                a.features.hosted.missed_at = Some(a.now());
+            }
+            return Err(
+                v.refused(invalid_token("the ID token's kid is not in the user pool's JWKS"), Refusal::UnknownKid)
+            );
         }
         None if !v.fetched => {
             let req =

@@ -108,22 +108,28 @@ test("another pool's verifier: TokenWrongIssuer before any JWKS request", T, asy
   assert.throws(() => createVerifier({ userPoolId: 'not-a-pool', clientId: CLIENT_ID }), (e) => e.code === 'InvalidInput');
 });
 
-test('an unknown kid: one JWKS refetch, then TokenUnknownKid; a rotated key is found and cached', T, async () => {
+test('a rotated key is found with one refetch; an unknown kid: one refetch, then TokenUnknownKid, and none for 10 s', T, async () => {
   const v = verifier();
   await v.verifyAccessToken(tokens.accessToken);
   const before = await jwks();
-  const [, p, s] = tokens.accessToken.split('.');
-  const forged = `${b64({ ...part(tokens.accessToken, 0), kid: 'no-such-kid' })}.${p}.${s}`;
-  const e = await refusal(v.verifyAccessToken(forged));
-  assert.equal(e.code, 'TokenUnknownKid');
-  assert.equal(await jwks() - before, 1, 'one refetch');
   await control('rotate-keys', {});
   const fresh = await signIn();
   assert.notEqual(part(fresh.accessToken, 0).kid, part(tokens.accessToken, 0).kid);
   assert.equal((await v.verifyAccessToken(fresh.accessToken)).username, 'demo');
   assert.equal((await v.verifyAccessToken(fresh.accessToken)).username, 'demo');
   assert.equal((await v.verifyAccessToken(tokens.accessToken)).username, 'demo', 'the old key is still published');
-  assert.equal(await jwks() - before, 2, 'one more fetch for the rotated key, then cached');
+  assert.equal(await jwks() - before, 1, 'one fetch for the rotated key, then cached');
+  const [, p, s] = tokens.accessToken.split('.');
+  const forge = (kid) => `${b64({ ...part(tokens.accessToken, 0), kid })}.${p}.${s}`;
+  const e = await refusal(v.verifyAccessToken(forge('no-such-kid')));
+  assert.equal(e.code, 'TokenUnknownKid');
+  assert.match(e.message, /kid is not in the user pool's JWKS/);
+  assert.equal(await jwks() - before, 2, 'one refetch');
+  for (const kid of ['no-such-kid', 'another-kid', 'a-third-kid']) {
+    assert.equal((await refusal(v.verifyIdToken(forge(kid)))).code, 'TokenUnknownKid');
+  }
+  assert.equal(await jwks() - before, 2, 'no fetch for unknown kids within 10 s of a miss');
+  assert.equal((await v.verifyAccessToken(fresh.accessToken)).username, 'demo', 'known kids still verify');
 });
 
 test('an expired token: TokenExpired, accepted within leewaySeconds; a bad leeway is InvalidInput', T, async () => {
