@@ -93,7 +93,7 @@ e2e() {
 
 # The boundary's own tests under each engine build's features (what each build encodes).
 tiers() {
-  for f in full signin hosted codes-only; do
+  for f in full signin hosted server codes-only; do
     cargo test -p cognito-wasm-engine --features "$f" --lib
   done
 }
