@@ -185,8 +185,11 @@ impl World {
                 Effect::ReplaceUrl { url } => self.replaced.push(url),
                 Effect::Complete { call, result } => self.done.push((call, result)),
                 Effect::WebAuthn { .. } => panic!("unexpected WebAuthn"),
-                Effect::CancelTimer { .. } | Effect::Unlock { .. } | Effect::Broadcast { .. } | Effect::Emit { .. } => {
-                }
+                Effect::CancelTimer { .. }
+                | Effect::Unlock { .. }
+                | Effect::Broadcast { .. }
+                | Effect::Emit { .. }
+                | Effect::Log { .. } => {}
             }
         }
     }
