@@ -152,3 +152,14 @@ for (const name of [...Object.getOwnPropertyNames(loginProto), ...Object.keys(in
 assert.deepEqual(elMissing, [], `declared in element.d.ts but missing at runtime: ${elMissing.join(', ')}`);
 assert.deepEqual(elUndeclared, [], `exported at runtime but not declared in element.d.ts: ${elUndeclared.join(', ')}`);
 console.log(`ok: ${elValues.size} value exports and ${loginMembers.size} CognitoLoginElement members of element.d.ts exist at runtime (${[...loginMembers.keys()].join(', ')})`);
+
+// ---- cognito-wasm/server (server.d.ts): its value exports, both ways (under Node it loads
+// its own engine, cognito_wasm_server.wasm, on first use).
+const sv = await import('cognito-wasm/server');
+const svValues = valueExports(readDts('server.d.ts'));
+assert.deepEqual([...svValues].sort(), ['createVerifier'], `server.d.ts value exports: ${[...svValues]}`);
+assert.deepEqual(Object.keys(sv).sort(), [...svValues].sort(), 'server.js exports exactly what server.d.ts declares');
+const verifier = sv.createVerifier({ userPoolId: 'us-east-1_EmuPool01', clientId: 'c', endpoint: 'http://127.0.0.1:9/' });
+assert.deepEqual(Object.keys(verifier).sort(), ['verifyAccessToken', 'verifyIdToken']);
+assert.equal((await verifier.verifyIdToken('x').catch((e) => e)).code, 'TokenMalformed');
+console.log('ok: cognito-wasm/server exports createVerifier, as server.d.ts declares');
