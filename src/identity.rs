@@ -572,18 +572,20 @@ pub fn parse_assume_role(resp: &HttpResponse, identity_id: &str, now_ms: i64) ->
             xml_values(&resp.body, [&["ErrorResponse", "Error", "Code"], &["ErrorResponse", "Error", "Message"]])
                 .ok_or_else(bad_xml)?;
         let code = code
-            .filter(|c| !c.is_empty() && c.len() <= 128 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)))
-            .ok_or_else(|| Error::invalid_response("STS replied with an error and no error code").with_status(resp.status))?;
+            .filter(|c| {
+                !c.is_empty() && c.len() <= 128 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+            })
+            .ok_or_else(|| {
+                Error::invalid_response("STS replied with an error and no error code").with_status(resp.status)
+            })?;
         let message = message.filter(|m| !m.trim().is_empty());
         let message = protocol::truncate(message.as_deref().unwrap_or(&code), 500);
         return Err(Error::new(Code::Service(code.clone()), message).with_status(resp.status));
     }
     let at = |leaf| [RESULT[0], RESULT[1], RESULT[2], leaf];
-    let [akid, secret, token, exp] = xml_values(
-        &resp.body,
-        [&at("AccessKeyId"), &at("SecretAccessKey"), &at("SessionToken"), &at("Expiration")],
-    )
-    .ok_or_else(bad_xml)?;
+    let [akid, secret, token, exp] =
+        xml_values(&resp.body, [&at("AccessKeyId"), &at("SecretAccessKey"), &at("SessionToken"), &at("Expiration")])
+            .ok_or_else(bad_xml)?;
     let (Some(akid), Some(secret), Some(token)) = (akid, secret, token) else {
         return Err(Error::invalid_response("STS's reply lacks Credentials").with_status(resp.status));
     };
@@ -787,7 +789,11 @@ fn xml_local(n: &str) -> Option<&str> {
 /// Keeps `text` for the first element at a wanted path (`stack` + `name`).
 fn record<const N: usize>(out: &mut [Option<String>; N], paths: &[&[&str]; N], stack: &[&str], name: &str, text: &str) {
     for (slot, path) in out.iter_mut().zip(paths.iter()) {
-        if slot.is_none() && path.len() == stack.len() + 1 && path.last() == Some(&name) && path[..stack.len()] == *stack {
+        if slot.is_none()
+            && path.len() == stack.len() + 1
+            && path.last() == Some(&name)
+            && path[..stack.len()] == *stack
+        {
             *slot = Some(String::from(text));
         }
     }
@@ -946,14 +952,25 @@ mod tests {
         let deep = "<a>".repeat(40) + &"</a>".repeat(40);
         assert!(xml_values(&deep, [&["a"]]).is_none());
         assert_eq!(
-            xml_values("<p:a x='>' y=\"1\"><p:b>1</p:b><b>2</b><c><b>3</b></c></p:a>", [&["a", "b"], &["a", "c", "b"], &["b"]]),
+            xml_values(
+                "<p:a x='>' y=\"1\"><p:b>1</p:b><b>2</b><c><b>3</b></c></p:a>",
+                [&["a", "b"], &["a", "c", "b"], &["b"]]
+            ),
             Some([Some("1".into()), Some("3".into()), None])
         );
 
         assert_eq!(iso8601_to_ms("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(iso8601_to_ms("2023-11-14T22:13:20.5Z"), Some(1_700_000_000_500));
         assert_eq!(iso8601_to_ms("2024-02-29T12:00:00.123456+00:00"), Some(1_709_208_000_123));
-        for bad in ["", "2023-11-14", "2023-11-14T22:13:20", "2023-13-14T22:13:20Z", "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20+01:00", "２０２３-11-14T22:13:20Z"] {
+        for bad in [
+            "",
+            "2023-11-14",
+            "2023-11-14T22:13:20",
+            "2023-13-14T22:13:20Z",
+            "2023-11-14T22:13:20.Z",
+            "2023-11-14T22:13:20+01:00",
+            "２０２３-11-14T22:13:20Z",
+        ] {
             assert_eq!(iso8601_to_ms(bad), None, "{bad}");
         }
     }
@@ -969,7 +986,8 @@ mod tests {
             panic!()
         };
         assert_eq!(req.operation, GET_OPEN_ID_TOKEN);
-        let expired = resp(400, r#"{"__type":"NotAuthorizedException","message":"Invalid login token. Token expired: 1 >= 0"}"#);
+        let expired =
+            resp(400, r#"{"__type":"NotAuthorizedException","message":"Invalid login token. Token expired: 1 >= 0"}"#);
         let Step::NeedFreshTokens(flow) = flow.handle(&expired, 0).unwrap() else { panic!() };
         let (flow, req) = flow.retry_with(login(i64::MAX));
         assert_eq!(req.operation, GET_OPEN_ID_TOKEN);
@@ -982,7 +1000,10 @@ mod tests {
         let (flow, req) = CredentialsFlow::start_basic(&cfg(), None, Some("us-east-1:g"), ROLE);
         assert_eq!(req.operation, GET_OPEN_ID_TOKEN);
         assert_eq!(req.body, r#"{"IdentityId":"us-east-1:g"}"#);
-        let off = resp(400, r#"{"__type":"InvalidParameterException","message":"Basic (classic) flow is not enabled, please use enhanced flow."}"#);
+        let off = resp(
+            400,
+            r#"{"__type":"InvalidParameterException","message":"Basic (classic) flow is not enabled, please use enhanced flow."}"#,
+        );
         assert_eq!(flow.handle(&off, 0).err().unwrap().code, Code::Service("InvalidParameterException".into()));
         let (flow, _) = CredentialsFlow::start_basic(&cfg(), None, Some("us-east-1:stale"), ROLE);
         let not_found = resp(400, r#"{"__type":"ResourceNotFoundException","message":"Identity not found."}"#);
@@ -990,9 +1011,13 @@ mod tests {
         assert!(flow.dropped_identity() && req.operation == GET_ID);
         let (flow, _) = CredentialsFlow::start_basic(&cfg(), None, Some("us-east-1:g"), ROLE);
         let Step::Sts(flow, _) = flow.handle(&reply, 0).unwrap() else { panic!() };
-        let e = flow.handle(&resp(400, "<ErrorResponse><Error><Code>ExpiredTokenException</Code></Error></ErrorResponse>"), 0);
+        let e = flow
+            .handle(&resp(400, "<ErrorResponse><Error><Code>ExpiredTokenException</Code></Error></ErrorResponse>"), 0);
         let e = e.err().unwrap();
-        assert_eq!((e.code, e.message.as_str()), (Code::Service("ExpiredTokenException".into()), "ExpiredTokenException"));
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (Code::Service("ExpiredTokenException".into()), "ExpiredTokenException")
+        );
         let (flow, _) = CredentialsFlow::start_basic(&cfg(), None, Some("us-east-1:g"), ROLE);
         assert_eq!(flow.handle(&resp(200, r#"{"IdentityId":"x"}"#), 0).err().unwrap().code, Code::InvalidResponse);
     }
@@ -1007,7 +1032,11 @@ mod tests {
         let mut other = login(0);
         other.id_token = "other".into();
         let mut cache = Cache::default();
-        let (plain, a, b) = (role_cache_key(Some(&l), None), role_cache_key(Some(&l), Some(ROLE)), role_cache_key(Some(&l), Some("r2")));
+        let (plain, a, b) = (
+            role_cache_key(Some(&l), None),
+            role_cache_key(Some(&l), Some(ROLE)),
+            role_cache_key(Some(&l), Some("r2")),
+        );
         assert_eq!(plain, cache_key(Some(&l)));
         cache.put(plain.clone(), c.clone());
         cache.put(a.clone(), c.clone());

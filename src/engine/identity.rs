@@ -61,10 +61,13 @@ pub struct Aws {
     cache: Cache,
     /// The callers of each request run in progress (single flight per role; `None`: the
     /// enhanced flow).
-    flights: Vec<(Option<String>, Vec<(u32, Then)>)>,
+    flights: Vec<(Option<String>, Waiting)>,
     /// Bumped on sign-out: a run that started before stores nothing and answers nobody.
     epoch: u32,
 }
+
+/// The callers waiting for one run.
+type Waiting = Vec<(u32, Then)>;
 
 /// What a caller does with the credentials.
 pub enum Then {

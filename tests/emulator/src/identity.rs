@@ -424,7 +424,10 @@ impl IdentityPool {
             return Err((400, "ValidationError", format!("1 validation error detected: Value '{session}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*")));
         }
         let invalid = |m: &str| (400, "InvalidIdentityToken", m.to_string());
-        let claims = pool.signer.verify(token).ok_or_else(|| invalid("The web identity token's signature could not be verified."))?;
+        let claims = pool
+            .signer
+            .verify(token)
+            .ok_or_else(|| invalid("The web identity token's signature could not be verified."))?;
         let iss = claims["iss"].as_str().unwrap_or("");
         if iss != OPENID_ISSUER {
             return Err(invalid(&format!("No OpenIDConnect provider found in your account for {iss}")));
@@ -434,15 +437,27 @@ impl IdentityPool {
         }
         let exp = claims["exp"].as_i64().unwrap_or(0);
         if exp <= now {
-            return Err((400, "ExpiredTokenException", format!("Token expired: current date/time {now} must be before the expiration date/time {exp}")));
+            return Err((
+                400,
+                "ExpiredTokenException",
+                format!("Token expired: current date/time {now} must be before the expiration date/time {exp}"),
+            ));
         }
-        let identity_id = claims["sub"].as_str().filter(|s| !s.is_empty()).ok_or_else(|| invalid("The token has no sub"))?;
-        let amr: Vec<&str> = claims["amr"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        let identity_id =
+            claims["sub"].as_str().filter(|s| !s.is_empty()).ok_or_else(|| invalid("The token has no sub"))?;
+        let amr: Vec<&str> =
+            claims["amr"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
         // The roles whose trust policy accepts this token (`cognito-identity.amazonaws.com:amr`).
         let trusted = match (amr.contains(&"authenticated"), amr.contains(&"unauthenticated")) {
             (true, false) => {
                 role == self.config.authenticated_role_arn
-                    || self.state().trusted_role_arns.as_ref().unwrap_or(&self.config.trusted_role_arns).iter().any(|r| r == role)
+                    || self
+                        .state()
+                        .trusted_role_arns
+                        .as_ref()
+                        .unwrap_or(&self.config.trusted_role_arns)
+                        .iter()
+                        .any(|r| r == role)
             }
             (false, true) => role == self.config.unauthenticated_role_arn,
             _ => false,
@@ -684,7 +699,9 @@ const STS_NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 pub fn is_sts(req: &Incoming) -> bool {
     req.method == "POST"
         && req.header("X-Amz-Target").is_none()
-        && req.header("Content-Type").is_some_and(|c| c.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+        && req
+            .header("Content-Type")
+            .is_some_and(|c| c.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
 }
 
 fn sts_reply(status: u16, xml: String, note: String) -> Reply {
@@ -895,7 +912,9 @@ mod tests {
 
         let (status, xml) = sts(&pool, AUTHENTICATED_ROLE, token, NOW);
         assert_eq!(status, 200, "{xml}");
-        assert!(xml.starts_with(r#"<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">"#));
+        assert!(
+            xml.starts_with(r#"<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">"#)
+        );
         assert_eq!(xml_field(&xml, "SubjectFromWebIdentityToken"), id);
         assert_eq!(xml_field(&xml, "Expiration"), iso8601(NOW + 3600));
         assert_eq!(xml_field(&xml, "Arn"), "arn:aws:sts::000000000000:assumed-role/EmuCognitoAuthenticated/s1");
