@@ -17,6 +17,12 @@
 //!   reply saying it expired forces one token refresh (`Auth::refresh_op`, shared with the
 //!   other callers and tabs) and the same call again.
 //!
+//! - The basic (classic) flow, `getAwsCredentials({ roleArn })`: GetId (unless an identity
+//!   id is stored) → GetOpenIdToken → STS `AssumeRoleWithWebIdentity` at `stsEndpoint`
+//!   (`identity::CredentialsFlow::start_basic`); the same result object, one cached set per
+//!   role beside the enhanced flow's, one run at a time per role; no guest identity is
+//!   offered for linking there. Without `roleArn`, the enhanced flow as above.
+//!
 //! Signing: the runner only reads what a `Request` or a description holds (method, URL as
 //! the browser resolves it, headers as pairs, body bytes in base64) and builds the signed
 //! `Request` / runs `fetch`; every validation and the signature (`crate::sigv4`, at the
