@@ -65,7 +65,9 @@ impl IdentityConfig {
             region,
             "identityEndpoint must be an https:// URL (http:// only for localhost)",
         )?;
-        let sts_endpoint = protocol::service_endpoint(None, "https://sts.", region, "")?;
+        let mut sts_endpoint = String::from("https://sts.");
+        sts_endpoint.push_str(region);
+        sts_endpoint.push_str(".amazonaws.com/");
         Ok(IdentityConfig { pool_id: String::from(identity_pool_id), endpoint, sts_endpoint })
     }
     /// The STS endpoint for the basic flow (`stsEndpoint`; `http://` only for loopback).
@@ -568,9 +570,11 @@ const RESULT: [&str; 3] = ["AssumeRoleWithWebIdentityResponse", "AssumeRoleWithW
 pub fn parse_assume_role(resp: &HttpResponse, identity_id: &str, now_ms: i64) -> Result<AwsCredentials, Error> {
     let bad_xml = || Error::invalid_response("STS's reply is not the XML it should be").with_status(resp.status);
     if !(200..300).contains(&resp.status) {
-        let [code, message] =
-            xml_values(&resp.body, [&["ErrorResponse", "Error", "Code"], &["ErrorResponse", "Error", "Message"]])
-                .ok_or_else(bad_xml)?;
+        let mut v =
+            xml_values(&resp.body, &[&["ErrorResponse", "Error", "Code"], &["ErrorResponse", "Error", "Message"]])
+                .ok_or_else(bad_xml)?
+                .into_iter();
+        let (code, message) = (v.next().flatten(), v.next().flatten());
         let code = code
             .filter(|c| {
                 !c.is_empty() && c.len() <= 128 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
@@ -583,19 +587,18 @@ pub fn parse_assume_role(resp: &HttpResponse, identity_id: &str, now_ms: i64) ->
         return Err(Error::new(Code::Service(code.clone()), message).with_status(resp.status));
     }
     let at = |leaf| [RESULT[0], RESULT[1], RESULT[2], leaf];
-    let [akid, secret, token, exp] =
-        xml_values(&resp.body, [&at("AccessKeyId"), &at("SecretAccessKey"), &at("SessionToken"), &at("Expiration")])
-            .ok_or_else(bad_xml)?;
-    let (Some(akid), Some(secret), Some(token)) = (akid, secret, token) else {
-        return Err(Error::invalid_response("STS's reply lacks Credentials").with_status(resp.status));
-    };
-    let expiration_ms = exp
-        .as_deref()
-        .and_then(iso8601_to_ms)
-        .ok_or_else(|| Error::invalid_response("STS's reply has no valid Expiration").with_status(resp.status))?;
+    let mut v =
+        xml_values(&resp.body, &[&at("AccessKeyId"), &at("SecretAccessKey"), &at("SessionToken"), &at("Expiration")])
+            .ok_or_else(bad_xml)?
+            .into_iter()
+            .map(Option::unwrap_or_default);
+    let mut next = || v.next().unwrap_or_default();
+    let (akid, secret, token, exp) = (next(), next(), next(), next());
     if akid.is_empty() || secret.is_empty() || token.is_empty() {
         return Err(Error::invalid_response("STS's reply lacks Credentials").with_status(resp.status));
     }
+    let expiration_ms = iso8601_to_ms(&exp)
+        .ok_or_else(|| Error::invalid_response("STS's reply has no valid Expiration").with_status(resp.status))?;
     Ok(AwsCredentials {
         credentials: Credentials { access_key_id: akid, secret_access_key: secret, session_token: Some(token) },
         expiration_ms,
@@ -656,32 +659,35 @@ fn find_from(b: &[u8], from: usize, pat: &[u8]) -> Option<usize> {
 
 /// Appends `raw` text with XML's five named entities and character references decoded.
 fn xml_text(out: &mut String, raw: &str) -> Option<()> {
-    let mut rest = raw;
-    while let Some(i) = rest.find('&') {
-        out.push_str(rest.get(..i)?);
-        let after = rest.get(i + 1..)?;
-        let end = after.find(';')?;
-        let name = after.get(..end)?;
-        let c = match name {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            _ => {
-                let n = name.strip_prefix('#')?;
-                let v = match n.strip_prefix(['x', 'X']) {
-                    Some(h) if !h.is_empty() && h.len() <= 6 => u32::from_str_radix(h, 16).ok()?,
-                    None if !n.is_empty() && n.len() <= 7 => n.parse::<u32>().ok()?,
-                    _ => return None,
-                };
-                char::from_u32(v)?
+    let b = raw.as_bytes();
+    let mut i = 0;
+    let mut plain = 0;
+    while i < b.len() {
+        if b[i] != b'&' {
+            i += 1;
+            continue;
+        }
+        out.push_str(raw.get(plain..i)?);
+        let end = i + 1 + b.get(i + 1..)?.iter().position(|&c| c == b';')?;
+        let c = match b.get(i + 1..end)? {
+            b"amp" => '&',
+            b"lt" => '<',
+            b"gt" => '>',
+            b"quot" => '"',
+            b"apos" => '\'',
+            [b'#', b'x' | b'X', hex @ ..] if !hex.is_empty() && hex.len() <= 6 => {
+                char::from_u32(hex.iter().try_fold(0u32, |n, &c| Some(n * 16 + char::from(c).to_digit(16)?))?)?
             }
+            [b'#', dec @ ..] if !dec.is_empty() && dec.len() <= 7 => {
+                char::from_u32(dec.iter().try_fold(0u32, |n, &c| Some(n * 10 + char::from(c).to_digit(10)?))?)?
+            }
+            _ => return None,
         };
         out.push(c);
-        rest = after.get(end + 1..)?;
+        i = end + 1;
+        plain = i;
     }
-    out.push_str(rest);
+    out.push_str(raw.get(plain..)?);
     Some(())
 }
 
@@ -690,10 +696,10 @@ fn xml_text(out: &mut String, raw: &str) -> Option<()> {
 /// of XML 1.0: a declaration, comments, attributes, self-closing elements, CDATA, entities
 /// and character references; refuses a DOCTYPE (no entity expansion), tags that do not nest,
 /// text outside the root and more than [`XML_MAX_DEPTH`] levels. `None`: not such XML.
-pub fn xml_values<const N: usize>(doc: &str, paths: [&[&str]; N]) -> Option<[Option<String>; N]> {
+pub fn xml_values(doc: &str, paths: &[&[&str]]) -> Option<alloc::vec::Vec<Option<String>>> {
     let doc = doc.strip_prefix('\u{feff}').unwrap_or(doc);
     let b = doc.as_bytes();
-    let mut out: [Option<String>; N] = core::array::from_fn(|_| None);
+    let mut out: alloc::vec::Vec<Option<String>> = alloc::vec![None; paths.len()];
     let mut stack: alloc::vec::Vec<&str> = alloc::vec::Vec::new();
     let mut text = String::new();
     let mut roots = 0;
@@ -755,7 +761,7 @@ pub fn xml_values<const N: usize>(doc: &str, paths: [&[&str]; N]) -> Option<[Opt
             if open != name {
                 return None;
             }
-            record(&mut out, &paths, &stack, name, &text);
+            record(&mut out, paths, &stack, name, &text);
             text.clear();
             continue;
         }
@@ -772,7 +778,7 @@ pub fn xml_values<const N: usize>(doc: &str, paths: [&[&str]; N]) -> Option<[Opt
         }
         text.clear();
         if empty {
-            record(&mut out, &paths, &stack, name, "");
+            record(&mut out, paths, &stack, name, "");
         } else {
             stack.push(name);
         }
@@ -787,7 +793,7 @@ fn xml_local(n: &str) -> Option<&str> {
 }
 
 /// Keeps `text` for the first element at a wanted path (`stack` + `name`).
-fn record<const N: usize>(out: &mut [Option<String>; N], paths: &[&[&str]; N], stack: &[&str], name: &str, text: &str) {
+fn record(out: &mut [Option<String>], paths: &[&[&str]], stack: &[&str], name: &str, text: &str) {
     for (slot, path) in out.iter_mut().zip(paths.iter()) {
         if slot.is_none()
             && path.len() == stack.len() + 1
@@ -950,13 +956,13 @@ mod tests {
             assert_eq!((e.code, e.status), (Code::InvalidResponse, Some(status)), "{body}");
         }
         let deep = "<a>".repeat(40) + &"</a>".repeat(40);
-        assert!(xml_values(&deep, [&["a"]]).is_none());
+        assert!(xml_values(&deep, &[&["a"]]).is_none());
         assert_eq!(
             xml_values(
                 "<p:a x='>' y=\"1\"><p:b>1</p:b><b>2</b><c><b>3</b></c></p:a>",
-                [&["a", "b"], &["a", "c", "b"], &["b"]]
+                &[&["a", "b"], &["a", "c", "b"], &["b"]]
             ),
-            Some([Some("1".into()), Some("3".into()), None])
+            Some(vec![Some("1".into()), Some("3".into()), None])
         );
 
         assert_eq!(iso8601_to_ms("1970-01-01T00:00:00Z"), Some(0));
