@@ -568,39 +568,30 @@ const RESULT: [&str; 3] = ["AssumeRoleWithWebIdentityResponse", "AssumeRoleWithW
 
 /// STS's reply → the credentials of `identity_id`; an `<ErrorResponse>` → the service error.
 pub fn parse_assume_role(resp: &HttpResponse, identity_id: &str, now_ms: i64) -> Result<AwsCredentials, Error> {
-    let bad_xml = || Error::invalid_response("STS's reply is not the XML it should be").with_status(resp.status);
-    if !(200..300).contains(&resp.status) {
-        let mut v =
-            xml_values(&resp.body, &[&["ErrorResponse", "Error", "Code"], &["ErrorResponse", "Error", "Message"]])
-                .ok_or_else(bad_xml)?
-                .into_iter();
-        let (code, message) = (v.next().flatten(), v.next().flatten());
-        let code = code
-            .filter(|c| {
-                !c.is_empty() && c.len() <= 128 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-            })
-            .ok_or_else(|| {
-                Error::invalid_response("STS replied with an error and no error code").with_status(resp.status)
-            })?;
-        let message = message.filter(|m| !m.trim().is_empty());
-        let message = protocol::truncate(message.as_deref().unwrap_or(&code), 500);
+    let bad = |m| Error::invalid_response(m).with_status(resp.status);
+    let ok = (200..300).contains(&resp.status);
+    let (parent, leaves): (&[&str], &[&str]) = match ok {
+        true => (&RESULT, &["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"]),
+        false => (&["ErrorResponse", "Error"], &["Code", "Message"]),
+    };
+    let mut v = xml_values(&resp.body, parent, leaves).ok_or_else(|| bad("STS's reply is not the XML it should be"))?;
+    if !ok {
+        let (code, message) = (&v[0], v[1].trim_ascii());
+        if code.is_empty()
+            || code.len() > 128
+            || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        {
+            return Err(bad("STS replied with an error and no error code"));
+        }
+        let message = protocol::truncate(if message.is_empty() { code } else { message }, 500);
         return Err(Error::new(Code::Service(code.clone()), message).with_status(resp.status));
     }
-    let at = |leaf| [RESULT[0], RESULT[1], RESULT[2], leaf];
-    let mut v =
-        xml_values(&resp.body, &[&at("AccessKeyId"), &at("SecretAccessKey"), &at("SessionToken"), &at("Expiration")])
-            .ok_or_else(bad_xml)?
-            .into_iter()
-            .map(Option::unwrap_or_default);
-    let mut next = || v.next().unwrap_or_default();
-    let (akid, secret, token, exp) = (next(), next(), next(), next());
-    if akid.is_empty() || secret.is_empty() || token.is_empty() {
-        return Err(Error::invalid_response("STS's reply lacks Credentials").with_status(resp.status));
-    }
-    let expiration_ms = iso8601_to_ms(&exp)
-        .ok_or_else(|| Error::invalid_response("STS's reply has no valid Expiration").with_status(resp.status))?;
+    let expiration_ms = iso8601_to_ms(&v[3])
+        .filter(|_| v[..3].iter().all(|x| !x.is_empty()))
+        .ok_or_else(|| bad("STS's reply lacks Credentials or a valid Expiration"))?;
+    let mut take = |i: usize| core::mem::take(&mut v[i]);
     Ok(AwsCredentials {
-        credentials: Credentials { access_key_id: akid, secret_access_key: secret, session_token: Some(token) },
+        credentials: Credentials { access_key_id: take(0), secret_access_key: take(1), session_token: Some(take(2)) },
         expiration_ms,
         identity_id: String::from(identity_id),
         received_at_ms: now_ms,
@@ -653,10 +644,6 @@ pub fn iso8601_to_ms(t: &str) -> Option<i64> {
 /// Elements deeper than this are refused (the replies read here are 4 deep).
 const XML_MAX_DEPTH: usize = 16;
 
-fn find_from(b: &[u8], from: usize, pat: &[u8]) -> Option<usize> {
-    b.get(from..)?.windows(pat.len()).position(|w| w == pat).map(|i| i + from)
-}
-
 /// Appends `raw` text with XML's five named entities and character references decoded.
 fn xml_text(out: &mut String, raw: &str) -> Option<()> {
     let b = raw.as_bytes();
@@ -691,118 +678,97 @@ fn xml_text(out: &mut String, raw: &str) -> Option<()> {
     Some(())
 }
 
-/// The text of the leaf elements at `paths` (local names from the root; namespace prefixes
-/// and attributes ignored), the first of each. Reads what AWS's query-protocol replies use
-/// of XML 1.0: a declaration, comments, attributes, self-closing elements, CDATA, entities
-/// and character references; refuses a DOCTYPE (no entity expansion), tags that do not nest,
-/// text outside the root and more than [`XML_MAX_DEPTH`] levels. `None`: not such XML.
-pub fn xml_values(doc: &str, paths: &[&[&str]]) -> Option<alloc::vec::Vec<Option<String>>> {
+/// The text of the elements named `leaves` directly under the element at `parent` (local
+/// names from the root; namespace prefixes and attributes ignored), the first of each, `""`
+/// when absent. Reads what AWS's query-protocol replies use of XML 1.0: a declaration,
+/// comments, attributes, self-closing elements, CDATA, entities and character references;
+/// refuses a DOCTYPE (no entity expansion), tags that do not nest, text outside the root and
+/// more than [`XML_MAX_DEPTH`] levels. `None`: not such XML.
+pub fn xml_values(doc: &str, parent: &[&str], leaves: &[&str]) -> Option<alloc::vec::Vec<String>> {
     let doc = doc.strip_prefix('\u{feff}').unwrap_or(doc);
     let b = doc.as_bytes();
-    let mut out: alloc::vec::Vec<Option<String>> = alloc::vec![None; paths.len()];
+    let mut out: alloc::vec::Vec<Option<String>> = alloc::vec![None; leaves.len()];
     let mut stack: alloc::vec::Vec<&str> = alloc::vec::Vec::new();
     let mut text = String::new();
     let mut roots = 0;
     let mut i = 0;
     while i < b.len() {
-        if b[i] != b'<' {
-            let end = find_from(b, i, b"<").unwrap_or(b.len());
-            let raw = doc.get(i..end)?;
-            if stack.is_empty() {
-                if !raw.bytes().all(|c| c.is_ascii_whitespace()) {
-                    return None;
-                }
-            } else {
-                xml_text(&mut text, raw)?;
-            }
-            i = end;
-            continue;
-        }
         let rest = b.get(i..)?;
-        if rest.starts_with(b"<?") {
-            i = find_from(b, i + 2, b"?>")? + 2;
-            continue;
-        }
-        if rest.starts_with(b"<!--") {
-            i = find_from(b, i + 4, b"-->")? + 3;
-            continue;
-        }
-        if rest.starts_with(b"<![CDATA[") {
-            let end = find_from(b, i + 9, b"]]>")?;
-            if stack.is_empty() {
-                return None;
-            }
-            text.push_str(doc.get(i + 9..end)?);
-            i = end + 3;
-            continue;
-        }
-        if rest.starts_with(b"<!") {
-            return None;
-        }
-        // The tag's end: the first `>` outside a quoted attribute value.
+        let (skip, close) = match rest {
+            [b'<', b'?', ..] => (2, &b"?>"[..]),
+            [b'<', b'!', b'-', b'-', ..] => (4, &b"-->"[..]),
+            [b'<', b'!', b'[', b'C', b'D', b'A', b'T', b'A', b'[', ..] => (9, &b"]]>"[..]),
+            [b'<', b'!', ..] => return None,
+            [b'<', ..] => (1, &b">"[..]),
+            _ => (0, &b"<"[..]),
+        };
+        // Where this piece ends (a tag's `>` outside a quoted attribute value).
         let mut quote = 0u8;
-        let mut j = i + 1;
-        while j < b.len() && (quote != 0 || b[j] != b'>') {
-            match (quote, b[j]) {
-                (0, q @ (b'"' | b'\'')) => quote = q,
+        let mut j = i + skip;
+        while !(quote == 0 && b.get(j..)?.starts_with(close)) {
+            match (quote, *b.get(j)?) {
+                (0, q @ (b'"' | b'\'')) if close == b">" => quote = q,
                 (q, c) if q == c => quote = 0,
                 _ => {}
             }
             j += 1;
-        }
-        let tag = doc.get(i + 1..j)?;
-        if j >= b.len() {
-            return None;
-        }
-        i = j + 1;
-        if let Some(closing) = tag.strip_prefix('/') {
-            let name = xml_local(closing.trim_end())?;
-            let open = stack.pop()?;
-            if open != name {
-                return None;
+            if skip == 0 && j == b.len() {
+                break;
             }
-            record(&mut out, paths, &stack, name, &text);
-            text.clear();
-            continue;
         }
-        let (tag, empty) = match tag.strip_suffix('/') {
-            Some(t) => (t, true),
-            None => (tag, false),
-        };
-        let name = xml_local(tag.split(|c: char| c.is_ascii_whitespace()).next().unwrap_or(""))?;
-        if stack.is_empty() {
-            roots += 1;
-        }
-        if roots > 1 || stack.len() >= XML_MAX_DEPTH {
-            return None;
-        }
-        text.clear();
-        if empty {
-            record(&mut out, paths, &stack, name, "");
-        } else {
-            stack.push(name);
+        let inner = doc.get(i + skip..j)?;
+        i = if skip == 0 { j } else { j + close.len() };
+        match skip {
+            0 if stack.is_empty() => {
+                if !inner.bytes().all(|c| c.is_ascii_whitespace()) {
+                    return None;
+                }
+            }
+            0 => xml_text(&mut text, inner)?,
+            9 if stack.is_empty() => return None,
+            9 => text.push_str(inner),
+            1 => {
+                let (closing, tag) = match inner.strip_prefix('/') {
+                    Some(t) => (true, t),
+                    None => (false, inner),
+                };
+                let (empty, tag) = match tag.strip_suffix('/') {
+                    Some(t) if !closing => (true, t),
+                    _ => (false, tag),
+                };
+                let end = tag.bytes().position(|c| c.is_ascii_whitespace()).unwrap_or(tag.len());
+                let name = tag.get(..end)?;
+                let name = name.get(name.bytes().rposition(|c| c == b':').map_or(0, |k| k + 1)..)?;
+                if name.is_empty() || (closing && !tag.get(end..)?.bytes().all(|c| c.is_ascii_whitespace())) {
+                    return None;
+                }
+                if closing {
+                    if stack.pop()? != name {
+                        return None;
+                    }
+                } else {
+                    roots += usize::from(stack.is_empty());
+                    if roots > 1 || stack.len() >= XML_MAX_DEPTH {
+                        return None;
+                    }
+                    text.clear();
+                }
+                if closing || empty {
+                    // A leaf's text (the last text seen): kept when it is a wanted one.
+                    if stack.as_slice() == parent {
+                        if let Some(k) = leaves.iter().position(|l| *l == name) {
+                            out[k].get_or_insert_with(|| core::mem::take(&mut text));
+                        }
+                    }
+                    text.clear();
+                } else {
+                    stack.push(name);
+                }
+            }
+            _ => {}
         }
     }
-    (stack.is_empty() && roots == 1).then_some(out)
-}
-
-/// An element's name without its namespace prefix.
-fn xml_local(n: &str) -> Option<&str> {
-    let n = n.rsplit(':').next().unwrap_or(n);
-    (!n.is_empty()).then_some(n)
-}
-
-/// Keeps `text` for the first element at a wanted path (`stack` + `name`).
-fn record(out: &mut [Option<String>], paths: &[&[&str]], stack: &[&str], name: &str, text: &str) {
-    for (slot, path) in out.iter_mut().zip(paths.iter()) {
-        if slot.is_none()
-            && path.len() == stack.len() + 1
-            && path.last() == Some(&name)
-            && path[..stack.len()] == *stack
-        {
-            *slot = Some(String::from(text));
-        }
-    }
+    (stack.is_empty() && roots == 1).then(|| out.into_iter().map(Option::unwrap_or_default).collect())
 }
 
 #[cfg(test)]
@@ -956,14 +922,23 @@ mod tests {
             assert_eq!((e.code, e.status), (Code::InvalidResponse, Some(status)), "{body}");
         }
         let deep = "<a>".repeat(40) + &"</a>".repeat(40);
-        assert!(xml_values(&deep, &[&["a"]]).is_none());
-        assert_eq!(
-            xml_values(
-                "<p:a x='>' y=\"1\"><p:b>1</p:b><b>2</b><c><b>3</b></c></p:a>",
-                &[&["a", "b"], &["a", "c", "b"], &["b"]]
-            ),
-            Some(vec![Some("1".into()), Some("3".into()), None])
-        );
+        assert!(xml_values(&deep, &[], &["a"]).is_none());
+        let doc = "<p:a x='>' y=\"1\"><p:b>1</p:b><b>2</b><c><b>3</b></c><d/></p:a >\n";
+        assert_eq!(xml_values(doc, &["a"], &["b", "d", "e"]), Some(vec!["1".into(), String::new(), String::new()]));
+        assert_eq!(xml_values(doc, &["a", "c"], &["b"]), Some(vec!["3".into()]));
+        for bad in [
+            "",
+            "<a>",
+            "<a></a>x",
+            "<a><![CDATA[x]]></b>",
+            "<a x='>",
+            "<a></ a>",
+            "<a></a b>",
+            "< a/>",
+            "<a><!-- x </a>",
+        ] {
+            assert_eq!(xml_values(bad, &["a"], &["b"]), None, "{bad}");
+        }
 
         assert_eq!(iso8601_to_ms("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(iso8601_to_ms("2023-11-14T22:13:20.5Z"), Some(1_700_000_000_500));
