@@ -4,6 +4,7 @@
 //   cold = the first sign-in in a freshly loaded page (median over COLD fresh pages)
 //   warm = median of RUNS further sign-ins in one page
 //   ready = import of cognito_wasm.js + init() (fetch, compile, instantiate the wasm) in a fresh page
+//   (and the same for the `cognito-wasm/core` entry: cognito_wasm_core.js + cognito_wasm_core.wasm)
 // Usage: node bench/browser-bench.mjs [--json]   (needs pkg/ built by scripts/build-pkg.sh)
 //   PKG_OLD=dir: also measure the package in dir (e.g. a previous release) in the same run
 import fs from 'node:fs';
@@ -48,9 +49,9 @@ async function once(run) {
   const i = marks.find(m => m[0] === 'InitiateAuth'), r = marks.find(m => m[0] === 'RespondToAuthChallenge');
   return [i[1] - t0, r[1] - i[1]];
 }
-window.benchOurs = async (n, prepared, dir = '/pkg/') => {
+window.benchOurs = async (n, prepared, dir = '/pkg/', entry = 'cognito_wasm.js') => {
   const t0 = performance.now();
-  const m = await import(dir + 'cognito_wasm.js');
+  const m = await import(dir + entry);
   const t1 = performance.now();
   await m.default();
   window.ready = [t1 - t0, performance.now() - t1];
@@ -94,29 +95,31 @@ await context.route('http://bench.local/**', (route) => {
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const readies = {};
-async function fresh(fn, n, arg, dir) {
+async function fresh(fn, n, arg, dir, entry) {
   const page = await context.newPage();
   await page.goto('http://bench.local/');
   await page.waitForFunction(() => typeof window.benchOurs === 'function');
-  const r = await page.evaluate(([f, k, a, d]) => window[f](k, a, d), [fn, n, arg, dir]);
+  const r = await page.evaluate(([f, k, a, d, e]) => window[f](k, a, d, e), [fn, n, arg, dir, entry]);
   const ready = await page.evaluate(() => window.ready ?? null);
-  if (ready && n === 1) (readies[dir] ??= []).push(ready);
+  if (ready && n === 1) (readies[dir + (entry ?? '')] ??= []).push(ready);
   await page.close();
   return r;
 }
-async function measure(name, fn, arg, dir) {
+async function measure(name, fn, arg, dir, entry) {
   const cold = [];
-  for (let i = 0; i < COLD; i++) cold.push((await fresh(fn, 1, arg, dir))[0]);
-  const warm = (await fresh(fn, RUNS + 2, arg, dir)).slice(2);
+  for (let i = 0; i < COLD; i++) cold.push((await fresh(fn, 1, arg, dir, entry))[0]);
+  const warm = (await fresh(fn, RUNS + 2, arg, dir, entry)).slice(2);
   const row = (xs) => ({ A_ms: +median(xs.map(x => x[0])).toFixed(2), key_sig_ms: +median(xs.map(x => x[1])).toFixed(2),
     total_ms: +median(xs.map(x => x[0] + x[1])).toFixed(2) });
   const out = { impl: name, cold: row(cold), warm: row(warm) };
-  if (readies[dir]) out.ready = { import_ms: +median(readies[dir].map(r => r[0])).toFixed(2), init_ms: +median(readies[dir].map(r => r[1])).toFixed(2) };
+  const rd = readies[dir + (entry ?? '')];
+  if (rd) out.ready = { import_ms: +median(rd.map(r => r[0])).toFixed(2), init_ms: +median(rd.map(r => r[1])).toFixed(2) };
   return out;
 }
 const results = [
   await measure('cognito-wasm', 'benchOurs', false, '/pkg/'),
   await measure('cognito-wasm + prepareSignIn()', 'benchOurs', true, '/pkg/'),
+  await measure('cognito-wasm/core (cognito_wasm_core.wasm)', 'benchOurs', false, '/pkg/', 'cognito_wasm_core.js'),
 ];
 if (process.env.PKG_OLD) {
   results.push(await measure('cognito-wasm (PKG_OLD)', 'benchOurs', false, '/pkg-old/'));

@@ -9,7 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { buildJourney } from './journey.mjs';
+import { buildJourney, buildHostedJourney } from './journey.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bench = path.join(root, 'bench');
@@ -51,17 +51,24 @@ for (const [sub, peer] of [['react', 'react'], ['vue', 'vue']]) {
   results.push({ lib: `cognito-wasm/${sub} (${sub}.js alone, ${peer} external)`, js, total: js });
 }
 
-// The sign-in journey on the engine prototype (engine-wasm/): a real app entry
-// (bench/journey/app.mjs: SRP sign-in, currentSession() with a refresh, signOut()) bundled
-// with --splitting, plus the engine wasm. bench/journey.mjs runs it in Chromium and counts
-// what was fetched (the same files).
+// The journeys, each a real app entry bundled with --splitting from pkg/, plus the engine it
+// loads: the sign-in journey (bench/journey/app.mjs on `cognito-wasm/core`: SRP sign-in,
+// currentSession() with a refresh, signOut()) and the Amplify-basic journey.
+// bench/journey.mjs [--hosted] runs each in Chromium and counts what was fetched (the same files).
 if (!process.argv.includes('--no-journey')) {
   const files = buildJourney(path.join(tmp, 'journey'));
   const sum = (k, f) => files.filter(f).reduce((a, x) => a + x[k], 0);
   const isWasm = (x) => x.file.endsWith('.wasm');
   const js = { raw: sum('raw', (x) => !isWasm(x)), gzip: sum('gzip', (x) => !isWasm(x)) };
   const w = { raw: sum('raw', isWasm), gzip: sum('gzip', isWasm) };
-  results.push({ lib: 'cognito-wasm sign-in journey, engine --features codes-only (app entry, --splitting)', js, wasm: w, total: { raw: js.raw + w.raw, gzip: js.gzip + w.gzip } });
+  results.push({ lib: 'cognito-wasm sign-in journey: cognito-wasm/core (cognito_wasm_core.js + cognito_wasm_core.wasm, app entry, --splitting)', js, wasm: w, total: { raw: js.raw + w.raw, gzip: js.gzip + w.gzip } });
+  // The Amplify-basic journey (the same + a hosted-UI redirect sign-in and callback,
+  // bench/journey/hosted.mjs): the main entry over cognito_wasm_hosted.wasm.
+  const hf = buildHostedJourney(path.join(tmp, 'journey-hosted'));
+  const hs = (k, f) => hf.filter(f).reduce((a, x) => a + x[k], 0);
+  const hjs = { raw: hs('raw', (x) => !isWasm(x)), gzip: hs('gzip', (x) => !isWasm(x)) };
+  const hw = { raw: hs('raw', isWasm), gzip: hs('gzip', isWasm) };
+  results.push({ lib: 'cognito-wasm Amplify-basic journey: main entry + cognito_wasm_hosted.wasm (app entry, --splitting)', js: hjs, wasm: hw, total: { raw: hjs.raw + hw.raw, gzip: hjs.gzip + hw.gzip } });
 }
 
 // The drop-in element and its language modules, each minified alone (not bundled: element.js

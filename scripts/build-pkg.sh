@@ -3,6 +3,8 @@
 #   cargo (wasm32, release: engine-wasm/ with every feature, a raw boundary, no wasm-bindgen)
 #   -> wasm-opt -Oz (binaryen from npm) -> cognito_wasm_bg.wasm
 #   + engine-wasm/js/runner.mjs as cognito_wasm.js (the CognitoAuth facade, which runs effects)
+#     on engine-wasm/js/core.mjs as cognito_wasm_core.js (the effect loop and the session API:
+#     the `cognito-wasm/core` entry, with its own engine cognito_wasm_core.wasm)
 #   + pkg-template/{package.json,README.md,index.d.ts,element.js,qr.js,element.d.ts,i18n/*.js,
 #     react.js,react.d.ts,vue.js,vue.d.ts} (framework bindings: plain ES modules, peers not bundled)
 # Needs what scripts/install-deps.sh installs (it does not run it itself).
@@ -17,14 +19,18 @@ out=pkg
 
 rm -rf "$out"
 mkdir -p "$out"
-# One engine per feature set, smallest last: the default (everything) and two smaller builds
-# a page can load instead (`init(new URL('cognito-wasm/cognito_wasm_signin.wasm', …))`).
-for tier in full:cognito_wasm_bg signin:cognito_wasm_signin hosted:cognito_wasm_hosted; do
+# One engine per feature set: the default (everything), two smaller builds a page can load
+# instead (`init(new URL('cognito-wasm/cognito_wasm_signin.wasm', …))`), and the core engine
+# of `cognito-wasm/core` (SRP sign-in, sessions, sign-out; the library's own errors carry
+# their code only).
+for tier in full:cognito_wasm_bg signin:cognito_wasm_signin hosted:cognito_wasm_hosted codes-only:cognito_wasm_core; do
   log "cargo build -p cognito-wasm-engine --features ${tier%%:*} --release --target wasm32-unknown-unknown"
   cargo build -p cognito-wasm-engine --features "${tier%%:*}" --release --target wasm32-unknown-unknown
   cp "$target_dir/wasm32-unknown-unknown/release/cognito_wasm_engine.wasm" "$out/${tier##*:}.wasm"
 done
-cp engine-wasm/js/runner.mjs "$out/cognito_wasm.js"
+cp engine-wasm/js/core.mjs "$out/cognito_wasm_core.js"
+sed "s#from './core.mjs'#from './cognito_wasm_core.js'#" engine-wasm/js/runner.mjs >"$out/cognito_wasm.js"
+grep -q "from './cognito_wasm_core.js'" "$out/cognito_wasm.js" || { log "cognito_wasm.js does not import the core"; exit 1; }
 
 # Features rustc emits for wasm32-unknown-unknown (1.82+ enables multivalue and
 # reference-types by default; bulk-memory etc. since 1.87). wasm-opt must accept them all,
@@ -45,7 +51,7 @@ if [[ "${SKIP_WASM_OPT:-0}" != 1 ]]; then
 fi
 
 log "package files"
-cp pkg-template/index.d.ts pkg-template/element.js pkg-template/qr.js pkg-template/element.d.ts \
+cp pkg-template/index.d.ts pkg-template/core.d.ts pkg-template/element.js pkg-template/qr.js pkg-template/element.d.ts \
   pkg-template/react.js pkg-template/react.d.ts pkg-template/vue.js pkg-template/vue.d.ts pkg-template/README.md "$out/"
 mkdir -p "$out/i18n" && cp pkg-template/i18n/*.js "$out/i18n/"
 version=$(sed -n '/^\[package\]/,/^\[/{s/^version *= *"\(.*\)"/\1/p}' Cargo.toml | head -n1)
@@ -62,13 +68,15 @@ node --input-type=module -e '
   import fs from "node:fs";
   import { pathToFileURL } from "node:url";
   const out = process.argv[1];
-  for (const f of ["cognito_wasm_bg", "cognito_wasm_signin", "cognito_wasm_hosted"]) {
+  for (const f of ["cognito_wasm_bg", "cognito_wasm_signin", "cognito_wasm_hosted", "cognito_wasm_core"]) {
     const bytes = fs.readFileSync(`${out}/${f}.wasm`);
     if (!WebAssembly.validate(bytes)) { console.error(`[build-pkg] optimised ${f}.wasm does not validate`); process.exit(1); }
     new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
   }
   const m = await import(pathToFileURL(`${out}/cognito_wasm.js`).href);
   m.initSync({ module: fs.readFileSync(`${out}/cognito_wasm_bg.wasm`) });
+  const c = await import(pathToFileURL(`${out}/cognito_wasm_core.js`).href);
+  if (typeof c.CognitoAuth !== "function" || c.CognitoAuth.prototype.signIn === undefined) process.exit(1);
 ' "$out"
 
 size_line() {
@@ -81,6 +89,9 @@ size_line "$out/cognito_wasm.js"
 echo "smaller engines a page may load instead of cognito_wasm_bg.wasm:"
 size_line "$out/cognito_wasm_signin.wasm"
 size_line "$out/cognito_wasm_hosted.wasm"
+echo "cognito-wasm/core (SRP sign-in, sessions, sign-out):"
+size_line "$out/cognito_wasm_core.wasm"
+size_line "$out/cognito_wasm_core.js"
 echo "drop-in add-on (cognito-wasm/element, loads the core only when a <cognito-login> connects):"
 size_line "$out/element.js"
 size_line "$out/qr.js"

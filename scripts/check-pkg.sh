@@ -16,7 +16,7 @@ log "npm pack pkg/"
 tarball=$(cd "$work" && npm pack "$root/pkg" --silent | tail -n1)
 listing=$(tar -tzf "$work/$tarball" | sort)
 sed 's/^/  /' <<<"$listing"
-for f in package/package.json package/cognito_wasm.js package/cognito_wasm_bg.wasm package/cognito_wasm_signin.wasm package/cognito_wasm_hosted.wasm package/index.d.ts package/element.js package/qr.js package/i18n/es.js package/i18n/fr.js package/i18n/de.js package/i18n/pt.js package/i18n/ja.js package/i18n/zh.js package/element.d.ts package/react.js package/react.d.ts package/vue.js package/vue.d.ts package/README.md; do
+for f in package/package.json package/cognito_wasm.js package/cognito_wasm_bg.wasm package/cognito_wasm_signin.wasm package/cognito_wasm_hosted.wasm package/cognito_wasm_core.js package/cognito_wasm_core.wasm package/core.d.ts package/index.d.ts package/element.js package/qr.js package/i18n/es.js package/i18n/fr.js package/i18n/de.js package/i18n/pt.js package/i18n/ja.js package/i18n/zh.js package/element.d.ts package/react.js package/react.d.ts package/vue.js package/vue.d.ts package/README.md; do
   grep -qx "$f" <<<"$listing" || { log "tarball lacks $f"; exit 1; }
 done
 
@@ -57,6 +57,21 @@ const meta = JSON.parse(fs.readFileSync(new URL(import.meta.resolve('cognito-was
 console.log(`ok: cognito-wasm@${meta.version} imports, instantiates and constructs CognitoAuth under Node ${process.version}`);
 JS
 node check.mjs
+
+log "node: import cognito-wasm/core + initSync with cognito_wasm_core.wasm"
+node --input-type=module -e '
+  import assert from "node:assert/strict";
+  import fs from "node:fs";
+  import { fileURLToPath } from "node:url";
+  const m = await import("cognito-wasm/core");
+  m.initSync({ module: fs.readFileSync(fileURLToPath(import.meta.resolve("cognito-wasm/cognito_wasm_core.wasm"))) });
+  const auth = new m.CognitoAuth({ userPoolId: "us-east-1_EmuPool01", clientId: "7f3kq2m9emulatorclient0001", storage: "memory" });
+  assert.equal(auth.respondToChallenge, undefined, "the core entry has only the session API");
+  assert.equal(await auth.currentSession(), null);
+  await assert.rejects(auth.signIn({ username: "u" }), (e) => e.code === "InvalidInput");
+  auth.free();
+  console.log("ok: cognito-wasm/core signs nobody in and refuses a sign-in without a password");
+'
 
 log "node: import cognito-wasm/element (no DOM: defines nothing, exports the classes)"
 node --input-type=module -e '

@@ -91,6 +91,13 @@ e2e() {
   node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs
 }
 
+# The boundary's own tests under each engine build's features (what each build encodes).
+tiers() {
+  for f in full signin hosted codes-only; do
+    cargo test -p cognito-wasm-engine --features "$f" --lib
+  done
+}
+
 lint() {
   cargo fmt --all --check
   (cd fuzz && cargo fmt --check)
@@ -106,6 +113,7 @@ lint() {
 step "install deps" bash scripts/install-deps.sh
 step "lint (rustfmt, clippy native + wasm32)" lint
 step "cargo test --workspace (native)" cargo test --workspace
+step "engine boundary tests for each engine build" tiers
 step "fuzz targets, 10 s each (cargo-fuzz)" bash scripts/fuzz.sh smoke 10
 step "SRP vectors --check" vectors_check
 step "SigV4 vectors --check" bash tests/vectors/sigv4/generate.sh --check

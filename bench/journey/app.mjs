@@ -1,6 +1,7 @@
-// The sign-in journey on the engine prototype, as an app would write it: SRP sign-in,
-// currentSession() with a refresh, signOut(). Settings come from the page's query string.
-import init, { CognitoAuth } from '../../engine-wasm/js/runner.mjs';
+// The sign-in journey as an app would write it with the package's `cognito-wasm/core` entry
+// (pkg/cognito_wasm_core.js + cognito_wasm_core.wasm, built by scripts/build-pkg.sh): SRP
+// sign-in, currentSession() with a refresh, signOut(). Settings come from the page's query string.
+import init, { CognitoAuth } from '../../pkg/cognito_wasm_core.js';
 
 const q = new URLSearchParams(location.search);
 const out = { events: [] };

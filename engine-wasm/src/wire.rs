@@ -211,16 +211,17 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                     }
                 }
             }
-            // Only the passkey and hosted-UI operations emit these (not in the sign-in journey's
-            // build, which then leaves out their encoding).
-            #[cfg(feature = "full")]
+            // Only the passkey and hosted-UI operations emit these: every build but the core
+            // engine's (`codes-only`, which has neither) encodes them. An effect left out of the
+            // output is a call that never completes.
+            #[cfg(not(feature = "codes-only"))]
             Effect::WebAuthn { id, create, options } => {
                 out.push('W');
                 nfield(out, i64::from(*id));
                 field(out, if *create { "1" } else { "0" });
                 field(out, options);
             }
-            #[cfg(feature = "full")]
+            #[cfg(not(feature = "codes-only"))]
             Effect::VerifyRs256 { id, n, e, data, signature } => {
                 out.push('V');
                 nfield(out, i64::from(*id));
@@ -229,7 +230,7 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                 field(out, &cognito_wasm::encoding::base64url_encode(data));
                 field(out, &cognito_wasm::encoding::base64url_encode(signature));
             }
-            #[cfg(not(feature = "full"))]
+            #[cfg(feature = "codes-only")]
             Effect::WebAuthn { .. } | Effect::VerifyRs256 { .. } => {}
         }
     }
@@ -321,13 +322,16 @@ pub fn parse_input(text: &str) -> Option<Input> {
         }
         b't' => Input::Reply { id: int(first)?, reply: Reply::Fired },
         b'l' => Input::Reply { id: int(first)?, reply: Reply::Locked(f.next()? == "1") },
-        // `w{id}␟1␟{credential JSON}` or `w{id}␟0␟{DOMException name}`
+        // `w{id}␟1␟{credential JSON}` or `w{id}␟0␟{DOMException name}` (replies to effects
+        // the core engine never emits: it reads neither)
+        #[cfg(not(feature = "codes-only"))]
         b'w' => {
             let id = int(first)?;
             let ok = f.next()? == "1";
             let v = String::from(f.rest().unwrap_or(""));
             Input::Reply { id, reply: Reply::WebAuthn(if ok { Ok(v) } else { Err(v) }) }
         }
+        #[cfg(not(feature = "codes-only"))]
         b'y' => Input::Reply { id: int(first)?, reply: Reply::Verified(f.next()? == "1") },
         b'n' => Input::Notice(Notice::parse(first)?),
         b'v' => Input::Visibility { hidden: first == "1" },
@@ -338,6 +342,29 @@ pub fn parse_input(text: &str) -> Option<Input> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every effect reaches the runner in every build that can emit it: the hosted engine
+    /// once dropped VerifyRs256, so its hosted-UI callback and `verifyIdToken` never
+    /// completed. scripts/test.sh runs this for each engine build.
+    #[cfg(not(feature = "codes-only"))]
+    #[test]
+    fn webauthn_and_rs256_effects_are_encoded() {
+        let mut out = String::new();
+        effects(
+            &mut out,
+            &[
+                Effect::WebAuthn { id: 3, create: false, options: String::from("{}") },
+                Effect::VerifyRs256 {
+                    id: 4,
+                    n: String::from("nn"),
+                    e: String::from("AQAB"),
+                    data: alloc::vec![1, 2],
+                    signature: alloc::vec![3],
+                },
+            ],
+        );
+        assert_eq!(out, "W\u{1f}3\u{1f}0\u{1f}{}\u{1e}V\u{1f}4\u{1f}nn\u{1f}AQAB\u{1f}AQI\u{1f}Aw");
+    }
 
     #[test]
     fn inputs_parse_and_malformed_ones_are_refused() {
@@ -416,7 +443,12 @@ mod tests {
     #[test]
     fn effects_are_framed_and_hostile_values_cannot_break_the_frame() {
         let mut out = String::new();
-        let e = Error::new(Code::Service("NotAuthorizedException".into()), "bad\u{1e}\u{1f}x").with_status(400);
+        // A Cognito error, as the protocol reads it (its message is kept in every build).
+        let e = cognito_wasm::protocol::parse_error(&HttpResponse {
+            status: 400,
+            body: String::from(r#"{"__type":"NotAuthorizedException","message":"bad\u001e\u001fx"}"#),
+            error_type: None,
+        });
         effects(
             &mut out,
             &[
@@ -430,6 +462,8 @@ mod tests {
         field(&mut f, "\u{0}é\u{1e}\u{1f}ü\u{0}");
         field(&mut f, "");
         assert_eq!(f, "\u{1f} é  ü \u{1f}");
-        assert_eq!(out, "T\u{1f}1\u{1f}-5\u{1e}C\u{1f}2\u{1f}e\u{1f}NotAuthorizedException\u{1f}400\u{1f}0\u{1f}bad  x\u{1e}C\u{1f}3\u{1f}e\u{1f}InvalidInput\u{1f}\u{0}\u{1f}0\u{1f}prose stays in Rust");
+        // With `codes-only` (the core engine) the library's own prose is not built: a ␀.
+        let prose = if cfg!(feature = "codes-only") { "\u{0}" } else { "prose stays in Rust" };
+        assert_eq!(out, alloc::format!("T\u{1f}1\u{1f}-5\u{1e}C\u{1f}2\u{1f}e\u{1f}NotAuthorizedException\u{1f}400\u{1f}0\u{1f}bad  x\u{1e}C\u{1f}3\u{1f}e\u{1f}InvalidInput\u{1f}\u{0}\u{1f}0\u{1f}{prose}"));
     }
 }

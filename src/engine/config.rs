@@ -172,10 +172,14 @@ impl Config {
                 .filter(|n| (0..=86_400).contains(n))
                 .ok_or_else(|| Error::invalid_input("refreshLeeway must be a number of seconds (0..86400)"))?,
         };
+        // Only hosted-UI sessions are refreshed and revoked there.
+        #[cfg(feature = "hosted-ui")]
         let domain = match opt_str(&o, "domain")? {
             Some(d) => Some(crate::refresh::parse_domain(d)?),
             None => None,
         };
+        #[cfg(not(feature = "hosted-ui"))]
+        let domain = None;
         Ok(Config {
             client,
             secret: opt_str(&o, "clientSecret")?.map(ClientSecret::new),

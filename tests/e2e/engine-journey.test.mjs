@@ -1,12 +1,14 @@
-// The engine prototype's runner in a real browser: engine-wasm/js/runner.mjs over the raw wasm
-// boundary, driving SRP sign-in, currentSession() with a refresh and signOut() against the
-// emulator (bench/journey/app.mjs, built as an app would bundle it).
+// The size benchmark's journeys in a real browser, built from pkg/ as an app would bundle them:
+// the sign-in journey on `cognito-wasm/core` (bench/journey/app.mjs: SRP sign-in,
+// currentSession() with a refresh, signOut()) and the Amplify-basic journey on the main entry
+// with the hosted-UI engine (bench/journey/hosted.mjs: the same, then a hosted-UI redirect
+// sign-in and its callback).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setup } from './harness.mjs';
-import { buildJourney, runJourney } from '../../bench/journey.mjs';
+import { buildJourney, buildHostedJourney, emulator, runJourney, serve } from '../../bench/journey.mjs';
 
 let env;
 let dir;
@@ -34,5 +36,29 @@ test('sign-in journey on the engine: sign in, refresh, sign out with revocation'
     assert.ok(fs.existsSync(path.join(dir, 'engine.wasm')));
   } finally {
     await env.control('config', { tokenTtlSeconds: 3600 });
+  }
+});
+
+test('Amplify-basic journey on cognito_wasm_hosted.wasm: the sign-in journey, then the hosted UI and back', async () => {
+  const hdir = path.join(env.tmp, 'journey-hosted');
+  buildHostedJourney(hdir);
+  const site = await serve(hdir);
+  // Its own emulator: the journey's server must be a registered callback URL.
+  const emu = await emulator(`${site.url}/`);
+  try {
+    const ctl = await fetch(`${emu.url}/_emulator/config`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ tokenTtlSeconds: 2 }) });
+    assert.equal(ctl.status, 200);
+    const { result, fetched } = await runJourney(env.browser, emu.url, hdir, { site, hosted: true });
+    assert.equal(result.error, undefined);
+    assert.equal(result.signIn, 'signedIn');
+    assert.equal(result.refreshed, true);
+    assert.deepEqual(result.signOut, { revoked: true, error: null });
+    assert.equal(result.redirect, 'signedIn');
+    assert.equal(result.hostedUser, 'demo');
+    assert.equal(result.cleanUrl, true, 'the callback URL is replaced');
+    assert.deepEqual(result.events, ['signedIn', 'tokenRefreshed', 'signedOut', 'signedIn']);
+    assert.deepEqual(fetched.map((f) => f.file).sort(), ['app.js', 'engine.wasm']);
+  } finally {
+    emu.proc.kill();
   }
 });
