@@ -719,11 +719,9 @@ pub fn xml_values(doc: &str, parent: &[&str], leaves: &[&str]) -> Option<alloc::
         let inner = doc.get(i + skip..j)?;
         i = if skip == 0 { j } else { j + close.len() };
         match skip {
-            0 if stack.is_empty() => {
-                if !inner.bytes().all(|c| c.is_ascii_whitespace()) {
-                    return None;
-                }
-            }
+            // Text outside the root: whitespace only.
+            0 if stack.is_empty() && !inner.bytes().all(|c| c.is_ascii_whitespace()) => return None,
+            0 if stack.is_empty() => {}
             0 => xml_text(&mut text, inner)?,
             9 if stack.is_empty() => return None,
             9 => text.push_str(inner),
