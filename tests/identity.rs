@@ -855,6 +855,29 @@ fn basic_flow_runs_get_id_get_open_id_token_and_sts_and_caches_per_role() {
     for s in [c["secretAccessKey"].as_str().unwrap(), c["sessionToken"].as_str().unwrap()] {
         assert!(!w.debug_log.contains(s), "a secret in the Debug log");
     }
+
+    // Signed out while two roles' runs wait for STS: both callers are answered, nothing is
+    // stored, and the next caller for those roles starts over.
+    let n = w.requests.len();
+    let (a, b) = (
+        w.op("getAwsCredentials", json!({ "roleArn": AUTH_ROLE, "forceRefresh": true })),
+        w.op("getAwsCredentials", json!({ "roleArn": READ_ROLE, "forceRefresh": true })),
+    );
+    let now = w.now;
+    w.run_until(now + LATENCY_MS); // both GetOpenIdToken replies in, both STS requests on the wire
+    assert_eq!(
+        w.ops_since(n),
+        ["GetOpenIdToken", "GetOpenIdToken", "AssumeRoleWithWebIdentity", "AssumeRoleWithWebIdentity"]
+    );
+    w.sign_out();
+    for call in [a, b] {
+        assert_eq!(w.error(call).message, "signed out while the credentials were being fetched");
+    }
+    assert_eq!(w.storage.get(USER_ID_KEY), None);
+    let n = w.requests.len();
+    let guest = w.credentials(json!({ "roleArn": GUEST_ROLE }));
+    assert_eq!(w.ops_since(n), ["GetId", "GetOpenIdToken", "AssumeRoleWithWebIdentity"]);
+    assert_ne!(guest["identityId"], id.as_str());
 }
 
 /// A guest: GetOpenIdToken without Logins, the pool's unauthenticated role.
