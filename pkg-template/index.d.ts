@@ -169,6 +169,11 @@ export interface SignOptions {
   /** Sign with these instead of the identity pool's credentials. */
   credentials?: SigningCredentials;
   /**
+   * Sign with the credentials of this role, from the identity pool's basic flow (see
+   * `getAwsCredentials({ roleArn })`; cached per role). Ignored with `credentials`.
+   */
+  roleArn?: string;
+  /**
    * Send `X-Amz-Content-SHA256: UNSIGNED-PAYLOAD` and leave the body out of the signature
    * (S3 uploads over https). Default: the body's SHA-256 is signed.
    */

@@ -842,6 +842,33 @@ fn basic_flow_runs_get_id_get_open_id_token_and_sts_and_caches_per_role() {
     let r = w.credentials(json!({ "roleArn": READ_ROLE }));
     let (status, reply) = protected_with(&mut w, &r);
     assert_eq!((status, reply["roleArn"].as_str()), (200, Some(READ_ROLE)), "{reply}");
+    // signRequest / presignUrl with `roleArn`: that role's cached set, no request.
+    let n = w.requests.len();
+    let url = format!("{BASE}/_protected/hello");
+    let s = w.op(
+        "signRequest",
+        json!({ "request": { "url": url, "href": url, "method": "GET" }, "options": { "service": "execute-api", "roleArn": READ_ROLE } }),
+    );
+    let p = w.op(
+        "presignUrl",
+        json!({ "request": { "url": url, "href": url }, "options": { "service": "execute-api", "roleArn": AUTH_ROLE } }),
+    );
+    let bad = w.op(
+        "signRequest",
+        json!({ "request": { "url": url, "href": url }, "options": { "service": "s3", "roleArn": "x" } }),
+    );
+    w.run();
+    assert_eq!(w.requests.len(), n);
+    assert_eq!(w.error(bad).code, Code::InvalidInput);
+    let signed = w.json(s);
+    assert!(signed["headers"]["Authorization"].as_str().unwrap().contains(r["accessKeyId"].as_str().unwrap()));
+    let (status, reply) = w.send_signed(&signed, b"");
+    assert_eq!((status, reply["roleArn"].as_str()), (200, Some(READ_ROLE)), "{reply}");
+    let presigned = w.json(p);
+    let path = presigned.as_str().unwrap().strip_prefix(BASE).unwrap().to_string();
+    let host = vec![("Host".to_string(), "127.0.0.1:9229".to_string())];
+    let (status, reply) = w.server("GET", &path, host, b"");
+    assert_eq!((status, reply["roleArn"].as_str()), (200, Some(AUTH_ROLE)), "{reply}");
 
     // Signed out: every set is forgotten, and so is the identity id.
     w.sign_out();

@@ -305,16 +305,22 @@ fn signed_json(s: &Signing, added: &[(String, String)]) -> String {
 
 // ---- the operations ----------------------------------------------------------------------
 
+/// `roleArn` of the options (the basic flow), validated.
+fn role_arn(o: &Json) -> Result<Option<String>, Error> {
+    match opt_str(o, "roleArn")? {
+        Some(r) if !valid_role_arn(r) => {
+            Err(Error::invalid_input("roleArn must be an IAM role ARN (arn:aws:iam::123456789012:role/Name)"))
+        }
+        r => Ok(r.map(String::from)),
+    }
+}
+
 pub(crate) fn start(a: &mut Auth, call: u32, op: Op, input: Json) {
     let r = match op {
         Op::GetAwsCredentials if a.config().identity.is_none() => Err(not_configured()),
-        Op::GetAwsCredentials => match opt_str(&input, "roleArn") {
-            Ok(Some(r)) if !valid_role_arn(r) => {
-                Err(Error::invalid_input("roleArn must be an IAM role ARN (arn:aws:iam::123456789012:role/Name)"))
-            }
+        Op::GetAwsCredentials => match role_arn(&input) {
             Ok(role) => {
                 let force = truthy(input.get("forceRefresh"));
-                let role = role.map(String::from);
                 return a.with_current_session(call, wrap(State::Session { force, then: Then::Return, role }));
             }
             Err(e) => Err(e),
@@ -322,10 +328,13 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, input: Json) {
         Op::SignRequest | Op::PresignUrl => match signing(a, op == Op::PresignUrl, &input) {
             Ok((s, Some(creds))) => sign(a.now(), &s, &creds),
             Ok(_) if a.config().identity.is_none() => Err(not_configured()),
-            Ok((s, None)) => {
-                let then = Then::Sign(Box::new(s));
-                return a.with_current_session(call, wrap(State::Session { force: false, then, role: None }));
-            }
+            Ok((s, None)) => match input.get("options").map_or(Ok(None), role_arn) {
+                Ok(role) => {
+                    let then = Then::Sign(Box::new(s));
+                    return a.with_current_session(call, wrap(State::Session { force: false, then, role }));
+                }
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         },
         // The runner could not build or send the signed request.

@@ -300,7 +300,7 @@ test('NotAuthorizedException for an expired ID token: one token refresh, one ret
   assert.equal(code, 'NotAuthorizedException');
 });
 
-test('basic flow: getAwsCredentials({ roleArn }) via GetOpenIdToken + STS; two roles, two credential sets the API accepts', T, async () => {
+test('basic flow: getAwsCredentials({ roleArn }) via GetOpenIdToken + STS; two roles, two credential sets the API accepts; fetchSigned({ roleArn })', T, async () => {
   const AUTH_ROLE = 'arn:aws:iam::000000000000:role/EmuCognitoAuthenticated';
   const READ_ROLE = 'arn:aws:iam::000000000000:role/EmuCognitoReadOnly';
   await env.control('identity', { allowClassicFlow: true });
@@ -328,6 +328,9 @@ test('basic flow: getAwsCredentials({ roleArn }) via GetOpenIdToken + STS; two r
     const second = await a.getAwsCredentials({ roleArn: roles[1] });
     const cached = await a.getAwsCredentials({ roleArn: roles[0] });
     const out = { first: flat(first), second: flat(second), cached: flat(cached), api: [await call(first), await call(second)] };
+    // fetchSigned with `roleArn`: that role's cached set.
+    const f = await a.fetchSigned(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, { service: 'execute-api', roleArn: roles[1] });
+    out.fetchSigned = { status: f.status, body: await f.json() };
     await a.signOut();
     // A guest's token may not assume the authenticated role: STS's AccessDenied.
     out.guest = await a.getAwsCredentials({ roleArn: roles[0] }).then(() => 'resolved', (e) => ({ code: e.code, status: e.status }));
@@ -349,5 +352,6 @@ test('basic flow: getAwsCredentials({ roleArn }) via GetOpenIdToken + STS; two r
     [200, AUTH_ROLE, first.identityId, first.accessKeyId],
     [200, READ_ROLE, first.identityId, second.accessKeyId],
   ]);
+  assert.deepEqual([out.fetchSigned.status, out.fetchSigned.body.roleArn, out.fetchSigned.body.accessKeyId], [200, READ_ROLE, second.accessKeyId]);
   assert.deepEqual(out.guest, { code: 'AccessDenied', status: 403 });
 });

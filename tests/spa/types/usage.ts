@@ -139,6 +139,8 @@ export async function everything(bytes: ArrayBuffer, wasmModule: WebAssembly.Mod
   // The basic (classic) flow: one role per call.
   const reader: AwsCredentials = await auth.getAwsCredentials({ roleArn: 'arn:aws:iam::123456789012:role/Reader' });
   void reader;
+  const asAdmin: Response = await auth.fetchSigned('https://api.example.com/x', undefined, { service: 'execute-api', roleArn: 'arn:aws:iam::123456789012:role/Admin' });
+  void asAdmin;
   const credFields: [string, string, string, Date, string] =
     [creds.accessKeyId, creds.secretAccessKey, creds.sessionToken, creds.expiration, creds.identityId];
   const explicit: SigningCredentials = { accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 'tok' };
