@@ -704,7 +704,9 @@ export class CognitoLoginElement extends BaseElement {
   }
 
   _hosted() {
-    const go = (provider) => () => { this._clear(); this.auth.signInWithRedirect(provider ? { provider } : undefined).catch((e) => this._fail(e)); };
+    // The hosted UI in the element's language, as written (`pt-BR`: Cognito's own codes have regions).
+    const lang = this.closest('[lang]')?.getAttribute('lang')?.trim() || undefined;
+    const go = (provider) => () => { this._clear(); this.auth.signInWithRedirect({ provider, lang }).catch((e) => this._fail(e)); };
     const providers = (this.getAttribute('providers') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
     return [h('h2', { part: 'title' }, this._t('signInTitle')),
       h('button', { type: 'button', class: 'primary', part: 'button', 'data-testid': 'hosted-sign-in', onclick: go() }, this._t('hostedSignIn')),

@@ -94,6 +94,12 @@ export interface CognitoAuthConfig {
   /** Refresh in the background `refreshLeeway` before expiry (paused while the page is hidden). */
   autoRefresh?: boolean;
   /**
+   * `'debug'`: one `console.debug` line per request, when its response arrives:
+   * `[cognito-wasm] {operation} {status} {ms}ms retries={n}` (status 0: no response). Never
+   * a URL, header, body, token, password, code, username or secret. Default `'none'`.
+   */
+  logLevel?: 'debug' | 'none';
+  /**
    * Refresh with GetTokensFromRefreshToken (refresh-token rotation enabled on the app
    * client): the new refresh token is stored in the same write as the new access token.
    */
@@ -324,7 +330,7 @@ export interface NewDeviceInfo {
 /** The result of a sign-in step: either a session, or a challenge the app must answer. */
 export type SignInResult = { type: 'signedIn'; session: Session; newDevice?: NewDeviceInfo | null } | Challenge;
 
-/** A device from `listDevices()`. Dates are ms since the epoch. */
+/** A device from `listDevices()` or `getDevice()`. Dates are ms since the epoch. */
 export interface DeviceInfo {
   deviceKey: string;
   /** `device_name` (this library sends `navigator.userAgent`). */
@@ -637,8 +643,14 @@ export class CognitoAuth {
   doNotRememberDevice(): Promise<void>;
   /** ForgetDevice: this browser's device (also forgotten locally), or another by key. */
   forgetDevice(input?: { deviceKey?: string }): Promise<void>;
-  /** ListDevices (first page, up to 60). */
+  /** ListDevices: every device of the user (all pages, 60 per request). */
   listDevices(): Promise<DeviceInfo[]>;
+  /**
+   * GetDevice: this browser's remembered device, or another by key (`InvalidInput` when no
+   * key is given and this browser has none; `ResourceNotFoundException` for a key Cognito
+   * does not know).
+   */
+  getDevice(input?: { deviceKey?: string }): Promise<DeviceInfo>;
 
   // Passkeys (WebAuthn). The pool needs WebAuthn configured (relying-party id = your site's
   // domain, user verification) and the app client ALLOW_USER_AUTH; sign in with them via

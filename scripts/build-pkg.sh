@@ -7,6 +7,8 @@
 #     the `cognito-wasm/core` entry, with its own engine cognito_wasm_core.wasm)
 #   + pkg-template/{package.json,README.md,index.d.ts,element.js,qr.js,element.d.ts,i18n/*.js,
 #     react.js,react.d.ts,vue.js,vue.d.ts} (framework bindings: plain ES modules, peers not bundled)
+#   + pkg-template/{server.js,server.d.ts} and cognito_wasm_server.wasm (`cognito-wasm/server`:
+#     token verification in Node; never loaded by a browser)
 # Needs what scripts/install-deps.sh installs (it does not run it itself).
 # Env: SKIP_WASM_OPT=1 to skip the optimisation pass (debugging only).
 set -euo pipefail
@@ -22,8 +24,9 @@ mkdir -p "$out"
 # One engine per feature set: the default (everything), two smaller builds a page can load
 # instead (`init(new URL('cognito-wasm/cognito_wasm_signin.wasm', …))`), and the core engine
 # of `cognito-wasm/core` (SRP sign-in, sessions, sign-out; the library's own errors carry
-# their code only).
-for tier in full:cognito_wasm_bg signin:cognito_wasm_signin hosted:cognito_wasm_hosted codes-only:cognito_wasm_core; do
+# their code only); and the server one (token verification only, for `cognito-wasm/server`
+# in Node).
+for tier in full:cognito_wasm_bg signin:cognito_wasm_signin hosted:cognito_wasm_hosted codes-only:cognito_wasm_core server:cognito_wasm_server; do
   log "cargo build -p cognito-wasm-engine --features ${tier%%:*} --release --target wasm32-unknown-unknown"
   cargo build -p cognito-wasm-engine --features "${tier%%:*}" --release --target wasm32-unknown-unknown
   cp "$target_dir/wasm32-unknown-unknown/release/cognito_wasm_engine.wasm" "$out/${tier##*:}.wasm"
@@ -52,7 +55,8 @@ fi
 
 log "package files"
 cp pkg-template/index.d.ts pkg-template/core.d.ts pkg-template/element.js pkg-template/qr.js pkg-template/element.d.ts \
-  pkg-template/react.js pkg-template/react.d.ts pkg-template/vue.js pkg-template/vue.d.ts pkg-template/README.md "$out/"
+  pkg-template/react.js pkg-template/react.d.ts pkg-template/vue.js pkg-template/vue.d.ts \
+  pkg-template/server.js pkg-template/server.d.ts pkg-template/README.md "$out/"
 mkdir -p "$out/i18n" && cp pkg-template/i18n/*.js "$out/i18n/"
 version=$(sed -n '/^\[package\]/,/^\[/{s/^version *= *"\(.*\)"/\1/p}' Cargo.toml | head -n1)
 PKG_VERSION="$version" node --input-type=module -e '
@@ -68,7 +72,7 @@ node --input-type=module -e '
   import fs from "node:fs";
   import { pathToFileURL } from "node:url";
   const out = process.argv[1];
-  for (const f of ["cognito_wasm_bg", "cognito_wasm_signin", "cognito_wasm_hosted", "cognito_wasm_core"]) {
+  for (const f of ["cognito_wasm_bg", "cognito_wasm_signin", "cognito_wasm_hosted", "cognito_wasm_core", "cognito_wasm_server"]) {
     const bytes = fs.readFileSync(`${out}/${f}.wasm`);
     if (!WebAssembly.validate(bytes)) { console.error(`[build-pkg] optimised ${f}.wasm does not validate`); process.exit(1); }
     new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
@@ -77,6 +81,9 @@ node --input-type=module -e '
   m.initSync({ module: fs.readFileSync(`${out}/cognito_wasm_bg.wasm`) });
   const c = await import(pathToFileURL(`${out}/cognito_wasm_core.js`).href);
   if (typeof c.CognitoAuth !== "function" || c.CognitoAuth.prototype.signIn === undefined) process.exit(1);
+  const s = await import(pathToFileURL(`${out}/server.js`).href);
+  const e = await s.createVerifier({ userPoolId: "us-east-1_x", clientId: "y" }).verifyAccessToken("a.b.c").catch((e) => e);
+  if (e.code !== "TokenMalformed") { console.error(`[build-pkg] server.js: ${e.code ?? e}`); process.exit(1); }
 ' "$out"
 
 size_line() {
@@ -99,3 +106,6 @@ for f in "$out"/i18n/*.js; do size_line "$f"; done
 echo "framework bindings (cognito-wasm/react, cognito-wasm/vue; the framework is a peer):"
 size_line "$out/react.js"
 size_line "$out/vue.js"
+echo "server (cognito-wasm/server, Node only: never shipped to a browser):"
+size_line "$out/cognito_wasm_server.wasm"
+size_line "$out/server.js"

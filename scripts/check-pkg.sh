@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs pkg/ with `npm pack`, installs the tarball into a fresh temporary project (as a
 # user would), and checks that it imports under Node ESM, instantiates with initSync from
-# the wasm bytes, and constructs a CognitoAuth; then bundles an app with esbuild.
+# the wasm bytes, and constructs a CognitoAuth; that cognito-wasm/server loads and refuses a
+# malformed token; then bundles an app with esbuild.
 # Run scripts/build-pkg.sh first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ log "npm pack pkg/"
 tarball=$(cd "$work" && npm pack "$root/pkg" --silent | tail -n1)
 listing=$(tar -tzf "$work/$tarball" | sort)
 sed 's/^/  /' <<<"$listing"
-for f in package/package.json package/cognito_wasm.js package/cognito_wasm_bg.wasm package/cognito_wasm_signin.wasm package/cognito_wasm_hosted.wasm package/cognito_wasm_core.js package/cognito_wasm_core.wasm package/core.d.ts package/index.d.ts package/element.js package/qr.js package/i18n/es.js package/i18n/fr.js package/i18n/de.js package/i18n/pt.js package/i18n/ja.js package/i18n/zh.js package/element.d.ts package/react.js package/react.d.ts package/vue.js package/vue.d.ts package/README.md; do
+for f in package/package.json package/cognito_wasm.js package/cognito_wasm_bg.wasm package/cognito_wasm_signin.wasm package/cognito_wasm_hosted.wasm package/cognito_wasm_core.js package/cognito_wasm_core.wasm package/core.d.ts package/index.d.ts package/element.js package/qr.js package/i18n/es.js package/i18n/fr.js package/i18n/de.js package/i18n/pt.js package/i18n/ja.js package/i18n/zh.js package/element.d.ts package/react.js package/react.d.ts package/vue.js package/vue.d.ts package/server.js package/server.d.ts package/cognito_wasm_server.wasm package/README.md; do
   grep -qx "$f" <<<"$listing" || { log "tarball lacks $f"; exit 1; }
 done
 
@@ -81,6 +82,20 @@ node --input-type=module -e '
     assert.equal(typeof m[k], "function", k);
   assert.equal(await m.getAccessToken(), null);
   console.log("ok: cognito-wasm/element exports", Object.keys(m).length, "names");
+'
+
+log "node: cognito-wasm/server (createVerifier; a malformed token is refused without a fetch)"
+node --input-type=module -e '
+  import assert from "node:assert/strict";
+  import { createVerifier } from "cognito-wasm/server";
+  const v = createVerifier({ userPoolId: "us-east-1_EmuPool01", clientId: "7f3kq2m9emulatorclient0001", endpoint: "http://127.0.0.1:9/" });
+  for (const [t, code] of [["a.b.c", "TokenMalformed"], [5, "InvalidInput"]]) {
+    const e = await v.verifyAccessToken(t).then(() => null, (e) => e);
+    assert.equal(e?.code, code);
+    assert.equal(e.name, code);
+  }
+  assert.throws(() => createVerifier({ userPoolId: "nope", clientId: "x" }), (e) => e.code === "InvalidInput");
+  console.log("ok: cognito-wasm/server verifies (and refuses) under Node", process.version);
 '
 
 log "esbuild: bundle an app that imports cognito-wasm"

@@ -11,8 +11,9 @@
 #      cargo test --target wasm32-unknown-unknown --lib)
 #   5. scripts/build-pkg.sh               (pkg/: engine-wasm + wasm-opt, the runner as the glue)
 #   6. scripts/check-pkg.sh               (npm pack -> install in a fresh project -> import)
-#   7. the Playwright e2e suite           (tests/e2e, demo page against the emulator)
-#                                          (and botocore against its GetOpenIdToken + STS)
+#   7. the Playwright e2e suite           (tests/e2e, demo page against the emulator; and
+#                                          server.test.mjs: cognito-wasm/server in Node;
+#                                          botocore-sts.test.mjs: botocore vs its STS)
 #   8. tests/peers/run.sh                 (aws-amplify, amazon-cognito-identity-js and
 #                                          oidc-client-ts in Chromium against the emulator)
 #   9. tests/spa/run.sh                   (packed tarball in Vite/webpack/React/Vue apps + tsc --strict)
@@ -93,7 +94,7 @@ e2e() {
 
 # The boundary's own tests under each engine build's features (what each build encodes).
 tiers() {
-  for f in full signin hosted codes-only; do
+  for f in full signin hosted server codes-only; do
     cargo test -p cognito-wasm-engine --features "$f" --lib
   done
 }
@@ -105,7 +106,7 @@ lint() {
   cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
   cargo clippy --target wasm32-unknown-unknown --lib --profile test -- -D warnings
   cargo clippy --target wasm32-unknown-unknown -p cognito-wasm-engine --lib -- -D warnings
-  for f in full signin hosted codes-only; do
+  for f in full signin hosted server codes-only; do
     cargo clippy --target wasm32-unknown-unknown -p cognito-wasm-engine --features "$f" --lib -- -D warnings
   done
 }

@@ -1,6 +1,6 @@
 //! Remembered devices: the device secret and verifier (ConfirmDevice), the storage layout of
 //! amazon-cognito-identity-js, and the device-management calls (UpdateDeviceStatus,
-//! ForgetDevice, ListDevices). Device SRP itself (DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER)
+//! ForgetDevice, ListDevices, GetDevice). Device SRP itself (DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER)
 //! runs inside the sign-in flow (`crate::flow`).
 //!
 //! ```text
@@ -180,9 +180,23 @@ pub fn forget_device(config: &ClientConfig, access_token: &str, device_key: &str
     token_call(config, "ForgetDevice", access_token, alloc::vec![key_field(device_key)?])
 }
 
-/// ListDevices (first page, up to 60 devices).
-pub fn list_devices(config: &ClientConfig, access_token: &str) -> Result<HttpRequest, Error> {
-    token_call(config, "ListDevices", access_token, alloc::vec![(String::from("Limit"), Json::Num(String::from("60")))])
+/// One ListDevices page of up to 60 devices (Cognito's largest `Limit`): the first, or the one after `pagination_token`
+/// (the previous page's `PaginationToken`).
+pub fn list_devices(
+    config: &ClientConfig,
+    access_token: &str,
+    pagination_token: Option<&str>,
+) -> Result<HttpRequest, Error> {
+    let mut fields = alloc::vec![(String::from("Limit"), Json::Num(String::from("60")))];
+    if let Some(t) = pagination_token {
+        fields.push((String::from("PaginationToken"), Json::Str(String::from(t))));
+    }
+    token_call(config, "ListDevices", access_token, fields)
+}
+
+/// GetDevice: one of the user's devices by key.
+pub fn get_device(config: &ClientConfig, access_token: &str, device_key: &str) -> Result<HttpRequest, Error> {
+    token_call(config, "GetDevice", access_token, alloc::vec![key_field(device_key)?])
 }
 
 /// ListDevices → `[{deviceKey, name, remembered, attributes, createdAt, lastAuthenticatedAt,
@@ -193,37 +207,46 @@ pub fn parse_list_devices(resp: &HttpResponse) -> Result<Json, Error> {
 
 fn parse_list_devices_body(resp: &HttpResponse) -> Result<Json, Error> {
     let body = protocol::parse_success(resp)?;
-    let mut out = Vec::new();
-    if let Some(Json::Arr(items)) = body.get("Devices") {
-        for d in items {
-            let Some(key) = d.str_field("DeviceKey") else { continue };
-            let mut attrs = Vec::new();
-            if let Some(Json::Arr(list)) = d.get("DeviceAttributes") {
-                for a in list {
-                    if let (Some(n), Some(v)) = (a.str_field("Name"), a.str_field("Value")) {
-                        attrs.push((String::from(n), Json::Str(String::from(v))));
-                    }
-                }
+    let out = match body.get("Devices") {
+        Some(Json::Arr(items)) => items.iter().filter_map(device_info).collect(),
+        _ => Vec::new(),
+    };
+    Ok(Json::Arr(out))
+}
+
+/// GetDevice → the device, as one of `parse_list_devices`' items.
+pub fn parse_get_device(resp: &HttpResponse) -> Result<Json, Error> {
+    let body = protocol::parse_success(resp).map_err(|e| e.for_reply(resp.status))?;
+    body.get("Device").and_then(device_info).ok_or_else(|| Error::invalid_response("GetDevice reply lacks Device"))
+}
+
+/// One `DeviceType`; `None` without a `DeviceKey`.
+fn device_info(d: &Json) -> Option<Json> {
+    let key = d.str_field("DeviceKey")?;
+    let mut attrs = Vec::new();
+    if let Some(Json::Arr(list)) = d.get("DeviceAttributes") {
+        for a in list {
+            if let (Some(n), Some(v)) = (a.str_field("Name"), a.str_field("Value")) {
+                attrs.push((String::from(n), Json::Str(String::from(v))));
             }
-            let attr = |n: &str| attrs.iter().find(|(k, _)| k == n).and_then(|(_, v)| v.as_str()).map(String::from);
-            let name = attr("device_name").map_or(Json::Null, Json::Str);
-            let remembered = Json::Bool(attr("dev:device_remembered_status").as_deref() == Some("remembered"));
-            let date = |field: &str| match d.get(field) {
-                Some(Json::Num(n)) => epoch_ms(n).map_or(Json::Null, |ms| Json::Num(crate::timestamp::decimal(ms))),
-                _ => Json::Null,
-            };
-            out.push(Json::Obj(alloc::vec![
-                (String::from("deviceKey"), Json::Str(String::from(key))),
-                (String::from("name"), name),
-                (String::from("remembered"), remembered),
-                (String::from("createdAt"), date("DeviceCreateDate")),
-                (String::from("lastModifiedAt"), date("DeviceLastModifiedDate")),
-                (String::from("lastAuthenticatedAt"), date("DeviceLastAuthenticatedDate")),
-                (String::from("attributes"), Json::Obj(attrs)),
-            ]));
         }
     }
-    Ok(Json::Arr(out))
+    let attr = |n: &str| attrs.iter().find(|(k, _)| k == n).and_then(|(_, v)| v.as_str()).map(String::from);
+    let name = attr("device_name").map_or(Json::Null, Json::Str);
+    let remembered = Json::Bool(attr("dev:device_remembered_status").as_deref() == Some("remembered"));
+    let date = |field: &str| match d.get(field) {
+        Some(Json::Num(n)) => epoch_ms(n).map_or(Json::Null, |ms| Json::Num(crate::timestamp::decimal(ms))),
+        _ => Json::Null,
+    };
+    Some(Json::Obj(alloc::vec![
+        (String::from("deviceKey"), Json::Str(String::from(key))),
+        (String::from("name"), name),
+        (String::from("remembered"), remembered),
+        (String::from("createdAt"), date("DeviceCreateDate")),
+        (String::from("lastModifiedAt"), date("DeviceLastModifiedDate")),
+        (String::from("lastAuthenticatedAt"), date("DeviceLastAuthenticatedDate")),
+        (String::from("attributes"), Json::Obj(attrs)),
+    ]))
 }
 
 /// AWS JSON dates are epoch seconds, possibly fractional (`1700000000.123`): → ms.
@@ -319,9 +342,16 @@ mod tests {
             r#"{"AccessToken":"t","DeviceKey":"d1","DeviceRememberedStatus":"not_remembered"}"#
         );
         assert_eq!(forget_device(&c, "t", "d1").unwrap().operation, "ForgetDevice");
-        assert_eq!(list_devices(&c, "t").unwrap().body, r#"{"AccessToken":"t","Limit":60}"#);
+        assert_eq!(list_devices(&c, "t", None).unwrap().body, r#"{"AccessToken":"t","Limit":60}"#);
+        assert_eq!(
+            list_devices(&c, "t", Some("p\"2")).unwrap().body,
+            r#"{"AccessToken":"t","Limit":60,"PaginationToken":"p\"2"}"#
+        );
+        assert_eq!(get_device(&c, "t", "d1").unwrap().body, r#"{"AccessToken":"t","DeviceKey":"d1"}"#);
+        assert_eq!(get_device(&c, "t", "d1").unwrap().operation, "GetDevice");
+        assert!(get_device(&c, "t", "").is_err());
         assert!(forget_device(&c, "t", "").is_err());
-        assert!(list_devices(&c, "").is_err());
+        assert!(list_devices(&c, "", None).is_err());
         let ok = |b: &str| HttpResponse { status: 200, body: b.into(), error_type: None };
         assert!(parse_confirm_device(&ok(r#"{"UserConfirmationNecessary":true}"#)).unwrap());
         assert!(!parse_confirm_device(&ok("{}")).unwrap());

@@ -54,6 +54,34 @@ pub enum Code {
     /// Cognito asked for a challenge this library cannot answer (one added after this
     /// release, or an admin-only one); the sign-in cannot go on.
     UnsupportedChallenge,
+    // server: a token refused by a server's verification (`cognito-wasm/server`), one code
+    // per reason (the browser's `verifyIdToken` answers `InvalidIdToken` for all of them).
+    /// Not an RS256 JWS with a `kid` (three base64url parts of JSON, a 2048..4096-bit
+    /// signature).
+    #[cfg(feature = "server")]
+    TokenMalformed,
+    /// `iss` is not the user pool's: a token of another pool (or issuer).
+    #[cfg(feature = "server")]
+    TokenWrongIssuer,
+    /// The `kid` is not in the pool's JWKS, fetched again once.
+    #[cfg(feature = "server")]
+    TokenUnknownKid,
+    /// The RS256 signature does not verify with the pool's key.
+    #[cfg(feature = "server")]
+    TokenBadSignature,
+    /// `token_use` is not the one asked for: an ID token given as an access token, or the
+    /// other way round.
+    #[cfg(feature = "server")]
+    TokenWrongUse,
+    /// Issued to another app client (`client_id` of an access token, `aud` of an ID token).
+    #[cfg(feature = "server")]
+    TokenWrongClient,
+    /// `exp` has passed (beyond the leeway), or is missing.
+    #[cfg(feature = "server")]
+    TokenExpired,
+    /// `nbf` is still ahead (beyond the leeway).
+    #[cfg(feature = "server")]
+    TokenNotYetValid,
 }
 
 impl Code {
@@ -75,6 +103,23 @@ impl Code {
             Code::PasskeyAborted => "PasskeyAborted",
             Code::PasskeyFailed => "PasskeyFailed",
             Code::UnsupportedChallenge => "UnsupportedChallenge",
+            // server
+            #[cfg(feature = "server")]
+            Code::TokenMalformed => "TokenMalformed",
+            #[cfg(feature = "server")]
+            Code::TokenWrongIssuer => "TokenWrongIssuer",
+            #[cfg(feature = "server")]
+            Code::TokenUnknownKid => "TokenUnknownKid",
+            #[cfg(feature = "server")]
+            Code::TokenBadSignature => "TokenBadSignature",
+            #[cfg(feature = "server")]
+            Code::TokenWrongUse => "TokenWrongUse",
+            #[cfg(feature = "server")]
+            Code::TokenWrongClient => "TokenWrongClient",
+            #[cfg(feature = "server")]
+            Code::TokenExpired => "TokenExpired",
+            #[cfg(feature = "server")]
+            Code::TokenNotYetValid => "TokenNotYetValid",
         }
     }
 }

@@ -171,6 +171,82 @@ pub fn check_claims(jwt: &Jwt, expected: &Expected<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// The token a server expects (`cognito-wasm/server`): its `token_use`.
+#[cfg(feature = "server")]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TokenUse {
+    Id,
+    Access,
+}
+
+#[cfg(feature = "server")]
+impl TokenUse {
+    pub fn parse(s: &str) -> Option<TokenUse> {
+        match s {
+            "id" => Some(TokenUse::Id),
+            "access" => Some(TokenUse::Access),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenUse::Id => "id",
+            TokenUse::Access => "access",
+        }
+    }
+}
+
+/// A server's first check, on the token as it came (before any key is looked up): `iss` is
+/// one of `issuers`, so a token of another pool costs no JWKS fetch (aws-jwt-verify also
+/// checks the issuer before it fetches keys).
+#[cfg(feature = "server")]
+pub fn check_server_issuer(jwt: &Jwt, issuers: &[String]) -> Result<(), Error> {
+    if !jwt.str_claim("iss").is_some_and(|iss| issuers.iter().any(|i| i == iss)) {
+        return Err(Error::new(Code::TokenWrongIssuer, "the token was issued by another user pool (iss)"));
+    }
+    Ok(())
+}
+
+/// A server's checks after the signature, each with its own code: `token_use`, then the
+/// app client (`client_id` of an access token, `aud` of an ID token: Cognito's access tokens
+/// have no `aud`), then `exp` (required) and `nbf` (when present), both with `leeway_s`.
+#[cfg(feature = "server")]
+pub fn check_server_claims(
+    jwt: &Jwt,
+    token_use: TokenUse,
+    client_id: &str,
+    now_s: i64,
+    leeway_s: i64,
+) -> Result<(), Error> {
+    if jwt.str_claim("token_use") != Some(token_use.as_str()) {
+        let m = match token_use {
+            TokenUse::Access => "the token is not an access token (token_use)",
+            TokenUse::Id => "the token is not an ID token (token_use)",
+        };
+        return Err(Error::new(Code::TokenWrongUse, m));
+    }
+    let (claim, m) = match token_use {
+        TokenUse::Access => ("client_id", "the token was issued to another app client (client_id)"),
+        TokenUse::Id => ("aud", "the token was issued to another app client (aud)"),
+    };
+    if jwt.str_claim(claim) != Some(client_id) {
+        return Err(Error::new(Code::TokenWrongClient, m));
+    }
+    match jwt.int_claim("exp") {
+        Some(exp) if now_s <= exp.saturating_add(leeway_s) => {}
+        Some(_) => return Err(Error::new(Code::TokenExpired, "the token has expired (exp)")),
+        None => return Err(Error::new(Code::TokenExpired, "the token has no exp")),
+    }
+    match jwt.claims.get("nbf") {
+        None => {}
+        Some(v) => match v.as_i64() {
+            Some(nbf) if nbf.saturating_sub(leeway_s) <= now_s => {}
+            _ => return Err(Error::new(Code::TokenNotYetValid, "the token is not valid yet (nbf)")),
+        },
+    }
+    Ok(())
+}
+
 /// Where keys come from and how signatures are checked. The web layer caches the JWKS in
 /// the client, fetches it with `fetch` and verifies with WebCrypto.
 #[allow(async_fn_in_trait)]

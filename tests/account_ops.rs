@@ -68,6 +68,9 @@ struct Tab {
     next_call: u32,
     /// `Debug` of every input and effect, to check that none shows a secret.
     debug_log: String,
+    /// `Effect::Log` (logLevel 'debug'): (operation, retries), each checked to announce the
+    /// `Http` effect right after it.
+    logs: Vec<(String, u32)>,
 }
 
 impl Tab {
@@ -97,6 +100,7 @@ impl Tab {
             passkey_page: None,
             next_call: 1,
             debug_log: String::new(),
+            logs: Vec::new(),
         };
         let random = t.random();
         let effects = t.auth.start(true, t.now, &random);
@@ -126,7 +130,11 @@ impl Tab {
     }
 
     fn run_effects(&mut self, effects: Vec<Effect>) {
+        let mut announced = None;
         for e in effects {
+            if let Some(id) = announced.take() {
+                assert!(matches!(&e, Effect::Http { id: i, .. } if *i == id), "a Log is followed by its Http: {e:?}");
+            }
             self.debug_log.push_str(&format!("{e:?}\n"));
             match e {
                 Effect::Http { id, request } => {
@@ -177,6 +185,10 @@ impl Tab {
                     self.queue.push_back(Input::Reply { id, reply: Reply::Fired });
                 }
                 Effect::CancelTimer { .. } | Effect::Unlock { .. } => {}
+                Effect::Log { id, operation, retries } => {
+                    self.logs.push((operation.to_string(), retries));
+                    announced = Some(id);
+                }
                 Effect::Lock { id, .. } => self.queue.push_back(Input::Reply { id, reply: Reply::Locked(true) }),
                 Effect::Broadcast { notice } => self.broadcasts.push(notice),
                 Effect::Emit { event } => self.events.push(event.kind),
@@ -823,4 +835,122 @@ fn list_passkeys_without_arguments_reads_every_page() {
     assert_eq!(one["passkeys"].as_array().unwrap().len(), 1);
     assert_eq!(one["nextToken"], pages[2]);
     assert_eq!(t.count("ListWebAuthnCredentials"), before + 4);
+}
+
+/// `count` more devices for `user` on the devices client, made as other browsers would
+/// (USER_PASSWORD_AUTH, ConfirmDevice with the device it was given), straight at the
+/// emulator; returns their keys in creation order.
+fn other_browsers(t: &Tab, user: &str, password: &str, count: usize) -> Vec<String> {
+    let api = |op: &str, body: Value| -> Value {
+        let headers = vec![
+            ("Content-Type".to_string(), "application/x-amz-json-1.1".to_string()),
+            ("X-Amz-Target".to_string(), format!("AWSCognitoIdentityProviderService.{op}")),
+        ];
+        let r = route(&t.pool, &Incoming { method: "POST", url: "/", headers, body: body.to_string().into_bytes() });
+        assert_eq!(r.status, 200, "{op}: {}", String::from_utf8_lossy(&r.body));
+        serde_json::from_slice(&r.body).unwrap()
+    };
+    (0..count)
+        .map(|i| {
+            let r = api(
+                "InitiateAuth",
+                json!({ "ClientId": DEVICES_CLIENT, "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": { "USERNAME": user, "PASSWORD": password } }),
+            );
+            let ar = &r["AuthenticationResult"];
+            let key = ar["NewDeviceMetadata"]["DeviceKey"].as_str().unwrap().to_string();
+            api(
+                "ConfirmDevice",
+                json!({ "AccessToken": ar["AccessToken"], "DeviceKey": key, "DeviceName": format!("browser {i}"),
+                    "DeviceSecretVerifierConfig": { "PasswordVerifier": "AQ==", "Salt": "Ag==" } }),
+            );
+            key
+        })
+        .collect()
+}
+
+#[test]
+fn list_devices_reads_every_page_and_get_device_reads_one() {
+    let mut t = Tab::open(DEVICES_CLIENT, json!({}));
+    // 125 devices elsewhere + this browser's: three ListDevices pages of at most 60.
+    let mut keys = other_browsers(&t, "demo", "Demo-Passw0rd!", 125);
+    t.sign_in("demo", "Demo-Passw0rd!");
+    let e = t.err("getDevice", Value::Null);
+    assert_eq!((e.code.as_str(), e.message.as_str()), ("InvalidInput", "no deviceKey given and none stored"));
+    assert_eq!(t.count("GetDevice"), 0);
+    keys.push(with_device(&mut t, "demo", "Demo-Passw0rd!"));
+    let before = t.count("ListDevices");
+    let list = t.ok("listDevices", Value::Null).unwrap();
+    let got: Vec<&str> = list.as_array().unwrap().iter().map(|d| d["deviceKey"].as_str().unwrap()).collect();
+    assert_eq!(got, keys.iter().map(String::as_str).collect::<Vec<_>>(), "every device once, in order");
+    assert_eq!(list[7]["name"], "browser 7");
+    let pages: Vec<Value> = t.requests.iter().filter(|(o, _, _)| o == "ListDevices").skip(before).map(|(_, b, r)| {
+        let reply: Value = serde_json::from_str(r).unwrap();
+        json!({ "sent": serde_json::from_str::<Value>(b).unwrap(), "devices": reply["Devices"].as_array().unwrap().len(), "next": reply.get("PaginationToken") })
+    }).collect();
+    assert_eq!(pages.len(), 3);
+    assert_eq!(pages.iter().map(|p| p["devices"].as_u64().unwrap()).collect::<Vec<_>>(), [60, 60, 6]);
+    assert!(pages[0]["sent"].get("PaginationToken").is_none());
+    for i in 1..3 {
+        assert_eq!(pages[i]["sent"]["PaginationToken"], pages[i - 1]["next"], "page {i} asks for the one after");
+        assert_eq!(pages[i]["sent"]["Limit"], 60);
+    }
+    assert!(pages[2]["next"].is_null());
+
+    // getDevice: this browser's by default, another by key, the same object as listDevices'.
+    let mine = t.ok("getDevice", Value::Null).unwrap();
+    assert_eq!(t.last_request("GetDevice")["DeviceKey"], keys[125]);
+    assert_eq!(mine, list[125]);
+    assert_eq!(mine["name"], "test browser");
+    assert_eq!(t.ok("getDevice", json!({ "deviceKey": keys[3] })).unwrap(), list[3]);
+    let e = t.err("getDevice", json!({ "deviceKey": "us-east-1_00000000-0000-4000-8000-000000000000" }));
+    assert_eq!((e.code.as_str(), e.status), ("ResourceNotFoundException", Some(400)));
+    assert_eq!(t.err("getDevice", json!({ "deviceKey": 5 })).message, "deviceKey must be a string");
+    // A failed page fails the call (a throttle is retried: ListDevices is safe to repeat).
+    t.throttle("ListDevices", 1);
+    assert_eq!(t.ok("listDevices", Value::Null).unwrap().as_array().unwrap().len(), 126);
+    let unauthorized = json!({
+        "target": "ListDevices", "status": 400, "count": 1, "contentType": "application/x-amz-json-1.1",
+        "body": json!({"__type": "NotAuthorizedException", "message": "Access Token has been revoked"}).to_string(),
+    });
+    let r = route(
+        &t.pool,
+        &Incoming {
+            method: "POST",
+            url: "/_emulator/faults",
+            headers: vec![],
+            body: unauthorized.to_string().into_bytes(),
+        },
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(t.err("listDevices", Value::Null).code.as_str(), "NotAuthorizedException");
+}
+
+#[test]
+fn log_level_debug_announces_every_try_of_every_request() {
+    let mut t = Tab::open(CLIENT, json!({}));
+    t.sign_in("demo", "Demo-Passw0rd!");
+    assert!(t.ok("getUser", Value::Null).is_some());
+    assert_eq!(t.logs, [], "no logging by default");
+
+    let mut t = Tab::open(CLIENT, json!({ "logLevel": "debug" }));
+    t.sign_in("demo", "Demo-Passw0rd!");
+    let log = |t: &Tab| t.logs.iter().map(|(o, r)| format!("{o} {r}")).collect::<Vec<_>>();
+    assert_eq!(log(&t), ["InitiateAuth 0", "RespondToAuthChallenge 0"]);
+    t.logs.clear();
+    t.throttle("GetUser", 2);
+    assert!(t.ok("getUser", Value::Null).is_some());
+    assert_eq!(log(&t), ["GetUser 0", "GetUser 1", "GetUser 2"], "every try, with its retry count");
+    assert_eq!(t.count("GetUser"), 3);
+    t.logs.clear();
+    assert!(matches!(t.call(Call::SignOut { global: false, redirect: false }), Ok(Done::SignedOut { .. })));
+    assert_eq!(log(&t), ["RevokeToken 0"]);
+    // The effect's Debug (like every effect's) shows no token.
+    let token = t.requests.iter().find(|(o, _, _)| o == "RevokeToken").map(|(_, b, _)| b.clone()).unwrap();
+    let token: Value = serde_json::from_str(&token).unwrap();
+    assert!(!t.debug_log.contains(token["Token"].as_str().unwrap()));
+    assert!(t.debug_log.contains(r#"Log { id: "#), "{}", t.debug_log);
+    let e = Config::parse(&json!({ "userPoolId": POOL, "clientId": CLIENT, "logLevel": "verbose" }).to_string())
+        .unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (Code::InvalidInput, "logLevel must be 'debug' or 'none'"));
 }

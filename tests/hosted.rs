@@ -43,6 +43,8 @@ struct World {
     replaced: Vec<String>,
     /// Flips a bit of the ID token's signature in `/oauth2/token` replies (a forged token).
     forge_signature: bool,
+    /// Added to the engine's clock (ms), to step past its waits.
+    later_ms: i64,
 }
 
 impl World {
@@ -72,6 +74,7 @@ impl World {
             navigated: Vec::new(),
             replaced: Vec::new(),
             forge_signature: false,
+            later_ms: 0,
         };
         let random = w.random();
         let effects = w.auth.start(true, now(), &random);
@@ -94,7 +97,7 @@ impl World {
     /// Feeds one input; returns the effects it produced (already executed).
     fn feed(&mut self, input: Input) -> usize {
         let random = self.random();
-        let effects = self.auth.handle(input, now(), &random);
+        let effects = self.auth.handle(input, now() + self.later_ms, &random);
         let n = effects.len();
         self.run_effects(effects);
         n
@@ -182,8 +185,11 @@ impl World {
                 Effect::ReplaceUrl { url } => self.replaced.push(url),
                 Effect::Complete { call, result } => self.done.push((call, result)),
                 Effect::WebAuthn { .. } => panic!("unexpected WebAuthn"),
-                Effect::CancelTimer { .. } | Effect::Unlock { .. } | Effect::Broadcast { .. } | Effect::Emit { .. } => {
-                }
+                Effect::CancelTimer { .. }
+                | Effect::Unlock { .. }
+                | Effect::Broadcast { .. }
+                | Effect::Emit { .. }
+                | Effect::Log { .. } => {}
             }
         }
     }
@@ -424,4 +430,135 @@ fn sign_out_with_redirect_is_checked_first_then_goes_to_logout() {
     // A plain sign-out navigates nowhere.
     w.call(Call::SignOut { global: false, redirect: false }).unwrap();
     assert_eq!(w.navigated.len(), 1);
+}
+
+/// A server's verification (`verifyToken`, Node's `cognito-wasm/server`): access and ID
+/// tokens, one error code per reason, `iss` checked before any key is fetched, the JWKS
+/// fetched once for all of them (and once more for an unknown kid).
+#[test]
+fn a_servers_verification_has_one_code_per_reason_and_fetches_the_jwks_once() {
+    let mut w = World::new(json!({}));
+    let s = match w.call(Call::SignIn { username: "alice".into(), password: PASSWORD.into() }) {
+        Ok(Done::SignedIn(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    let verify = |w: &mut World, token: &str, token_use: &str, extra: Value| {
+        let mut input = json!({ "token": token, "tokenUse": token_use });
+        for (k, v) in extra.as_object().unwrap() {
+            input[k] = v.clone();
+        }
+        w.op(Op::VerifyToken, input)
+    };
+    let claims = World::json(verify(&mut w, &s.access_token, "access", json!({})));
+    assert_eq!((claims["username"].as_str(), claims["client_id"].as_str()), (Some("alice"), Some(CLIENT)));
+    assert_eq!(World::json(verify(&mut w, &s.id_token, "id", json!({})))["aud"], CLIENT);
+    assert_eq!(w.count(JWKS), 1);
+
+    let payload = |t: &str| -> Value { serde_json::from_slice(&b64(t.split('.').nth(1).unwrap())).unwrap() };
+    let (access, id) = (payload(&s.access_token), payload(&s.id_token));
+    let with = |mut c: Value, k: &str, v: Value| {
+        if v.is_null() {
+            c.as_object_mut().unwrap().remove(k);
+        } else {
+            c[k] = v;
+        }
+        c
+    };
+    let now_s = now() / 1000;
+    let sign = |w: &World, c: Value| w.pool.signer.sign(&c);
+    let (tampered_input, sig) = s.access_token.rsplit_once('.').unwrap();
+    let mut bad_sig = b64(sig);
+    bad_sig[7] ^= 1;
+    let tampered = format!("{tampered_input}.{}", cognito_wasm::encoding::base64url_encode(&bad_sig));
+    let other_pool = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_OtherPool";
+    let cases: Vec<(String, &str, Value, &str, &str)> = vec![
+        (s.id_token.clone(), "access", json!({}), "TokenWrongUse", "not an access token"),
+        (s.access_token.clone(), "id", json!({}), "TokenWrongUse", "not an ID token"),
+        (
+            sign(&w, with(access.clone(), "client_id", json!("otherclient"))),
+            "access",
+            json!({}),
+            "TokenWrongClient",
+            "(client_id)",
+        ),
+        (sign(&w, with(id.clone(), "aud", json!("otherclient"))), "id", json!({}), "TokenWrongClient", "(aud)"),
+        (sign(&w, with(access.clone(), "iss", json!(other_pool))), "access", json!({}), "TokenWrongIssuer", "(iss)"),
+        (sign(&w, with(access.clone(), "exp", json!(now_s - 10))), "access", json!({}), "TokenExpired", "(exp)"),
+        (sign(&w, with(access.clone(), "exp", Value::Null)), "access", json!({}), "TokenExpired", "no exp"),
+        (
+            sign(&w, with(access.clone(), "exp", json!(now_s - 400))),
+            "access",
+            json!({ "leewaySeconds": 300 }),
+            "TokenExpired",
+            "(exp)",
+        ),
+        (sign(&w, with(access.clone(), "nbf", json!(now_s + 120))), "access", json!({}), "TokenNotYetValid", "(nbf)"),
+        (sign(&w, with(access.clone(), "nbf", json!("soon"))), "access", json!({}), "TokenNotYetValid", "(nbf)"),
+        (tampered, "access", json!({}), "TokenBadSignature", "the token's signature is not valid"),
+        ("a.b.c".into(), "access", json!({}), "TokenMalformed", "the token is not a well-formed JWT"),
+        (s.access_token.replacen('.', ".x", 1), "access", json!({}), "TokenMalformed", "not a well-formed JWT"),
+    ];
+    for (token, token_use, extra, want, message) in cases {
+        let (c, m) = code(verify(&mut w, &token, token_use, extra));
+        assert_eq!((c.as_str(), m.contains(message)), (want, true), "{want}: {m}");
+    }
+    assert_eq!(w.count(JWKS), 1, "every refusal above used the cached keys (or none)");
+    // Within the leeway: accepted.
+    let late = sign(&w, with(access.clone(), "exp", json!(now_s - 10)));
+    assert_eq!(World::json(verify(&mut w, &late, "access", json!({ "leewaySeconds": 60 })))["username"], "alice");
+    let early = sign(&w, with(access.clone(), "nbf", json!(now_s + 30)));
+    assert!(verify(&mut w, &early, "access", json!({ "leewaySeconds": 60 })).is_ok());
+    // A rotated key is found with one refetch, then cached.
+    assert_eq!(w.server("POST", "/_emulator/rotate-keys", "").status, 200);
+    let rotated = sign(&w, access.clone());
+    assert!(verify(&mut w, &rotated, "access", json!({})).is_ok());
+    assert!(verify(&mut w, &rotated, "access", json!({})).is_ok());
+    assert_eq!(w.count(JWKS), 2);
+    // An unknown kid: one refetch, then `TokenUnknownKid`; for 10 s after that miss, other
+    // unknown kids are refused without a fetch (forged tokens cannot make one per request).
+    let (h, rest) = s.access_token.split_once('.').unwrap();
+    let mut header: Value = serde_json::from_slice(&b64(h)).unwrap();
+    let forge = |header: &mut Value, kid: &str| {
+        header["kid"] = json!(kid);
+        format!("{}.{rest}", cognito_wasm::encoding::base64url_encode(header.to_string().as_bytes()))
+    };
+    let unknown = "the token's kid is not in the user pool's JWKS";
+    let (c, m) = code(verify(&mut w, &forge(&mut header, "no-such-kid"), "access", json!({})));
+    assert_eq!((c.as_str(), m.as_str(), w.count(JWKS)), ("TokenUnknownKid", unknown, 3));
+    for kid in ["no-such-kid", "another-kid"] {
+        let (c, m) = code(verify(&mut w, &forge(&mut header, kid), "access", json!({})));
+        assert_eq!((c.as_str(), m.as_str(), w.count(JWKS)), ("TokenUnknownKid", unknown, 3), "{kid}: no fetch");
+    }
+    assert!(verify(&mut w, &rotated, "access", json!({})).is_ok(), "known kids still verify");
+    w.later_ms = cognito_wasm::engine::hosted::JWKS_MISS_WAIT_MS - 1_000;
+    assert_eq!(code(verify(&mut w, &forge(&mut header, "k3"), "access", json!({}))).0.as_str(), "TokenUnknownKid");
+    assert_eq!(w.count(JWKS), 3, "still within the wait");
+    w.later_ms = cognito_wasm::engine::hosted::JWKS_MISS_WAIT_MS + 1_000;
+    assert_eq!(code(verify(&mut w, &forge(&mut header, "k4"), "access", json!({}))).0.as_str(), "TokenUnknownKid");
+    assert_eq!(w.count(JWKS), 4, "after the wait, one fetch again");
+    // A key rotated in during the wait is found once it is over.
+    assert_eq!(w.server("POST", "/_emulator/rotate-keys", "").status, 200);
+    let rotated2 = sign(&w, access.clone());
+    assert_eq!(code(verify(&mut w, &rotated2, "access", json!({}))).0.as_str(), "TokenUnknownKid");
+    w.later_ms += cognito_wasm::engine::hosted::JWKS_MISS_WAIT_MS;
+    assert!(verify(&mut w, &rotated2, "access", json!({})).is_ok());
+    assert_eq!(w.count(JWKS), 5);
+    // Bad input is `InvalidInput`, before anything is fetched.
+    for (token, token_use, extra) in [
+        (json!(5), json!("access"), json!(null)),
+        (json!(s.access_token), json!("refresh"), json!(null)),
+        (json!(s.access_token), json!(null), json!(null)),
+        (json!(s.access_token), json!("access"), json!(301)),
+        (json!(s.access_token), json!("access"), json!(-1)),
+        (json!(s.access_token), json!("access"), json!("60")),
+    ] {
+        let input = json!({ "token": token, "tokenUse": token_use, "leewaySeconds": extra });
+        assert_eq!(code(w.op(Op::VerifyToken, input)).0, Code::InvalidInput);
+    }
+    // The browser's verifyIdToken keeps its one code for the same refusals, and its refetch
+    // for an unknown kid (the wait is a server's).
+    let (c, m) = code(w.op(Op::VerifyIdToken, json!({ "token": rotated2 })));
+    assert_eq!((c, m.contains("(aud)"), w.count(JWKS)), (Code::InvalidIdToken, true, 5), "{m}");
+    let (c, m) = code(w.op(Op::VerifyIdToken, json!({ "token": forge(&mut header, "k5") })));
+    assert_eq!((c, m.contains("kid"), w.count(JWKS)), (Code::InvalidIdToken, true, 6));
 }

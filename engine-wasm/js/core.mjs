@@ -215,6 +215,11 @@ export class Runner {
       const f = r.split(US), id = +f[1];
       switch (f[0]) {
         case 'H': this.http(id, f); break;
+        case 'D': { // logLevel 'debug': names the H right after it
+          const t = Date.now();
+          this.log = (/** @type {number} */ s) => console.debug(`[cognito-wasm] ${f[2]} ${s} ${Date.now() - t}ms retries=${f[3]}`);
+          break;
+        }
         case 'S': this.chain = this.storage(this.chain, this.store, id, f); break;
         case 'P': this.tabChain = this.storage(this.tabChain, this.tab ??= tabStorage(), id, f); break;
         case 'T': this.timers.set(id, setTimeout(() => { this.timers.delete(id); this.feed('t' + id); }, Math.max(0, +f[2] - Date.now()))); break;
@@ -265,10 +270,11 @@ export class Runner {
     /** @type {Record<string, string>} */ const headers = {};
     // H id method url timeoutMs body (name value)*
     for (let i = 6; i + 1 < f.length; i += 2) headers[f[i]] = f[i + 1];
-    const get = f[2] === 'GET';
+    const get = f[2] === 'GET', log = this.log;
+    this.log = undefined;
     fetch(f[3], { method: f[2], headers, body: get ? undefined : f[5], credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(+f[4]) })
-      .then(async (r) => this.feed('h' + id + US + r.status + US + (r.headers.get('x-amzn-errortype') ?? NUL) + US + (await r.text())))
-      .catch(() => this.feed('h' + id + US + 0 + US + NUL + US));
+      .then(async (r) => { log?.(r.status); this.feed('h' + id + US + r.status + US + (r.headers.get('x-amzn-errortype') ?? NUL) + US + (await r.text())); })
+      .catch(() => { log?.(0); this.feed('h' + id + US + 0 + US + NUL + US); });
   }
 
   /**

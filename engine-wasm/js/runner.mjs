@@ -201,6 +201,7 @@ export class CognitoAuth extends Core {
   doNotRememberDevice() { return this.#r.op('doNotRememberDevice'); }
   /** @param {any} [i] */ forgetDevice(i) { return this.#r.op('forgetDevice', i); }
   listDevices() { return this.#r.op('listDevices'); }
+  /** @param {any} [i] */ getDevice(i) { return this.#r.op('getDevice', i); }
   registerPasskey() { return this.#r.op('registerPasskey'); }
   /** @param {any} [page] */ listPasskeys(page) { return this.#r.op('listPasskeys', page); }
   /** @param {string} credentialId */ deletePasskey(credentialId) { return this.#r.op('deletePasskey', { credentialId }); }

@@ -12,7 +12,8 @@
 //! - `n{notice}` BroadcastChannel message · `v{1|0}` page hidden
 //!
 //! Output records (␞-separated), first field the kind:
-//! - `H id method url timeoutMs body (name value)*` · `S id (g key | s key value | r key)*`
+//! - `H id method url timeoutMs body (name value)*` · `D id operation retries` (`logLevel:
+//!   'debug'`: the next `H` with this id, to time and log) · `S id (g key | s key value | r key)*`
 //!   (`P`: the same on the tab's own storage)
 //! - `T id at` · `X id` · `L id name` · `U id` · `B notice` · `N url` · `R url`
 //! - `W id create(0|1) optionsJSON` · `V id n e data signature` (base64url)
@@ -114,6 +115,12 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                     field(out, k);
                     field(out, v);
                 }
+            }
+            Effect::Log { id, operation, retries } => {
+                out.push('D');
+                nfield(out, i64::from(*id));
+                field(out, operation);
+                nfield(out, i64::from(*retries));
             }
             Effect::Storage { id, ops } | Effect::TabStorage { id, ops } => {
                 out.push(if matches!(e, Effect::Storage { .. }) { 'S' } else { 'P' });
@@ -462,6 +469,9 @@ mod tests {
         field(&mut f, "\u{0}é\u{1e}\u{1f}ü\u{0}");
         field(&mut f, "");
         assert_eq!(f, "\u{1f} é  ü \u{1f}");
+        let mut d = String::new();
+        effects(&mut d, &[Effect::Log { id: 7, operation: "/oauth2/token", retries: 2 }]);
+        assert_eq!(d, "D\u{1f}7\u{1f}/oauth2/token\u{1f}2");
         // With `codes-only` (the core engine) the library's own prose is not built: a ␀.
         let prose = if cfg!(feature = "codes-only") { "\u{0}" } else { "prose stays in Rust" };
         assert_eq!(out, alloc::format!("T\u{1f}1\u{1f}-5\u{1e}C\u{1f}2\u{1f}e\u{1f}NotAuthorizedException\u{1f}400\u{1f}0\u{1f}bad  x\u{1e}C\u{1f}3\u{1f}e\u{1f}InvalidInput\u{1f}\u{0}\u{1f}0\u{1f}{prose}"));

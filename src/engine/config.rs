@@ -52,6 +52,9 @@ pub struct Config {
     pub leeway_s: i64,
     pub auto_refresh: bool,
     pub rotation: bool,
+    /// `logLevel: 'debug'`: each request's operation, status, time and retries are logged
+    /// (`Effect::Log`); `'none'` (the default): nothing.
+    pub debug: bool,
     /// The user-pool domain origin (hosted UI sessions are refreshed and revoked there).
     pub domain: Option<String>,
     /// `totpIssuer`: the name authenticator apps show in the TOTP URI (default `AWSCognito`,
@@ -188,6 +191,11 @@ impl Config {
             leeway_s,
             auto_refresh: opt_bool(&o, "autoRefresh")?,
             rotation: opt_bool(&o, "refreshTokenRotation")?,
+            debug: match opt_str(&o, "logLevel")? {
+                None | Some("none") => false,
+                Some("debug") => true,
+                Some(_) => return Err(keyed("logLevel", " must be 'debug' or 'none'")),
+            },
             domain,
             #[cfg(any(feature = "account", feature = "challenges"))]
             totp_issuer: String::from(opt_str(&o, "totpIssuer")?.unwrap_or("AWSCognito")),
@@ -209,6 +217,11 @@ mod tests {
     fn parses_once_with_defaults_and_typed_errors() {
         let c = Config::parse(r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","onUnknown":[1]}"#).unwrap();
         assert_eq!((c.storage, c.leeway_s, c.auto_refresh, c.rotation), (StorageKind::Local, 60, false, false));
+        assert!(!c.debug, "no logging by default");
+        for (level, debug) in [("debug", true), ("none", false)] {
+            let text = format!(r#"{{"userPoolId":"us-east-1_AbC123","clientId":"c1","logLevel":"{level}"}}"#);
+            assert_eq!(Config::parse(&text).unwrap().debug, debug);
+        }
         assert_eq!(c.client.endpoint(), "https://cognito-idp.us-east-1.amazonaws.com/");
         let c = Config::parse(r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","storage":"cookie","cookie":{"domain":"example.com","expires":1,"sameSite":"none"},"refreshLeeway":300,"autoRefresh":true}"#).unwrap();
         assert_eq!(
@@ -232,6 +245,11 @@ mod tests {
                 r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","autoRefresh":"yes"}"#,
                 "autoRefresh must be a boolean",
             ),
+            (
+                r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","logLevel":"DEBUG"}"#,
+                "logLevel must be 'debug' or 'none'",
+            ),
+            (r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","logLevel":true}"#, "logLevel must be a string"),
             (
                 r#"{"userPoolId":"us-east-1_AbC123","clientId":"c1","storage":"cookie","cookie":{"path":"/\nx"}}"#,
                 "cookie options must not contain",

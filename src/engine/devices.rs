@@ -1,5 +1,6 @@
 //! Remembered devices on the engine (feature `devices`): `rememberDevice`,
-//! `doNotRememberDevice`, `forgetDevice` and `listDevices` for the signed-in user.
+//! `doNotRememberDevice`, `forgetDevice`, `listDevices` (every ListDevices page) and
+//! `getDevice` for the signed-in user.
 //!
 //! This browser's device is the one stored for the user under amazon-cognito-identity-js's
 //! keys (`crate::device::device_storage_keys`: `….{username}.deviceKey`, `deviceGroupKey`,
@@ -25,6 +26,7 @@ use crate::session::Session;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Op {
     ListDevices,
+    GetDevice,
     RememberDevice,
     DoNotRememberDevice,
     ForgetDevice,
@@ -33,12 +35,17 @@ pub enum Op {
 pub(crate) fn parse(name: &str) -> Option<Op> {
     Some(match name {
         "listDevices" => Op::ListDevices,
+        "getDevice" => Op::GetDevice,
         "rememberDevice" => Op::RememberDevice,
         "doNotRememberDevice" => Op::DoNotRememberDevice,
         "forgetDevice" => Op::ForgetDevice,
         _ => return None,
     })
 }
+
+/// At most this many ListDevices pages (of 60) for one `listDevices()`: a server that keeps
+/// answering with a `PaginationToken` ends in an error, not in a loop.
+const MAX_PAGES: u32 = 100;
 
 /// What a device operation waits for.
 pub enum State {
@@ -53,6 +60,13 @@ pub enum State {
     },
     /// The request's reply; `Some(user)` when the device forgotten is this browser's.
     Reply(Op, Option<String>),
+    /// A ListDevices page: the access token, the devices so far (JSON text, comma-separated)
+    /// and how many more pages may be asked for.
+    Page {
+        token: String,
+        items: String,
+        left: u32,
+    },
     /// This browser's device keys are being removed.
     Forgotten,
 }
@@ -69,7 +83,7 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, input: Json) {
 pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Session) {
     let State::Session(op, input) = state else { return };
     let given = match opt_str(&input, "deviceKey") {
-        Ok(k) if op == Op::ForgetDevice => k.map(String::from),
+        Ok(k) if matches!(op, Op::ForgetDevice | Op::GetDevice) => k.map(String::from),
         Ok(_) => None,
         Err(e) => return a.done(call, Err(e)),
     };
@@ -86,7 +100,14 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
             let c = &a.config().client;
             let mut forget_local = None;
             let r = match op {
-                Op::ListDevices => super::requests::device::list_devices(c, &token),
+                Op::ListDevices => {
+                    let state = State::Page { token, items: String::new(), left: MAX_PAGES - 1 };
+                    return page(a, call, state, None);
+                }
+                Op::GetDevice => match given.or(current) {
+                    Some(k) => super::requests::device::get_device(c, &token, &k),
+                    None => Err(Error::invalid_input("no deviceKey given and none stored")),
+                },
                 Op::RememberDevice | Op::DoNotRememberDevice => match current {
                     Some(k) => super::requests::device::update_device_status(c, &token, &k, op == Op::RememberDevice),
                     None => Err(Error::invalid_input("this browser has no device key for the user")),
@@ -108,7 +129,7 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
         }
         (State::Reply(op, forget_local), Reply::Http(r)) => {
             let r = r.and_then(|resp| match op {
-                Op::ListDevices => super::results::list_devices(&resp).map(Some),
+                Op::GetDevice => super::results::get_device(&resp).map(Some),
                 _ => parse_empty(&resp).map(|()| None),
             });
             match (r, forget_local) {
@@ -119,7 +140,29 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
                 (r, _) => a.done(call, r.map(Done::Json)),
             }
         }
+        (State::Page { token, mut items, left }, Reply::Http(r)) => {
+            match r.and_then(|resp| super::results::devices_page(&resp, &mut items)) {
+                Ok(Some(next)) if left > 0 => page(a, call, State::Page { token, items, left: left - 1 }, Some(&next)),
+                Ok(Some(_)) => a.done(call, Err(Error::invalid_response("ListDevices did not end within 100 pages"))),
+                Ok(None) => {
+                    let mut list = String::from("[");
+                    list.push_str(&items);
+                    list.push(']');
+                    a.done(call, Ok(Done::Json(Some(list))))
+                }
+                Err(e) => a.done(call, Err(e)),
+            }
+        }
         (State::Forgotten, Reply::Storage(_)) => a.done(call, Ok(Done::Json(None))),
         _ => {}
+    }
+}
+
+/// Asks for the ListDevices page after `next` (the first without it).
+fn page(a: &mut Auth, call: u32, state: State, next: Option<&str>) {
+    let State::Page { token, .. } = &state else { return };
+    match super::requests::device::list_devices(&a.config().client, token, next) {
+        Ok(req) => a.send_op(http::api(req), call, wrap(state)),
+        Err(e) => a.done(call, Err(e)),
     }
 }

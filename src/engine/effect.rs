@@ -165,6 +165,14 @@ pub enum Effect {
         id: u32,
         request: Http,
     },
+    /// `logLevel: 'debug'`: the `Http` effect right after this one (same `id`) is `operation`'s try after
+    /// `retries` retries. The runner times it and logs the operation, the status, the time
+    /// and the retries when its response arrives (never a URL, header or body).
+    Log {
+        id: u32,
+        operation: &'static str,
+        retries: u32,
+    },
     /// Run the operations in order on the configured storage; reply with one value per
     /// `Get`, or a failure if any operation threw.
     Storage {

@@ -520,8 +520,18 @@ impl Auth {
     }
 
     fn send(&mut self, out: Outgoing, then: HttpThen) {
+        self.send_try(out, 1, then);
+    }
+
+    /// Try `attempt` of a request; with `logLevel: 'debug'` a `Log` effect first (its
+    /// operation and retry count; the runner times it and prints one line on the response).
+    fn send_try(&mut self, out: Outgoing, attempt: u32, then: HttpThen) {
         let request = out.http.clone();
-        let id = self.task(Wait::Http { out, attempt: 1, then });
+        let operation = out.operation;
+        let id = self.task(Wait::Http { out, attempt, then });
+        if self.cfg.debug {
+            self.out.push(Effect::Log { id, operation, retries: attempt - 1 });
+        }
         self.out.push(Effect::Http { id, request });
     }
 
@@ -693,11 +703,7 @@ impl Auth {
                 }
             }
             Wait::Poll => self.load(Then::UnderLock),
-            Wait::HttpRetry { out, attempt, then } => {
-                let request = out.http.clone();
-                let id = self.task(Wait::Http { out, attempt, then });
-                self.out.push(Effect::Http { id, request });
-            }
+            Wait::HttpRetry { out, attempt, then } => self.send_try(out, attempt, then),
             Wait::Background => {
                 self.timer = None;
                 if self.hidden {

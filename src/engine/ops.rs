@@ -77,6 +77,9 @@ pub enum Op {
     VerifyIdToken,
     #[cfg(feature = "hosted-ui")]
     GetUserInfo,
+    // server
+    #[cfg(feature = "server")]
+    VerifyToken,
     // identity
     #[cfg(feature = "identity")]
     GetAwsCredentials,
@@ -133,6 +136,9 @@ impl Op {
             "verifyIdToken" => Op::VerifyIdToken,
             #[cfg(feature = "hosted-ui")]
             "getUserInfo" => Op::GetUserInfo,
+            // server
+            #[cfg(feature = "server")]
+            "verifyToken" => Op::VerifyToken,
             // identity
             #[cfg(feature = "identity")]
             "getAwsCredentials" => Op::GetAwsCredentials,
@@ -221,6 +227,7 @@ pub(crate) fn req_str<'a>(o: &'a Json, key: &str) -> Result<&'a str, Error> {
 }
 
 /// `o[key]` as `{name: string}` pairs (attributes, clientMetadata); empty when absent.
+#[cfg(any(feature = "account", feature = "challenges"))]
 pub(crate) fn opt_pairs(o: &Json, key: &str) -> Result<alloc::vec::Vec<(String, String)>, Error> {
     match o.get(key) {
         None | Some(Json::Null) => Ok(alloc::vec::Vec::new()),
@@ -285,6 +292,9 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, text: &str) {
         | Op::HandleRedirectCallback
         | Op::VerifyIdToken
         | Op::GetUserInfo => super::hosted::start(a, call, op, &input),
+        // server
+        #[cfg(feature = "server")]
+        Op::VerifyToken => super::hosted::start(a, call, op, &input),
         #[cfg(feature = "identity")]
         Op::GetAwsCredentials | Op::SignRequest | Op::PresignUrl | Op::SignFailed => {
             super::identity::start(a, call, op, input)

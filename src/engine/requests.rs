@@ -316,10 +316,24 @@ pub mod device {
         send(config, "ForgetDevice", b)
     }
 
-    pub fn list_devices(config: &ClientConfig, access_token: &str) -> Result<HttpRequest, Error> {
+    pub fn list_devices(
+        config: &ClientConfig,
+        access_token: &str,
+        pagination_token: Option<&str>,
+    ) -> Result<HttpRequest, Error> {
         let mut b = with_token(access_token)?;
         b.raw("Limit", "60");
+        if let Some(t) = pagination_token {
+            b.str("PaginationToken", t);
+        }
         send(config, "ListDevices", b)
+    }
+
+    pub fn get_device(config: &ClientConfig, access_token: &str, device_key: &str) -> Result<HttpRequest, Error> {
+        key(device_key)?;
+        let mut b = with_token(access_token)?;
+        b.str("DeviceKey", device_key);
+        send(config, "GetDevice", b)
     }
 }
 
@@ -552,9 +566,14 @@ mod tests {
                     );
                 }
                 same_result(super::device::forget_device(&cfg, t, k), crate::device::forget_device(&cfg, t, k));
+                same_result(super::device::get_device(&cfg, t, k), crate::device::get_device(&cfg, t, k));
+                same_result(
+                    super::device::list_devices(&cfg, t, Some(k)),
+                    crate::device::list_devices(&cfg, t, Some(k)),
+                );
                 same_result(super::passkey::delete_passkey(&cfg, t, k), crate::passkey::delete_passkey(&cfg, t, k));
             }
-            same_result(super::device::list_devices(&cfg, t), crate::device::list_devices(&cfg, t));
+            same_result(super::device::list_devices(&cfg, t, None), crate::device::list_devices(&cfg, t, None));
             same_result(super::passkey::start_registration(&cfg, t), crate::passkey::start_registration(&cfg, t));
             for max in [None, Some(0), Some(1), Some(20), Some(21)] {
                 for next in [None, Some(""), Some("n\"x")] {
@@ -583,6 +602,6 @@ mod tests {
             super::passkey::list_passkeys(&cfg, "t", Some(5), Some("n")).unwrap().body,
             r#"{"AccessToken":"t","MaxResults":5,"NextToken":"n"}"#
         );
-        assert_eq!(super::device::list_devices(&cfg, "t").unwrap().body, r#"{"AccessToken":"t","Limit":60}"#);
+        assert_eq!(super::device::list_devices(&cfg, "t", None).unwrap().body, r#"{"AccessToken":"t","Limit":60}"#);
     }
 }

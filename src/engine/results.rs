@@ -24,42 +24,52 @@ fn name_values(list: Option<&Json>) -> Vec<(&str, &str)> {
     out
 }
 
-/// ListDevices → `crate::device::parse_list_devices`'s value as text.
+/// One `DeviceType` as the app's device object (`crate::device::parse_list_devices`' items);
+/// `None` without a `DeviceKey`.
 #[cfg(feature = "devices")]
-pub fn list_devices(resp: &HttpResponse) -> Result<String, Error> {
+fn device(d: &Json) -> Option<String> {
+    let key = d.str_field("DeviceKey")?;
+    let attrs = name_values(d.get("DeviceAttributes"));
+    let attr = |n: &str| attrs.iter().find(|(k, _)| *k == n).map(|(_, v)| *v);
+    let mut b = Body::new();
+    b.str("deviceKey", key).opt_str("name", attr("device_name"));
+    b.raw("remembered", if attr("dev:device_remembered_status") == Some("remembered") { "true" } else { "false" });
+    for (to, from) in [
+        ("createdAt", "DeviceCreateDate"),
+        ("lastModifiedAt", "DeviceLastModifiedDate"),
+        ("lastAuthenticatedAt", "DeviceLastAuthenticatedDate"),
+    ] {
+        let ms = match d.get(from) {
+            Some(Json::Num(n)) => crate::device::epoch_ms(n),
+            _ => None,
+        };
+        b.raw(to, &ms.map_or(String::from("null"), crate::timestamp::decimal));
+    }
+    b.pairs("attributes", &attrs);
+    Some(b.end())
+}
+
+/// One ListDevices page: its devices appended to `items` (comma-separated, the text between
+/// `[` and `]` of `crate::device::parse_list_devices`' list), and its `PaginationToken`.
+#[cfg(feature = "devices")]
+pub fn devices_page(resp: &HttpResponse, items: &mut String) -> Result<Option<String>, Error> {
     let body = parse_success(resp).map_err(|e| e.for_reply(resp.status))?;
-    let mut out = String::from("[");
-    if let Some(Json::Arr(items)) = body.get("Devices") {
-        for d in items {
-            let Some(key) = d.str_field("DeviceKey") else { continue };
-            let attrs = name_values(d.get("DeviceAttributes"));
-            let attr = |n: &str| attrs.iter().find(|(k, _)| *k == n).map(|(_, v)| *v);
-            let mut b = Body::new();
-            b.str("deviceKey", key).opt_str("name", attr("device_name"));
-            b.raw(
-                "remembered",
-                if attr("dev:device_remembered_status") == Some("remembered") { "true" } else { "false" },
-            );
-            for (to, from) in [
-                ("createdAt", "DeviceCreateDate"),
-                ("lastModifiedAt", "DeviceLastModifiedDate"),
-                ("lastAuthenticatedAt", "DeviceLastAuthenticatedDate"),
-            ] {
-                let ms = match d.get(from) {
-                    Some(Json::Num(n)) => crate::device::epoch_ms(n),
-                    _ => None,
-                };
-                b.raw(to, &ms.map_or(String::from("null"), crate::timestamp::decimal));
+    if let Some(Json::Arr(list)) = body.get("Devices") {
+        for d in list.iter().filter_map(device) {
+            if !items.is_empty() {
+                items.push(',');
             }
-            b.pairs("attributes", &attrs);
-            if out.len() > 1 {
-                out.push(',');
-            }
-            out.push_str(&b.end());
+            items.push_str(&d);
         }
     }
-    out.push(']');
-    Ok(out)
+    Ok(body.str_field("PaginationToken").filter(|t| !t.is_empty()).map(String::from))
+}
+
+/// GetDevice → `crate::device::parse_get_device`'s value as text.
+#[cfg(feature = "devices")]
+pub fn get_device(resp: &HttpResponse) -> Result<String, Error> {
+    let body = parse_success(resp).map_err(|e| e.for_reply(resp.status))?;
+    body.get("Device").and_then(device).ok_or_else(|| Error::invalid_response("GetDevice reply lacks Device"))
 }
 
 /// `{medium, destination, attributeName}` (the members present) from a
@@ -230,14 +240,35 @@ mod tests {
     #[cfg(feature = "devices")]
     #[test]
     fn list_devices_is_the_core_parsers_bytes() {
+        let list = |r: &HttpResponse| {
+            let mut items = String::new();
+            devices_page(r, &mut items).map(|_| format!("[{items}]"))
+        };
         for r in replies() {
-            assert_eq!(list_devices(&r), crate::device::parse_list_devices(&r).map(|j| j.to_text()), "{}", r.body);
+            assert_eq!(list(&r), crate::device::parse_list_devices(&r).map(|j| j.to_text()), "{}", r.body);
+            let one = HttpResponse { body: format!(r#"{{"Device":{}}}"#, r.body), ..r.clone() };
+            assert_eq!(get_device(&one), crate::device::parse_get_device(&one).map(|j| j.to_text()), "{}", one.body);
         }
         let r = &replies()[7];
         assert_eq!(
-            list_devices(r).unwrap(),
+            list(r).unwrap(),
             r#"[{"deviceKey":"k1","name":"Phone \"1\"","remembered":true,"createdAt":1700000000500,"lastModifiedAt":null,"lastAuthenticatedAt":null,"attributes":{"device_name":"Phone \"1\"","dev:device_remembered_status":"remembered","device_name":"dup"}},{"deviceKey":"k2","name":null,"remembered":false,"createdAt":null,"lastModifiedAt":null,"lastAuthenticatedAt":null,"attributes":{"dev:device_remembered_status":"not_remembered"}}]"#
         );
+        let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None };
+        let mut items = String::from("x");
+        assert_eq!(
+            devices_page(&ok(r#"{"Devices":[{"DeviceKey":"k3"}],"PaginationToken":"p2"}"#), &mut items)
+                .unwrap()
+                .as_deref(),
+            Some("p2")
+        );
+        assert!(items.starts_with(r#"x,{"deviceKey":"k3","name":null,"#), "{items}");
+        assert_eq!(devices_page(&ok(r#"{"Devices":[],"PaginationToken":""}"#), &mut items).unwrap(), None);
+        assert_eq!(
+            get_device(&ok(r#"{"Device":{"DeviceKey":"k1","DeviceCreateDate":2}}"#)).unwrap(),
+            r#"{"deviceKey":"k1","name":null,"remembered":false,"createdAt":2000,"lastModifiedAt":null,"lastAuthenticatedAt":null,"attributes":{}}"#
+        );
+        assert_eq!(get_device(&ok("{}")).unwrap_err().code, crate::error::Code::InvalidResponse);
     }
 
     #[cfg(feature = "account")]

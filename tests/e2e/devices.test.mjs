@@ -1,10 +1,11 @@
 // End-to-end: remembered devices through www-demo (client 3devicesclient00emulator01, device
 // tracking OPT_IN): TOTP sign-in → ConfirmDevice → remember → next sign-in skips MFA by
-// device SRP; forget; a device Cognito no longer knows is dropped and the sign-in retried.
+// device SRP; forget; a device Cognito no longer knows is dropped and the sign-in retried;
+// listDevices() reads every page (more than Cognito's 60 per request), getDevice().
 import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { setup, signIn, alertCode, POOL_ID, KEY_PREFIX } from './harness.mjs';
+import { setup, signIn, alertCode, POOL_ID, KEY_PREFIX, USERS } from './harness.mjs';
 
 const T = { timeout: 120_000 };
 const DEVICE_CLIENT = '3devicesclient00emulator01';
@@ -119,4 +120,55 @@ test('a device Cognito no longer knows is forgotten locally and the sign-in retr
   await signOut();
   await signIn(page, 'totpuser', 'wrong');
   assert.equal((await alertCode(page)).code, 'NotAuthorizedException');
+});
+
+test('listDevices returns every device across ListDevices pages; getDevice reads one', T, async () => {
+  // 65 devices from "other browsers" (USER_PASSWORD_AUTH + ConfirmDevice straight at the emulator).
+  const api = async (op, body) => {
+    const r = await fetch(env.endpoint, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': `AWSCognitoIdentityProviderService.${op}` },
+      body: JSON.stringify(body),
+    });
+    assert.equal(r.status, 200, `${op}: ${await r.clone().text()}`);
+    return r.json();
+  };
+  const made = [];
+  for (let i = 0; i < 65; i++) {
+    const r = await api('InitiateAuth', { ClientId: DEVICE_CLIENT, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'demo', PASSWORD: USERS.demo.password } });
+    const key = r.AuthenticationResult.NewDeviceMetadata.DeviceKey;
+    await api('ConfirmDevice', { AccessToken: r.AuthenticationResult.AccessToken, DeviceKey: key, DeviceName: `browser ${i}`, DeviceSecretVerifierConfig: { PasswordVerifier: 'AQ==', Salt: 'Ag==' } });
+    made.push(key);
+  }
+  await page.goto(`${env.webUrl}/blank.html`);
+  const pages = [];
+  page.on('request', (req) => {
+    if (req.headers()['x-amz-target']?.endsWith('.ListDevices')) pages.push(JSON.parse(req.postData()));
+  });
+  const r = await page.evaluate(async ({ endpoint, poolId, clientId, password, other }) => {
+    const m = await import('/pkg/cognito_wasm.js');
+    await m.default('/pkg/cognito_wasm_bg.wasm');
+    const a = new m.CognitoAuth({ userPoolId: poolId, clientId, endpoint });
+    const signedIn = await a.signIn({ username: 'demo', password });
+    const list = await a.listDevices();
+    const mine = await a.getDevice();
+    const another = await a.getDevice({ deviceKey: other });
+    const unknown = await a.getDevice({ deviceKey: 'us-east-1_00000000-0000-4000-8000-000000000000' }).then(() => 'resolved', (e) => e.code);
+    return { list, mine, another, unknown, newDevice: signedIn.newDevice?.deviceKey };
+  }, { endpoint: env.endpoint, poolId: POOL_ID, clientId: DEVICE_CLIENT, password: USERS.demo.password, other: made[64] });
+  // This browser's own device (confirmed at sign-in) comes last.
+  const keys = r.list.map((d) => d.deviceKey);
+  assert.equal(keys.length, 66);
+  assert.equal(new Set(keys).size, 66, 'every device exactly once');
+  assert.deepEqual(keys.slice(0, 65), made);
+  assert.equal(keys[65], r.newDevice);
+  assert.equal(r.list[10].name, 'browser 10');
+  assert.equal(pages.length, 2, 'two ListDevices requests');
+  assert.equal(pages[0].Limit, 60);
+  assert.equal(pages[0].PaginationToken, undefined);
+  assert.equal(typeof pages[1].PaginationToken, 'string');
+  assert.deepEqual(r.mine, r.list[65]);
+  assert.deepEqual(r.another, r.list[64]);
+  assert.equal(r.another.name, 'browser 64');
+  assert.equal(r.unknown, 'ResourceNotFoundException');
 });

@@ -26,7 +26,7 @@ const CHROMIUM_ARGS = [
 ];
 
 /** Spawns a server and resolves with { url, proc } once it prints `<prefix> http://...`. */
-function startServer(name, cmd, args, linePrefix, opts = {}) {
+export function startServer(name, cmd, args, linePrefix, opts = {}) {
   return new Promise((resolve, reject) => {
     const proc = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     const output = [];
@@ -57,13 +57,26 @@ function startServer(name, cmd, args, linePrefix, opts = {}) {
   });
 }
 
-function stop(proc) {
+export function stop(proc) {
   if (!proc || proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);
     proc.once('exit', () => { clearTimeout(t); resolve(); });
     proc.kill('SIGTERM');
   });
+}
+
+/**
+ * Starts an emulator alone (no browser, no static server), with Cognito-exact tokens, for
+ * the tests that run in Node only. Returns { url, endpoint, proc }.
+ */
+export async function startEmulator(config = 'tests/fixtures/demo-pool.json') {
+  const bin = process.env.COGNITO_EMULATOR_BIN
+    ?? path.join(process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target'),
+      'emulator', 'cognito-emulator');
+  if (!fs.existsSync(bin)) throw new Error(`${bin} missing: run cargo build --profile emulator -p cognito-emulator`);
+  const emu = await startServer('emulator', bin, ['--port', '0', '--config', config, '--issuer', 'aws'], 'cognito-emulator listening on');
+  return { url: emu.url, endpoint: `${emu.url}/`, proc: emu.proc };
 }
 
 /**

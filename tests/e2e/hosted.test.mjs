@@ -276,3 +276,39 @@ test('verifyIdToken: JWKS cached, refetched once after key rotation, bad signatu
   assert.equal(jwks.length, 5, jwks.join('\n'));
   for (const u of jwks) assert.equal(u, `${env.emulatorUrl}/${POOL_ID}/.well-known/jwks.json`);
 });
+
+test('lang reaches the hosted UI: signInWithRedirect({ lang }), and the drop-in element passes its own', T, async () => {
+  await page.goto(`${env.webUrl}/blank.html`);
+  const cfg = { userPoolId: POOL_ID, clientId: CLIENT_ID, endpoint: env.endpoint, domain: env.emulatorUrl, redirectSignIn: `${env.webUrl}/` };
+  const built = await page.evaluate(async (cfg) => {
+    const m = await import('/pkg/cognito_wasm.js');
+    await m.default('/pkg/cognito_wasm_bg.wasm');
+    const a = new m.CognitoAuth(cfg);
+    const url = a.authorizeUrl({ lang: 'de' });
+    const empty = await a.signInWithRedirect({ lang: '' }).then(() => 'navigated', (e) => e.code);
+    window.__a = a;
+    return { url, empty };
+  }, cfg);
+  assert.equal(built.empty, 'InvalidInput');
+  assert.equal(new URL(built.url).searchParams.get('lang'), 'de');
+  await Promise.all([
+    page.waitForURL((u) => u.href.startsWith(`${env.emulatorUrl}/oauth2/authorize?`)),
+    page.evaluate(() => window.__a.signInWithRedirect({ lang: 'fr' })),
+  ]);
+  let u = new URL(page.url());
+  assert.equal(u.searchParams.get('lang'), 'fr');
+  assert.equal(u.searchParams.get('client_id'), CLIENT_ID);
+  assert.ok(await page.getByLabel('Username').count(), "the emulator's login page is shown");
+
+  // <cognito-login mode="hosted" lang="pt-BR">: the language as written.
+  const q = new URLSearchParams({ endpoint: env.endpoint, userPoolId: POOL_ID, clientId: CLIENT_ID, storage: 'local', mode: 'hosted', domain: env.emulatorUrl, lang: 'pt-BR' });
+  await page.goto(`${env.webUrl}/dropin.html?${q}`);
+  await page.waitForSelector('cognito-login[screen="hosted"]');
+  await Promise.all([
+    page.waitForURL((x) => x.href.startsWith(`${env.emulatorUrl}/oauth2/authorize?`)),
+    page.getByTestId('hosted-sign-in').click(),
+  ]);
+  u = new URL(page.url());
+  assert.equal(u.searchParams.get('lang'), 'pt-BR');
+  assert.equal(u.searchParams.get('redirect_uri'), `${env.webUrl}/dropin.html`);
+});

@@ -7,8 +7,8 @@
 #      react-app, vue-app (the framework bindings): tsc --noEmit --strict over the app and
 #      src/typings.ts(x) (react.d.ts / vue.d.ts and the elements' JSX / GlobalComponents
 #      typings), vite build (client) and vite build --ssr (dist-ssr, rendered by ssr.mjs)
-#   4. types: tsc --noEmit --strict over usage.ts (index.d.ts) and element-usage.ts
-#      (element.d.ts); node check-exports.mjs (initSync + every declared export / CognitoAuth
+#   4. types: tsc --noEmit --strict over usage.ts (index.d.ts), element-usage.ts (element.d.ts)
+#      and server-usage.ts (server.d.ts); node check-exports.mjs (initSync + every declared export / CognitoAuth
 #      member exists at runtime, and nothing public is undeclared; the same for
 #      cognito-wasm/element and CognitoLoginElement)
 #      tsc --checkJs --strict over the engine's runner (engine-wasm/js/runner.mjs)
@@ -60,7 +60,7 @@ for app in react-app:tsx vue-app:ts; do
 done
 
 (cd types && npx --no-install tsc --noEmit --strict -p tsconfig.json)
-lap "types: tsc --noEmit --strict usage.ts element-usage.ts"
+lap "types: tsc --noEmit --strict usage.ts element-usage.ts server-usage.ts"
 # The engine's hand-written runner is `// @ts-check` JSDoc: type-checked with the same pinned
 # TypeScript (strict, DOM lib), so a wrong Web API call or wire field fails here.
 types/node_modules/.bin/tsc -p "$root/engine-wasm/js/tsconfig.json"

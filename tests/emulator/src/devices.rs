@@ -1,7 +1,7 @@
 //! Device tracking: NewDeviceMetadata, ConfirmDevice (stores the device verifier),
 //! DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER (real SRP against that verifier, group key as
 //! the pool name and device key as the user id), UpdateDeviceStatus, ForgetDevice,
-//! ListDevices. Enabled per client with `"deviceTracking": "ALWAYS" | "OPT_IN"`.
+//! ListDevices (paged: `Limit`, `PaginationToken`), GetDevice. Enabled per client with `"deviceTracking": "ALWAYS" | "OPT_IN"`.
 
 use crate::pool::{get_str, random_bytes, uuid_v4, ApiError, ApiResult, Pool, TIMESTAMP_SKEW};
 use crate::srp;
@@ -141,10 +141,7 @@ impl Pool {
     pub(crate) fn device_operation(&self, op: &str, req: &Map<String, Value>, now: i64) -> ApiResult {
         let user = self.user_for_access_token(get_str(req, "AccessToken")?, now)?;
         if op == "ListDevices" {
-            let users = self.users();
-            let list: Vec<Value> =
-                users[user].ext.devices.iter().filter(|d| d.verifier.is_some()).map(device_json).collect();
-            return Ok(json!({ "Devices": list }));
+            return self.list_devices(user, req);
         }
         let key = get_str(req, "DeviceKey")?;
         let client_tracking = {
@@ -207,6 +204,54 @@ impl Pool {
     }
 }
 
+impl Pool {
+    /// ListDevices: the confirmed devices in creation order, `Limit` (0..60, Cognito's range;
+    /// 0 or absent: 60) at a time, with an opaque `PaginationToken` while more follow. A
+    /// token that is not one this user was given is an InvalidParameterException.
+    fn list_devices(&self, user: usize, req: &Map<String, Value>) -> ApiResult {
+        let limit = match req.get("Limit") {
+            None | Some(Value::Null) => 60,
+            Some(v) => match v.as_u64() {
+                Some(0) => 60,
+                Some(n @ 1..=60) => n as usize,
+                _ => {
+                    return Err(ApiError::invalid_parameter(
+                        "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60",
+                    ))
+                }
+            },
+        };
+        let users = self.users();
+        let username = &users[user].username;
+        let start = match req.get("PaginationToken") {
+            None | Some(Value::Null) => 0,
+            Some(Value::String(t)) => {
+                parse_page_token(t, username).ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token"))?
+            }
+            Some(_) => return Err(ApiError::invalid_parameter("PaginationToken must be a string")),
+        };
+        let confirmed: Vec<&Device> = users[user].ext.devices.iter().filter(|d| d.verifier.is_some()).collect();
+        if start > confirmed.len() {
+            return Err(ApiError::invalid_parameter("Invalid pagination token"));
+        }
+        let page: Vec<Value> = confirmed.iter().skip(start).take(limit).map(|d| device_json(d)).collect();
+        let mut out = json!({ "Devices": page });
+        if start + limit < confirmed.len() {
+            out["PaginationToken"] = json!(URL_SAFE_NO_PAD.encode(format!("devices:{username}:{}", start + limit)));
+        }
+        Ok(out)
+    }
+}
+
+/// The offset a ListDevices token stands for, when it was issued to `username`.
+fn parse_page_token(t: &str, username: &str) -> Option<usize> {
+    let raw = URL_SAFE_NO_PAD.decode(t).ok()?;
+    let rest = std::str::from_utf8(&raw).ok()?.strip_prefix("devices:")?;
+    let (who, n) = rest.rsplit_once(':')?;
+    (who == username).then_some(())?;
+    n.parse().ok()
+}
+
 fn device_json(d: &Device) -> Value {
     let status = if d.remembered { "remembered" } else { "not_remembered" };
     let mut attrs = vec![
@@ -232,7 +277,7 @@ mod tests {
     use crate::pool::{ClientConfig, Config, Pool, UserConfig};
     use crate::srp;
     use crate::test_srp_client::{timestamp, SrpClient};
-    use base64::engine::general_purpose::STANDARD;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
     use base64::Engine;
     use num_bigint::BigUint;
     use serde_json::{json, Value};
@@ -257,17 +302,27 @@ mod tests {
                     ..Default::default()
                 },
             ],
-            users: vec![UserConfig {
-                username: "dev".into(),
-                password: "Passw0rd!".into(),
-                attributes: [("email".to_string(), "dev@example.com".to_string())].into_iter().collect(),
-                status: "CONFIRMED".into(),
-                sub: None,
-                mfa: crate::challenges::MfaConfig {
-                    totp_secret: Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into()),
-                    ..Default::default()
+            users: vec![
+                UserConfig {
+                    username: "dev".into(),
+                    password: "Passw0rd!".into(),
+                    attributes: [("email".to_string(), "dev@example.com".to_string())].into_iter().collect(),
+                    status: "CONFIRMED".into(),
+                    sub: None,
+                    mfa: crate::challenges::MfaConfig {
+                        totp_secret: Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into()),
+                        ..Default::default()
+                    },
                 },
-            }],
+                UserConfig {
+                    username: "many".into(),
+                    password: "Passw0rd!".into(),
+                    attributes: Default::default(),
+                    status: "CONFIRMED".into(),
+                    sub: None,
+                    mfa: Default::default(),
+                },
+            ],
             prevent_user_existence_errors: true,
             token_ttl_seconds: 3600,
             session_optional: false,
@@ -436,6 +491,83 @@ mod tests {
             )
             .unwrap_err(),
             "InvalidParameterException"
+        );
+    }
+
+    /// `many` signs in (USER_PASSWORD_AUTH) and confirms the device it is given; → (access
+    /// token, device key).
+    fn new_device(p: &Pool) -> (String, String) {
+        let r = call(
+            p,
+            "InitiateAuth",
+            json!({"ClientId": ALWAYS, "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "many", "PASSWORD": "Passw0rd!"}}),
+        )
+        .unwrap();
+        let ar = &r["AuthenticationResult"];
+        let key = ar["NewDeviceMetadata"]["DeviceKey"].as_str().unwrap().to_string();
+        let group = ar["NewDeviceMetadata"]["DeviceGroupKey"].as_str().unwrap().to_string();
+        let access = ar["AccessToken"].as_str().unwrap().to_string();
+        confirm(p, &access, &key, &group, "pw");
+        (access, key)
+    }
+
+    #[test]
+    fn list_devices_pages_and_get_device() {
+        let p = pool();
+        let made: Vec<(String, String)> = (0..5).map(|_| new_device(&p)).collect();
+        let access = made[0].0.clone();
+        let keys: Vec<String> = made.into_iter().map(|(_, k)| k).collect();
+        let page = |extra: Value| {
+            let mut body = json!({"AccessToken": access});
+            for (k, v) in extra.as_object().unwrap() {
+                body[k] = v.clone();
+            }
+            call(&p, "ListDevices", body)
+        };
+        let keys_of = |v: &Value| -> Vec<String> {
+            v["Devices"].as_array().unwrap().iter().map(|d| d["DeviceKey"].as_str().unwrap().to_string()).collect()
+        };
+        // All at once (no Limit, or 0: 60), then two at a time: every device once, in order.
+        for extra in [json!({}), json!({"Limit": 0}), json!({"Limit": 60})] {
+            let all = page(extra).unwrap();
+            assert_eq!(keys_of(&all), keys);
+            assert!(all.get("PaginationToken").is_none());
+        }
+        let mut seen = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..3 {
+            let mut extra = json!({"Limit": 2});
+            if let Some(t) = &token {
+                extra["PaginationToken"] = json!(t);
+            }
+            let r = page(extra).unwrap();
+            seen.extend(keys_of(&r));
+            token = r.get("PaginationToken").map(|t| t.as_str().unwrap().to_string());
+        }
+        assert_eq!(seen, keys);
+        assert!(token.is_none(), "the third page is the last");
+        // Cognito's range and an invalid token are InvalidParameterException.
+        for extra in [
+            json!({"Limit": 61}),
+            json!({"Limit": -1}),
+            json!({"PaginationToken": "nope"}),
+            json!({"PaginationToken": URL_SAFE_NO_PAD.encode("devices:dev:2")}),
+            json!({"PaginationToken": URL_SAFE_NO_PAD.encode("devices:many:9")}),
+        ] {
+            assert_eq!(page(extra.clone()).unwrap_err(), "InvalidParameterException", "{extra}");
+        }
+        // GetDevice: the same DeviceType; an unknown key is ResourceNotFoundException.
+        let one = call(&p, "GetDevice", json!({"AccessToken": access, "DeviceKey": keys[3]})).unwrap();
+        assert_eq!(one["Device"], page(json!({})).unwrap()["Devices"][3]);
+        assert_eq!(
+            call(
+                &p,
+                "GetDevice",
+                json!({"AccessToken": access, "DeviceKey": "us-east-1_00000000-0000-4000-8000-000000000000"})
+            )
+            .unwrap_err(),
+            "ResourceNotFoundException"
         );
     }
 }

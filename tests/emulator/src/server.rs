@@ -118,6 +118,8 @@ pub fn route(pool: &Pool, req: &Incoming) -> Reply {
             Reply::json(200, "application/json", &json!({"ok": true}))
         }
         ("GET", p) if p == format!("/{}/.well-known/jwks.json", pool.pool_id) => {
+            // Counted (`GET /_emulator/stats` → `"JWKS"`): verifiers should cache the keys.
+            crate::lifecycle::count(pool, "JWKS", &[]);
             Reply::json(200, "application/json", &pool.signer.jwks())
         }
         ("GET", p) if p == format!("/{}/.well-known/openid-configuration", pool.pool_id) => {
@@ -469,6 +471,10 @@ mod tests {
         let r = route(&pool, &incoming("GET", "/us-east-1_EmuPool01/.well-known/jwks.json", &[], ""));
         let jwks: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(jwks["keys"][0]["alg"], "RS256");
+        route(&pool, &incoming("GET", "/us-east-1_EmuPool01/.well-known/jwks.json", &[], ""));
+        let stats: Value =
+            serde_json::from_slice(&route(&pool, &incoming("GET", "/_emulator/stats", &[], "")).body).unwrap();
+        assert_eq!(stats["JWKS"], 2, "each JWKS request is counted");
         assert_eq!(route(&pool, &incoming("GET", "/us-east-1_Other/.well-known/jwks.json", &[], "")).status, 404);
     }
 }

@@ -68,9 +68,12 @@ for (const name of values) {
 const declaredMembers = classMembers('CognitoAuth');
 assert.ok(declaredMembers.size >= 10, `parsed only ${declaredMembers.size} CognitoAuth members`);
 const proto = mod.CognitoAuth.prototype;
+// The main entry's CognitoAuth extends the core entry's (cognito_wasm_core.js): members are
+// looked up along the prototype chain, up to Object.prototype / Function.prototype.
+const chain = (o, stop) => { const out = []; for (let p = o; p && p !== stop; p = Object.getPrototypeOf(p)) out.push(p); return out; };
+const descriptor = (o, name, stop) => chain(o, stop).map((p) => Object.getOwnPropertyDescriptor(p, name)).find(Boolean);
 for (const [name, { kind, isStatic }] of declaredMembers) {
-  const owner = isStatic ? mod.CognitoAuth : proto;
-  const desc = Object.getOwnPropertyDescriptor(owner, name);
+  const desc = isStatic ? descriptor(mod.CognitoAuth, name, Function.prototype) : descriptor(proto, name, Object.prototype);
   if (!desc) missing.push(`CognitoAuth${isStatic ? '.' : '#'}${name}`);
   else if (kind === 'method' && typeof desc.value !== 'function') missing.push(`CognitoAuth#${name} (not a method)`);
   else if (kind === 'property' && !desc.get && !('value' in desc)) missing.push(`CognitoAuth#${name} (no getter)`);
@@ -80,13 +83,35 @@ assert.deepEqual(missing, [], `declared in index.d.ts but missing at runtime: ${
 // The other direction: public runtime API that index.d.ts does not declare.
 const undeclared = [];
 for (const name of Object.keys(mod)) if (!values.has(name)) undeclared.push(`export ${name}`);
-for (const name of Object.getOwnPropertyNames(proto)) {
+for (const name of new Set(chain(proto, Object.prototype).flatMap((p) => Object.getOwnPropertyNames(p)))) {
   if (name === 'constructor' || name.startsWith('__') || declaredMembers.has(name)) continue;
   undeclared.push(`CognitoAuth#${name}`);
 }
 assert.deepEqual(undeclared, [], `exported at runtime but not declared in index.d.ts: ${undeclared.join(', ')}`);
 
 console.log(`ok: ${values.size} value exports and ${declaredMembers.size} CognitoAuth members of index.d.ts exist at runtime (${[...declaredMembers.keys()].join(', ')})`);
+
+// ---- cognito-wasm/core (core.d.ts): its exports and CognitoAuth members, both ways.
+{
+  const core = await import('cognito-wasm/core');
+  const coreDts = readDts('core.d.ts');
+  const coreValues = valueExports(coreDts);
+  assert.ok(coreValues.has('default') && coreValues.has('initSync') && coreValues.has('CognitoAuth'), `core.d.ts exports: ${[...coreValues]}`);
+  const coreMembers = classMembers('CognitoAuth', coreDts);
+  const cp = core.CognitoAuth.prototype;
+  const bad = [...coreValues].filter((n) => !(n in core)).map((n) => `export ${n}`);
+  for (const [name, { kind }] of coreMembers) {
+    const desc = descriptor(cp, name, Object.prototype);
+    if (!desc) bad.push(`core CognitoAuth#${name}`);
+    else if (kind === 'method' && typeof desc.value !== 'function') bad.push(`core CognitoAuth#${name} (not a method)`);
+  }
+  // What the runner exports for the main entry (load, Runner, …) is not the core's API: only
+  // what core.d.ts declares counts, and every method of the class must be declared.
+  for (const name of Object.getOwnPropertyNames(cp)) if (name !== 'constructor' && !coreMembers.has(name)) bad.push(`undeclared core CognitoAuth#${name}`);
+  assert.deepEqual(bad, [], `core.d.ts and cognito-wasm/core disagree: ${bad.join(', ')}`);
+  assert.ok(!('respondToChallenge' in cp) && !('getAwsCredentials' in cp), 'the core entry has only the session API');
+  console.log(`ok: cognito-wasm/core: ${coreValues.size} value exports and ${coreMembers.size} CognitoAuth members (${[...coreMembers.keys()].join(', ')})`);
+}
 
 // ---- cognito-wasm/element (element.d.ts). Under Node there is no DOM: the module then defines
 // its classes on a plain base class and registers no custom elements, so it imports and its
@@ -127,3 +152,14 @@ for (const name of [...Object.getOwnPropertyNames(loginProto), ...Object.keys(in
 assert.deepEqual(elMissing, [], `declared in element.d.ts but missing at runtime: ${elMissing.join(', ')}`);
 assert.deepEqual(elUndeclared, [], `exported at runtime but not declared in element.d.ts: ${elUndeclared.join(', ')}`);
 console.log(`ok: ${elValues.size} value exports and ${loginMembers.size} CognitoLoginElement members of element.d.ts exist at runtime (${[...loginMembers.keys()].join(', ')})`);
+
+// ---- cognito-wasm/server (server.d.ts): its value exports, both ways (under Node it loads
+// its own engine, cognito_wasm_server.wasm, on first use).
+const sv = await import('cognito-wasm/server');
+const svValues = valueExports(readDts('server.d.ts'));
+assert.deepEqual([...svValues].sort(), ['createVerifier'], `server.d.ts value exports: ${[...svValues]}`);
+assert.deepEqual(Object.keys(sv).sort(), [...svValues].sort(), 'server.js exports exactly what server.d.ts declares');
+const verifier = sv.createVerifier({ userPoolId: 'us-east-1_EmuPool01', clientId: 'c', endpoint: 'http://127.0.0.1:9/' });
+assert.deepEqual(Object.keys(verifier).sort(), ['verifyAccessToken', 'verifyIdToken']);
+assert.equal((await verifier.verifyIdToken('x').catch((e) => e)).code, 'TokenMalformed');
+console.log('ok: cognito-wasm/server exports createVerifier, as server.d.ts declares');

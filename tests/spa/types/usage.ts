@@ -15,6 +15,7 @@ import init, {
   type CognitoAuthConfig,
   type CognitoError,
   type CookieOptions,
+  type DeviceInfo,
   type FirstFactor,
   type MfaType,
   type PasskeyInfo,
@@ -59,6 +60,7 @@ export async function everything(bytes: ArrayBuffer, wasmModule: WebAssembly.Mod
     refreshLeeway: 60,
     autoRefresh: true,
     refreshTokenRotation: false,
+    logLevel: 'debug',
     domain: 'https://prefix.auth.us-east-1.amazoncognito.com',
     clientSecret: undefined,
     identityPoolId: 'us-east-1:1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d',
@@ -70,6 +72,11 @@ export async function everything(bytes: ArrayBuffer, wasmModule: WebAssembly.Mod
     scopes: ['openid', 'email'],
   };
   const auth = new CognitoAuth(config);
+  // @ts-expect-error logLevel is 'debug' or 'none'
+  void new CognitoAuth({ ...config, logLevel: 'verbose' });
+  const devices: Promise<DeviceInfo[]> = auth.listDevices();
+  const device: Promise<DeviceInfo> = auth.getDevice({ deviceKey: 'us-east-1_k' });
+  void devices; void device; void auth.getDevice();
   const custom = new CognitoAuth({ userPoolId: 'us-east-1_x', clientId: 'y', storage: store });
   const storageKind: StorageKind | 'custom' = custom.storageKind;
   // @ts-expect-error storageKind is readonly
