@@ -133,6 +133,12 @@ export interface CognitoAuthConfig {
    * (`http://` only for localhost emulators.)
    */
   identityEndpoint?: string;
+  /**
+   * STS endpoint for `getAwsCredentials({ roleArn })` (the basic flow). Default:
+   * `https://sts.{region}.amazonaws.com/` (the identity pool's region). (`http://` only for
+   * localhost emulators.)
+   */
+  stsEndpoint?: string;
   /** Hosted UI: where Cognito sends the browser back after sign-in. Must be one of the app
    * client's callback URLs, exactly. Required with `domain`. */
   redirectSignIn?: string;
@@ -168,6 +174,11 @@ export interface SignOptions {
   region?: string;
   /** Sign with these instead of the identity pool's credentials. */
   credentials?: SigningCredentials;
+  /**
+   * Sign with the credentials of this role, from the identity pool's basic flow (see
+   * `getAwsCredentials({ roleArn })`; cached per role). Ignored with `credentials`.
+   */
+  roleArn?: string;
   /**
    * Send `X-Amz-Content-SHA256: UNSIGNED-PAYLOAD` and leave the body out of the signature
    * (S3 uploads over https). Default: the body's SHA-256 is signed.
@@ -724,8 +735,15 @@ export class CognitoAuth {
    * storage. `forceRefresh` fetches new credentials now.
    * Rejects with `InvalidInput` when no identity pool is configured, or with the service's
    * error (`NotAuthorizedException` when guests are not allowed or the ID token expired).
+   *
+   * `roleArn`: the basic (classic) flow, for pools with basic authentication allowed
+   * (`AllowClassicFlow`): GetId → GetOpenIdToken → STS `AssumeRoleWithWebIdentity` for this
+   * role, whose trust policy must accept the pool's identities. The same object, cached per
+   * role; forgotten on sign-out. Rejects with `InvalidInput` for a malformed ARN, Cognito's
+   * `InvalidParameterException` when the pool does not allow the basic flow, or STS's error
+   * (`AccessDenied` when the role does not trust the identity, `InvalidIdentityToken`, …).
    */
-  getAwsCredentials(options?: { forceRefresh?: boolean }): Promise<AwsCredentials>;
+  getAwsCredentials(options?: { forceRefresh?: boolean; roleArn?: string }): Promise<AwsCredentials>;
   /**
    * Signs a request with AWS Signature Version 4. Adds `X-Amz-Date`, `X-Amz-Security-Token`,
    * `Authorization` (and `X-Amz-Content-SHA256` for S3 or an unsigned payload). A `Request`

@@ -12,7 +12,8 @@
 #   5. scripts/build-pkg.sh               (pkg/: engine-wasm + wasm-opt, the runner as the glue)
 #   6. scripts/check-pkg.sh               (npm pack -> install in a fresh project -> import)
 #   7. the Playwright e2e suite           (tests/e2e, demo page against the emulator; and
-#                                          server.test.mjs: cognito-wasm/server in Node)
+#                                          server.test.mjs: cognito-wasm/server in Node;
+#                                          botocore-sts.test.mjs: botocore vs its STS)
 #   8. tests/peers/run.sh                 (aws-amplify, amazon-cognito-identity-js and
 #                                          oidc-client-ts in Chromium against the emulator)
 #   9. tests/spa/run.sh                   (packed tarball in Vite/webpack/React/Vue apps + tsc --strict)

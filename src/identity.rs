@@ -35,6 +35,7 @@ use alloc::string::String;
 use crate::error::{Code, Error};
 use crate::json::{self, Json};
 use crate::protocol::{self, is_region, parse_error, parse_success, ClientConfig, HttpRequest, HttpResponse};
+use crate::refresh::FormRequest;
 use crate::sigv4::Credentials;
 
 pub const GET_ID: &str = "AWSCognitoIdentityService.GetId";
@@ -47,6 +48,8 @@ pub const RENEW_MARGIN_MS: i64 = 300_000;
 pub struct IdentityConfig {
     pool_id: String,
     endpoint: String,
+    /// STS, for the basic flow: `https://sts.{region}.amazonaws.com/` unless overridden.
+    sts_endpoint: String,
 }
 
 impl IdentityConfig {
@@ -62,7 +65,25 @@ impl IdentityConfig {
             region,
             "identityEndpoint must be an https:// URL (http:// only for localhost)",
         )?;
-        Ok(IdentityConfig { pool_id: String::from(identity_pool_id), endpoint })
+        let mut sts_endpoint = String::from("https://sts.");
+        sts_endpoint.push_str(region);
+        sts_endpoint.push_str(".amazonaws.com/");
+        Ok(IdentityConfig { pool_id: String::from(identity_pool_id), endpoint, sts_endpoint })
+    }
+    /// The STS endpoint for the basic flow (`stsEndpoint`; `http://` only for loopback).
+    pub fn with_sts_endpoint(mut self, endpoint: Option<&str>) -> Result<IdentityConfig, Error> {
+        if endpoint.is_some() {
+            self.sts_endpoint = protocol::service_endpoint(
+                endpoint,
+                "",
+                "",
+                "stsEndpoint must be an https:// URL (http:// only for localhost)",
+            )?;
+        }
+        Ok(self)
+    }
+    pub fn sts_endpoint(&self) -> &str {
+        &self.sts_endpoint
     }
     pub fn pool_id(&self) -> &str {
         &self.pool_id
@@ -249,7 +270,10 @@ fn is_code(e: &Error, code: &str) -> bool {
 
 enum Stage {
     GetId,
+    /// GetCredentialsForIdentity, or in the basic flow GetOpenIdToken, for this identity.
     GetCredentials(String),
+    /// The basic flow: STS AssumeRoleWithWebIdentity for this identity is in flight.
+    AssumeRole(String),
 }
 
 /// One run of GetId (when needed) + GetCredentialsForIdentity. Each step consumes the flow.
@@ -263,11 +287,15 @@ pub struct CredentialsFlow {
     linking: bool,
     /// Fresh tokens were already asked for once.
     refreshed: bool,
+    /// The basic (classic) flow: GetOpenIdToken, then STS for this role.
+    role: Option<String>,
 }
 
 /// What to do after a reply.
 pub enum Step {
     Send(CredentialsFlow, HttpRequest),
+    /// The basic flow: send STS `AssumeRoleWithWebIdentity` (form POST, unsigned).
+    Sts(CredentialsFlow, FormRequest),
     /// The ID token expired: get fresh tokens and call [`CredentialsFlow::retry_with`].
     NeedFreshTokens(CredentialsFlow),
     /// Done. `identity_id` in the credentials is the one to store (it replaces any other).
@@ -300,8 +328,30 @@ impl CredentialsFlow {
             (None, Some(g)) => (Stage::GetCredentials(String::from(g)), true),
             (None, None) => (Stage::GetId, false),
         };
-        let flow =
-            CredentialsFlow { cfg: cfg.clone(), login, stage, dropped_identity: false, refreshed: false, linking };
+        let flow = CredentialsFlow {
+            cfg: cfg.clone(),
+            login,
+            stage,
+            dropped_identity: false,
+            refreshed: false,
+            linking,
+            role: None,
+        };
+        let req = flow.current_request();
+        (flow, req)
+    }
+
+    /// The basic (classic) flow for `role_arn` (see [`valid_role_arn`]): GetId unless an
+    /// identity id is stored, GetOpenIdToken, then STS `AssumeRoleWithWebIdentity`
+    /// ([`Step::Sts`]). No guest identity is offered for linking here.
+    pub fn start_basic(
+        cfg: &IdentityConfig,
+        login: Option<Login>,
+        stored_identity_id: Option<&str>,
+        role_arn: &str,
+    ) -> (CredentialsFlow, HttpRequest) {
+        let (mut flow, _) = Self::start_linking(cfg, login, stored_identity_id, None);
+        flow.role = Some(String::from(role_arn));
         let req = flow.current_request();
         (flow, req)
     }
@@ -309,7 +359,11 @@ impl CredentialsFlow {
     fn current_request(&self) -> HttpRequest {
         match &self.stage {
             Stage::GetId => get_id_request(&self.cfg, self.login.as_ref()),
-            Stage::GetCredentials(id) => get_credentials_request(&self.cfg, id, self.login.as_ref()),
+            // After STS, only a fresh start of the token step makes sense.
+            Stage::GetCredentials(id) | Stage::AssumeRole(id) => match &self.role {
+                Some(_) => get_open_id_token_request(&self.cfg, id, self.login.as_ref()),
+                None => get_credentials_request(&self.cfg, id, self.login.as_ref()),
+            },
         }
     }
 
@@ -329,6 +383,9 @@ impl CredentialsFlow {
     }
 
     fn handle_reply(mut self, resp: &HttpResponse, now_ms: i64) -> Result<Step, Error> {
+        if let Stage::AssumeRole(id) = &self.stage {
+            return Ok(Step::Done(parse_assume_role(resp, id, now_ms)?));
+        }
         let ok = (200..300).contains(&resp.status);
         if !ok {
             let err = parse_error(resp);
@@ -368,7 +425,17 @@ impl CredentialsFlow {
                 let req = self.current_request();
                 Ok(Step::Send(self, req))
             }
-            Stage::GetCredentials(_) => Ok(Step::Done(parse_credentials(resp, now_ms)?)),
+            Stage::GetCredentials(_) => match self.role.take() {
+                Some(role) => {
+                    let (id, token) = parse_open_id_token(resp)?;
+                    let req = assume_role_request(&self.cfg, &role, &token);
+                    self.role = Some(role);
+                    self.stage = Stage::AssumeRole(id);
+                    Ok(Step::Sts(self, req))
+                }
+                None => Ok(Step::Done(parse_credentials(resp, now_ms)?)),
+            },
+            Stage::AssumeRole(_) => Err(Error::invalid_response("unexpected reply")),
         }
     }
 
@@ -380,14 +447,18 @@ impl CredentialsFlow {
     }
 }
 
-/// The in-memory credentials cache: credentials plus what they were obtained for.
+/// The in-memory credentials cache: credentials plus what they were obtained for — the
+/// enhanced flow's set and one set per role of the basic flow, all for the same login.
 #[derive(Default)]
 pub struct Cache {
-    entry: Option<(String, AwsCredentials)>,
+    entries: alloc::vec::Vec<(String, AwsCredentials)>,
 }
 
+/// Roles kept per login at most (the oldest set goes first).
+pub const CACHED_ROLES: usize = 8;
+
 /// What the cache is keyed by: the ID token (so new tokens mean new credentials), or
-/// `"guest"`.
+/// `"guest"`; for the basic flow, that and the role (`{login}\n{roleArn}`).
 pub fn cache_key(login: Option<&Login>) -> String {
     match login {
         Some(l) => crate::encoding::hex_encode(&crate::srp::sha256(&[l.id_token.as_bytes()])),
@@ -395,21 +466,307 @@ pub fn cache_key(login: Option<&Login>) -> String {
     }
 }
 
+/// The cache key of the basic flow's credentials for `role` (none: the enhanced flow's).
+pub fn role_cache_key(login: Option<&Login>, role: Option<&str>) -> String {
+    let mut k = cache_key(login);
+    if let Some(r) = role {
+        k.push('\n');
+        k.push_str(r);
+    }
+    k
+}
+
+fn login_part(key: &str) -> &str {
+    key.split('\n').next().unwrap_or(key)
+}
+
 impl Cache {
     /// Cached credentials for `key` that need no renewal at `now_ms`.
     pub fn get(&self, key: &str, now_ms: i64) -> Option<&AwsCredentials> {
-        self.entry.as_ref().filter(|(k, c)| k == key && !c.needs_renewal(now_ms)).map(|(_, c)| c)
+        self.entries.iter().find(|(k, c)| k == key && !c.needs_renewal(now_ms)).map(|(_, c)| c)
     }
+    /// Stores `creds` for `key`; sets for another login (older tokens, or a guest) go.
     pub fn put(&mut self, key: String, creds: AwsCredentials) {
-        self.entry = Some((key, creds));
+        self.entries.retain(|(k, _)| login_part(k) == login_part(&key) && *k != key);
+        if self.entries.len() >= CACHED_ROLES {
+            self.entries.remove(0);
+        }
+        self.entries.push((key, creds));
     }
-    /// Whatever is cached, fresh or not (the result of the flight that just ended).
+    /// Whatever was cached last, fresh or not (the result of the flight that just ended).
     pub fn latest(&self) -> Option<&AwsCredentials> {
-        self.entry.as_ref().map(|(_, c)| c)
+        self.entries.last().map(|(_, c)| c)
     }
     pub fn clear(&mut self) {
-        self.entry = None;
+        self.entries.clear();
     }
+}
+
+// ---- the basic (classic) flow ---------------------------------------------------------
+//
+// ```text
+// POST https://cognito-identity.{region}.amazonaws.com/
+// X-Amz-Target: AWSCognitoIdentityService.GetOpenIdToken  {"IdentityId","Logins"} → {"IdentityId","Token"}
+// POST https://sts.{region}.amazonaws.com/   (query protocol: a form, unsigned, XML reply)
+// Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=…&RoleSessionName=…&WebIdentityToken=…
+//   → <AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>
+//       <AccessKeyId/><SecretAccessKey/><SessionToken/><Expiration>ISO 8601</Expiration>
+//   ✗ <ErrorResponse><Error><Type/><Code/><Message/></Error></ErrorResponse>
+// ```
+//
+// Cognito refuses GetOpenIdToken with `InvalidParameterException` ("Basic (classic) flow is
+// not enabled, please use enhanced flow.") when the pool's `AllowClassicFlow` is off; STS
+// decides which roles the token may assume (the roles' trust policies).
+
+pub const GET_OPEN_ID_TOKEN: &str = "AWSCognitoIdentityService.GetOpenIdToken";
+/// The STS action; also the operation's name for the retry policy (never repeated).
+pub const ASSUME_ROLE: &str = "AssumeRoleWithWebIdentity";
+/// `RoleSessionName` (STS: 2–64 of `[\w+=,.@-]`), shown in the role session's ARN.
+pub const ROLE_SESSION_NAME: &str = "cognito-wasm";
+
+/// An IAM role ARN as STS takes it: `arn:{partition}:iam::{12-digit account}:role/{path}{name}`.
+pub fn valid_role_arn(arn: &str) -> bool {
+    let mut p = arn.split(':');
+    let parts = (p.next(), p.next(), p.next(), p.next(), p.next(), p.next(), p.next());
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource), None) = parts else {
+        return false;
+    };
+    (20..=2048).contains(&arn.len())
+        && partition.starts_with("aws")
+        && account.len() == 12
+        && account.bytes().all(|c| c.is_ascii_digit())
+        && resource.strip_prefix("role/").is_some_and(|n| !n.is_empty() && !n.ends_with('/'))
+        && resource.bytes().all(|c| c.is_ascii_alphanumeric() || b"/+=,.@_-".contains(&c))
+}
+
+/// `GetOpenIdToken` for `identity_id` (with the login, or none for a guest).
+pub fn get_open_id_token_request(cfg: &IdentityConfig, identity_id: &str, login: Option<&Login>) -> HttpRequest {
+    request(cfg, GET_OPEN_ID_TOKEN, Some(identity_id), login)
+}
+
+/// GetOpenIdToken's reply: the identity id and the OpenID token.
+pub fn parse_open_id_token(resp: &HttpResponse) -> Result<(String, String), Error> {
+    let v = parse_success(resp).map_err(|e| e.for_reply(resp.status))?;
+    match (v.str_field("IdentityId"), v.str_field("Token")) {
+        (Some(id), Some(t)) if !id.is_empty() && !t.is_empty() => Ok((String::from(id), String::from(t))),
+        _ => Err(Error::invalid_response("GetOpenIdToken's reply lacks IdentityId or Token").with_status(resp.status)),
+    }
+}
+
+/// STS `AssumeRoleWithWebIdentity` with the OpenID token: a form POST, unsigned.
+pub fn assume_role_request(cfg: &IdentityConfig, role_arn: &str, token: &str) -> FormRequest {
+    let mut body = String::from("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=");
+    crate::encoding::percent_encode_into(&mut body, role_arn);
+    body.push_str("&RoleSessionName=");
+    body.push_str(ROLE_SESSION_NAME);
+    body.push_str("&WebIdentityToken=");
+    crate::encoding::percent_encode_into(&mut body, token);
+    FormRequest { url: String::from(cfg.sts_endpoint()), body, authorization: None }
+}
+
+const RESULT: [&str; 3] = ["AssumeRoleWithWebIdentityResponse", "AssumeRoleWithWebIdentityResult", "Credentials"];
+
+/// STS's reply → the credentials of `identity_id`; an `<ErrorResponse>` → the service error.
+pub fn parse_assume_role(resp: &HttpResponse, identity_id: &str, now_ms: i64) -> Result<AwsCredentials, Error> {
+    let bad = |m| Error::invalid_response(m).with_status(resp.status);
+    let ok = (200..300).contains(&resp.status);
+    let (parent, leaves): (&[&str], &[&str]) = match ok {
+        true => (&RESULT, &["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"]),
+        false => (&["ErrorResponse", "Error"], &["Code", "Message"]),
+    };
+    let mut v = xml_values(&resp.body, parent, leaves).ok_or_else(|| bad("STS's reply is not the XML it should be"))?;
+    if !ok {
+        let (code, message) = (&v[0], v[1].trim_ascii());
+        if code.is_empty()
+            || code.len() > 128
+            || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        {
+            return Err(bad("STS replied with an error and no error code"));
+        }
+        let message = protocol::truncate(if message.is_empty() { code } else { message }, 500);
+        return Err(Error::new(Code::Service(code.clone()), message).with_status(resp.status));
+    }
+    let expiration_ms = iso8601_to_ms(&v[3])
+        .filter(|_| v[..3].iter().all(|x| !x.is_empty()))
+        .ok_or_else(|| bad("STS's reply lacks Credentials or a valid Expiration"))?;
+    let mut take = |i: usize| core::mem::take(&mut v[i]);
+    Ok(AwsCredentials {
+        credentials: Credentials { access_key_id: take(0), secret_access_key: take(1), session_token: Some(take(2)) },
+        expiration_ms,
+        identity_id: String::from(identity_id),
+        received_at_ms: now_ms,
+    })
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (or `+00:00`), as AWS's XML timestamps are → ms since
+/// the epoch. No floats; out-of-range fields are `None`.
+pub fn iso8601_to_ms(t: &str) -> Option<i64> {
+    let b = t.as_bytes();
+    let sep = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
+    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt") && sep(13, b":") && sep(16, b":")) {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<i64> {
+        let s = b.get(from..to)?;
+        s.iter().try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
+    };
+    let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (h, mi, s) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let mut rest = t.get(19..)?;
+    let mut ms = 0;
+    if let Some(f) = rest.strip_prefix('.') {
+        let n = f.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 || n > 9 {
+            return None;
+        }
+        let mut scaled = num(20, 20 + n.min(3))?;
+        for _ in n..3 {
+            scaled *= 10;
+        }
+        ms = scaled;
+        rest = f.get(n..)?;
+    }
+    if !matches!(rest, "Z" | "z" | "+00:00") {
+        return None;
+    }
+    // Days from the civil date (proleptic Gregorian), March-based years.
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    Some((((days * 24 + h) * 60 + mi) * 60 + s) * 1000 + ms)
+}
+
+/// Elements deeper than this are refused (the replies read here are 4 deep).
+const XML_MAX_DEPTH: usize = 16;
+
+/// Appends `raw` text with XML's five named entities and character references decoded.
+fn xml_text(out: &mut String, raw: &str) -> Option<()> {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    let mut plain = 0;
+    while i < b.len() {
+        if b[i] != b'&' {
+            i += 1;
+            continue;
+        }
+        out.push_str(raw.get(plain..i)?);
+        let end = i + 1 + b.get(i + 1..)?.iter().position(|&c| c == b';')?;
+        let c = match b.get(i + 1..end)? {
+            b"amp" => '&',
+            b"lt" => '<',
+            b"gt" => '>',
+            b"quot" => '"',
+            b"apos" => '\'',
+            [b'#', b'x' | b'X', hex @ ..] if !hex.is_empty() && hex.len() <= 6 => {
+                char::from_u32(hex.iter().try_fold(0u32, |n, &c| Some(n * 16 + char::from(c).to_digit(16)?))?)?
+            }
+            [b'#', dec @ ..] if !dec.is_empty() && dec.len() <= 7 => {
+                char::from_u32(dec.iter().try_fold(0u32, |n, &c| Some(n * 10 + char::from(c).to_digit(10)?))?)?
+            }
+            _ => return None,
+        };
+        out.push(c);
+        i = end + 1;
+        plain = i;
+    }
+    out.push_str(raw.get(plain..)?);
+    Some(())
+}
+
+/// The text of the elements named `leaves` directly under the element at `parent` (local
+/// names from the root; namespace prefixes and attributes ignored), the first of each, `""`
+/// when absent. Reads what AWS's query-protocol replies use of XML 1.0: a declaration,
+/// comments, attributes, self-closing elements, CDATA, entities and character references;
+/// refuses a DOCTYPE (no entity expansion), tags that do not nest, text outside the root and
+/// more than [`XML_MAX_DEPTH`] levels. `None`: not such XML.
+pub fn xml_values(doc: &str, parent: &[&str], leaves: &[&str]) -> Option<alloc::vec::Vec<String>> {
+    let doc = doc.strip_prefix('\u{feff}').unwrap_or(doc);
+    let b = doc.as_bytes();
+    let mut out: alloc::vec::Vec<Option<String>> = alloc::vec![None; leaves.len()];
+    let mut stack: alloc::vec::Vec<&str> = alloc::vec::Vec::new();
+    let mut text = String::new();
+    let mut roots = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let rest = b.get(i..)?;
+        let (skip, close) = match rest {
+            [b'<', b'?', ..] => (2, &b"?>"[..]),
+            [b'<', b'!', b'-', b'-', ..] => (4, &b"-->"[..]),
+            [b'<', b'!', b'[', b'C', b'D', b'A', b'T', b'A', b'[', ..] => (9, &b"]]>"[..]),
+            [b'<', b'!', ..] => return None,
+            [b'<', ..] => (1, &b">"[..]),
+            _ => (0, &b"<"[..]),
+        };
+        // Where this piece ends (a tag's `>` outside a quoted attribute value).
+        let mut quote = 0u8;
+        let mut j = i + skip;
+        while !(quote == 0 && b.get(j..)?.starts_with(close)) {
+            match (quote, *b.get(j)?) {
+                (0, q @ (b'"' | b'\'')) if close == b">" => quote = q,
+                (q, c) if q == c => quote = 0,
+                _ => {}
+            }
+            j += 1;
+            if skip == 0 && j == b.len() {
+                break;
+            }
+        }
+        let inner = doc.get(i + skip..j)?;
+        i = if skip == 0 { j } else { j + close.len() };
+        match skip {
+            // Text outside the root: whitespace only.
+            0 if stack.is_empty() && !inner.bytes().all(|c| c.is_ascii_whitespace()) => return None,
+            0 if stack.is_empty() => {}
+            0 => xml_text(&mut text, inner)?,
+            9 if stack.is_empty() => return None,
+            9 => text.push_str(inner),
+            1 => {
+                let (closing, tag) = match inner.strip_prefix('/') {
+                    Some(t) => (true, t),
+                    None => (false, inner),
+                };
+                let (empty, tag) = match tag.strip_suffix('/') {
+                    Some(t) if !closing => (true, t),
+                    _ => (false, tag),
+                };
+                let end = tag.bytes().position(|c| c.is_ascii_whitespace()).unwrap_or(tag.len());
+                let name = tag.get(..end)?;
+                let name = name.get(name.bytes().rposition(|c| c == b':').map_or(0, |k| k + 1)..)?;
+                if name.is_empty() || (closing && !tag.get(end..)?.bytes().all(|c| c.is_ascii_whitespace())) {
+                    return None;
+                }
+                if closing {
+                    if stack.pop()? != name {
+                        return None;
+                    }
+                } else {
+                    roots += usize::from(stack.is_empty());
+                    if roots > 1 || stack.len() >= XML_MAX_DEPTH {
+                        return None;
+                    }
+                    text.clear();
+                }
+                if closing || empty {
+                    // A leaf's text (the last text seen): kept when it is a wanted one.
+                    if stack.as_slice() == parent {
+                        if let Some(k) = leaves.iter().position(|l| *l == name) {
+                            out[k].get_or_insert_with(|| core::mem::take(&mut text));
+                        }
+                    }
+                    text.clear();
+                } else {
+                    stack.push(name);
+                }
+            }
+            _ => {}
+        }
+    }
+    (stack.is_empty() && roots == 1).then(|| out.into_iter().map(Option::unwrap_or_default).collect())
 }
 
 #[cfg(test)]
@@ -482,6 +839,194 @@ mod tests {
         assert_eq!(r.target_header(), "AWSCognitoIdentityService.GetCredentialsForIdentity");
         assert_eq!(r.body, r#"{"IdentityId":"us-east-1:id-1"}"#);
         assert!(!format!("{:?}", login(0)).contains("id.token"));
+    }
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/Reader";
+    const STS_OK: &str = r#"<?xml version="1.0"?>
+<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleWithWebIdentityResult>
+    <SubjectFromWebIdentityToken>us-east-1:id-1</SubjectFromWebIdentityToken>
+    <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/Reader/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>
+    <Credentials>
+      <SessionToken>FwoG&amp;tok&#x2F;&#61;</SessionToken>
+      <SecretAccessKey><![CDATA[se<cr>et]]></SecretAccessKey>
+      <Expiration>2023-11-14T23:13:20Z</Expiration>
+      <AccessKeyId>ASIASTS</AccessKeyId>
+    </Credentials>
+    <!-- a comment -->
+    <Provider/>
+  </AssumeRoleWithWebIdentityResult>
+  <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>
+</AssumeRoleWithWebIdentityResponse>
+"#;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn basic_flow_requests_and_replies() {
+        assert!(valid_role_arn(ROLE));
+        assert!(valid_role_arn("arn:aws-cn:iam::123456789012:role/path/to/Name+=,.@_-"));
+        for bad in [
+            "",
+            "Reader",
+            "arn:aws:iam::123456789012:user/Reader",
+            "arn:aws:iam::12345678901:role/Reader",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam::123456789012:role/a b",
+            "arn:aws:sts::123456789012:role/Reader",
+            "arn:aws:iam::123456789012:role/R:x",
+        ] {
+            assert!(!valid_role_arn(bad), "{bad}");
+        }
+        let r = get_open_id_token_request(&cfg(), "us-east-1:id-1", Some(&login(5)));
+        assert_eq!(r.target_header(), "AWSCognitoIdentityService.GetOpenIdToken");
+        assert_eq!(r.body, tree_body(&cfg(), Some("us-east-1:id-1"), Some(&login(5))));
+        let f = assume_role_request(&cfg(), ROLE, "a.b-_c");
+        assert_eq!(f.url, "https://sts.us-east-1.amazonaws.com/");
+        assert_eq!(
+            f.body,
+            "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FReader&RoleSessionName=cognito-wasm&WebIdentityToken=a.b-_c"
+        );
+        assert!(f.authorization.is_none());
+        let emu = cfg().with_sts_endpoint(Some("http://127.0.0.1:9229/")).unwrap();
+        assert_eq!(assume_role_request(&emu, ROLE, "t").url, "http://127.0.0.1:9229/");
+        assert_eq!(cfg().with_sts_endpoint(Some("http://example.com/")).unwrap_err().code, Code::InvalidInput);
+
+        let c = parse_assume_role(&resp(200, STS_OK), "us-east-1:id-1", 7).unwrap();
+        assert_eq!(c.credentials.access_key_id, "ASIASTS");
+        assert_eq!(c.credentials.secret_access_key, "se<cr>et");
+        assert_eq!(c.credentials.session_token.as_deref(), Some("FwoG&tok/="));
+        assert_eq!(c.expiration_ms, 1_700_003_600_000);
+        assert_eq!((c.identity_id.as_str(), c.received_at_ms), ("us-east-1:id-1", 7));
+        let err = r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <Error><Type>Sender</Type><Code>AccessDenied</Code><Message>Not authorized to perform sts:AssumeRoleWithWebIdentity</Message></Error>
+  <RequestId>r</RequestId></ErrorResponse>"#;
+        let e = parse_assume_role(&resp(403, err), "x", 0).unwrap_err();
+        assert_eq!(e.code, Code::Service("AccessDenied".into()));
+        assert_eq!(e.message, "Not authorized to perform sts:AssumeRoleWithWebIdentity");
+        assert_eq!(e.status, Some(403));
+        for (status, body) in [
+            (200, "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult>"),
+            (200, "not xml"),
+            (200, "<a></b>"),
+            (200, "<a/><b/>"),
+            (200, "<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>"),
+            (200, &STS_OK.replace("2023-11-14T23:13:20Z", "yesterday")),
+            (200, &STS_OK.replace("<AccessKeyId>ASIASTS</AccessKeyId>", "")),
+            (200, &STS_OK.replace("&amp;", "&bogus;")),
+            (400, "<ErrorResponse><Error><Message>m</Message></Error></ErrorResponse>"),
+            (503, "<html>Service Unavailable"),
+        ] {
+            let e = parse_assume_role(&resp(status, body), "x", 0).unwrap_err();
+            assert_eq!((e.code, e.status), (Code::InvalidResponse, Some(status)), "{body}");
+        }
+        let deep = "<a>".repeat(40) + &"</a>".repeat(40);
+        assert!(xml_values(&deep, &[], &["a"]).is_none());
+        let doc = "<p:a x='>' y=\"1\"><p:b>1</p:b><b>2</b><c><b>3</b></c><d/></p:a >\n";
+        assert_eq!(xml_values(doc, &["a"], &["b", "d", "e"]), Some(vec!["1".into(), String::new(), String::new()]));
+        assert_eq!(xml_values(doc, &["a", "c"], &["b"]), Some(vec!["3".into()]));
+        for bad in [
+            "",
+            "<a>",
+            "<a></a>x",
+            "<a><![CDATA[x]]></b>",
+            "<a x='>",
+            "<a></ a>",
+            "<a></a b>",
+            "< a/>",
+            "<a><!-- x </a>",
+        ] {
+            assert_eq!(xml_values(bad, &["a"], &["b"]), None, "{bad}");
+        }
+
+        assert_eq!(iso8601_to_ms("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(iso8601_to_ms("2023-11-14T22:13:20.5Z"), Some(1_700_000_000_500));
+        assert_eq!(iso8601_to_ms("2024-02-29T12:00:00.123456+00:00"), Some(1_709_208_000_123));
+        for bad in [
+            "",
+            "2023-11-14",
+            "2023-11-14T22:13:20",
+            "2023-13-14T22:13:20Z",
+            "2023-11-14T22:13:20.Z",
+            "2023-11-14T22:13:20+01:00",
+            "２０２３-11-14T22:13:20Z",
+        ] {
+            assert_eq!(iso8601_to_ms(bad), None, "{bad}");
+        }
+    }
+
+    /// GetId → GetOpenIdToken → STS; an expired ID token at GetOpenIdToken asks for fresh
+    /// tokens once; a stored identity the pool forgot is dropped once.
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn flow_basic() {
+        let (flow, req) = CredentialsFlow::start_basic(&cfg(), Some(login(i64::MAX)), None, ROLE);
+        assert_eq!(req.operation, GET_ID);
+        let Step::Send(flow, req) = flow.handle(&resp(200, r#"{"IdentityId":"us-east-1:id-1"}"#), 0).unwrap() else {
+            panic!()
+        };
+        assert_eq!(req.operation, GET_OPEN_ID_TOKEN);
+        let expired =
+            resp(400, r#"{"__type":"NotAuthorizedException","message":"Invalid login token. Token expired: 1 >= 0"}"#);
+        let Step::NeedFreshTokens(flow) = flow.handle(&expired, 0).unwrap() else { panic!() };
+        let (flow, req) = flow.retry_with(login(i64::MAX));
+        assert_eq!(req.operation, GET_OPEN_ID_TOKEN);
+        let reply = resp(200, r#"{"IdentityId":"us-east-1:id-1","Token":"open.id.token"}"#);
+        let Step::Sts(flow, f) = flow.handle(&reply, 0).unwrap() else { panic!() };
+        assert!(f.body.ends_with("&WebIdentityToken=open.id.token"));
+        let Step::Done(c) = flow.handle(&resp(200, STS_OK), 9).unwrap() else { panic!() };
+        assert_eq!((c.credentials.access_key_id.as_str(), c.identity_id.as_str()), ("ASIASTS", "us-east-1:id-1"));
+        // Refused by Cognito (classic flow off) or STS: the service's error.
+        let (flow, req) = CredentialsFlow::start_basic(&cfg(), None, Some("us-east-1:g"), ROLE);
+        assert_eq!(req.operation, GET_OPEN_ID_TOKEN);
+        assert_eq!(req.body, r#"{"IdentityId":"us-east-1:g"}"#);
+        let off = resp(
+            400,
+            r#"{"__type":"InvalidParameterException","message":"Basic (classic) flow is not enabled, please use enhanced flow."}"#,
+        );
+        assert_eq!(flow.handle(&off, 0).err().unwrap().code, Code::Service("InvalidParameterException".into()));
+        let (flow, _) = CredentialsFlow::start_basic(&cfg(), None, Some("us-east-1:stale"), ROLE);
+        let not_found = resp(400, r#"{"__type":"ResourceNotFoundException","message":"Identity not found."}"#);
+        let Step::Send(flow, req) = flow.handle(&not_found, 0).unwrap() else { panic!() };
+        assert!(flow.dropped_identity() && req.operation == GET_ID);
+        let (flow, _) = CredentialsFlow::start_basic(&cfg(), None, Some("us-east-1:g"), ROLE);
+        let Step::Sts(flow, _) = flow.handle(&reply, 0).unwrap() else { panic!() };
+        let e = flow
+            .handle(&resp(400, "<ErrorResponse><Error><Code>ExpiredTokenException</Code></Error></ErrorResponse>"), 0);
+        let e = e.err().unwrap();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (Code::Service("ExpiredTokenException".into()), "ExpiredTokenException")
+        );
+        let (flow, _) = CredentialsFlow::start_basic(&cfg(), None, Some("us-east-1:g"), ROLE);
+        assert_eq!(flow.handle(&resp(200, r#"{"IdentityId":"x"}"#), 0).err().unwrap().code, Code::InvalidResponse);
+    }
+
+    /// One set per role next to the enhanced flow's; another login's sets go.
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn cache_per_role() {
+        let c = parse_assume_role(&resp(200, STS_OK), "i", 1_700_000_000_000).unwrap();
+        let now = 1_700_000_000_000;
+        let l = login(0);
+        let mut other = login(0);
+        other.id_token = "other".into();
+        let mut cache = Cache::default();
+        let (plain, a, b) = (
+            role_cache_key(Some(&l), None),
+            role_cache_key(Some(&l), Some(ROLE)),
+            role_cache_key(Some(&l), Some("r2")),
+        );
+        assert_eq!(plain, cache_key(Some(&l)));
+        cache.put(plain.clone(), c.clone());
+        cache.put(a.clone(), c.clone());
+        assert!(cache.get(&plain, now).is_some() && cache.get(&a, now).is_some() && cache.get(&b, now).is_none());
+        cache.put(role_cache_key(Some(&other), Some(ROLE)), c.clone());
+        assert!(cache.get(&plain, now).is_none() && cache.get(&a, now).is_none());
+        for i in 0..20 {
+            cache.put(role_cache_key(Some(&l), Some(&format!("r{i}"))), c.clone());
+        }
+        assert_eq!(cache.entries.len(), CACHED_ROLES);
+        assert!(cache.get(&role_cache_key(Some(&l), Some("r19")), now).is_some());
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -65,6 +65,8 @@ pub mod encoding;
 pub mod engine;
 pub mod error;
 pub mod flow;
+// Identity pools: only in builds with the `identity` feature (the package's full engine).
+#[cfg(feature = "identity")]
 pub mod identity;
 pub mod idtoken;
 pub mod json;

@@ -22,6 +22,9 @@ pub struct ClientConfig {
     issuer: Option<String>,
 }
 
+// Not inlined: the identity pool's configuration calls it too, and a build without
+// identity pools then keeps the same code (and the same size) as one with them.
+#[inline(never)]
 pub(crate) fn is_region(s: &str) -> bool {
     !s.is_empty()
         && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
@@ -64,6 +67,7 @@ pub(crate) fn is_loopback_url(url: &str) -> bool {
 /// An AWS service endpoint: `{prefix}{region}.amazonaws.com/` unless one is given, which
 /// must be `https://` (plain `http://` only for loopback hosts: local emulators), with no
 /// whitespace.
+#[inline(never)]
 pub(crate) fn service_endpoint(given: Option<&str>, prefix: &str, region: &str, bad: &str) -> Result<String, Error> {
     match given {
         None => {

@@ -98,6 +98,17 @@ impl World {
         World::new(json!({ "identityPoolId": IDENTITY_POOL, "identityEndpoint": format!("{BASE}/") }))
     }
 
+    /// With the identity pool and the emulator's STS endpoint, the classic flow allowed.
+    fn with_basic_flow() -> World {
+        let w = World::new(json!({
+            "identityPoolId": IDENTITY_POOL,
+            "identityEndpoint": format!("{BASE}/"),
+            "stsEndpoint": format!("{BASE}/"),
+        }));
+        w.control("/_emulator/identity", json!({ "allowClassicFlow": true }));
+        w
+    }
+
     fn random(&mut self) -> [u8; RANDOM_BYTES] {
         let mut out = [0u8; RANDOM_BYTES];
         for chunk in out.chunks_mut(8) {
@@ -172,6 +183,10 @@ impl World {
                         .iter()
                         .find(|(k, _)| k == "X-Amz-Target")
                         .map(|(_, v)| v.rsplit('.').next().unwrap().to_string())
+                        // STS (the query protocol): its `Action`.
+                        .or_else(|| {
+                            request.body.strip_prefix("Action=").map(|b| b.split('&').next().unwrap().to_string())
+                        })
                         .unwrap_or_else(|| path.clone());
                     let op = if op == "InitiateAuth" && request.body.contains("REFRESH_TOKEN_AUTH") {
                         "REFRESH_TOKEN_AUTH".to_string()
@@ -734,6 +749,8 @@ fn bad_inputs_are_typed_errors_and_nothing_is_sent() {
     for extra in [
         json!({ "identityPoolId": "not-a-pool" }),
         json!({ "identityPoolId": IDENTITY_POOL, "identityEndpoint": "http://example.com/" }),
+        json!({ "identityPoolId": IDENTITY_POOL, "stsEndpoint": "http://example.com/" }),
+        json!({ "identityPoolId": IDENTITY_POOL, "stsEndpoint": 7 }),
         json!({ "identityPoolId": 7 }),
     ] {
         let mut cfg = json!({ "userPoolId": POOL, "clientId": CLIENT });
@@ -742,4 +759,221 @@ fn bad_inputs_are_typed_errors_and_nothing_is_sent() {
         }
         assert_eq!(Config::parse(&cfg.to_string()).unwrap_err().code, Code::InvalidInput, "{extra}");
     }
+}
+
+const AUTH_ROLE: &str = "arn:aws:iam::000000000000:role/EmuCognitoAuthenticated";
+const READ_ROLE: &str = "arn:aws:iam::000000000000:role/EmuCognitoReadOnly";
+const GUEST_ROLE: &str = "arn:aws:iam::000000000000:role/EmuCognitoUnauthenticated";
+
+/// Signs a POST to the protected API with `c` (explicit credentials) and sends it.
+fn protected_with(w: &mut World, c: &Value) -> (u16, Value) {
+    let url = format!("{BASE}/_protected/hello");
+    let s = w.op(
+        "signRequest",
+        json!({
+            "request": { "url": url, "href": url, "method": "POST", "body": b64(b"{}") },
+            "options": { "service": "execute-api", "credentials": {
+                "accessKeyId": c["accessKeyId"], "secretAccessKey": c["secretAccessKey"], "sessionToken": c["sessionToken"] } },
+        }),
+    );
+    w.run();
+    let signed = w.json(s);
+    w.send_signed(&signed, b"{}")
+}
+
+/// `getAwsCredentials({ roleArn })`: GetId, GetOpenIdToken, STS once each; the STS request
+/// is the query protocol's form, unsigned; the result is the enhanced flow's shape, cached
+/// per role; another role is one STS call; the API accepts both sets, each for its role.
+#[test]
+fn basic_flow_runs_get_id_get_open_id_token_and_sts_and_caches_per_role() {
+    let mut w = World::with_basic_flow();
+    w.sign_in("alice");
+    let n = w.requests.len();
+    let c = w.credentials(json!({ "roleArn": AUTH_ROLE }));
+    assert_eq!(w.ops_since(n), ["GetId", "GetOpenIdToken", "AssumeRoleWithWebIdentity"]);
+    let open_id: Value = serde_json::from_str(&w.requests[n + 1].1).unwrap();
+    let id = c["identityId"].as_str().unwrap().to_string();
+    assert_eq!(open_id["IdentityId"], id.as_str());
+    assert!(open_id["Logins"]["cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01"].is_string(), "{open_id}");
+    let sts = &w.requests[n + 2].1;
+    let want = "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A000000000000%3Arole%2FEmuCognitoAuthenticated&RoleSessionName=cognito-wasm&WebIdentityToken=ey";
+    assert!(sts.starts_with(want), "{sts}");
+    let keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["accessKeyId", "expiration", "identityId", "secretAccessKey", "sessionToken"]);
+    assert!(c["accessKeyId"].as_str().unwrap().starts_with("ASIA"));
+    assert!(c["sessionToken"].as_str().unwrap().starts_with("EmuSessionToken/"));
+    // STS's Expiration has whole seconds: an hour after the emulator's clock.
+    let until = c["expiration"].as_i64().unwrap() - real_now_ms();
+    assert!((3_590_000..=3_600_000).contains(&until), "an hour ahead: {until}");
+    assert_eq!(c["expiration"].as_i64().unwrap() % 1000, 0);
+    assert_eq!(w.storage.get(USER_ID_KEY), Some(&id));
+
+    let n = w.requests.len();
+    assert_eq!(w.credentials(json!({ "roleArn": AUTH_ROLE })), c, "cached: the same set");
+    assert_eq!(w.requests.len(), n, "cached: no request");
+    let r = w.credentials(json!({ "roleArn": READ_ROLE }));
+    assert_eq!(
+        w.ops_since(n),
+        ["GetOpenIdToken", "AssumeRoleWithWebIdentity"],
+        "another role: the stored id, one STS call"
+    );
+    assert_ne!(r["accessKeyId"], c["accessKeyId"]);
+    assert_eq!(r["identityId"], id.as_str());
+    // Both stay cached, beside the enhanced flow's set; concurrent callers of one role share a run.
+    let n = w.requests.len();
+    assert_eq!(w.credentials(json!({ "roleArn": AUTH_ROLE }))["accessKeyId"], c["accessKeyId"]);
+    assert_eq!(w.credentials(json!({ "roleArn": READ_ROLE }))["accessKeyId"], r["accessKeyId"]);
+    let e = w.credentials(json!({}));
+    assert_eq!(w.ops_since(n), ["GetCredentialsForIdentity"], "without roleArn: the enhanced flow, unchanged");
+    assert_ne!(e["accessKeyId"], c["accessKeyId"]);
+    let n = w.requests.len();
+    let calls: Vec<u32> =
+        (0..3).map(|_| w.op("getAwsCredentials", json!({ "roleArn": READ_ROLE, "forceRefresh": true }))).collect();
+    w.run();
+    assert_eq!(w.ops_since(n), ["GetOpenIdToken", "AssumeRoleWithWebIdentity"], "single flight per role");
+    let fresh: Vec<Value> = calls.iter().map(|c| w.json(*c)["accessKeyId"].clone()).collect();
+    assert!(fresh.iter().all(|k| *k == fresh[0]) && fresh[0] != r["accessKeyId"], "{fresh:?}");
+
+    let (status, reply) = protected_with(&mut w, &c);
+    assert_eq!(
+        (status, reply["roleArn"].as_str(), reply["identityId"].as_str()),
+        (200, Some(AUTH_ROLE), Some(id.as_str()))
+    );
+    let r = w.credentials(json!({ "roleArn": READ_ROLE }));
+    let (status, reply) = protected_with(&mut w, &r);
+    assert_eq!((status, reply["roleArn"].as_str()), (200, Some(READ_ROLE)), "{reply}");
+    // signRequest / presignUrl with `roleArn`: that role's cached set, no request.
+    let n = w.requests.len();
+    let url = format!("{BASE}/_protected/hello");
+    let s = w.op(
+        "signRequest",
+        json!({ "request": { "url": url, "href": url, "method": "GET" }, "options": { "service": "execute-api", "roleArn": READ_ROLE } }),
+    );
+    let p = w.op(
+        "presignUrl",
+        json!({ "request": { "url": url, "href": url }, "options": { "service": "execute-api", "roleArn": AUTH_ROLE } }),
+    );
+    let bad = w.op(
+        "signRequest",
+        json!({ "request": { "url": url, "href": url }, "options": { "service": "s3", "roleArn": "x" } }),
+    );
+    w.run();
+    assert_eq!(w.requests.len(), n);
+    assert_eq!(w.error(bad).code, Code::InvalidInput);
+    let signed = w.json(s);
+    assert!(signed["headers"]["Authorization"].as_str().unwrap().contains(r["accessKeyId"].as_str().unwrap()));
+    let (status, reply) = w.send_signed(&signed, b"");
+    assert_eq!((status, reply["roleArn"].as_str()), (200, Some(READ_ROLE)), "{reply}");
+    let presigned = w.json(p);
+    let path = presigned.as_str().unwrap().strip_prefix(BASE).unwrap().to_string();
+    let host = vec![("Host".to_string(), "127.0.0.1:9229".to_string())];
+    let (status, reply) = w.server("GET", &path, host, b"");
+    assert_eq!((status, reply["roleArn"].as_str()), (200, Some(AUTH_ROLE)), "{reply}");
+
+    // Signed out: every set is forgotten, and so is the identity id.
+    w.sign_out();
+    assert_eq!(w.storage.get(USER_ID_KEY), None);
+    w.sign_in("alice");
+    let n = w.requests.len();
+    let again = w.credentials(json!({ "roleArn": AUTH_ROLE }));
+    assert_eq!(w.ops_since(n), ["GetId", "GetOpenIdToken", "AssumeRoleWithWebIdentity"]);
+    assert_ne!(again["accessKeyId"], c["accessKeyId"]);
+    assert_eq!(again["identityId"], id.as_str(), "the same identity");
+    for s in [c["secretAccessKey"].as_str().unwrap(), c["sessionToken"].as_str().unwrap()] {
+        assert!(!w.debug_log.contains(s), "a secret in the Debug log");
+    }
+
+    // Signed out while two roles' runs wait for STS: both callers are answered, nothing is
+    // stored, and the next caller for those roles starts over.
+    let n = w.requests.len();
+    let (a, b) = (
+        w.op("getAwsCredentials", json!({ "roleArn": AUTH_ROLE, "forceRefresh": true })),
+        w.op("getAwsCredentials", json!({ "roleArn": READ_ROLE, "forceRefresh": true })),
+    );
+    let now = w.now;
+    w.run_until(now + LATENCY_MS); // both GetOpenIdToken replies in, both STS requests on the wire
+    assert_eq!(
+        w.ops_since(n),
+        ["GetOpenIdToken", "GetOpenIdToken", "AssumeRoleWithWebIdentity", "AssumeRoleWithWebIdentity"]
+    );
+    w.sign_out();
+    for call in [a, b] {
+        assert_eq!(w.error(call).message, "signed out while the credentials were being fetched");
+    }
+    assert_eq!(w.storage.get(USER_ID_KEY), None);
+    let n = w.requests.len();
+    let guest = w.credentials(json!({ "roleArn": GUEST_ROLE }));
+    assert_eq!(w.ops_since(n), ["GetId", "GetOpenIdToken", "AssumeRoleWithWebIdentity"]);
+    assert_ne!(guest["identityId"], id.as_str());
+}
+
+/// A guest: GetOpenIdToken without Logins, the pool's unauthenticated role.
+#[test]
+fn basic_flow_for_a_guest() {
+    let mut w = World::with_basic_flow();
+    let c = w.credentials(json!({ "roleArn": GUEST_ROLE }));
+    assert_eq!(w.ops_since(0), ["GetId", "GetOpenIdToken", "AssumeRoleWithWebIdentity"]);
+    let id = c["identityId"].as_str().unwrap().to_string();
+    assert_eq!(w.requests[1].1, format!(r#"{{"IdentityId":"{id}"}}"#), "a guest sends no Logins");
+    assert_eq!(w.storage.get(GUEST_ID_KEY), Some(&id));
+    let (status, reply) = protected_with(&mut w, &c);
+    assert_eq!((status, reply["roleArn"].as_str()), (200, Some(GUEST_ROLE)));
+    // A guest's token may not assume the authenticated role: STS's AccessDenied.
+    let call = w.op("getAwsCredentials", json!({ "roleArn": AUTH_ROLE }));
+    w.run();
+    let e = w.error(call);
+    assert_eq!(e.code, Code::Service("AccessDenied".into()));
+    assert_eq!((e.message.as_str(), e.status), ("Not authorized to perform sts:AssumeRoleWithWebIdentity", Some(403)));
+}
+
+/// Refusals: the classic flow off (Cognito's error at GetOpenIdToken, no STS call), a role
+/// the token may not assume (STS's XML error), a malformed STS reply, a bad roleArn.
+#[test]
+fn basic_flow_errors_are_typed() {
+    let mut w = World::with_basic_flow();
+    w.sign_in("alice");
+    w.control("/_emulator/identity", json!({ "allowClassicFlow": false }));
+    let n = w.requests.len();
+    let call = w.op("getAwsCredentials", json!({ "roleArn": AUTH_ROLE }));
+    w.run();
+    assert_eq!(w.ops_since(n), ["GetId", "GetOpenIdToken"]);
+    let e = w.error(call);
+    assert_eq!(e.code, Code::Service("InvalidParameterException".into()));
+    assert_eq!(e.message, "Basic (classic) flow is not enabled, please use enhanced flow.");
+    w.control("/_emulator/identity", json!({ "allowClassicFlow": true }));
+
+    let n = w.requests.len();
+    let call = w.op("getAwsCredentials", json!({ "roleArn": "arn:aws:iam::000000000000:role/NotTrusted" }));
+    w.run();
+    // (The identity id is stored with the first credentials, as in the enhanced flow.)
+    assert_eq!(w.ops_since(n), ["GetId", "GetOpenIdToken", "AssumeRoleWithWebIdentity"]);
+    let e = w.error(call);
+    assert_eq!((&e.code, e.status), (&Code::Service("AccessDenied".into()), Some(403)));
+
+    for (status, body) in [
+        (200, "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"),
+        (200, "{\"Credentials\":{}}"),
+        (400, "<ErrorResponse><Error><Type>Sender</Type></Error></ErrorResponse>"),
+    ] {
+        w.control(
+            "/_emulator/faults",
+            json!({ "target": "AssumeRoleWithWebIdentity", "status": status, "body": body, "contentType": "text/xml", "count": 1 }),
+        );
+        let call = w.op("getAwsCredentials", json!({ "roleArn": AUTH_ROLE }));
+        w.run();
+        let e = w.error(call);
+        assert_eq!((&e.code, e.status), (&Code::InvalidResponse, Some(status)), "{body}");
+    }
+    // Nothing was cached by the failures; the next call works.
+    let n = w.requests.len();
+    assert!(w.credentials(json!({ "roleArn": AUTH_ROLE }))["accessKeyId"].as_str().unwrap().starts_with("ASIA"));
+    assert_eq!(w.ops_since(n), ["GetId", "GetOpenIdToken", "AssumeRoleWithWebIdentity"]);
+
+    let n = w.requests.len();
+    for bad in [json!("arn:aws:iam::0:role/x"), json!("EmuCognitoAuthenticated"), json!(7)] {
+        let call = w.op("getAwsCredentials", json!({ "roleArn": bad }));
+        w.run();
+        assert_eq!(w.error(call).code, Code::InvalidInput, "{bad}");
+    }
+    assert_eq!(w.requests.len(), n);
 }

@@ -1,5 +1,5 @@
 //! Every reply parser: sign-in (with the challenges it leads to), refresh, account, devices,
-//! passkey options, identity pool, OAuth token and userInfo replies, and the error mapping.
+//! passkey options, identity pool (with STS's XML), OAuth token and userInfo replies, and the error mapping.
 //! Input: a parser byte, a status byte, then one or more bodies separated by a 0x1e byte
 //! (a multi-step flow takes the next body for each request it sends). Checks: no panic,
 //! and an error that describes a reply carries that reply's status.
@@ -109,15 +109,22 @@ fn run(which: u8, resp: &HttpResponse, rest: &mut dyn Iterator<Item = HttpRespon
             check(&identity::parse_credentials(resp, NOW_MS), resp);
             let cfg = IdentityConfig::new("us-east-1:0000-1111", Some("http://127.0.0.1:9229/")).unwrap();
             let login = Login::new(&c, &tokens("dave").id_token, NOW_MS + 3_600_000);
-            let (mut f, _) =
-                CredentialsFlow::start(&cfg, Some(login), if which & 0x80 != 0 { Some("us-east-1:id") } else { None });
+            // The basic flow's replies too (GetOpenIdToken, STS's XML).
+            check(&identity::parse_open_id_token(resp), resp);
+            check(&identity::parse_assume_role(resp, "us-east-1:id", NOW_MS), resp);
+            let stored = if which & 0x80 != 0 { Some("us-east-1:id") } else { None };
+            let (mut f, _) = if which & 0x40 != 0 {
+                CredentialsFlow::start_basic(&cfg, Some(login), stored, "arn:aws:iam::123456789012:role/R")
+            } else {
+                CredentialsFlow::start(&cfg, Some(login), stored)
+            };
             let mut next = Some(resp.clone());
             for _ in 0..4 {
                 let Some(r) = next.take() else { return };
                 let step = f.handle(&r, NOW_MS);
                 check(&step, &r);
                 match step {
-                    Ok(identity::Step::Send(g, _)) => f = g,
+                    Ok(identity::Step::Send(g, _) | identity::Step::Sts(g, _)) => f = g,
                     Ok(identity::Step::NeedFreshTokens(g)) => {
                         f = g.retry_with(Login::new(&c, &tokens("dave").id_token, NOW_MS + 3_600_000)).0;
                     }

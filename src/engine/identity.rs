@@ -17,6 +17,12 @@
 //!   reply saying it expired forces one token refresh (`Auth::refresh_op`, shared with the
 //!   other callers and tabs) and the same call again.
 //!
+//! - The basic (classic) flow, `getAwsCredentials({ roleArn })`: GetId (unless an identity
+//!   id is stored) → GetOpenIdToken → STS `AssumeRoleWithWebIdentity` at `stsEndpoint`
+//!   (`identity::CredentialsFlow::start_basic`); the same result object, one cached set per
+//!   role beside the enhanced flow's, one run at a time per role; no guest identity is
+//!   offered for linking there. Without `roleArn`, the enhanced flow as above.
+//!
 //! Signing: the runner only reads what a `Request` or a description holds (method, URL as
 //! the browser resolves it, headers as pairs, body bytes in base64) and builds the signed
 //! `Request` / runs `fetch`; every validation and the signature (`crate::sigv4`, at the
@@ -34,17 +40,23 @@ use super::ops::{self, opt_str, req_str, Op};
 use super::requests::Body;
 use crate::encoding::base64_decode;
 use crate::error::{Code, Error};
-use crate::identity::{cache_key, AwsCredentials, Cache, CredentialsFlow, IdentityConfig, Login, Step};
+use crate::identity::{
+    role_cache_key, valid_role_arn, AwsCredentials, Cache, CredentialsFlow, IdentityConfig, Login, Step, ASSUME_ROLE,
+};
 use crate::json::Json;
 use crate::protocol::HttpRequest;
 use crate::session::Session;
 use crate::sigv4::{self, Credentials, Payload, Scope};
 use crate::timestamp::decimal;
 
-/// `identityPoolId` and `identityEndpoint` of the configuration (`None` without a pool).
+/// `identityPoolId`, `identityEndpoint` and `stsEndpoint` of the configuration (`None`
+/// without a pool).
 pub(crate) fn parse_config(o: &Json) -> Result<Option<IdentityConfig>, Error> {
     match opt_str(o, "identityPoolId")? {
-        Some(id) => IdentityConfig::new(id, opt_str(o, "identityEndpoint")?).map(Some),
+        Some(id) => {
+            let c = IdentityConfig::new(id, opt_str(o, "identityEndpoint")?)?;
+            c.with_sts_endpoint(opt_str(o, "stsEndpoint")?).map(Some)
+        }
         None => Ok(None),
     }
 }
@@ -53,11 +65,15 @@ pub(crate) fn parse_config(o: &Json) -> Result<Option<IdentityConfig>, Error> {
 #[derive(Default)]
 pub struct Aws {
     cache: Cache,
-    /// The callers of the request run in progress (single flight).
-    flight: Option<Vec<(u32, Then)>>,
+    /// The callers of each request run in progress (single flight per role; `None`: the
+    /// enhanced flow).
+    flights: Vec<(Option<String>, Waiting)>,
     /// Bumped on sign-out: a run that started before stores nothing and answers nobody.
     epoch: u32,
 }
+
+/// The callers waiting for one run.
+type Waiting = Vec<(u32, Then)>;
 
 /// What a caller does with the credentials.
 pub enum Then {
@@ -89,12 +105,14 @@ pub struct Run {
     id_key: String,
     /// A guest's identity id was offered for linking: it is removed at the end.
     guest: bool,
+    /// The basic flow's role (`getAwsCredentials({ roleArn })`).
+    role: Option<String>,
 }
 
 /// What an identity operation waits for.
 pub enum State {
     /// A caller, for the session: then the cache, the run in progress, or a new run.
-    Session { force: bool, then: Then },
+    Session { force: bool, then: Then, role: Option<String> },
     /// The run: the stored identity ids (the user's or the guest's, then the guest's).
     Ids(Box<Run>),
     /// The run: a GetId / GetCredentialsForIdentity reply.
@@ -287,20 +305,36 @@ fn signed_json(s: &Signing, added: &[(String, String)]) -> String {
 
 // ---- the operations ----------------------------------------------------------------------
 
+/// `roleArn` of the options (the basic flow), validated.
+fn role_arn(o: &Json) -> Result<Option<String>, Error> {
+    match opt_str(o, "roleArn")? {
+        Some(r) if !valid_role_arn(r) => {
+            Err(Error::invalid_input("roleArn must be an IAM role ARN (arn:aws:iam::123456789012:role/Name)"))
+        }
+        r => Ok(r.map(String::from)),
+    }
+}
+
 pub(crate) fn start(a: &mut Auth, call: u32, op: Op, input: Json) {
     let r = match op {
         Op::GetAwsCredentials if a.config().identity.is_none() => Err(not_configured()),
-        Op::GetAwsCredentials => {
-            let force = truthy(input.get("forceRefresh"));
-            return a.with_current_session(call, wrap(State::Session { force, then: Then::Return }));
-        }
+        Op::GetAwsCredentials => match role_arn(&input) {
+            Ok(role) => {
+                let force = truthy(input.get("forceRefresh"));
+                return a.with_current_session(call, wrap(State::Session { force, then: Then::Return, role }));
+            }
+            Err(e) => Err(e),
+        },
         Op::SignRequest | Op::PresignUrl => match signing(a, op == Op::PresignUrl, &input) {
             Ok((s, Some(creds))) => sign(a.now(), &s, &creds),
             Ok(_) if a.config().identity.is_none() => Err(not_configured()),
-            Ok((s, None)) => {
-                let then = Then::Sign(Box::new(s));
-                return a.with_current_session(call, wrap(State::Session { force: false, then }));
-            }
+            Ok((s, None)) => match input.get("options").map_or(Ok(None), role_arn) {
+                Ok(role) => {
+                    let then = Then::Sign(Box::new(s));
+                    return a.with_current_session(call, wrap(State::Session { force: false, then, role }));
+                }
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         },
         // The runner could not build or send the signed request.
@@ -325,11 +359,13 @@ fn deliver(a: &mut Auth, call: u32, then: Then, r: Result<AwsCredentials, Error>
 }
 
 /// The run ended: every caller gets its result (none when signed out meanwhile).
-fn finish(a: &mut Auth, epoch: u32, r: Result<AwsCredentials, Error>) {
-    if a.features.identity.epoch != epoch {
+fn finish(a: &mut Auth, run: &Run, r: Result<AwsCredentials, Error>) {
+    if stale(a, run) {
         return;
     }
-    for (call, then) in a.features.identity.flight.take().unwrap_or_default() {
+    let flights = &mut a.features.identity.flights;
+    let Some(i) = flights.iter().position(|(role, _)| *role == run.role) else { return };
+    for (call, then) in flights.swap_remove(i).1 {
         deliver(a, call, then, r.clone());
     }
 }
@@ -344,7 +380,7 @@ fn send(a: &mut Auth, call: u32, run: Box<Run>, flow: CredentialsFlow, req: Http
 
 pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Option<Session>, Error>) {
     match state {
-        State::Session { force, then } => {
+        State::Session { force, then, role } => {
             let s = match s {
                 Ok(s) => s,
                 Err(e) => return deliver(a, call, then, Err(e)),
@@ -353,15 +389,16 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
             let guest_key = cfg.guest_id_key();
             let login = s.as_ref().map(|s| login_of(a, s));
             if !force {
-                let key = cache_key(login.as_ref());
+                let key = role_cache_key(login.as_ref(), role.as_deref());
                 if let Some(c) = a.features.identity.cache.get(&key, a.now()).cloned() {
                     return deliver(a, call, then, Ok(c));
                 }
             }
-            if let Some(waiting) = &mut a.features.identity.flight {
+            let flights = &mut a.features.identity.flights;
+            if let Some((_, waiting)) = flights.iter_mut().find(|(r, _)| *r == role) {
                 return waiting.push((call, then));
             }
-            a.features.identity.flight = Some(alloc::vec![(call, then)]);
+            flights.push((role.clone(), alloc::vec![(call, then)]));
             let id_key = match &s {
                 Some(s) => a.user_key(&s.username, "identityId"),
                 None => guest_key.clone(),
@@ -370,7 +407,7 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
             if s.is_some() {
                 get.push(StorageOp::Get(guest_key));
             }
-            let run = Run { epoch: a.features.identity.epoch, login, session: s, id_key, guest: false };
+            let run = Run { epoch: a.features.identity.epoch, login, session: s, id_key, guest: false, role };
             a.storage_op(get, call, wrap(State::Ids(Box::new(run))));
         }
         State::Fresh(mut run, flow, status) => {
@@ -391,7 +428,7 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
                         "The ID token expired and could not be refreshed: sign in again",
                     )
                     .with_status(status);
-                    finish(a, run.epoch, Err(e));
+                    finish(a, &run, Err(e));
                 }
             }
         }
@@ -410,8 +447,10 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
             let stored = got.next().flatten();
             // Signed in without an identity id of the user's own: the guest's, for linking.
             let guest = got.next().flatten();
-            let (flow, req) =
-                CredentialsFlow::start_linking(cfg, run.login.clone(), stored.as_deref(), guest.as_deref());
+            let (flow, req) = match &run.role {
+                Some(role) => CredentialsFlow::start_basic(cfg, run.login.clone(), stored.as_deref(), role),
+                None => CredentialsFlow::start_linking(cfg, run.login.clone(), stored.as_deref(), guest.as_deref()),
+            };
             run.guest = flow.linking();
             send(a, call, run, flow, req);
         }
@@ -421,7 +460,7 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
             }
             let resp = match r {
                 Ok(resp) => resp,
-                Err(e) => return finish(a, run.epoch, Err(e)),
+                Err(e) => return finish(a, &run, Err(e)),
             };
             match flow.handle(&resp, a.now()) {
                 Ok(Step::Send(next, req)) => {
@@ -431,9 +470,12 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
                     }
                     send(a, call, run, next, req);
                 }
+                Ok(Step::Sts(next, req)) => {
+                    a.send_op(http::form(req, ASSUME_ROLE), call, wrap(State::Reply(run, next)));
+                }
                 Ok(Step::NeedFreshTokens(next)) => match run.session.clone() {
                     Some(used) => a.refresh_op(call, wrap(State::Fresh(run, next, resp.status)), used),
-                    None => finish(a, run.epoch, Err(Error::invalid_response("a guest identity asked for tokens"))),
+                    None => finish(a, &run, Err(Error::invalid_response("a guest identity asked for tokens"))),
                 },
                 Ok(Step::Done(c)) => {
                     let mut ops = Vec::with_capacity(2);
@@ -444,15 +486,16 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
                     ops.push(StorageOp::Set(run.id_key.clone(), c.identity_id.clone()));
                     a.storage_op(ops, call, wrap(State::Stored(run, Box::new(c))));
                 }
-                Err(e) => finish(a, run.epoch, Err(e)),
+                Err(e) => finish(a, &run, Err(e)),
             }
         }
         (State::Stored(run, c), _) => {
             if stale(a, &run) {
                 return;
             }
-            a.features.identity.cache.put(cache_key(run.login.as_ref()), (*c).clone());
-            finish(a, run.epoch, Ok(*c));
+            let key = role_cache_key(run.login.as_ref(), run.role.as_deref());
+            a.features.identity.cache.put(key, (*c).clone());
+            finish(a, &run, Ok(*c));
         }
         _ => {}
     }
@@ -465,7 +508,7 @@ pub(crate) fn signed_out(a: &mut Auth, user: Option<&str>) {
     let aws = &mut a.features.identity;
     aws.cache.clear();
     aws.epoch = aws.epoch.wrapping_add(1);
-    for (call, _) in aws.flight.take().unwrap_or_default() {
+    for (call, _) in core::mem::take(&mut aws.flights).into_iter().flat_map(|(_, f)| f) {
         a.done(call, Err(Error::invalid_input("signed out while the credentials were being fetched")));
     }
     if let (Some(_), Some(u)) = (&a.config().identity, user) {

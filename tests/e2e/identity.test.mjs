@@ -3,7 +3,7 @@
 // SigV4-verifying /_protected/ API.
 import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openDemo, signIn, alertCode, CLIENT_ID, KEY_PREFIX, USERS } from './harness.mjs';
+import { setup, openDemo, signIn, alertCode, CLIENT_ID, KEY_PREFIX, POOL_ID, USERS } from './harness.mjs';
 
 const T = { timeout: 90_000 };
 const IDENTITY_POOL = 'us-east-1:0a1b2c3d-0000-4000-8000-00000000e001';
@@ -298,4 +298,60 @@ test('NotAuthorizedException for an expired ID token: one token refresh, one ret
     try { await window.cognitoDemo.auth.getAwsCredentials({ forceRefresh: true }); return 'resolved'; } catch (e) { return e.code; }
   });
   assert.equal(code, 'NotAuthorizedException');
+});
+
+test('basic flow: getAwsCredentials({ roleArn }) via GetOpenIdToken + STS; two roles, two credential sets the API accepts; fetchSigned({ roleArn })', T, async () => {
+  const AUTH_ROLE = 'arn:aws:iam::000000000000:role/EmuCognitoAuthenticated';
+  const READ_ROLE = 'arn:aws:iam::000000000000:role/EmuCognitoReadOnly';
+  await env.control('identity', { allowClassicFlow: true });
+  await openDemo(env, page);
+  // STS is the query protocol: no X-Amz-Target, a form with its Action.
+  page.on('request', (r) => {
+    const body = r.postData() ?? '';
+    if (r.method() === 'POST' && !r.headers()['x-amz-target'] && body.startsWith('Action=')) targets.push(body.split('&')[0].slice(7));
+  });
+  targets.length = 0;
+  const cfg = {
+    userPoolId: POOL_ID, clientId: CLIENT_ID, endpoint: env.endpoint,
+    identityPoolId: IDENTITY_POOL, identityEndpoint: env.endpoint, stsEndpoint: env.endpoint,
+  };
+  const out = await page.evaluate(async ([cfg, user, roles, url]) => {
+    const a = new (window.cognitoDemo.auth.constructor)(cfg);
+    await a.signIn(user);
+    const flat = (c) => ({ ...c, expiration: c.expiration instanceof Date ? c.expiration.getTime() : 'not a Date' });
+    const call = async (c) => {
+      const s = await a.signRequest({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, { service: 'execute-api', credentials: c });
+      const r = await fetch(s.url, { method: s.method, headers: s.headers, body: '{}' });
+      return { status: r.status, body: await r.json() };
+    };
+    const first = await a.getAwsCredentials({ roleArn: roles[0] });
+    const second = await a.getAwsCredentials({ roleArn: roles[1] });
+    const cached = await a.getAwsCredentials({ roleArn: roles[0] });
+    const out = { first: flat(first), second: flat(second), cached: flat(cached), api: [await call(first), await call(second)] };
+    // fetchSigned with `roleArn`: that role's cached set.
+    const f = await a.fetchSigned(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, { service: 'execute-api', roleArn: roles[1] });
+    out.fetchSigned = { status: f.status, body: await f.json() };
+    await a.signOut();
+    // A guest's token may not assume the authenticated role: STS's AccessDenied.
+    out.guest = await a.getAwsCredentials({ roleArn: roles[0] }).then(() => 'resolved', (e) => ({ code: e.code, status: e.status }));
+    return out;
+  }, [cfg, { username: USERS.demo.username, password: USERS.demo.password }, [AUTH_ROLE, READ_ROLE], `${env.endpoint}_protected/hello`]);
+  const seen = targets.filter((t) => ['GetId', 'GetOpenIdToken', 'AssumeRoleWithWebIdentity', 'GetCredentialsForIdentity'].includes(t));
+  assert.deepEqual(seen.slice(0, 5), ['GetId', 'GetOpenIdToken', 'AssumeRoleWithWebIdentity', 'GetOpenIdToken', 'AssumeRoleWithWebIdentity'],
+    'one GetId, then GetOpenIdToken + STS per role; the second call for a role is cached');
+  assert.deepEqual(seen.slice(5), ['GetId', 'GetOpenIdToken', 'AssumeRoleWithWebIdentity'], 'the guest after sign-out');
+  const { first, second, cached } = out;
+  assert.match(first.identityId, ID_RE);
+  assert.equal(second.identityId, first.identityId);
+  assert.match(first.accessKeyId, /^ASIA[A-Z2-7]{16}$/);
+  assert.notEqual(second.accessKeyId, first.accessKeyId, 'two roles, two credential sets');
+  assert.notEqual(second.secretAccessKey, first.secretAccessKey);
+  assert.deepEqual(cached, first);
+  assert.ok(first.expiration > Date.now() + 3500_000 && first.expiration < Date.now() + 3700_000, 'expiration is a Date about an hour ahead');
+  assert.deepEqual(out.api.map((r) => [r.status, r.body.roleArn, r.body.identityId, r.body.accessKeyId]), [
+    [200, AUTH_ROLE, first.identityId, first.accessKeyId],
+    [200, READ_ROLE, first.identityId, second.accessKeyId],
+  ]);
+  assert.deepEqual([out.fetchSigned.status, out.fetchSigned.body.roleArn, out.fetchSigned.body.accessKeyId], [200, READ_ROLE, second.accessKeyId]);
+  assert.deepEqual(out.guest, { code: 'AccessDenied', status: 403 });
 });

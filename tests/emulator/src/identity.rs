@@ -10,8 +10,19 @@
 //! with a guest identity id plus a login not linked yet links the two, and the identity keeps
 //! its id (Cognito developer guide, "Switching unauthenticated users to authenticated users").
 //!
+//! The basic (classic) flow: `GetOpenIdToken` issues an RS256 OpenID token for an identity
+//! (`iss` Cognito Identity's, `aud` the identity pool id, `sub` the identity id, `amr`),
+//! refused with Cognito's `InvalidParameterException` unless the pool allows the classic flow
+//! (`AllowClassicFlow`, off by default); an STS endpoint (any `POST …/` with a form body, the
+//! query protocol) answers `AssumeRoleWithWebIdentity` in STS's XML: it verifies the token
+//! (signature, issuer, audience, expiry) and lets it assume a role whose trust policy would
+//! accept it — the pool's authenticated role or one of `trustedRoleArns` for an
+//! authenticated identity, the unauthenticated role for a guest — and issues credentials the
+//! `/_protected/` API accepts.
+//!
 //! Test controls: `POST /_emulator/identity` `{"credentialsTtlSeconds": N,
-//! "allowUnauthenticated": bool, "forget": "identity id"}`.
+//! "allowUnauthenticated": bool, "allowClassicFlow": bool, "trustedRoleArns": [arn],
+//! "forget": "identity id"}`.
 
 use crate::pool::{random_bytes, uuid_v4, ApiError, Pool};
 use crate::server::{Incoming, Reply};
@@ -39,6 +50,36 @@ pub struct IdentityConfig {
     pub allow_unauthenticated: bool,
     #[serde(default = "default_ttl")]
     pub credentials_ttl_seconds: u64,
+    /// The basic (classic) flow: GetOpenIdToken (Cognito's `AllowClassicFlow`).
+    #[serde(default)]
+    pub allow_classic_flow: bool,
+    #[serde(default = "default_auth_role")]
+    pub authenticated_role_arn: String,
+    #[serde(default = "default_unauth_role")]
+    pub unauthenticated_role_arn: String,
+    /// More roles an authenticated identity may assume with its OpenID token (roles whose
+    /// trust policy accepts this pool's authenticated identities).
+    #[serde(default = "default_trusted_roles")]
+    pub trusted_role_arns: Vec<String>,
+}
+
+pub const AUTHENTICATED_ROLE: &str = "arn:aws:iam::000000000000:role/EmuCognitoAuthenticated";
+pub const UNAUTHENTICATED_ROLE: &str = "arn:aws:iam::000000000000:role/EmuCognitoUnauthenticated";
+pub const TRUSTED_ROLE: &str = "arn:aws:iam::000000000000:role/EmuCognitoReadOnly";
+/// The `iss` of Cognito Identity's OpenID tokens.
+pub const OPENID_ISSUER: &str = "https://cognito-identity.amazonaws.com";
+/// How long an OpenID token from GetOpenIdToken is valid (Cognito: 10 minutes).
+pub const OPENID_TTL_SECS: i64 = 600;
+pub const ASSUME_ROLE: &str = "AssumeRoleWithWebIdentity";
+
+fn default_auth_role() -> String {
+    AUTHENTICATED_ROLE.into()
+}
+fn default_unauth_role() -> String {
+    UNAUTHENTICATED_ROLE.into()
+}
+fn default_trusted_roles() -> Vec<String> {
+    vec![TRUSTED_ROLE.into()]
 }
 
 fn default_pool() -> String {
@@ -54,6 +95,10 @@ impl Default for IdentityConfig {
             identity_pool_id: default_pool(),
             allow_unauthenticated: false,
             credentials_ttl_seconds: default_ttl(),
+            allow_classic_flow: false,
+            authenticated_role_arn: default_auth_role(),
+            unauthenticated_role_arn: default_unauth_role(),
+            trusted_role_arns: default_trusted_roles(),
         }
     }
 }
@@ -63,6 +108,8 @@ struct Issued {
     token: String,
     identity_id: String,
     expires: i64,
+    /// The role assumed through STS (None: GetCredentialsForIdentity's).
+    role: Option<String>,
 }
 
 #[derive(Default)]
@@ -76,6 +123,8 @@ struct State {
     credentials: HashMap<String, Issued>,
     ttl: Option<u64>,
     allow_unauthenticated: Option<bool>,
+    allow_classic_flow: Option<bool>,
+    trusted_role_arns: Option<Vec<String>>,
 }
 
 pub struct IdentityPool {
@@ -90,6 +139,8 @@ pub struct IdentityPool {
 struct Control {
     credentials_ttl_seconds: Option<u64>,
     allow_unauthenticated: Option<bool>,
+    allow_classic_flow: Option<bool>,
+    trusted_role_arns: Option<Vec<String>>,
     forget: Option<String>,
 }
 
@@ -147,6 +198,12 @@ impl IdentityPool {
         if let Some(a) = c.allow_unauthenticated {
             st.allow_unauthenticated = Some(a);
         }
+        if let Some(a) = c.allow_classic_flow {
+            st.allow_classic_flow = Some(a);
+        }
+        if let Some(r) = c.trusted_role_arns {
+            st.trusted_role_arns = Some(r);
+        }
         if let Some(id) = c.forget {
             st.identities.remove(&id);
             st.linked.retain(|_, v| *v != id);
@@ -202,6 +259,39 @@ impl IdentityPool {
             .ok_or_else(|| not_authorized("Invalid login token. No sub."))
     }
 
+    /// The identity a call for `asked` with this login (`sub`; None: no logins) acts for: the
+    /// identity itself, or (a guest identity plus a login) the login's identity.
+    fn resolve(&self, asked: &str, sub: &Option<String>) -> Result<String, ApiError> {
+        let known = self.state().identities.get(asked).cloned();
+        match (known, sub) {
+            (None, _) => Err(ApiError::new("ResourceNotFoundException", format!("Identity '{asked}' not found."))),
+            (Some(Some(owner)), Some(s)) if &owner == s => Ok(asked.to_string()),
+            (Some(Some(_)), None) => {
+                Err(not_authorized("Unauthenticated access is not supported for this identity pool."))
+            }
+            // A guest identity plus a login (developer guide, "Switching unauthenticated
+            // users to authenticated users"): a login not linked yet is linked to the
+            // guest identity, which keeps its id; a login already linked gets its own
+            // identity (the reply's IdentityId), the guest identity stays as it was.
+            (Some(None), Some(s)) => {
+                let mut st = self.state();
+                match st.linked.get(s).cloned() {
+                    Some(primary) => Ok(primary),
+                    None => {
+                        st.linked.insert(s.clone(), asked.to_string());
+                        st.identities.insert(asked.to_string(), Some(s.clone()));
+                        Ok(asked.to_string())
+                    }
+                }
+            }
+            (Some(None), None) if self.guests_allowed() => Ok(asked.to_string()),
+            (Some(None), None) => {
+                Err(not_authorized("Unauthenticated access is not supported for this identity pool."))
+            }
+            _ => Err(not_authorized("Invalid login token. Logins don't match.")),
+        }
+    }
+
     pub fn handle(&self, pool: &Pool, op: &str, body: &[u8], now: i64) -> Result<Value, ApiError> {
         let req: Map<String, Value> = match serde_json::from_slice(body) {
             Ok(Value::Object(m)) => m,
@@ -231,48 +321,8 @@ impl IdentityPool {
             "GetCredentialsForIdentity" => {
                 let asked = req.get("IdentityId").and_then(Value::as_str).unwrap_or("");
                 let sub = self.login_sub(pool, &req, now)?;
-                let known = self.state().identities.get(asked).cloned();
-                let id = match (known, &sub) {
-                    (None, _) => {
-                        return Err(ApiError::new(
-                            "ResourceNotFoundException",
-                            format!("Identity '{asked}' not found."),
-                        ))
-                    }
-                    (Some(Some(owner)), Some(s)) if &owner == s => asked.to_string(),
-                    (Some(Some(_)), None) => {
-                        return Err(not_authorized("Unauthenticated access is not supported for this identity pool."))
-                    }
-                    // A guest identity plus a login (developer guide, "Switching unauthenticated
-                    // users to authenticated users"): a login not linked yet is linked to the
-                    // guest identity, which keeps its id; a login already linked gets its own
-                    // identity (the reply's IdentityId), the guest identity stays as it was.
-                    (Some(None), Some(s)) => {
-                        let mut st = self.state();
-                        match st.linked.get(s).cloned() {
-                            Some(primary) => primary,
-                            None => {
-                                st.linked.insert(s.clone(), asked.to_string());
-                                st.identities.insert(asked.to_string(), Some(s.clone()));
-                                asked.to_string()
-                            }
-                        }
-                    }
-                    (Some(None), None) if self.guests_allowed() => asked.to_string(),
-                    (Some(None), None) => {
-                        return Err(not_authorized("Unauthenticated access is not supported for this identity pool."))
-                    }
-                    _ => return Err(not_authorized("Invalid login token. Logins don't match.")),
-                };
-                let id = id.as_str();
-                let akid = format!("ASIA{}", alnum(16, true));
-                let secret = alnum(40, false);
-                let token = format!("EmuSessionToken/{}", alnum(120, false));
-                let expires = now + self.ttl() as i64;
-                self.state().credentials.insert(
-                    akid.clone(),
-                    Issued { secret: secret.clone(), token: token.clone(), identity_id: id.to_string(), expires },
-                );
+                let id = self.resolve(asked, &sub)?;
+                let (akid, secret, token, expires) = self.issue(&id, None, now + self.ttl() as i64);
                 Ok(json!({
                     "IdentityId": id,
                     "Credentials": {
@@ -283,27 +333,197 @@ impl IdentityPool {
                     }
                 }))
             }
+            "GetOpenIdToken" => {
+                if !self.classic_flow_allowed() {
+                    return Err(ApiError::invalid_parameter(
+                        "Basic (classic) flow is not enabled, please use enhanced flow.",
+                    ));
+                }
+                let asked = req.get("IdentityId").and_then(Value::as_str).unwrap_or("");
+                let sub = self.login_sub(pool, &req, now)?;
+                let id = self.resolve(asked, &sub)?;
+                let provider = provider_name(&pool.issuer);
+                let amr = match &sub {
+                    Some(s) => json!(["authenticated", provider, format!("{provider}:CognitoSignIn:{s}")]),
+                    None => json!(["unauthenticated"]),
+                };
+                let token = pool.signer.sign(&json!({
+                    "iss": OPENID_ISSUER,
+                    "sub": id,
+                    "aud": self.pool_id,
+                    "amr": amr,
+                    "iat": now,
+                    "exp": now + OPENID_TTL_SECS,
+                }));
+                Ok(json!({ "IdentityId": id, "Token": token }))
+            }
             _ => Err(ApiError::new("UnknownOperationException", format!("Unknown operation {TARGET_PREFIX}{op}"))),
         }
     }
 
+    fn classic_flow_allowed(&self) -> bool {
+        self.state().allow_classic_flow.unwrap_or(self.config.allow_classic_flow)
+    }
+
+    /// New credentials for `identity_id` (and the role assumed), valid until `expires`:
+    /// (access key id, secret, session token, expires).
+    fn issue(&self, identity_id: &str, role: Option<&str>, expires: i64) -> (String, String, String, i64) {
+        let akid = format!("ASIA{}", alnum(16, true));
+        let secret = alnum(40, false);
+        let token = format!("EmuSessionToken/{}", alnum(120, false));
+        let issued = Issued {
+            secret: secret.clone(),
+            token: token.clone(),
+            identity_id: identity_id.to_string(),
+            expires,
+            role: role.map(str::to_string),
+        };
+        self.state().credentials.insert(akid.clone(), issued);
+        (akid, secret, token, expires)
+    }
+
+    /// STS `AssumeRoleWithWebIdentity` (query protocol: a form body, XML replies). Any
+    /// other action is STS's `InvalidAction`.
+    pub fn sts(&self, pool: &Pool, body: &[u8], now: i64) -> Reply {
+        match self.assume_role(pool, body, now) {
+            Ok(xml) => sts_reply(200, xml, ASSUME_ROLE.into()),
+            Err((status, code, message)) => {
+                let xml = format!(
+                    "<ErrorResponse xmlns=\"{STS_NS}\">\n  <Error>\n    <Type>Sender</Type>\n    <Code>{code}</Code>\n    <Message>{}</Message>\n  </Error>\n  <RequestId>{}</RequestId>\n</ErrorResponse>\n",
+                    xml_escape(&message),
+                    uuid_v4()
+                );
+                sts_reply(status, xml, format!("{ASSUME_ROLE} {code}"))
+            }
+        }
+    }
+
+    fn assume_role(&self, pool: &Pool, body: &[u8], now: i64) -> Result<String, (u16, &'static str, String)> {
+        let form: Vec<(String, String)> = String::from_utf8_lossy(body)
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (pct_decode(&k.replace('+', " ")), pct_decode(&v.replace('+', " ")))
+            })
+            .collect();
+        let param = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let action = param("Action").unwrap_or("");
+        if action != ASSUME_ROLE || param("Version") != Some("2011-06-15") {
+            return Err((400, "InvalidAction", format!("Could not find operation {action} for version 2011-06-15")));
+        }
+        let missing = |name: &str| {
+            (400, "ValidationError", format!("1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null"))
+        };
+        let role = param("RoleArn").ok_or_else(|| missing("roleArn"))?;
+        let session = param("RoleSessionName").ok_or_else(|| missing("roleSessionName"))?;
+        let token = param("WebIdentityToken").ok_or_else(|| missing("webIdentityToken"))?;
+        let session_ok = (2..=64).contains(&session.len())
+            && session.bytes().all(|c| c.is_ascii_alphanumeric() || b"_+=,.@-".contains(&c));
+        if !session_ok {
+            return Err((400, "ValidationError", format!("1 validation error detected: Value '{session}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*")));
+        }
+        let invalid = |m: &str| (400, "InvalidIdentityToken", m.to_string());
+        let claims = pool
+            .signer
+            .verify(token)
+            .ok_or_else(|| invalid("The web identity token's signature could not be verified."))?;
+        let iss = claims["iss"].as_str().unwrap_or("");
+        if iss != OPENID_ISSUER {
+            return Err(invalid(&format!("No OpenIDConnect provider found in your account for {iss}")));
+        }
+        if claims["aud"].as_str() != Some(self.pool_id.as_str()) {
+            return Err(invalid("Incorrect token audience"));
+        }
+        let exp = claims["exp"].as_i64().unwrap_or(0);
+        if exp <= now {
+            return Err((
+                400,
+                "ExpiredTokenException",
+                format!("Token expired: current date/time {now} must be before the expiration date/time {exp}"),
+            ));
+        }
+        let identity_id =
+            claims["sub"].as_str().filter(|s| !s.is_empty()).ok_or_else(|| invalid("The token has no sub"))?;
+        let amr: Vec<&str> =
+            claims["amr"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        // The roles whose trust policy accepts this token (`cognito-identity.amazonaws.com:amr`).
+        let trusted = match (amr.contains(&"authenticated"), amr.contains(&"unauthenticated")) {
+            (true, false) => {
+                role == self.config.authenticated_role_arn
+                    || self
+                        .state()
+                        .trusted_role_arns
+                        .as_ref()
+                        .unwrap_or(&self.config.trusted_role_arns)
+                        .iter()
+                        .any(|r| r == role)
+            }
+            (false, true) => role == self.config.unauthenticated_role_arn,
+            _ => false,
+        };
+        if !trusted {
+            return Err((403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity".into()));
+        }
+        let (akid, secret, session_token, expires) = self.issue(identity_id, Some(role), now + self.ttl() as i64);
+        let account = role.split(':').nth(4).unwrap_or("000000000000");
+        let role_name = role.rsplit('/').next().unwrap_or(role);
+        let role_id = format!("AROA{}", alnum(17, true));
+        Ok(format!(
+            "<AssumeRoleWithWebIdentityResponse xmlns=\"{STS_NS}\">
+  <AssumeRoleWithWebIdentityResult>
+    <SubjectFromWebIdentityToken>{sub}</SubjectFromWebIdentityToken>
+    <Audience>{aud}</Audience>
+    <AssumedRoleUser>
+      <Arn>arn:aws:sts::{account}:assumed-role/{role_name}/{session}</Arn>
+      <AssumedRoleId>{role_id}:{session}</AssumedRoleId>
+    </AssumedRoleUser>
+    <Credentials>
+      <SessionToken>{session_token}</SessionToken>
+      <SecretAccessKey>{secret}</SecretAccessKey>
+      <Expiration>{exp}</Expiration>
+      <AccessKeyId>{akid}</AccessKeyId>
+    </Credentials>
+    <Provider>cognito-identity.amazonaws.com</Provider>
+  </AssumeRoleWithWebIdentityResult>
+  <ResponseMetadata>
+    <RequestId>{request_id}</RequestId>
+  </ResponseMetadata>
+</AssumeRoleWithWebIdentityResponse>
+",
+            sub = xml_escape(identity_id),
+            aud = xml_escape(&self.pool_id),
+            account = xml_escape(account),
+            role_name = xml_escape(role_name),
+            session = xml_escape(session),
+            session_token = xml_escape(&session_token),
+            secret = xml_escape(&secret),
+            exp = iso8601(expires),
+            request_id = uuid_v4(),
+        ))
+    }
+
     /// `/_protected/...`: verifies the request's SigV4 signature (header or query auth) and
-    /// answers 200 `{"identityId", "accessKeyId", "method", "path"}` or 403 in API Gateway's error shape.
+    /// answers 200 `{"identityId", "accessKeyId", "method", "path"}` (and `"roleArn"` for
+    /// credentials from STS) or 403 in API Gateway's error shape.
     pub fn protected(&self, req: &Incoming, now: i64) -> Reply {
         match self.verify(req, now) {
-            Ok((identity_id, akid)) => {
+            Ok((identity_id, akid, role)) => {
                 let path = req.url.split('?').next().unwrap_or("");
-                reply(
-                    200,
-                    None,
-                    &json!({ "identityId": identity_id, "accessKeyId": akid, "method": req.method, "path": path }),
-                )
+                let mut body =
+                    json!({ "identityId": identity_id, "accessKeyId": akid, "method": req.method, "path": path });
+                if let Some(r) = role {
+                    // Credentials from STS: the role they were issued for.
+                    body["roleArn"] = Value::String(r);
+                }
+                reply(200, None, &body)
             }
             Err((kind, message)) => reply(403, Some(kind), &json!({ "message": message })),
         }
     }
 
-    fn verify(&self, req: &Incoming, now: i64) -> Result<(String, String), (&'static str, String)> {
+    #[allow(clippy::type_complexity)]
+    fn verify(&self, req: &Incoming, now: i64) -> Result<(String, String, Option<String>), (&'static str, String)> {
         let sig_mismatch = || {
             ("InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.".to_string())
         };
@@ -383,7 +603,7 @@ impl IdentityPool {
                 ),
             ));
         }
-        let (secret, identity_id) = {
+        let (secret, identity_id, role) = {
             let st = self.state();
             let issued = st.credentials.get(*akid).ok_or((
                 "UnrecognizedClientException",
@@ -398,7 +618,7 @@ impl IdentityPool {
             if now >= issued.expires {
                 return Err(("ExpiredTokenException", "The security token included in the request is expired".into()));
             }
-            (issued.secret.clone(), issued.identity_id.clone())
+            (issued.secret.clone(), issued.identity_id.clone(), issued.role.clone())
         };
         // Signed headers: must include host, (for header auth) x-amz-date and the token.
         let names: Vec<&str> = signed_headers.split(';').collect();
@@ -466,11 +686,43 @@ impl IdentityPool {
         let same = expected.len() == signature.len()
             && expected.bytes().zip(signature.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
         if same {
-            Ok((identity_id, akid.to_string()))
+            Ok((identity_id, akid.to_string(), role))
         } else {
             Err(sig_mismatch())
         }
     }
+}
+
+const STS_NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+/// An STS request: a form POST (the query protocol) with no `X-Amz-Target`.
+pub fn is_sts(req: &Incoming) -> bool {
+    req.method == "POST"
+        && req.header("X-Amz-Target").is_none()
+        && req
+            .header("Content-Type")
+            .is_some_and(|c| c.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+}
+
+fn sts_reply(status: u16, xml: String, note: String) -> Reply {
+    Reply {
+        status,
+        headers: vec![("Content-Type".into(), "text/xml".into()), ("x-amzn-RequestId".into(), uuid_v4())],
+        body: xml.into_bytes(),
+        note,
+        cut_after: None,
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Unix seconds → `YYYY-MM-DDTHH:MM:SSZ` (STS's timestamps).
+fn iso8601(t: i64) -> String {
+    let (y, m, d) = crate::srp::civil_from_days(t.div_euclid(86_400));
+    let s = t.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
 }
 
 fn reply(status: u16, error_type: Option<&str>, body: &Value) -> Reply {
@@ -613,6 +865,89 @@ mod tests {
         assert_eq!(e.code, "ResourceNotFoundException");
     }
 
+    fn sts(pool: &Pool, role: &str, token: &str, now: i64) -> (u16, String) {
+        let body = format!(
+            "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn={}&RoleSessionName=s1&WebIdentityToken={token}",
+            role.replace(':', "%3A").replace('/', "%2F")
+        );
+        let r = pool.identity.sts(pool, body.as_bytes(), now);
+        (r.status, String::from_utf8(r.body).unwrap())
+    }
+
+    fn xml_field<'a>(xml: &'a str, tag: &str) -> &'a str {
+        let open = format!("<{tag}>");
+        let start = xml.find(&open).unwrap() + open.len();
+        &xml[start..start + xml[start..].find('<').unwrap()]
+    }
+
+    /// GetOpenIdToken (only with the classic flow allowed) → a token STS accepts for the
+    /// pool's roles, refused for others, for another pool and once expired.
+    #[test]
+    fn basic_flow() {
+        let pool = test_pool(true);
+        let tok = id_token(&pool, "sub-1", NOW + 60, CLIENT, &pool.issuer);
+        let logins = json!({ PROVIDER: tok });
+        let id = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID, "Logins": logins}), NOW)
+            .unwrap()["IdentityId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let open_id = |now| call(&pool, "GetOpenIdToken", json!({"IdentityId": id, "Logins": logins}), now);
+        let e = open_id(NOW).unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+        assert_eq!(e.message, "Basic (classic) flow is not enabled, please use enhanced flow.");
+        pool.identity.control(br#"{"allowClassicFlow":true}"#).unwrap();
+        let r = open_id(NOW).unwrap();
+        assert_eq!(r["IdentityId"], id.as_str());
+        let token = r["Token"].as_str().unwrap();
+        let claims = pool.signer.verify(token).unwrap();
+        assert_eq!(claims["iss"], OPENID_ISSUER);
+        assert_eq!(claims["aud"], DEFAULT_IDENTITY_POOL_ID);
+        assert_eq!(claims["sub"], id.as_str());
+        assert_eq!(claims["exp"], NOW + OPENID_TTL_SECS);
+        assert_eq!(claims["amr"], json!(["authenticated", PROVIDER, format!("{PROVIDER}:CognitoSignIn:sub-1")]));
+        // Without the login: not this identity.
+        let e = call(&pool, "GetOpenIdToken", json!({"IdentityId": id}), NOW).unwrap_err();
+        assert_eq!(e.code, "NotAuthorizedException");
+
+        let (status, xml) = sts(&pool, AUTHENTICATED_ROLE, token, NOW);
+        assert_eq!(status, 200, "{xml}");
+        assert!(
+            xml.starts_with(r#"<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">"#)
+        );
+        assert_eq!(xml_field(&xml, "SubjectFromWebIdentityToken"), id);
+        assert_eq!(xml_field(&xml, "Expiration"), iso8601(NOW + 3600));
+        assert_eq!(xml_field(&xml, "Arn"), "arn:aws:sts::000000000000:assumed-role/EmuCognitoAuthenticated/s1");
+        let akid = xml_field(&xml, "AccessKeyId");
+        assert!(akid.starts_with("ASIA"));
+        assert_eq!(pool.identity.state().credentials[akid].role.as_deref(), Some(AUTHENTICATED_ROLE));
+        assert_eq!(sts(&pool, TRUSTED_ROLE, token, NOW).0, 200);
+        for (role, token, now, status, code) in [
+            (UNAUTHENTICATED_ROLE, token, NOW, 403, "AccessDenied"),
+            ("arn:aws:iam::000000000000:role/Other", token, NOW, 403, "AccessDenied"),
+            (AUTHENTICATED_ROLE, token, NOW + OPENID_TTL_SECS, 400, "ExpiredTokenException"),
+            (AUTHENTICATED_ROLE, &tok, NOW, 400, "InvalidIdentityToken"),
+            (AUTHENTICATED_ROLE, "x.y.z", NOW, 400, "InvalidIdentityToken"),
+        ] {
+            let (s, xml) = sts(&pool, role, token, now);
+            assert_eq!((s, xml_field(&xml, "Code")), (status, code), "{xml}");
+            assert_eq!(xml_field(&xml, "Type"), "Sender");
+        }
+        let r = pool.identity.sts(&pool, b"Action=GetCallerIdentity&Version=2011-06-15", NOW);
+        assert_eq!(r.status, 400);
+        assert!(String::from_utf8(r.body).unwrap().contains("<Code>InvalidAction</Code>"));
+        // A guest: the unauthenticated role only.
+        pool.identity.control(br#"{"allowUnauthenticated":true}"#).unwrap();
+        let guest = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID}), NOW);
+        let guest = guest.unwrap()["IdentityId"].as_str().unwrap().to_string();
+        let t = call(&pool, "GetOpenIdToken", json!({"IdentityId": guest}), NOW).unwrap();
+        let t = t["Token"].as_str().unwrap();
+        assert_eq!(pool.signer.verify(t).unwrap()["amr"], json!(["unauthenticated"]));
+        assert_eq!(sts(&pool, UNAUTHENTICATED_ROLE, t, NOW).0, 200);
+        assert_eq!(sts(&pool, AUTHENTICATED_ROLE, t, NOW).0, 403);
+        assert_eq!(iso8601(1_700_000_000), "2023-11-14T22:13:20Z");
+    }
+
     #[test]
     fn tokens_are_checked() {
         let pool = test_pool(true);
@@ -727,6 +1062,7 @@ mod tests {
                 token: "tok".into(),
                 identity_id: "us-east-1:me".into(),
                 expires: t + 60,
+                role: None,
             },
         );
         let _ = pool;

@@ -131,6 +131,11 @@ pub fn route(pool: &Pool, req: &Incoming) -> Reply {
             Err(e) => Reply::json(400, "application/json", &json!({"ok": false, "message": e})),
         },
         ("POST", "/oauth2/token") | ("POST", "/oauth2/revoke") => crate::lifecycle::oauth(pool, path, &req.body),
+        // STS's query protocol (a form, no X-Amz-Target) at any `…/`: the basic flow's
+        // AssumeRoleWithWebIdentity (`stsEndpoint` may be this emulator's own URL).
+        ("POST", p) if p.ends_with('/') && crate::identity::is_sts(req) => {
+            faulted(pool, crate::identity::ASSUME_ROLE, || pool.identity.sts(pool, &req.body, now_unix()))
+        }
         ("POST", p) if p.ends_with('/') => api(pool, req),
         _ => Reply::json(404, "application/json", &json!({"message": "Not Found"})),
     };

@@ -65,6 +65,7 @@ export async function everything(bytes: ArrayBuffer, wasmModule: WebAssembly.Mod
     clientSecret: undefined,
     identityPoolId: 'us-east-1:1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d',
     identityEndpoint: 'https://cognito-identity.us-east-1.amazonaws.com/',
+    stsEndpoint: 'https://sts.us-east-1.amazonaws.com/',
     issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz',
     redirectSignIn: 'https://app.example.com/callback',
     redirectSignOut: 'https://app.example.com/',
@@ -142,6 +143,11 @@ export async function everything(bytes: ArrayBuffer, wasmModule: WebAssembly.Mod
   // --- identity pool and SigV4 ---
   const creds: AwsCredentials = await auth.getAwsCredentials();
   await auth.getAwsCredentials({ forceRefresh: true });
+  // The basic (classic) flow: one role per call.
+  const reader: AwsCredentials = await auth.getAwsCredentials({ roleArn: 'arn:aws:iam::123456789012:role/Reader' });
+  void reader;
+  const asAdmin: Response = await auth.fetchSigned('https://api.example.com/x', undefined, { service: 'execute-api', roleArn: 'arn:aws:iam::123456789012:role/Admin' });
+  void asAdmin;
   const credFields: [string, string, string, Date, string] =
     [creds.accessKeyId, creds.secretAccessKey, creds.sessionToken, creds.expiration, creds.identityId];
   const explicit: SigningCredentials = { accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 'tok' };
