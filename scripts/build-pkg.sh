@@ -26,7 +26,7 @@ mkdir -p "$out"
 # of `cognito-wasm/core` (SRP sign-in, sessions, sign-out; the library's own errors carry
 # their code only); and the server one (token verification only, for `cognito-wasm/server`
 # in Node).
-for tier in full:cognito_wasm_bg signin:cognito_wasm_signin hosted:cognito_wasm_hosted codes-only:cognito_wasm_core server:cognito_wasm_server; do
+for tier in full:cognito_wasm_bg signin:cognito_wasm_signin hosted:cognito_wasm_hosted codes-only:cognito_wasm_core core-hosted:cognito_wasm_core_hosted server:cognito_wasm_server; do
   log "cargo build -p cognito-wasm-engine --features ${tier%%:*} --release --target wasm32-unknown-unknown"
   cargo build -p cognito-wasm-engine --features "${tier%%:*}" --release --target wasm32-unknown-unknown
   cp "$target_dir/wasm32-unknown-unknown/release/cognito_wasm_engine.wasm" "$out/${tier##*:}.wasm"
@@ -72,7 +72,7 @@ node --input-type=module -e '
   import fs from "node:fs";
   import { pathToFileURL } from "node:url";
   const out = process.argv[1];
-  for (const f of ["cognito_wasm_bg", "cognito_wasm_signin", "cognito_wasm_hosted", "cognito_wasm_core", "cognito_wasm_server"]) {
+  for (const f of ["cognito_wasm_bg", "cognito_wasm_signin", "cognito_wasm_hosted", "cognito_wasm_core", "cognito_wasm_core_hosted", "cognito_wasm_server"]) {
     const bytes = fs.readFileSync(`${out}/${f}.wasm`);
     if (!WebAssembly.validate(bytes)) { console.error(`[build-pkg] optimised ${f}.wasm does not validate`); process.exit(1); }
     new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
@@ -99,6 +99,8 @@ size_line "$out/cognito_wasm_hosted.wasm"
 echo "cognito-wasm/core (SRP sign-in, sessions, sign-out):"
 size_line "$out/cognito_wasm_core.wasm"
 size_line "$out/cognito_wasm_core.js"
+echo "the core engine + the hosted UI (a smaller engine for cognito_wasm.js):"
+size_line "$out/cognito_wasm_core_hosted.wasm"
 echo "drop-in add-on (cognito-wasm/element, loads the core only when a <cognito-login> connects):"
 size_line "$out/element.js"
 size_line "$out/qr.js"

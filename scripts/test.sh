@@ -94,7 +94,7 @@ e2e() {
 
 # The boundary's own tests under each engine build's features (what each build encodes).
 tiers() {
-  for f in full signin hosted server codes-only; do
+  for f in full signin hosted server codes-only core-hosted; do
     cargo test -p cognito-wasm-engine --features "$f" --lib
   done
 }
@@ -106,7 +106,7 @@ lint() {
   cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
   cargo clippy --target wasm32-unknown-unknown --lib --profile test -- -D warnings
   cargo clippy --target wasm32-unknown-unknown -p cognito-wasm-engine --lib -- -D warnings
-  for f in full signin hosted server codes-only; do
+  for f in full signin hosted server codes-only core-hosted; do
     cargo clippy --target wasm32-unknown-unknown -p cognito-wasm-engine --features "$f" --lib -- -D warnings
   done
 }

@@ -26,8 +26,6 @@
     allow(unused, unreachable_code, unreachable_patterns)
 )]
 
-use alloc::string::String;
-
 use super::effect::{Done, Reply};
 use super::life::Auth;
 use crate::error::{Code, Error};
@@ -206,7 +204,7 @@ pub(crate) fn keyed(key: &str, what: &str) -> Error {
     };
     #[cfg(not(feature = "codes-only"))]
     let m = &{
-        let mut m = String::from(key);
+        let mut m = alloc::string::String::from(key);
         m.push_str(what);
         m
     };
@@ -228,7 +226,7 @@ pub(crate) fn req_str<'a>(o: &'a Json, key: &str) -> Result<&'a str, Error> {
 
 /// `o[key]` as `{name: string}` pairs (attributes, clientMetadata); empty when absent.
 #[cfg(any(feature = "account", feature = "challenges"))]
-pub(crate) fn opt_pairs(o: &Json, key: &str) -> Result<alloc::vec::Vec<(String, String)>, Error> {
+pub(crate) fn opt_pairs(o: &Json, key: &str) -> Result<alloc::vec::Vec<(alloc::string::String, alloc::string::String)>, Error> {
     match o.get(key) {
         None | Some(Json::Null) => Ok(alloc::vec::Vec::new()),
         Some(Json::Obj(items)) => items

@@ -39,9 +39,9 @@ test('sign-in journey on the engine: sign in, refresh, sign out with revocation'
   }
 });
 
-test('Amplify-basic journey on cognito_wasm_hosted.wasm: the sign-in journey, then the hosted UI and back', async () => {
-  const hdir = path.join(env.tmp, 'journey-hosted');
-  buildHostedJourney(hdir);
+for (const wasm of ['cognito_wasm_core_hosted', 'cognito_wasm_hosted']) test(`Amplify-basic journey on ${wasm}.wasm: the sign-in journey, then the hosted UI and back`, async () => {
+  const hdir = path.join(env.tmp, `journey-${wasm}`);
+  buildHostedJourney(hdir, `pkg/${wasm}.wasm`);
   const site = await serve(hdir);
   // Its own emulator: the journey's server must be a registered callback URL.
   const emu = await emulator(`${site.url}/`);
