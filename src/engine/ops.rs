@@ -226,7 +226,10 @@ pub(crate) fn req_str<'a>(o: &'a Json, key: &str) -> Result<&'a str, Error> {
 
 /// `o[key]` as `{name: string}` pairs (attributes, clientMetadata); empty when absent.
 #[cfg(any(feature = "account", feature = "challenges"))]
-pub(crate) fn opt_pairs(o: &Json, key: &str) -> Result<alloc::vec::Vec<(alloc::string::String, alloc::string::String)>, Error> {
+pub(crate) fn opt_pairs(
+    o: &Json,
+    key: &str,
+) -> Result<alloc::vec::Vec<(alloc::string::String, alloc::string::String)>, Error> {
     match o.get(key) {
         None | Some(Json::Null) => Ok(alloc::vec::Vec::new()),
         Some(Json::Obj(items)) => items
