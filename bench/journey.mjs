@@ -5,7 +5,7 @@
 // raw and gzip -9.
 // Usage: node bench/journey.mjs [--json] [--no-browser] [--hosted]   (after scripts/build-pkg.sh)
 //   --hosted: the Amplify-basic journey (the same + a hosted-UI redirect sign-in and callback,
-//   bench/journey/hosted.mjs, on the main entry and cognito_wasm_core_hosted.wasm)
+//   bench/journey/hosted.mjs, on `cognito-wasm/core-hosted` and its cognito_wasm_core_hosted.wasm)
 //   JOURNEY_WASM=pkg/cognito_wasm_signin.wasm: the same journey on another engine
 // Needs: npm ci (esbuild, playwright-core), /usr/bin/chromium, pkg/, and the emulator
 // binary (cargo build -p cognito-emulator; target/debug/cognito-emulator is used).
@@ -55,7 +55,7 @@ export function serve(dir) {
 }
 
 /** The Amplify-basic journey: the sign-in journey's app plus a hosted-UI redirect sign-in
- * and its callback (bench/journey/hosted.mjs), on the main entry and the smallest engine with
+ * and its callback (bench/journey/hosted.mjs), on `cognito-wasm/core-hosted` and the smallest engine with
  * the hosted UI, cognito_wasm_core_hosted.wasm (or `wasm`). */
 export function buildHostedJourney(dir, wasm = process.env.JOURNEY_WASM ?? 'pkg/cognito_wasm_core_hosted.wasm') {
   return buildJourney(dir, wasm, 'hosted');
@@ -132,7 +132,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--json')) console.log(JSON.stringify(report, null, 1));
   else {
     for (const f of list) console.log(`  ${f.file.padEnd(30)} ${String(f.raw).padStart(8)} ${String(f.gzip).padStart(8)}`);
-    const name = hosted ? `Amplify-basic journey (pkg/cognito_wasm.js + ${process.env.JOURNEY_WASM ?? 'pkg/cognito_wasm_core_hosted.wasm'})` : `sign-in journey (${process.env.JOURNEY_WASM ?? 'pkg/cognito_wasm_core.wasm'})`;
+    const name = hosted ? `Amplify-basic journey (pkg/cognito_wasm_core_hosted.js + ${process.env.JOURNEY_WASM ?? 'pkg/cognito_wasm_core_hosted.wasm'})` : `sign-in journey (${process.env.JOURNEY_WASM ?? 'pkg/cognito_wasm_core.wasm'})`;
     console.log(`${name}, ${report.fetched ? 'fetched by Chromium' : 'built'}: ${report.total.raw} raw, ${report.total.gzip} gzip -9 bytes`);
     if (report.result) console.log('journey:', JSON.stringify(report.result));
   }

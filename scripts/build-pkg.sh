@@ -3,6 +3,8 @@
 #   cargo (wasm32, release: engine-wasm/ with every feature, a raw boundary, no wasm-bindgen)
 #   -> wasm-opt -Oz (binaryen from npm) -> cognito_wasm_bg.wasm
 #   + engine-wasm/js/runner.mjs as cognito_wasm.js (the CognitoAuth facade, which runs effects)
+#     on engine-wasm/js/hosted.mjs as cognito_wasm_core_hosted.js (the hosted UI's methods: the
+#     `cognito-wasm/core-hosted` entry, with its engine cognito_wasm_core_hosted.wasm)
 #     on engine-wasm/js/core.mjs as cognito_wasm_core.js (the effect loop and the session API:
 #     the `cognito-wasm/core` entry, with its own engine cognito_wasm_core.wasm)
 #   + pkg-template/{package.json,README.md,index.d.ts,element.js,qr.js,element.d.ts,i18n/*.js,
@@ -31,9 +33,14 @@ for tier in full:cognito_wasm_bg signin:cognito_wasm_signin hosted:cognito_wasm_
   cargo build -p cognito-wasm-engine --features "${tier%%:*}" --release --target wasm32-unknown-unknown
   cp "$target_dir/wasm32-unknown-unknown/release/cognito_wasm_engine.wasm" "$out/${tier##*:}.wasm"
 done
+# core.mjs <- hosted.mjs <- runner.mjs, each importing the one before under its shipped name.
+rename="s#from './core.mjs'#from './cognito_wasm_core.js'#; s#from './hosted.mjs'#from './cognito_wasm_core_hosted.js'#"
 cp engine-wasm/js/core.mjs "$out/cognito_wasm_core.js"
-sed "s#from './core.mjs'#from './cognito_wasm_core.js'#" engine-wasm/js/runner.mjs >"$out/cognito_wasm.js"
-grep -q "from './cognito_wasm_core.js'" "$out/cognito_wasm.js" || { log "cognito_wasm.js does not import the core"; exit 1; }
+sed "$rename" engine-wasm/js/hosted.mjs >"$out/cognito_wasm_core_hosted.js"
+sed "$rename" engine-wasm/js/runner.mjs >"$out/cognito_wasm.js"
+grep -q "from './cognito_wasm_core.js'" "$out/cognito_wasm_core_hosted.js" || { log "cognito_wasm_core_hosted.js does not import the core"; exit 1; }
+grep -q "from './cognito_wasm_core_hosted.js'" "$out/cognito_wasm.js" || { log "cognito_wasm.js does not import the hosted layer"; exit 1; }
+if grep -q "from '[^']*\.mjs'" "$out"/cognito_wasm*.js; then log "a shipped module still imports an .mjs"; exit 1; fi
 
 # Features rustc emits for wasm32-unknown-unknown (1.82+ enables multivalue and
 # reference-types by default; bulk-memory etc. since 1.87). wasm-opt must accept them all,
@@ -54,7 +61,7 @@ if [[ "${SKIP_WASM_OPT:-0}" != 1 ]]; then
 fi
 
 log "package files"
-cp pkg-template/index.d.ts pkg-template/core.d.ts pkg-template/element.js pkg-template/qr.js pkg-template/element.d.ts \
+cp pkg-template/index.d.ts pkg-template/core.d.ts pkg-template/core-hosted.d.ts pkg-template/element.js pkg-template/qr.js pkg-template/element.d.ts \
   pkg-template/react.js pkg-template/react.d.ts pkg-template/vue.js pkg-template/vue.d.ts \
   pkg-template/server.js pkg-template/server.d.ts pkg-template/README.md "$out/"
 mkdir -p "$out/i18n" && cp pkg-template/i18n/*.js "$out/i18n/"
@@ -81,6 +88,8 @@ node --input-type=module -e '
   m.initSync({ module: fs.readFileSync(`${out}/cognito_wasm_bg.wasm`) });
   const c = await import(pathToFileURL(`${out}/cognito_wasm_core.js`).href);
   if (typeof c.CognitoAuth !== "function" || c.CognitoAuth.prototype.signIn === undefined) process.exit(1);
+  const h = await import(pathToFileURL(`${out}/cognito_wasm_core_hosted.js`).href);
+  if (!(h.CognitoAuth.prototype instanceof c.CognitoAuth) || !(m.CognitoAuth.prototype instanceof h.CognitoAuth)) process.exit(1);
   const s = await import(pathToFileURL(`${out}/server.js`).href);
   const e = await s.createVerifier({ userPoolId: "us-east-1_x", clientId: "y" }).verifyAccessToken("a.b.c").catch((e) => e);
   if (e.code !== "TokenMalformed") { console.error(`[build-pkg] server.js: ${e.code ?? e}`); process.exit(1); }
@@ -99,8 +108,9 @@ size_line "$out/cognito_wasm_hosted.wasm"
 echo "cognito-wasm/core (SRP sign-in, sessions, sign-out):"
 size_line "$out/cognito_wasm_core.wasm"
 size_line "$out/cognito_wasm_core.js"
-echo "the core engine + the hosted UI (a smaller engine for cognito_wasm.js):"
+echo "cognito-wasm/core-hosted (the same + the hosted UI; its engine also serves cognito_wasm.js):"
 size_line "$out/cognito_wasm_core_hosted.wasm"
+size_line "$out/cognito_wasm_core_hosted.js"
 echo "drop-in add-on (cognito-wasm/element, loads the core only when a <cognito-login> connects):"
 size_line "$out/element.js"
 size_line "$out/qr.js"

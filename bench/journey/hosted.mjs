@@ -1,9 +1,9 @@
-// The Amplify-basic journey as an app would write it with the package's main entry
-// (pkg/cognito_wasm.js, which imports cognito_wasm_core.js) over the smallest engine with the
-// hosted UI (cognito_wasm_core_hosted.wasm): SRP sign-in, currentSession() with a refresh, signOut(), then
+// The Amplify-basic journey as an app would write it with the package's `cognito-wasm/core-hosted`
+// entry (pkg/cognito_wasm_core_hosted.js, which imports cognito_wasm_core.js) over its engine,
+// the smallest with the hosted UI (cognito_wasm_core_hosted.wasm): SRP sign-in, currentSession() with a refresh, signOut(), then
 // a hosted-UI redirect sign-in and its callback. Settings come from the page's query string;
 // the page is loaded twice (before the redirect and on the callback).
-import init, { CognitoAuth } from '../../pkg/cognito_wasm.js';
+import init, { CognitoAuth } from '../../pkg/cognito_wasm_core_hosted.js';
 
 const q = new URLSearchParams(location.search);
 const back = new URL(location.href).searchParams.has('code');

@@ -5,9 +5,11 @@
 // Rust engine, which this module reaches through a synchronous, raw wasm boundary (no
 // wasm-bindgen glue). Wire format: engine-wasm/src/wire.rs. The effect loop, storage and
 // the session methods are in core.mjs (cognito_wasm_core.js); this module is the whole
-// facade (index.d.ts) and the executors for WebAuthn and WebCrypto.
+// facade (index.d.ts) and the WebAuthn executor; the hosted UI's methods and the RS256
+// executor are in hosted.mjs (cognito_wasm_core_hosted.js), which this module builds on.
 
-import { load, initSync, call, error, engine, executors, CognitoAuth as Core, US, NUL, enc } from './core.mjs';
+import { load, initSync, call, error, engine, executors, US, NUL, enc } from './core.mjs';
+import { CognitoAuth as Hosted, bytes } from './hosted.mjs';
 
 export { initSync };
 
@@ -18,14 +20,6 @@ export { initSync };
  */
 export default function init(input) {
   return load(input === undefined ? new URL('cognito_wasm_bg.wasm', import.meta.url) : input);
-}
-
-/** @param {string} s base64url @returns {ArrayBuffer} */
-function bytes(s) {
-  const b = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
-  const u = new Uint8Array(b.length);
-  for (let i = 0; i < b.length; i++) u[i] = b.charCodeAt(i);
-  return u.buffer;
 }
 
 /** Standard base64 of bytes. @param {Uint8Array} u */
@@ -76,13 +70,13 @@ function passkeys() {
   return typeof PublicKeyCredential === 'function' && !!globalThis.navigator?.credentials && globalThis.isSecureContext === true;
 }
 
-  /**
-   * navigator.credentials.create/get with the engine's options (WebAuthn's JSON forms, binary
-   * members base64url); replies with the credential in the same JSON form
-   * (`RegistrationResponseJSON` / `AuthenticationResponseJSON`), or the DOMException name.
-   * The conversion is done here rather than with `parseCreationOptionsFromJSON`/`toJSON`,
-   * which older browsers lack.
-   */
+/**
+ * navigator.credentials.create/get with the engine's options (WebAuthn's JSON forms, binary
+ * members base64url); replies with the credential in the same JSON form
+ * (`RegistrationResponseJSON` / `AuthenticationResponseJSON`), or the DOMException name.
+ * The conversion is done here rather than with `parseCreationOptionsFromJSON`/`toJSON`,
+ * which older browsers lack.
+ */
 executors.W = (r, id, f) => webauthn(r, id, f[2] === '1', f[3]);
 
 /** @param {import('./core.mjs').Runner} r @param {number} id @param {boolean} create @param {string} options */
@@ -110,15 +104,6 @@ function webauthn(r, id, create, options) {
       }, fail);
     } catch (e) { fail(e); }
   }
-
-  /** RSASSA-PKCS1-v1_5 / SHA-256 with WebCrypto. @param {number} id @param {string[]} f */
-executors.V = (r, id, f) => {
-    const s = crypto.subtle;
-    s.importKey('jwk', { kty: 'RSA', n: f[2], e: f[3], alg: 'RS256', ext: true }, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify'])
-      .then((key) => s.verify('RSASSA-PKCS1-v1_5', key, bytes(f[5]), bytes(f[4])))
-      .then((ok) => r.feed('y' + id + US + (ok ? 1 : 0)), () => r.feed('y' + id + US + 0));
-};
-
 
 const strict = new TextDecoder('utf-8', { fatal: true });
 
@@ -151,7 +136,7 @@ export function configFromAmplify(config) {
   return JSON.parse(o.slice(2));
 }
 
-export class CognitoAuth extends Core {
+export class CognitoAuth extends Hosted {
   /** @param {any} config @param {Record<string, any>} [options] */
   static fromAmplifyConfig(config, options) { return new CognitoAuth({ ...configFromAmplify(config), ...options }); }
   /** True where passkeys can work: a secure context with WebAuthn. */
@@ -159,7 +144,7 @@ export class CognitoAuth extends Core {
 
   /** @param {Record<string, any>} config */
   constructor(config) { super(config); }
-  get #r() { return Core._runner(this); }
+  get #r() { return Hosted._runner(this); }
 
 
   /** Who is signed in, from storage alone (no request). */
@@ -227,9 +212,4 @@ export class CognitoAuth extends Core {
   }
   /** @param {any} url @param {any} [options] */
   presignUrl(url, options) { return this.#r.op('presignUrl', { request: described({ url }), options }); }
-  /** @param {any} [o] */ authorizeUrl(o) { return this.#r.opSync('authorizeUrl', o); }
-  /** @param {any} [o] */ signInWithRedirect(o) { return this.#r.op('signInWithRedirect', o); }
-  /** @param {string} [url] */ handleRedirectCallback(url) { const here = globalThis.location?.href; return this.#r.op('handleRedirectCallback', { url: url ?? here, here }); }
-  /** @param {string} token */ verifyIdToken(token) { return this.#r.op('verifyIdToken', { token }); }
-  getUserInfo() { return this.#r.op('getUserInfo'); }
 }

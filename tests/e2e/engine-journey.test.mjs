@@ -1,6 +1,6 @@
 // The size benchmark's journeys in a real browser, built from pkg/ as an app would bundle them:
 // the sign-in journey on `cognito-wasm/core` (bench/journey/app.mjs: SRP sign-in,
-// currentSession() with a refresh, signOut()) and the Amplify-basic journey on the main entry
+// currentSession() with a refresh, signOut()) and the Amplify-basic journey on `cognito-wasm/core-hosted`
 // with the hosted-UI engine (bench/journey/hosted.mjs: the same, then a hosted-UI redirect
 // sign-in and its callback).
 import { test, before, after } from 'node:test';

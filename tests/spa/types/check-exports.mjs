@@ -113,6 +113,31 @@ console.log(`ok: ${values.size} value exports and ${declaredMembers.size} Cognit
   console.log(`ok: cognito-wasm/core: ${coreValues.size} value exports and ${coreMembers.size} CognitoAuth members (${[...coreMembers.keys()].join(', ')})`);
 }
 
+// ---- cognito-wasm/core-hosted (core-hosted.d.ts): the core's class extended with the hosted
+// UI's methods; what it adds, both ways, and the core's members along its prototype chain.
+{
+  const core = await import('cognito-wasm/core');
+  const hosted = await import('cognito-wasm/core-hosted');
+  const hDts = readDts('core-hosted.d.ts');
+  const hValues = valueExports(hDts);
+  assert.ok(hValues.has('default') && hValues.has('initSync') && hValues.has('CognitoAuth'), `core-hosted.d.ts exports: ${[...hValues]}`);
+  const own = classMembers('CognitoAuth', hDts);
+  const all = new Map([...classMembers('CognitoAuth', readDts('core.d.ts')), ...own]);
+  const hp = hosted.CognitoAuth.prototype;
+  assert.ok(hp instanceof core.CognitoAuth && mod.CognitoAuth.prototype instanceof hosted.CognitoAuth, 'core <- core-hosted <- main entry');
+  const bad = [...hValues].filter((n) => !(n in hosted)).map((n) => `export ${n}`);
+  for (const [name, { kind }] of all) {
+    const desc = descriptor(hp, name, Object.prototype);
+    if (!desc) bad.push(`core-hosted CognitoAuth#${name}`);
+    else if (kind === 'method' && typeof desc.value !== 'function') bad.push(`core-hosted CognitoAuth#${name} (not a method)`);
+  }
+  for (const name of Object.getOwnPropertyNames(hp)) if (name !== 'constructor' && !own.has(name)) bad.push(`undeclared core-hosted CognitoAuth#${name}`);
+  assert.deepEqual(bad, [], `core-hosted.d.ts and cognito-wasm/core-hosted disagree: ${bad.join(', ')}`);
+  for (const n of ['authorizeUrl', 'signInWithRedirect', 'handleRedirectCallback', 'verifyIdToken', 'getUserInfo']) assert.ok(own.has(n), `core-hosted.d.ts declares ${n}`);
+  assert.ok(!('respondToChallenge' in hp) && !('getAwsCredentials' in hp), 'the core-hosted entry has only the session API and the hosted UI');
+  console.log(`ok: cognito-wasm/core-hosted: ${hValues.size} value exports and ${all.size} CognitoAuth members (${[...own.keys()].join(', ')} on the core's)`);
+}
+
 // ---- cognito-wasm/element (element.d.ts). Under Node there is no DOM: the module then defines
 // its classes on a plain base class and registers no custom elements, so it imports and its
 // classes construct without loading the core.
