@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sign-in journey's wasm per function: the same build as bench/journey.mjs (cargo release,
+# The sign-in journey's wasm per function: the same build as bench/journey.mjs (scripts/wasm-build.sh,
 # wasm-opt -Oz with scripts/build-pkg.sh's feature flags), kept with names (-g --strip-dwarf)
 # for twiggy, plus the shipped file's raw and gzip -9 size.
 # Usage: bash bench/journey-twiggy.sh [N]   (top N, default 20; installs twiggy on first use)
@@ -7,9 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-${HOME:-/root}/.cargo}/bin:$PATH"
 command -v twiggy >/dev/null || cargo install --locked twiggy
-target="${CARGO_TARGET_DIR:-target}"
-cargo build --quiet --release --target wasm32-unknown-unknown -p cognito-wasm-engine --features codes-only
-w="$target/wasm32-unknown-unknown/release/cognito_wasm_engine.wasm"
+w=$(bash scripts/wasm-build.sh codes-only 2>/dev/null)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/journey-twiggy.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 flags=(-Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int --enable-sign-ext

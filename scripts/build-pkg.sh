@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/:
-#   cargo (wasm32, release: engine-wasm/ with every feature, a raw boundary, no wasm-bindgen)
+#   scripts/wasm-build.sh (cargo, wasm32, release: engine-wasm/ with every feature, a raw boundary,
+#   no wasm-bindgen; core/alloc built from source with panics as bare traps)
 #   -> wasm-opt -Oz (binaryen from npm) -> cognito_wasm_bg.wasm
 #   + engine-wasm/js/runner.mjs as cognito_wasm.js (the CognitoAuth facade, which runs effects)
 #     on engine-wasm/js/hosted.mjs as cognito_wasm_core_hosted.js (the hosted UI's methods: the
@@ -29,9 +30,9 @@ mkdir -p "$out"
 # their code only); and the server one (token verification only, for `cognito-wasm/server`
 # in Node).
 for tier in full:cognito_wasm_bg signin:cognito_wasm_signin hosted:cognito_wasm_hosted codes-only:cognito_wasm_core core-hosted:cognito_wasm_core_hosted server:cognito_wasm_server; do
-  log "cargo build -p cognito-wasm-engine --features ${tier%%:*} --release --target wasm32-unknown-unknown"
-  cargo build -p cognito-wasm-engine --features "${tier%%:*}" --release --target wasm32-unknown-unknown
-  cp "$target_dir/wasm32-unknown-unknown/release/cognito_wasm_engine.wasm" "$out/${tier##*:}.wasm"
+  log "engine --features ${tier%%:*} (scripts/wasm-build.sh: cargo release, wasm32, core/alloc from source, panics as traps)"
+  built=$(bash scripts/wasm-build.sh "${tier%%:*}")
+  cp "$built" "$out/${tier##*:}.wasm"
 done
 # core.mjs <- hosted.mjs <- runner.mjs, each importing the one before under its shipped name.
 rename="s#from './core.mjs'#from './cognito_wasm_core.js'#; s#from './hosted.mjs'#from './cognito_wasm_core_hosted.js'#"

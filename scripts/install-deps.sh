@@ -25,6 +25,11 @@ if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 
   log "rustup component add rustfmt clippy"
   rustup component add rustfmt clippy
 fi
+# core/alloc's source, for the package's engines (scripts/wasm-build.sh: -Zbuild-std).
+if [[ ! -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/core" ]]; then
+  log "rustup component add rust-src"
+  rustup component add rust-src || log "rust-src unavailable: the engines are built the plain way"
+fi
 
 # --- wasm-bindgen-cli ------------------------------------------------------------------
 # The CLI must match the wasm-bindgen crate exactly (the schema is versioned).
