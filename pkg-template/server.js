@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 // A module instance of its own (Node loads a module again for another query string): its
 // engine is this one, whichever engine the app's own `import 'cognito-wasm'` loaded.
-import { initSync, Runner, executors, US } from './cognito_wasm_core.js?server';
+import { initSync, Runner, executors, US } from './cognito_wasm_base.js?server';
 
 // `V id n e data signature`: RSASSA-PKCS1-v1_5 / SHA-256 of `data` (base64url) with the JWK's
 // `n`, `e`; the engine gets `y id 1|0`.

@@ -4,10 +4,11 @@
 #   no wasm-bindgen; core/alloc built from source with panics as bare traps)
 #   -> wasm-opt -Oz (binaryen from npm) -> cognito_wasm_bg.wasm
 #   + engine-wasm/js/runner.mjs as cognito_wasm.js (the CognitoAuth facade, which runs effects)
-#     on engine-wasm/js/hosted.mjs as cognito_wasm_core_hosted.js (the hosted UI's methods: the
-#     `cognito-wasm/core-hosted` entry, with its engine cognito_wasm_core_hosted.wasm)
-#     on engine-wasm/js/core.mjs as cognito_wasm_core.js (the effect loop and the session API:
-#     the `cognito-wasm/core` entry, with its own engine cognito_wasm_core.wasm)
+#     on engine-wasm/js/hosted.mjs as cognito_wasm_hosted_ui.js (the hosted UI's methods)
+#     on engine-wasm/js/core.mjs as cognito_wasm_base.js (the effect loop and the session API);
+#     the smaller entries: core-entry.mjs as cognito_wasm_core.js (`cognito-wasm/core`, with its
+#     engine cognito_wasm_core.wasm) and hosted-entry.mjs as cognito_wasm_core_hosted.js
+#     (`cognito-wasm/core-hosted`, with cognito_wasm_core_hosted.wasm)
 #   + pkg-template/{package.json,README.md,index.d.ts,element.js,qr.js,element.d.ts,i18n/*.js,
 #     react.js,react.d.ts,vue.js,vue.d.ts} (framework bindings: plain ES modules, peers not bundled)
 #   + pkg-template/{server.js,server.d.ts} and cognito_wasm_server.wasm (`cognito-wasm/server`:
@@ -34,13 +35,19 @@ for tier in full:cognito_wasm_bg signin:cognito_wasm_signin hosted:cognito_wasm_
   built=$(bash scripts/wasm-build.sh "${tier%%:*}")
   cp "$built" "$out/${tier##*:}.wasm"
 done
-# core.mjs <- hosted.mjs <- runner.mjs, each importing the one before under its shipped name.
-rename="s#from './core.mjs'#from './cognito_wasm_core.js'#; s#from './hosted.mjs'#from './cognito_wasm_core_hosted.js'#"
-cp engine-wasm/js/core.mjs "$out/cognito_wasm_core.js"
-sed "$rename" engine-wasm/js/hosted.mjs >"$out/cognito_wasm_core_hosted.js"
-sed "$rename" engine-wasm/js/runner.mjs >"$out/cognito_wasm.js"
-grep -q "from './cognito_wasm_core.js'" "$out/cognito_wasm_core_hosted.js" || { log "cognito_wasm_core_hosted.js does not import the core"; exit 1; }
-grep -q "from './cognito_wasm_core_hosted.js'" "$out/cognito_wasm.js" || { log "cognito_wasm.js does not import the hosted layer"; exit 1; }
+# The JS modules: core.mjs (the effect loop and the session class) <- hosted.mjs (the hosted
+# UI's methods) <- runner.mjs (the whole facade), each importing the one before under its
+# shipped name; the two smaller entries are core-entry.mjs and hosted-entry.mjs. Only an entry
+# names a .wasm (`new URL(…, import.meta.url)` in its init()), so a bundler emits only that
+# entry's engine.
+rename="s#from './core.mjs'#from './cognito_wasm_base.js'#; s#from './hosted.mjs'#from './cognito_wasm_hosted_ui.js'#"
+for m in core:cognito_wasm_base hosted:cognito_wasm_hosted_ui core-entry:cognito_wasm_core hosted-entry:cognito_wasm_core_hosted runner:cognito_wasm; do
+  sed "$rename" "engine-wasm/js/${m%%:*}.mjs" >"$out/${m##*:}.js"
+done
+for f in cognito_wasm_hosted_ui cognito_wasm_core cognito_wasm_core_hosted cognito_wasm; do
+  grep -q "from './cognito_wasm_base.js'" "$out/$f.js" || { log "$f.js does not import the base module"; exit 1; }
+done
+if grep -q "new URL(.\{1,80\}import.meta.url" "$out/cognito_wasm_base.js" "$out/cognito_wasm_hosted_ui.js"; then log "a shared module names a file"; exit 1; fi
 if grep -q "from '[^']*\.mjs'" "$out"/cognito_wasm*.js; then log "a shipped module still imports an .mjs"; exit 1; fi
 
 # Features rustc emits for wasm32-unknown-unknown (1.82+ enables multivalue and
@@ -103,6 +110,8 @@ size_line() {
 echo "pkg/ cognito-wasm@$version:"
 size_line "$bg"
 size_line "$out/cognito_wasm.js"
+size_line "$out/cognito_wasm_hosted_ui.js"
+size_line "$out/cognito_wasm_base.js"
 echo "smaller engines a page may load instead of cognito_wasm_bg.wasm:"
 size_line "$out/cognito_wasm_signin.wasm"
 size_line "$out/cognito_wasm_hosted.wasm"

@@ -1,8 +1,10 @@
 // @ts-check
-// The runner's core (shipped as cognito_wasm_core.js, the `cognito-wasm/core` entry):
-// executes the engine's effects with Web APIs and forwards API calls to it. The full facade
-// (runner.mjs, shipped as cognito_wasm.js) builds on it and adds the executors for WebAuthn
-// and WebCrypto; a page that imports only this module downloads none of that.
+// The runner's core (shipped as cognito_wasm_base.js): executes the engine's effects with Web
+// APIs and forwards API calls to it, and holds the session API's class. Every entry builds on
+// it: `cognito-wasm/core` (core-entry.mjs), `cognito-wasm/core-hosted` (hosted.mjs +
+// hosted-entry.mjs) and the main entry (runner.mjs). It names no .wasm file itself: each entry
+// names its own engine in its `init()`, so a bundler that emits the files a module names
+// (`new URL('…', import.meta…)`) emits only the entry's engine.
 // It holds no policy: every decision (when to refresh, who refreshes, retries, what is
 // stored where, which revocation sign-out uses, what an input must look like) is made by the
 // Rust engine, which this module reaches through a synchronous, raw wasm boundary (no
@@ -35,15 +37,6 @@ export async function load(input) {
     ex = i.instance.exports;
   } else ex = (await WebAssembly.instantiate(src, {})).instance.exports;
   return ex;
-}
-
-/**
- * Loads the engine (once per page); default: the core engine beside this module
- * (`cognito_wasm_core.wasm`: SRP sign-in, sessions, sign-out).
- * @param {any} [input]
- */
-export default function init(input) {
-  return load(input === undefined ? new URL('cognito_wasm_core.wasm', import.meta.url) : input);
 }
 
 /** Instantiates synchronously from bytes or a compiled module. @param {any} m */

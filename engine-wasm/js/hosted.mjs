@@ -1,24 +1,13 @@
 // @ts-check
-// The hosted-UI layer (shipped as cognito_wasm_core_hosted.js, the `cognito-wasm/core-hosted`
-// entry): the core entry's session API plus the hosted UI's methods and the RS256 executor
-// (WebCrypto) that ID-token checks need. The full facade (runner.mjs) builds on this module;
-// a page that signs in with a password and through the hosted UI imports only this one and
-// its engine, cognito_wasm_core_hosted.wasm.
-// Like core.mjs it holds no policy: the methods forward to the engine's operations, and the
-// executor runs the one Web API call the engine asks for.
+// The hosted-UI layer (shipped as cognito_wasm_hosted_ui.js): the core's session API plus the
+// hosted UI's methods and the RS256 executor (WebCrypto) that ID-token checks need. The
+// `cognito-wasm/core-hosted` entry (hosted-entry.mjs) and the full facade (runner.mjs) build
+// on it; a page that signs in with a password and through the hosted UI imports only that
+// entry and its engine, cognito_wasm_core_hosted.wasm.
+// Like core.mjs it holds no policy and names no .wasm file: the methods forward to the
+// engine's operations, and the executor runs the one Web API call the engine asks for.
 
-import { load, executors, CognitoAuth as Core, US } from './core.mjs';
-
-export { initSync } from './core.mjs';
-
-/**
- * Loads the engine (once per page); default: the core engine with the hosted UI beside
- * this module (`cognito_wasm_core_hosted.wasm`).
- * @param {any} [input]
- */
-export default function init(input) {
-  return load(input === undefined ? new URL('cognito_wasm_core_hosted.wasm', import.meta.url) : input);
-}
+import { executors, CognitoAuth as Core, US } from './core.mjs';
 
 /** @param {string} s base64url @returns {ArrayBuffer} */
 export function bytes(s) {

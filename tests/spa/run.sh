@@ -64,7 +64,7 @@ lap "types: tsc --noEmit --strict usage.ts element-usage.ts server-usage.ts core
 # The engine's hand-written runner is `// @ts-check` JSDoc: type-checked with the same pinned
 # TypeScript (strict, DOM lib), so a wrong Web API call or wire field fails here.
 types/node_modules/.bin/tsc -p "$root/engine-wasm/js/tsconfig.json"
-lap "engine runner: tsc --checkJs --strict engine-wasm/js/core.mjs, hosted.mjs, runner.mjs"
+lap "engine runner: tsc --checkJs --strict engine-wasm/js/*.mjs"
 (cd types && node check-exports.mjs)
 lap "types: runtime export check"
 

@@ -105,8 +105,9 @@ console.log(`ok: ${values.size} value exports and ${declaredMembers.size} Cognit
     if (!desc) bad.push(`core CognitoAuth#${name}`);
     else if (kind === 'method' && typeof desc.value !== 'function') bad.push(`core CognitoAuth#${name} (not a method)`);
   }
-  // What the runner exports for the main entry (load, Runner, …) is not the core's API: only
-  // what core.d.ts declares counts, and every method of the class must be declared.
+  // The entry exports what core.d.ts declares and nothing else (the runner's internals stay in
+  // cognito_wasm_base.js), and every method of the class must be declared.
+  for (const name of Object.keys(core)) if (!coreValues.has(name)) bad.push(`undeclared core export ${name}`);
   for (const name of Object.getOwnPropertyNames(cp)) if (name !== 'constructor' && !coreMembers.has(name)) bad.push(`undeclared core CognitoAuth#${name}`);
   assert.deepEqual(bad, [], `core.d.ts and cognito-wasm/core disagree: ${bad.join(', ')}`);
   assert.ok(!('respondToChallenge' in cp) && !('getAwsCredentials' in cp), 'the core entry has only the session API');
@@ -131,6 +132,7 @@ console.log(`ok: ${values.size} value exports and ${declaredMembers.size} Cognit
     if (!desc) bad.push(`core-hosted CognitoAuth#${name}`);
     else if (kind === 'method' && typeof desc.value !== 'function') bad.push(`core-hosted CognitoAuth#${name} (not a method)`);
   }
+  for (const name of Object.keys(hosted)) if (!hValues.has(name)) bad.push(`undeclared core-hosted export ${name}`);
   for (const name of Object.getOwnPropertyNames(hp)) if (name !== 'constructor' && !own.has(name)) bad.push(`undeclared core-hosted CognitoAuth#${name}`);
   assert.deepEqual(bad, [], `core-hosted.d.ts and cognito-wasm/core-hosted disagree: ${bad.join(', ')}`);
   for (const n of ['authorizeUrl', 'signInWithRedirect', 'handleRedirectCallback', 'verifyIdToken', 'getUserInfo']) assert.ok(own.has(n), `core-hosted.d.ts declares ${n}`);
