@@ -62,13 +62,14 @@ export function buildHostedJourney(dir, wasm = process.env.JOURNEY_WASM ?? 'pkg/
 }
 
 /** An emulator of its own (the e2e build when there is one, else the debug build), with
- * `callbackUrl` registered for the hosted UI. */
-export async function emulator(callbackUrl) {
+ * `callbackUrl` registered for the hosted UI; `issuer`: the emulator's `--issuer` (default
+ * Cognito's original format). */
+export async function emulator(callbackUrl, issuer = 'aws') {
   const e2e = path.join(targetDir, 'emulator', 'cognito-emulator');
   const bin = process.env.COGNITO_EMULATOR_BIN ?? (fs.existsSync(e2e) ? e2e : path.join(targetDir, 'debug', 'cognito-emulator'));
   if (!fs.existsSync(bin)) execFileSync('cargo', ['build', '-p', 'cognito-emulator'], { cwd: root, stdio: 'inherit' });
   const extra = callbackUrl ? ['--callback-url', callbackUrl, '--logout-url', callbackUrl] : [];
-  const proc = spawn(bin, ['--port', '0', '--config', path.join(root, 'tests/fixtures/demo-pool.json'), '--quiet', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(bin, ['--port', '0', '--config', path.join(root, 'tests/fixtures/demo-pool.json'), '--issuer', issuer, '--quiet', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise((res) => readline.createInterface({ input: proc.stdout }).once('line', res));
   return { proc, url: line.replace('cognito-emulator listening on ', '').trim() };
 }

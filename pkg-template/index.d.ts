@@ -77,7 +77,9 @@ export interface CognitoAuthConfig {
   /**
    * The `iss` ID tokens must carry. Default: Cognito's
    * `https://cognito-idp.{region}.amazonaws.com/{userPoolId}` (what Cognito issues whatever
-   * endpoint was called), and with a custom `endpoint` also `{endpoint}/{userPoolId}` (what
+   * endpoint was called) or its updated format
+   * `https://issuer-cognito-idp.{region}.amazonaws.com/{userPoolId}` (a pool whose issuer
+   * configuration is `UPDATED`), and with a custom `endpoint` also `{endpoint}/{userPoolId}` (what
    * local emulators such as cognito-local issue). Setting it accepts this issuer only.
    * `https://` (`http://` only for localhost); `InvalidInput` otherwise.
    */

@@ -24,7 +24,9 @@ export interface VerifierOptions {
    * a VPC endpoint): the JWKS is fetched there, and `{endpoint}/{userPoolId}` is accepted as
    * `iss` besides Cognito's own. */
   endpoint?: string;
-  /** The only `iss` accepted (when the tokens carry another issuer than Cognito's). */
+  /** The only `iss` accepted (when the tokens carry another issuer than Cognito's; by default
+   * both of Cognito's formats are, `https://cognito-idp.{region}.amazonaws.com/{userPoolId}`
+   * and `https://issuer-cognito-idp.{region}.amazonaws.com/{userPoolId}`). */
   issuer?: string;
   /** Seconds a token is still accepted after `exp` (and before `nbf`): 0 to 300, default 0. */
   leewaySeconds?: number;

@@ -1151,6 +1151,9 @@ mod tests {
             Login::new(&emu, &token("http://127.0.0.1:9229/us-east-1_EmuPool01"), 0).provider,
             "127.0.0.1:9229/us-east-1_EmuPool01"
         );
+        // A pool with Cognito's updated issuer: its `iss` as it is, as Amplify's formLoginsMap sends it.
+        let updated = "issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01";
+        assert_eq!(Login::new(&emu, &token(&format!("https://{updated}")), 0).provider, updated);
         assert_eq!(Login::new(&emu, &token("https://evil.example/us-east-1_EmuPool01"), 0).provider, aws);
         assert_eq!(Login::new(&emu, "not a jwt", 0).provider, aws);
         let custom = emu.with_issuer(Some("https://auth.example.com/p")).unwrap();

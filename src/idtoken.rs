@@ -30,6 +30,17 @@ pub fn aws_issuer(config: &ClientConfig) -> String {
     s
 }
 
+/// Cognito's *updated* issuer for the pool, `https://issuer-cognito-idp.{region}.amazonaws.com/{poolId}`
+/// (region: the pool's primary one, its ID's prefix): what a pool whose issuer configuration
+/// is `UPDATED` puts in its tokens (AWS recommends it for every pool, and it is the one for
+/// multi-Region replication; API reference, `IssuerConfigurationType`). aws-jwt-verify
+/// accepts both formats for a pool ID too.
+pub fn updated_issuer(config: &ClientConfig) -> String {
+    let mut s = String::from("https://issuer-");
+    s.push_str(&aws_issuer(config)["https://".len()..]);
+    s
+}
+
 fn endpoint_issuer(config: &ClientConfig) -> String {
     let mut s = String::from(config.endpoint().trim_end_matches('/'));
     s.push('/');
@@ -38,13 +49,14 @@ fn endpoint_issuer(config: &ClientConfig) -> String {
 }
 
 /// The `iss` values an ID token may carry: the `issuer` option alone when given; else
-/// Cognito's issuer, plus `{endpoint}/{poolId}` when a custom endpoint is set (what
+/// Cognito's issuer in both of its formats (original and updated, whichever the pool is
+/// configured for), plus `{endpoint}/{poolId}` when a custom endpoint is set (what
 /// cognito-local and similar emulators issue).
 pub fn issuers(config: &ClientConfig) -> Vec<String> {
     if let Some(i) = config.issuer() {
         return alloc::vec![String::from(i)];
     }
-    let mut v = alloc::vec![aws_issuer(config)];
+    let mut v = alloc::vec![aws_issuer(config), updated_issuer(config)];
     if config.custom_endpoint() {
         v.push(endpoint_issuer(config));
     }
@@ -290,6 +302,8 @@ pub(crate) mod tests {
     use sha2::{Digest, Sha256};
 
     pub const ISS: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01";
+    /// The same pool's issuer in Cognito's updated format (`IssuerConfigurationType` UPDATED).
+    pub const UPDATED_ISS: &str = "https://issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01";
 
     /// A stand-in signature scheme for pure tests: the "signature" of `data` under key `n`
     /// is SHA-256(n ‖ data) repeated to 256 bytes. Real RSA is tested natively against the
@@ -373,22 +387,25 @@ pub(crate) mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn issuer_and_jwks_url() {
         let aws = ClientConfig::new(POOL, CLIENT, None).unwrap();
-        assert_eq!(issuers(&aws), [ISS]);
+        assert_eq!(issuers(&aws), [ISS, UPDATED_ISS]);
         assert_eq!(
             jwks_url(&aws),
             "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01/.well-known/jwks.json"
         );
         // The default endpoint spelt out is not custom.
         let spelt = ClientConfig::new(POOL, CLIENT, Some("https://cognito-idp.us-east-1.amazonaws.com")).unwrap();
-        assert_eq!(issuers(&spelt), [ISS]);
+        assert_eq!(issuers(&spelt), [ISS, UPDATED_ISS]);
         // A custom endpoint (emulator, FIPS, VPC endpoint, proxy): Cognito's issuer stays
         // accepted (Cognito issues it whatever URL was called), `{endpoint}/{poolId}` too;
         // the JWKS comes from the endpoint's host.
         let emu = ClientConfig::new(POOL, CLIENT, Some("http://127.0.0.1:9229/")).unwrap();
-        assert_eq!(issuers(&emu), [ISS, "http://127.0.0.1:9229/us-east-1_EmuPool01"]);
+        assert_eq!(issuers(&emu), [ISS, UPDATED_ISS, "http://127.0.0.1:9229/us-east-1_EmuPool01"]);
         assert_eq!(jwks_url(&emu), "http://127.0.0.1:9229/us-east-1_EmuPool01/.well-known/jwks.json");
         let fips = ClientConfig::new(POOL, CLIENT, Some("https://cognito-idp-fips.us-east-1.amazonaws.com/")).unwrap();
-        assert_eq!(issuers(&fips), [ISS, "https://cognito-idp-fips.us-east-1.amazonaws.com/us-east-1_EmuPool01"]);
+        assert_eq!(
+            issuers(&fips),
+            [ISS, UPDATED_ISS, "https://cognito-idp-fips.us-east-1.amazonaws.com/us-east-1_EmuPool01"]
+        );
         assert_eq!(
             jwks_url(&fips),
             "https://cognito-idp-fips.us-east-1.amazonaws.com/us-east-1_EmuPool01/.well-known/jwks.json"
@@ -417,7 +434,7 @@ pub(crate) mod tests {
         let accepted = issuers(&emu);
         let exp = Expected { issuers: &accepted, client_id: CLIENT, nonce: None, now_s: NOW, leeway_s: LEEWAY_S };
         let local = format!("https://vpce-1.cognito-idp.us-east-1.vpce.amazonaws.com/{POOL}");
-        for iss in [ISS, local.as_str()] {
+        for iss in [ISS, UPDATED_ISS, local.as_str()] {
             assert!(
                 block_on(verify(&keys, &keys.sign("k1", &claims(iss, CLIENT, "id", NOW + 10, "n")), &exp)).is_ok(),
                 "{iss}"
@@ -425,6 +442,10 @@ pub(crate) mod tests {
         }
         for iss in [
             "https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_EmuPool01",
+            // The updated format names the pool's primary region, nothing else.
+            "https://issuer-cognito-idp.eu-west-1.amazonaws.com/us-east-1_EmuPool01",
+            "https://issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_Other",
+            "http://issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_EmuPool01",
             "https://evil.example/us-east-1_EmuPool01",
         ] {
             let e = block_on(verify(&keys, &keys.sign("k1", &claims(iss, CLIENT, "id", NOW + 10, "n")), &exp))

@@ -39,12 +39,15 @@ test('sign-in journey on the engine: sign in, refresh, sign out with revocation'
   }
 });
 
-for (const wasm of ['cognito_wasm_core_hosted', 'cognito_wasm_hosted']) test(`Amplify-basic journey on ${wasm}.wasm: the sign-in journey, then the hosted UI and back`, async () => {
-  const hdir = path.join(env.tmp, `journey-${wasm}`);
+// The last case: a pool whose issuer configuration is UPDATED (`iss` =
+// https://issuer-cognito-idp.{region}.amazonaws.com/{poolId}): the callback's ID-token check
+// accepts it.
+for (const [wasm, issuer] of [['cognito_wasm_core_hosted', 'aws'], ['cognito_wasm_hosted', 'aws'], ['cognito_wasm_core_hosted', 'aws-updated']]) test(`Amplify-basic journey on ${wasm}.wasm, issuer ${issuer}: the sign-in journey, then the hosted UI and back`, async () => {
+  const hdir = path.join(env.tmp, `journey-${wasm}-${issuer}`);
   buildHostedJourney(hdir, `pkg/${wasm}.wasm`);
   const site = await serve(hdir);
   // Its own emulator: the journey's server must be a registered callback URL.
-  const emu = await emulator(`${site.url}/`);
+  const emu = await emulator(`${site.url}/`, issuer);
   try {
     const ctl = await fetch(`${emu.url}/_emulator/config`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ tokenTtlSeconds: 2 }) });
     assert.equal(ctl.status, 200);

@@ -70,12 +70,12 @@ export function stop(proc) {
  * Starts an emulator alone (no browser, no static server), with Cognito-exact tokens, for
  * the tests that run in Node only. Returns { url, endpoint, proc }.
  */
-export async function startEmulator(config = 'tests/fixtures/demo-pool.json') {
+export async function startEmulator(config = 'tests/fixtures/demo-pool.json', issuer = 'aws') {
   const bin = process.env.COGNITO_EMULATOR_BIN
     ?? path.join(process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target'),
       'emulator', 'cognito-emulator');
   if (!fs.existsSync(bin)) throw new Error(`${bin} missing: run cargo build --profile emulator -p cognito-emulator`);
-  const emu = await startServer('emulator', bin, ['--port', '0', '--config', config, '--issuer', 'aws'], 'cognito-emulator listening on');
+  const emu = await startServer('emulator', bin, ['--port', '0', '--config', config, '--issuer', issuer], 'cognito-emulator listening on');
   return { url: emu.url, endpoint: `${emu.url}/`, proc: emu.proc };
 }
 

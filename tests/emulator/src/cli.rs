@@ -6,7 +6,7 @@ pub const USAGE: &str = "usage: cognito-emulator [--port N] [--host 127.0.0.1] [
 [--user NAME:PASSWORD]... [--pool-id ID] [--client-id ID] [--token-ttl SECS] \
 [--prevent-user-existence-errors true|false] [--session-optional true|false] [--identity-pool-id REGION:UUID] \
 [--allow-unauthenticated true|false] [--credentials-ttl SECS] [--callback-url URL]... [--logout-url URL]... \
-[--issuer aws|local|URL] [--tls-port N] [--quiet]";
+[--issuer aws|aws-updated|local|URL] [--tls-port N] [--quiet]";
 
 #[derive(Debug)]
 pub struct Options {
@@ -206,6 +206,11 @@ mod tests {
         assert_eq!(o.config.issuer, None, "Cognito's issuer unless told otherwise");
         let o = parse_args(args(&["--issuer", "local"])).unwrap();
         assert_eq!(o.config.issuer.as_deref(), Some("local"));
+        let o = parse_args(args(&["--issuer", "aws-updated"])).unwrap();
+        assert_eq!(
+            crate::pool::issuer_for(o.config.issuer.as_deref(), "http://127.0.0.1:9", "eu-west-1_Abc").unwrap(),
+            "https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc"
+        );
         let o = parse_args(args(&["--issuer=https://idp.example/x"])).unwrap();
         assert_eq!(o.config.issuer.as_deref(), Some("https://idp.example/x"));
         assert!(parse_args(args(&["--issuer", "cognito"])).is_err());

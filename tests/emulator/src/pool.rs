@@ -122,11 +122,17 @@ pub fn issuer_for(setting: Option<&str>, base: &str, pool_id: &str) -> Result<St
             let region = pool_id.split('_').next().unwrap_or("");
             Ok(format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}"))
         }
+        // A pool whose issuer configuration is UPDATED (IssuerConfigurationType): the same
+        // host with `issuer-` in front, the pool's primary region.
+        "aws-updated" => {
+            let region = pool_id.split('_').next().unwrap_or("");
+            Ok(format!("https://issuer-cognito-idp.{region}.amazonaws.com/{pool_id}"))
+        }
         "local" => Ok(format!("{}/{}", base.trim_end_matches('/'), pool_id)),
         url if (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(char::is_whitespace) => {
             Ok(url.trim_end_matches('/').to_string())
         }
-        other => Err(format!("issuer must be \"aws\", \"local\" or an http(s) URL, got {other:?}")),
+        other => Err(format!("issuer must be \"aws\", \"aws-updated\", \"local\" or an http(s) URL, got {other:?}")),
     }
 }
 
