@@ -15,7 +15,7 @@ const T = { timeout: 120_000 };
 const DEMO = { username: 'demo', password: 'Demo-Passw0rd!' };
 let env;
 
-before(async () => { env = await setup({ mfaPool: true }); }, { timeout: 120_000 });
+before(async () => { env = await setup({ mfaPool: true, updatedIssuer: true }); }, { timeout: 120_000 });
 after(async () => { await env?.close(); });
 afterEach(async () => { await env.closePages(); });
 
@@ -415,4 +415,17 @@ test('identity pool: guest credentials, then sign-in keeps the same identity id'
   assert.equal(signedIn.identityId, guest.identityId);
   // Amplify's Logins key is iss without its scheme: Cognito's own host name.
   assert.equal(claims(signedIn.idToken).iss, `https://cognito-idp.us-east-1.amazonaws.com/${POOL_ID}`);
+});
+
+// A pool with Cognito's updated issuer (`--issuer aws-updated`): Amplify sends that `iss`
+// without its scheme as the Logins key, which is what the emulator's identity pool expects
+// (and what cognito-wasm sends: tests/e2e/issuer.test.mjs).
+test('identity pool, updated issuer: Amplify gets credentials with the issuer as Logins key', T, async () => {
+  const e = env.updatedEndpoint;
+  const { page } = await amplify({ userPoolEndpoint: e, identityPoolId: IDENTITY_POOL_ID, identityPoolEndpoint: e });
+  await signIn(page, DEMO);
+  const s = await session(page);
+  assert.equal(claims(s.idToken).iss, `https://issuer-cognito-idp.us-east-1.amazonaws.com/${POOL_ID}`);
+  assert.match(s.identityId, /^us-east-1:[0-9a-f-]{36}$/);
+  assert.ok(s.accessKeyId, 'credentials for the signed-in identity');
 });

@@ -100,10 +100,12 @@ const PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>
   + '</head><body><main>peer test page</main></body></html>';
 
 /**
- * Starts the static server, the emulator(s) and the browser. Options: { https, mfaPool }.
+ * Starts the static server, the emulator(s) and the browser. Options: { https, mfaPool,
+ * updatedIssuer } (updatedIssuer: a second emulator whose tokens carry Cognito's updated
+ * issuer, `--issuer aws-updated`, at env.updatedEndpoint).
  * Returns an env object; call env.close() in `after`.
  */
-export async function setup({ https = false, mfaPool = false } = {}) {
+export async function setup({ https = false, mfaPool = false, updatedIssuer = false } = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cognito-peers-'));
   const savedTmp = process.env.TMPDIR;
   process.env.TMPDIR = tmp; // playwright-core makes its profile under os.tmpdir()
@@ -149,6 +151,10 @@ export async function setup({ https = false, mfaPool = false } = {}) {
       const m = await start('tests/fixtures/mfa-required-pool.json');
       env.mfaEmulatorUrl = m.url;
       env.mfaEndpoint = `${m.url}/`;
+    }
+    if (updatedIssuer) {
+      const u = await start('tests/fixtures/demo-pool.json', ['--issuer', 'aws-updated']);
+      env.updatedEndpoint = `${u.url}/`;
     }
     env.browser = await chromium.launch({
       executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, TMPDIR: tmp, HOME: tmp }, timeout: 60_000,
