@@ -23,7 +23,11 @@ pub const LEEWAY_S: i64 = 300;
 /// Cognito puts it in every token whatever endpoint the client called (the default one, a
 /// FIPS or VPC endpoint, a proxy).
 pub fn aws_issuer(config: &ClientConfig) -> String {
-    let mut s = String::from("https://cognito-idp.");
+    cognito_issuer(config, "https://cognito-idp.")
+}
+
+fn cognito_issuer(config: &ClientConfig, host: &str) -> String {
+    let mut s = String::from(host);
     s.push_str(config.region());
     s.push_str(".amazonaws.com/");
     s.push_str(config.user_pool_id());
@@ -36,9 +40,7 @@ pub fn aws_issuer(config: &ClientConfig) -> String {
 /// multi-Region replication; API reference, `IssuerConfigurationType`). aws-jwt-verify
 /// accepts both formats for a pool ID too.
 pub fn updated_issuer(config: &ClientConfig) -> String {
-    let mut s = String::from("https://issuer-");
-    s.push_str(&aws_issuer(config)["https://".len()..]);
-    s
+    cognito_issuer(config, "https://issuer-cognito-idp.")
 }
 
 fn endpoint_issuer(config: &ClientConfig) -> String {
