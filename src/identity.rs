@@ -144,14 +144,23 @@ pub struct AwsCredentials {
     pub identity_id: String,
     /// When they arrived (local clock): with `expiration_ms`, their lifetime.
     pub received_at_ms: i64,
+    /// How far the local clock is ahead of the service's (milliseconds; the session's
+    /// `clockDrift` they were fetched for, 0 for a guest): what `needs_renewal` and the SigV4
+    /// date subtract from the local time.
+    pub clock_drift_ms: i64,
 }
 
 impl AwsCredentials {
-    /// True when they should be renewed at `now_ms`.
+    /// `local_ms` on the service's clock.
+    pub fn service_time(&self, local_ms: i64) -> i64 {
+        local_ms.saturating_sub(self.clock_drift_ms)
+    }
+
+    /// True when they should be renewed at `now_ms` (local clock).
     pub fn needs_renewal(&self, now_ms: i64) -> bool {
-        let lifetime = self.expiration_ms.saturating_sub(self.received_at_ms).max(0);
+        let lifetime = self.expiration_ms.saturating_sub(self.service_time(self.received_at_ms)).max(0);
         let margin = RENEW_MARGIN_MS.min(lifetime / 4);
-        now_ms >= self.expiration_ms.saturating_sub(margin)
+        self.service_time(now_ms) >= self.expiration_ms.saturating_sub(margin)
     }
 }
 
@@ -261,6 +270,7 @@ fn parse_credentials_body(resp: &HttpResponse, now_ms: i64) -> Result<AwsCredent
         expiration_ms,
         identity_id: String::from(identity_id),
         received_at_ms: now_ms,
+        clock_drift_ms: 0,
     })
 }
 
@@ -595,6 +605,7 @@ pub fn parse_assume_role(resp: &HttpResponse, identity_id: &str, now_ms: i64) ->
         expiration_ms,
         identity_id: String::from(identity_id),
         received_at_ms: now_ms,
+        clock_drift_ms: 0,
     })
 }
 

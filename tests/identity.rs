@@ -50,11 +50,18 @@ struct World {
     events: Vec<EventKind>,
     next_call: u32,
     debug_log: String,
+    /// How far the tab's clock is ahead of the server's (the engine gets `now + skew_ms`).
+    skew_ms: i64,
 }
 
 impl World {
     /// A tab configured with `extra` (merged into the user-pool settings).
     fn new(extra: Value) -> World {
+        World::skewed(extra, 0)
+    }
+
+    /// The same with the tab's clock `skew_ms` ahead of the server's (behind when negative).
+    fn skewed(extra: Value, skew_ms: i64) -> World {
         let config = json!({
             "userPoolId": POOL,
             "clients": [{ "clientId": CLIENT }],
@@ -85,9 +92,10 @@ impl World {
             events: Vec::new(),
             next_call: 1,
             debug_log: String::new(),
+            skew_ms,
         };
         let random = w.random();
-        let effects = w.auth.start(true, w.now, &random);
+        let effects = w.auth.start(true, w.now + w.skew_ms, &random);
         w.run_effects(effects);
         w.run();
         w
@@ -146,7 +154,7 @@ impl World {
             self.now = self.now.max(at);
             let random = self.random();
             self.debug_log.push_str(&format!("{input:?}\n"));
-            let effects = self.auth.handle(input, self.now, &random);
+            let effects = self.auth.handle(input, self.now + self.skew_ms, &random);
             self.run_effects(effects);
         }
     }
@@ -230,7 +238,9 @@ impl World {
                     }
                     self.push(self.now, Input::Reply { id, reply: Reply::Storage(Ok(got)) });
                 }
-                Effect::Timer { id, at } => self.push(at.max(self.now), Input::Reply { id, reply: Reply::Fired }),
+                Effect::Timer { id, at } => {
+                    self.push((at - self.skew_ms).max(self.now), Input::Reply { id, reply: Reply::Fired })
+                }
                 Effect::CancelTimer { id } => {
                     self.queue.retain(|(_, _, i)| !matches!(i, Input::Reply { id: x, reply: Reply::Fired } if *x == id))
                 }
@@ -389,6 +399,53 @@ fn signed_in_credentials_are_cached_shared_and_sign_what_the_api_accepts() {
     // No secret in any input's or effect's Debug.
     for s in [secret.as_str(), c["sessionToken"].as_str().unwrap()] {
         assert!(!w.debug_log.contains(s), "a secret in the Debug log");
+    }
+}
+
+/// A page clock an hour off when the user signed in (the session's `clockDrift` measured it):
+/// credentials are cached on the service's clock, and SigV4 dates are the service's time, so
+/// the protected API (5 minutes of skew allowed, as AWS) accepts what the engine signs.
+#[test]
+fn a_skewed_page_clock_signs_on_the_services_clock() {
+    for skew_s in [3600i64, -3600] {
+        let mut w = World::skewed(
+            json!({ "identityPoolId": IDENTITY_POOL, "identityEndpoint": format!("{BASE}/") }),
+            skew_s * 1000,
+        );
+        // The emulator refuses an SRP TIMESTAMP more than 5 minutes off, as Cognito does.
+        w.control("/_emulator/config", json!({ "timestampSkewSeconds": 7200 }));
+        w.sign_in("alice");
+        let n = w.requests.len();
+        let c = w.credentials(json!({}));
+        assert_eq!(w.ops_since(n), ["GetId", "GetCredentialsForIdentity"]);
+        let until = c["expiration"].as_i64().unwrap() - real_now_ms();
+        assert!((3_590_000..=3_600_000).contains(&until), "the service's Expiration: {until}");
+        // Cached although the local clock is an hour off (both ways).
+        let n = w.requests.len();
+        assert_eq!(w.credentials(json!({}))["accessKeyId"], c["accessKeyId"]);
+        assert_eq!(w.requests.len(), n, "skew {skew_s}: cached");
+
+        let url = format!("{BASE}/_protected/hello");
+        let s = w.op(
+            "signRequest",
+            json!({ "request": { "url": url, "href": url, "method": "GET", "headers": [] }, "options": { "service": "execute-api" } }),
+        );
+        w.run();
+        let signed = w.json(s);
+        let date = signed["headers"]["x-amz-date"].as_str().or(signed["headers"]["X-Amz-Date"].as_str()).unwrap();
+        let iso = format!(
+            "{}-{}-{}T{}:{}:{}",
+            &date[0..4],
+            &date[4..6],
+            &date[6..8],
+            &date[9..11],
+            &date[11..13],
+            &date[13..15]
+        );
+        let off = epoch_secs(&iso) - real_now_ms() / 1000;
+        assert!(off.abs() <= 5, "skew {skew_s}: X-Amz-Date {date} is {off} s off the server's clock");
+        let (status, reply) = w.send_signed(&signed, b"");
+        assert_eq!(status, 200, "skew {skew_s}: {reply}");
     }
 }
 

@@ -353,7 +353,9 @@ fn deliver(a: &mut Auth, call: u32, then: Then, r: Result<AwsCredentials, Error>
     let now = a.now();
     let r = r.and_then(|c| match then {
         Then::Return => Ok(credentials_json(&c)),
-        Then::Sign(s) => sign(now, &s, &c.credentials),
+        // On the service's clock (the session's drift): a page clock that was off at sign-in
+        // still signs requests AWS accepts (it allows 5 minutes).
+        Then::Sign(s) => sign(c.service_time(now), &s, &c.credentials),
     });
     a.done(call, r.map(|j| Done::Json(Some(j))));
 }
@@ -489,10 +491,11 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
                 Err(e) => finish(a, &run, Err(e)),
             }
         }
-        (State::Stored(run, c), _) => {
+        (State::Stored(run, mut c), _) => {
             if stale(a, &run) {
                 return;
             }
+            c.clock_drift_ms = run.session.as_ref().map_or(0, |s| s.clock_drift.saturating_mul(1000));
             let key = role_cache_key(run.login.as_ref(), run.role.as_deref());
             a.features.identity.cache.put(key, (*c).clone());
             finish(a, &run, Ok(*c));
@@ -535,6 +538,7 @@ mod tests {
                     expiration_ms: exp,
                     identity_id: "us-east-1:\u{2028}".into(),
                     received_at_ms: 0,
+                    clock_drift_ms: 0,
                 };
                 let tree = Json::Obj(alloc::vec![
                     (String::from("accessKeyId"), s(&c.credentials.access_key_id)),

@@ -50,6 +50,33 @@ const creds = (opts) => page.evaluate(async (o) => {
   return { ...c, expiration: c.expiration instanceof Date ? c.expiration.getTime() : 'not a Date' };
 }, opts);
 
+test('a page clock an hour off at sign-in: credentials cached and requests signed on the service\'s clock', T, async () => {
+  for (const skew of [3600, -3600]) {
+    const p = await env.newPage();
+    const seen = [];
+    p.on('request', (r) => { const t = r.headers()['x-amz-target']; if (t) seen.push(t.replace(/^AWSCognito\w+Service\./, '')); });
+    await p.addInitScript(`{ const real = Date.now.bind(Date); Date.now = () => real() + ${skew * 1000}; }`);
+    // The emulator checks the SRP TIMESTAMP against its clock (±5 min), as Cognito: widened here.
+    await env.control('config', { timestampSkewSeconds: 7200 });
+    const saved = page;
+    page = p;
+    try {
+      await openDemo(env, page);
+      await signIn(page, USERS.demo.username, USERS.demo.password);
+      seen.length = 0;
+      const r = await callApi();
+      assert.equal(r.status, 200, `skew ${skew}: the signature's date is the service's`);
+      assert.match(r.body.identityId, ID_RE);
+      const again = await callApi();
+      assert.equal(again.status, 200);
+      assert.equal(seen.filter((t) => t === 'GetCredentialsForIdentity').length, 1, `skew ${skew}: the credentials are cached (${seen})`);
+    } finally {
+      page = saved;
+      await p.context().close();
+    }
+  }
+});
+
 test('signed in: "Call protected API" answers 200 with the identity id; credentials cached, single flight', T, async () => {
   await openDemo(env, page);
   await signIn(page, USERS.demo.username, USERS.demo.password);
