@@ -17,7 +17,7 @@ log "npm pack pkg/"
 tarball=$(cd "$work" && npm pack "$root/pkg" --silent | tail -n1)
 listing=$(tar -tzf "$work/$tarball" | sort)
 sed 's/^/  /' <<<"$listing"
-for f in package/package.json package/cognito_wasm.js package/cognito_wasm_base.js package/cognito_wasm_hosted_ui.js package/cognito_wasm_bg.wasm package/cognito_wasm_signin.wasm package/cognito_wasm_hosted.wasm package/cognito_wasm_core.js package/cognito_wasm_core.wasm package/cognito_wasm_core_hosted.wasm package/cognito_wasm_core_hosted.js package/core-hosted.d.ts package/core.d.ts package/index.d.ts package/element.js package/qr.js package/i18n/es.js package/i18n/fr.js package/i18n/de.js package/i18n/pt.js package/i18n/ja.js package/i18n/zh.js package/element.d.ts package/react.js package/react.d.ts package/vue.js package/vue.d.ts package/server.js package/server.d.ts package/cognito_wasm_server.wasm package/README.md; do
+for f in package/package.json package/cognito_wasm.js package/cognito_wasm_base.js package/cognito_wasm_bg.wasm package/cognito_wasm_signin.wasm package/cognito_wasm_hosted.wasm package/cognito_wasm_core.js package/cognito_wasm_core.wasm package/cognito_wasm_core_hosted.wasm package/cognito_wasm_core_hosted.js package/core-hosted.d.ts package/core.d.ts package/index.d.ts package/element.js package/qr.js package/i18n/es.js package/i18n/fr.js package/i18n/de.js package/i18n/pt.js package/i18n/ja.js package/i18n/zh.js package/element.d.ts package/react.js package/react.d.ts package/vue.js package/vue.d.ts package/server.js package/server.d.ts package/cognito_wasm_server.wasm package/README.md; do
   grep -qx "$f" <<<"$listing" || { log "tarball lacks $f"; exit 1; }
 done
 
@@ -84,7 +84,7 @@ node --input-type=module -e '
   m.initSync({ module: fs.readFileSync(fileURLToPath(import.meta.resolve("cognito-wasm/cognito_wasm_core_hosted.wasm"))) });
   const auth = new m.CognitoAuth({ userPoolId: "us-east-1_EmuPool01", clientId: "7f3kq2m9emulatorclient0001", storage: "memory",
     domain: "https://auth.example.com", redirectSignIn: "https://app.example.com/callback" });
-  assert.ok(auth instanceof core.CognitoAuth, "the core entry s class, extended");
+  for (const k of Object.getOwnPropertyNames(core.CognitoAuth.prototype)) assert.equal(typeof auth[k] === "function" || k === "storageKind", true, `the core entry s ${k}`);
   assert.equal(auth.respondToChallenge, undefined, "no challenges in this entry");
   assert.equal(auth.getAwsCredentials, undefined, "no identity pool in this entry");
   const u = new URL(auth.authorizeUrl());

@@ -10,7 +10,9 @@
 // Rust engine, which this module reaches through a synchronous, raw wasm boundary (no
 // wasm-bindgen glue). Wire format: engine-wasm/src/wire.rs.
 
-export const US = '\x1f', RS = '\x1e', NUL = '\0';
+// The wire's separators (unit, record) and its missing value; built from their codes so that no
+// bundler writes them into a file as raw control characters.
+export const US = String.fromCharCode(0x1f), RS = String.fromCharCode(0x1e), NUL = String.fromCharCode(0);
 export const enc = new TextEncoder(), dec = new TextDecoder();
 
 /** `ex` for the full module (the engine's exports, once loaded). */
