@@ -1,7 +1,7 @@
 // @ts-check
 // The runner's core (bundled into each entry; shipped alone as cognito_wasm_base.js for
-// server.js): executes the engine's effects with Web
-// APIs and forwards API calls to it, and holds the session API's class. Every entry builds on
+// server.js): executes the engine's effects with Web APIs and forwards API calls to it, and
+// holds the session API's class. Every entry builds on
 // it: `cognito-wasm/core` (core-entry.mjs), `cognito-wasm/core-hosted` (hosted.mjs +
 // hosted-entry.mjs) and the main entry (runner.mjs). It names no .wasm file itself: each entry
 // names its own engine in its `init()`, so a bundler that emits the files a module names

@@ -1,6 +1,6 @@
 // @ts-check
-// The hosted-UI layer (bundled into cognito_wasm_core_hosted.js and cognito_wasm.js): the core's session API plus the
-// hosted UI's methods and the RS256 executor (WebCrypto) that ID-token checks need. The
+// The hosted-UI layer (bundled into cognito_wasm_core_hosted.js and cognito_wasm.js): the
+// core's session API plus the hosted UI's methods and the RS256 executor (WebCrypto) that ID-token checks need. The
 // `cognito-wasm/core-hosted` entry (hosted-entry.mjs) and the full facade (runner.mjs) build
 // on it; a page that signs in with a password and through the hosted UI imports only that
 // entry and its engine, cognito_wasm_core_hosted.wasm.
