@@ -55,6 +55,8 @@ struct World {
     web_locks: bool,
     /// BroadcastChannel messages are lost (a tab learns only from storage).
     drop_notices: bool,
+    /// How long a storage batch takes (0: answered in the same instant).
+    storage_ms: i64,
     locks: HashMap<String, Lock>,
     tabs: Vec<Tab>,
     /// (deliver at, order, tab, input)
@@ -94,6 +96,7 @@ impl World {
             reads_throw: false,
             web_locks: true,
             drop_notices: false,
+            storage_ms: 0,
             locks: HashMap::new(),
             tabs: Vec::new(),
             queue: Vec::new(),
@@ -232,7 +235,7 @@ impl World {
                         }
                     }
                     let reply = Reply::Storage(if threw { Err(()) } else { Ok(got) });
-                    self.push(self.now, tab, Input::Reply { id, reply });
+                    self.push(self.now + self.storage_ms, tab, Input::Reply { id, reply });
                 }
                 Effect::Timer { id, at } => self.push(at.max(self.now), tab, Input::Reply { id, reply: Reply::Fired }),
                 Effect::CancelTimer { id } => self.queue.retain(|(_, _, t, i)| {
@@ -872,4 +875,32 @@ fn get_current_user_reads_memory_storage_within_the_call() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A notice whose storage read is issued while this tab signs out (after the sign-out's reads,
+/// before its removals) reads the session as it was: it must not announce it again once the
+/// tab has said `signedOut` (an app would show the user signed in with nothing stored).
+#[test]
+fn a_notice_read_during_sign_out_does_not_announce_the_session_again() {
+    let mut w = World::new(3600);
+    let a = w.open(serde_json::json!({}));
+    let b = w.open(serde_json::json!({}));
+    w.sign_in(a);
+    // Tab a refreshes; its notice to b is late, so b has not announced the new tokens yet.
+    w.drop_notices = true;
+    let f = op(&mut w, a, "currentSession", serde_json::json!({ "forceRefresh": true }));
+    w.run();
+    assert_eq!(w.count("REFRESH_TOKEN_AUTH"), 1);
+    assert!(w.session(a, f).is_some());
+    w.drop_notices = false;
+    // b signs out (each storage batch takes 1 ms), and the late notice arrives 2 ms later:
+    // its token read happens before the sign-out's removals, its reply comes after them.
+    w.storage_ms = 1;
+    let o = w.call(b, Call::SignOut { global: false, redirect: false });
+    w.push(w.now + 2, b, Input::Notice(Notice::TokenRefreshed));
+    w.run();
+    assert!(matches!(w.result(b, o), Ok(Done::SignedOut { revoked: true, .. })));
+    assert!(w.storage.is_empty());
+    assert_eq!(w.tabs[b].events.last(), Some(&EventKind::SignedOut), "tab b: {:?}", w.tabs[b].events);
+    assert_eq!(w.tabs[a].events.last(), Some(&EventKind::SignedOut), "tab a: {:?}", w.tabs[a].events);
 }

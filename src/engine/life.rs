@@ -122,8 +122,9 @@ enum Wait {
         then: Box<Wait>,
     },
     Ignore,
-    LoadUser(Then),
-    LoadTokens(Then, String),
+    /// A session load, with the sign-out count when it was asked for (`Auth::signed_outs`).
+    LoadUser(Then, u32),
+    LoadTokens(Then, String, u32),
     Lock,
     LeaseRead,
     LeaseVerify(String),
@@ -214,6 +215,9 @@ pub struct Auth {
     pending: Vec<(u32, ops::State)>,
     /// This tab's own state (hosted-UI attempts) after its storage threw.
     tab_memory: Option<Vec<(String, String)>>,
+    /// Sign-outs so far (here, in another tab, or an ended session): a load asked for before
+    /// one finds no session, even if it read storage before the removals.
+    signed_outs: u32,
     /// Per-feature state that lives as long as the client (`engine::ops::Features`).
     #[allow(dead_code)]
     pub(crate) features: ops::Features,
@@ -288,6 +292,7 @@ impl Auth {
             rand_at: EPHEMERAL_BYTES,
             pending: Vec::new(),
             tab_memory: None,
+            signed_outs: 0,
             features: ops::Features::default(),
         }
     }
@@ -429,7 +434,7 @@ impl Auth {
 
     fn load(&mut self, then: Then) {
         let k = session::last_user_key(self.cfg.client.client_id());
-        self.storage(alloc::vec![StorageOp::Get(k)], Wait::LoadUser(then));
+        self.storage(alloc::vec![StorageOp::Get(k)], Wait::LoadUser(then, self.signed_outs));
     }
 
     /// Stores `s`; `then` runs once the batch is written (or, if the storage threw, once the
@@ -464,6 +469,7 @@ impl Auth {
     }
 
     fn end_session(&mut self, user: &str) {
+        self.signed_outs = self.signed_outs.wrapping_add(1);
         self.clear(user);
         self.cancel_timer();
         ops::signed_out(self, Some(user));
@@ -507,6 +513,7 @@ impl Auth {
     fn notice(&mut self, n: Notice) {
         match n {
             Notice::SignedOut => {
+                self.signed_outs = self.signed_outs.wrapping_add(1);
                 ops::signed_out(self, None);
                 self.emit(EventKind::SignedOut, None, None);
                 self.cancel_timer();
@@ -555,19 +562,22 @@ impl Auth {
     fn stored(&mut self, wait: Wait, got: Vec<Option<String>>) {
         match wait {
             Wait::Store { then, .. } | Wait::TabStore { then, .. } => self.stored(*then, got),
-            Wait::LoadUser(then) => match got.into_iter().next().flatten().filter(|u| !u.is_empty()) {
+            Wait::LoadUser(then, asked) => match got.into_iter().next().flatten().filter(|u| !u.is_empty()) {
                 Some(user) => {
                     let ops = SESSION_FIELDS[..4].iter().map(|f| StorageOp::Get(self.key(&user, f))).collect();
-                    self.storage(ops, Wait::LoadTokens(then, user));
+                    self.storage(ops, Wait::LoadTokens(then, user, asked));
                 }
                 None => self.loaded(then, None),
             },
-            Wait::LoadTokens(then, user) => {
+            Wait::LoadTokens(then, user, asked) => {
                 // The values of the four keys `LoadUser` asked for, in order.
                 let mut v = got.into_iter();
                 let (id, access, refresh, drift) =
                     (v.next().flatten(), v.next().flatten(), v.next().flatten(), v.next().flatten());
                 let s = match (id, access) {
+                    // Signed out since this load was asked for: what it read is gone (a
+                    // sign-out's own load goes on, to revoke what it read).
+                    _ if asked != self.signed_outs && !matches!(then, Then::SignOut { .. }) => None,
                     (Some(id), Some(access)) => {
                         Session::from_stored(&self.cfg.client, user, id, access, refresh, drift.as_deref())
                     }
@@ -1122,6 +1132,7 @@ impl Auth {
 
     /// Local state goes first: a revocation that fails must not leave the user signed in.
     pub(crate) fn signed_out_locally(&mut self, user: Option<&str>) {
+        self.signed_outs = self.signed_outs.wrapping_add(1);
         if let Some(f) = &mut self.flight {
             f.cancelled = true;
         }

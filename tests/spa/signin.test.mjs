@@ -121,8 +121,18 @@ for (const app of ['react-app', 'vue-app']) {
     const stored = await a.evaluate(() => JSON.parse(atob(localStorage.getItem(Object.keys(localStorage).find((k) => k.endsWith('.accessToken'))).split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp);
     assert.ok(Math.abs(refreshed - stored * 1000) < 10_000, 'the shown expiry is the stored access token\'s');
 
+    // What each tab heard, for the report if a tab does not get there.
+    const heard = { a: [], b: [] };
+    for (const [name, p] of [['a', a], ['b', b]]) {
+      p.on('console', (m) => heard[name].push(`${m.type()}: ${m.text()}`));
+    }
     await b.getByRole('button', { name: 'Sign out' }).click();
-    for (const p of [b, a]) await p.waitForSelector('main[data-status="signedOut"]');
+    for (const [name, p] of [['b', b], ['a', a]]) {
+      await p.waitForSelector('main[data-status="signedOut"]').catch(async (e) => {
+        const state = await Promise.all([a, b].map((t) => t.evaluate(() => document.querySelector('main')?.dataset.status).catch((x) => String(x))));
+        throw new Error(`${name} did not show signedOut (a: ${state[0]}, b: ${state[1]}; console a: ${JSON.stringify(heard.a)}, b: ${JSON.stringify(heard.b)}; errors: ${[...a.errors, ...b.errors].map(String)}): ${e.message}`);
+      });
+    }
     assert.deepEqual(await a.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('CognitoIdentityServiceProvider.'))), []);
     assert.deepEqual([...a.errors, ...b.errors], []);
     await a.context().close();
