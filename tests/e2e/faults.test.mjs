@@ -151,9 +151,10 @@ async function loadLibrary(page) {
   });
 }
 
-/** A new CognitoAuth in `page` (window.auth), as a page that was just loaded would make. */
+/** A new CognitoAuth in `page` (window.auth), as a page that was just loaded would make; the
+ * previous one is freed (a reload would end it), so it hears no more notices nor holds locks. */
 function fresh(page, extra = {}) {
-  return page.evaluate((cfg) => { window.auth = new CognitoAuth(cfg); }, {
+  return page.evaluate((cfg) => { window.auth?.free?.(); window.auth = new CognitoAuth(cfg); }, {
     userPoolId: POOL_ID, clientId: CLIENT_ID, endpoint: env.endpoint, ...extra,
   });
 }
