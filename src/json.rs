@@ -352,7 +352,7 @@ impl Parser<'_> {
                 return None;
             }
         }
-        let text = core::str::from_utf8(self.s.get(start..self.i)?).ok()?;
+        let text = crate::utf8::str(self.s.get(start..self.i)?)?;
         Some(Json::Num(String::from(text)))
     }
     fn hex4(&mut self) -> Option<u32> {
@@ -377,7 +377,7 @@ impl Parser<'_> {
         loop {
             let c = self.bump()?;
             match c {
-                b'"' => return String::from_utf8(out).ok(),
+                b'"' => return crate::utf8::string(out),
                 b'\\' => {
                     let ch = match self.bump()? {
                         b'"' => '"',

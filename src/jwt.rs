@@ -25,8 +25,8 @@ pub fn decode(token: &str) -> Option<Jwt> {
         return None;
     }
     base64url_decode(s)?;
-    let header_text = String::from_utf8(base64url_decode(h)?).ok()?;
-    let claims_text = String::from_utf8(base64url_decode(p)?).ok()?;
+    let header_text = crate::utf8::string(base64url_decode(h)?)?;
+    let claims_text = crate::utf8::string(base64url_decode(p)?)?;
     let header = json::parse(&header_text)?;
     let claims = json::parse(&claims_text)?;
     header.as_obj()?;

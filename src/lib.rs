@@ -80,5 +80,6 @@ pub mod session;
 pub mod sigv4;
 pub mod srp;
 pub mod timestamp;
+pub mod utf8;
 
 pub use error::{Code, Error};

@@ -144,7 +144,7 @@ fn decode(s: &str, plus_is_space: bool) -> Option<String> {
             }
         }
     }
-    String::from_utf8(out).ok()
+    crate::utf8::string(out)
 }
 
 /// Builds `k1=v1&k2=v2` with both sides percent-encoded.

@@ -52,7 +52,7 @@ pub extern "C" fn out_ptr() -> *const u8 {
 
 fn split_input(s: &State) -> (&[u8], &str) {
     let n = RANDOM_BYTES.min(s.input.len());
-    let text = core::str::from_utf8(&s.input[n..]).unwrap_or("");
+    let text = cognito_wasm::utf8::str(&s.input[n..]).unwrap_or("");
     (&s.input[..n], text)
 }
 
