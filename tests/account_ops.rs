@@ -237,6 +237,11 @@ impl Tab {
     fn sign_in(&mut self, username: &str, password: &str) {
         match self.call(Call::SignIn { username: username.into(), password: password.into() }) {
             Ok(Done::SignedIn(s)) => assert_eq!(s.username, username),
+            // A pool that tracks devices: signed in, and this browser's device confirmed.
+            Ok(Done::Json(Some(j))) => {
+                let v: Value = serde_json::from_str(&j).unwrap();
+                assert_eq!((v["type"].as_str(), v["session"]["username"].as_str()), (Some("signedIn"), Some(username)));
+            }
             other => panic!("sign-in: {other:?}"),
         }
     }
@@ -634,34 +639,41 @@ fn delete_user_forgets_the_session_and_the_device() {
 
 /// Signs `user` in on the devices client and confirms the device Cognito issued, storing its
 /// keys where the sign-in flow keeps them; returns the device key.
-fn with_device(t: &mut Tab, user: &str, password: &str) -> String {
-    t.sign_in(user, password);
-    let (_, _, reply) = t.requests.iter().rev().find(|(o, _, _)| o == "RespondToAuthChallenge").unwrap();
-    let reply: Value = serde_json::from_str(reply).unwrap();
-    let meta = &reply["AuthenticationResult"]["NewDeviceMetadata"];
-    let (key, group) = (meta["DeviceKey"].as_str().unwrap().to_string(), meta["DeviceGroupKey"].as_str().unwrap());
-    let access = t.storage[&t.key(user, "accessToken")].clone();
-    let body = json!({
-        "AccessToken": access, "DeviceKey": key, "DeviceName": "test browser",
-        "DeviceSecretVerifierConfig": { "PasswordVerifier": "AQ==", "Salt": "Ag==" },
-    });
+/// One of the pool's own calls, made directly (not through the engine).
+fn pool_call(t: &Tab, target: &str, body: &Value) {
     let headers = vec![
         ("Content-Type".to_string(), "application/x-amz-json-1.1".to_string()),
-        ("X-Amz-Target".to_string(), "AWSCognitoIdentityProviderService.ConfirmDevice".to_string()),
+        ("X-Amz-Target".to_string(), format!("AWSCognitoIdentityProviderService.{target}")),
     ];
     let r = route(&t.pool, &Incoming { method: "POST", url: "/", headers, body: body.to_string().into_bytes() });
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    for (f, v) in [("deviceKey", key.as_str()), ("deviceGroupKey", group), ("randomPasswordKey", "cGFzc3dvcmQ=")] {
+    assert_eq!(r.status, 200, "{target}: {}", String::from_utf8_lossy(&r.body));
+}
+
+/// A sign-in that leaves this browser without a device: the engine's sign-in confirms the
+/// device the pool hands out (as the package does); these tests start without one, so it is
+/// forgotten at the pool and here.
+fn sign_in_without_device(t: &mut Tab, user: &str, password: &str) {
+    t.sign_in(user, password);
+    let key = t.storage.remove(&t.key(user, "deviceKey")).expect("the sign-in confirmed a device");
+    for f in ["deviceGroupKey", "randomPasswordKey"] {
         let k = t.key(user, f);
-        t.storage.insert(k, v.into());
+        t.storage.remove(&k);
     }
-    key
+    let access = t.storage[&t.key(user, "accessToken")].clone();
+    pool_call(t, "ForgetDevice", &json!({ "AccessToken": access, "DeviceKey": key }));
+}
+
+/// Signs in, and the engine confirms this browser's device (named by the `userAgent` these
+/// tests configure); its key.
+fn with_device(t: &mut Tab, user: &str, password: &str) -> String {
+    t.sign_in(user, password);
+    t.storage[&t.key(user, "deviceKey")].clone()
 }
 
 #[test]
 fn remember_list_and_forget_this_browsers_device() {
-    let mut t = Tab::open(DEVICES_CLIENT, json!({}));
-    t.sign_in("demo", "Demo-Passw0rd!");
+    let mut t = Tab::open(DEVICES_CLIENT, json!({ "userAgent": "test browser" }));
+    sign_in_without_device(&mut t, "demo", "Demo-Passw0rd!");
     let e = t.err("rememberDevice", Value::Null);
     assert_eq!((e.code.as_str(), e.message.as_str()), ("InvalidInput", "this browser has no device key for the user"));
     let e = t.err("forgetDevice", Value::Null);
@@ -871,10 +883,10 @@ fn other_browsers(t: &Tab, user: &str, password: &str, count: usize) -> Vec<Stri
 
 #[test]
 fn list_devices_reads_every_page_and_get_device_reads_one() {
-    let mut t = Tab::open(DEVICES_CLIENT, json!({}));
+    let mut t = Tab::open(DEVICES_CLIENT, json!({ "userAgent": "test browser" }));
     // 125 devices elsewhere + this browser's: three ListDevices pages of at most 60.
     let mut keys = other_browsers(&t, "demo", "Demo-Passw0rd!", 125);
-    t.sign_in("demo", "Demo-Passw0rd!");
+    sign_in_without_device(&mut t, "demo", "Demo-Passw0rd!");
     let e = t.err("getDevice", Value::Null);
     assert_eq!((e.code.as_str(), e.message.as_str()), ("InvalidInput", "no deviceKey given and none stored"));
     assert_eq!(t.count("GetDevice"), 0);

@@ -1,8 +1,7 @@
 //! The text format between the runner and the engine.
 //!
 //! Input (one per call; `id`, `call` decimal):
-//! - `c{call}␟S` currentSession · `c{call}␟I␟{username}␟{password}` signIn ·
-//!   `c{call}␟O␟{flags}` signOut (1 global + 2 redirect) · `c{call}␟P␟{op}␟{argument as JSON}`
+//! - `c{call}␟S` currentSession · `c{call}␟O␟{flags}` signOut (1 global + 2 redirect) · `c{call}␟P␟{op}␟{argument as JSON}`
 //!   any other operation (`engine::ops::Op::parse` names)
 //! - `h{id}␟{status}␟{x-amzn-errortype or ␀}␟{body}` (status 0: no response)
 //! - `s{id}␟{1|0}` then `␟{value or ␀}` per Get (0: the storage threw)
@@ -287,10 +286,6 @@ pub fn parse_input(text: &str) -> Option<Input> {
             let call = int(first)?;
             let op = match f.next()? {
                 "S" => Call::CurrentSession,
-                "I" => {
-                    let username = String::from(f.next()?);
-                    Call::SignIn { username, password: String::from(f.rest()?) }
-                }
                 // Flags: 1 global, 2 redirect.
                 "O" => {
                     let b = f.next()?.bytes().next()?.wrapping_sub(b'0');
@@ -389,12 +384,8 @@ mod tests {
             Some(Input::Call { op: Call::SignOut { global: true, redirect: true }, .. })
         ));
         assert!(parse_input("c7\u{1f}O").is_none(), "a sign-out without its flags");
-        match parse_input("c8\u{1f}I\u{1f}alice\u{1f}pw\u{1f}with\u{1f}us") {
-            Some(Input::Call { call: 8, op: Call::SignIn { username, password } }) => {
-                assert_eq!((username.as_str(), password.as_str()), ("alice", "pw\u{1f}with\u{1f}us"))
-            }
-            other => panic!("{other:?}"),
-        }
+        // The runner signs in with `P signIn {json}` (an operation): `I` is no input.
+        assert!(parse_input("c8\u{1f}I\u{1f}alice\u{1f}pw").is_none());
         match parse_input("h3\u{1f}400\u{1f}NotAuthorizedException:\u{1f}{\"a\":\"\u{1f}\"}") {
             Some(Input::Reply { id: 3, reply: Reply::Http(Ok(r)) }) => {
                 assert_eq!(
@@ -423,7 +414,6 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(parse_input("c8\u{1f}I\u{1f}alice").is_none(), "a sign-in without a password field");
         match parse_input("h3\u{1f}200\u{1f}\u{0}") {
             Some(Input::Reply { id: 3, reply: Reply::Http(Ok(r)) }) => {
                 assert_eq!((r.status, r.error_type, r.body.as_str()), (200, None, ""))

@@ -269,6 +269,9 @@ impl core::fmt::Debug for Reply {
 /// API calls into the core.
 pub enum Call {
     CurrentSession,
+    /// A password sign-in for a native caller (the runner sends `Op::SignIn` with JSON):
+    /// USER_SRP_AUTH on the table-driven path without the challenges module, that module's
+    /// sign-in with it.
     SignIn {
         username: String,
         password: String,

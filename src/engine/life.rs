@@ -21,9 +21,11 @@ use super::config::{Config, StorageKind};
 use super::effect::{Call, Done, Effect, Event, EventKind, Input, Notice, Reply, StorageOp};
 use super::http::{self, Outgoing, Wire};
 use super::ops;
+#[cfg(not(feature = "challenges"))]
 use super::srp_sign_in::{Next, SrpSignIn};
 use crate::encoding::hex_encode;
 use crate::error::{Code, Error};
+#[cfg(not(feature = "challenges"))]
 use crate::flow::Password;
 use crate::json::{self, Json};
 use crate::protocol::HttpResponse;
@@ -94,9 +96,19 @@ enum Then {
 
 enum HttpThen {
     Refresh,
-    SignIn { call: u32, flow: Box<SrpSignIn> },
-    Revoke { call: u32, oauth: bool },
-    Op { call: u32, state: Box<ops::State> },
+    #[cfg(not(feature = "challenges"))]
+    SignIn {
+        call: u32,
+        flow: Box<SrpSignIn>,
+    },
+    Revoke {
+        call: u32,
+        oauth: bool,
+    },
+    Op {
+        call: u32,
+        state: Box<ops::State>,
+    },
 }
 
 /// What follows a session's save.
@@ -496,12 +508,23 @@ impl Auth {
             }
             // The argument may hold a password or a code: wiped once handled.
             Call::Op { op, input } => ops::start(self, call, op, &Zeroizing::new(input)),
+            // The table-driven SRP path in a build without the challenges module; with it, the
+            // challenges module's sign-in (so a build carries one SRP sign-in, not two).
+            #[cfg(not(feature = "challenges"))]
             Call::SignIn { username, password } => self.srp_sign_in(call, &username, &Zeroizing::new(password)),
+            #[cfg(feature = "challenges")]
+            Call::SignIn { username, password } => {
+                let member = |k: &str, v| (String::from(k), Json::Str(v));
+                let input = Json::Obj(alloc::vec![member("username", username), member("password", password)]);
+                // Wipes the password once handled.
+                super::challenges::start(self, call, ops::Op::SignIn, input)
+            }
         }
     }
 
     /// USER_SRP_AUTH to tokens on the table-driven path (`srp_sign_in.rs`), the sign-in
     /// journey's; any other challenge completes the call with its name.
+    #[cfg(not(feature = "challenges"))]
     pub(crate) fn srp_sign_in(&mut self, call: u32, username: &str, password: &str) {
         let a = Zeroizing::new(self.rand[..EPHEMERAL_BYTES].to_vec());
         match SrpSignIn::start(&self.cfg.client, self.cfg.secret.as_ref(), username, Password::new(password), &a) {
@@ -1002,6 +1025,7 @@ impl Auth {
                 });
                 self.refreshed(r);
             }
+            #[cfg(not(feature = "challenges"))]
             HttpThen::SignIn { call, flow } => match result
                 .and_then(|resp| flow.handle(&self.cfg.client, self.cfg.secret.as_ref(), &resp, self.now))
             {
