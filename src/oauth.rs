@@ -148,9 +148,10 @@ fn decode(s: &str, plus_is_space: bool) -> Option<String> {
 }
 
 /// Builds `k1=v1&k2=v2` with both sides percent-encoded.
-pub fn form_encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+/// (One instance for every caller: a slice, not a generic iterator.)
+pub fn form_encode(pairs: &[(&str, &str)]) -> String {
     let mut out = String::new();
-    for (k, v) in pairs {
+    for &(k, v) in pairs {
         if !out.is_empty() {
             out.push('&');
         }
@@ -331,7 +332,7 @@ pub fn authorize_url(
         }
     }
     let mut url = config.url("/oauth2/authorize?");
-    url.push_str(&form_encode(pairs));
+    url.push_str(&form_encode(&pairs));
     Ok(url)
 }
 
@@ -493,7 +494,7 @@ impl core::fmt::Debug for OAuthRequest {
 
 /// `POST /oauth2/token` with `grant_type=authorization_code`.
 pub fn token_request(config: &HostedConfig, client_id: &str, code: &str, pending: &PendingSignIn) -> OAuthRequest {
-    let form = form_encode([
+    let form = form_encode(&[
         ("grant_type", "authorization_code"),
         ("client_id", client_id),
         ("code", code),
@@ -505,7 +506,7 @@ pub fn token_request(config: &HostedConfig, client_id: &str, code: &str, pending
 
 /// `POST /oauth2/revoke` for a refresh token.
 pub fn revoke_request(config: &HostedConfig, client_id: &str, refresh_token: &str) -> OAuthRequest {
-    let form = form_encode([("token", refresh_token), ("client_id", client_id)]);
+    let form = form_encode(&[("token", refresh_token), ("client_id", client_id)]);
     OAuthRequest { method: "POST", url: config.url("/oauth2/revoke"), form: Some(form), bearer: None }
 }
 
@@ -526,7 +527,7 @@ pub fn logout_url(config: &HostedConfig, client_id: &str) -> Result<String, Erro
         .as_deref()
         .ok_or_else(|| Error::invalid_input("signOut({ redirect: true }) needs redirectSignOut in the config"))?;
     let mut url = config.url("/logout?");
-    url.push_str(&form_encode([("client_id", client_id), ("logout_uri", out)]));
+    url.push_str(&form_encode(&[("client_id", client_id), ("logout_uri", out)]));
     Ok(url)
 }
 
@@ -554,7 +555,7 @@ pub fn parse_token_reply(resp: &HttpResponse) -> Result<AuthenticationResult, Er
     parse_token_reply_body(resp).map_err(|e| e.for_reply(resp.status))
 }
 
-fn parse_token_reply_body(resp: &HttpResponse) -> Result<AuthenticationResult, Error> {
+pub(crate) fn parse_token_reply_body(resp: &HttpResponse) -> Result<AuthenticationResult, Error> {
     if !(200..300).contains(&resp.status) {
         return Err(parse_oauth_error(resp));
     }

@@ -315,28 +315,15 @@ pub fn parse_oauth_reply(
     parse_oauth_reply_body(config, old, resp, now_ms).map_err(|e| e.for_reply(resp.status))
 }
 
+/// The hosted UI's token endpoint answers a refresh as it answers a code exchange
+/// (`oauth::parse_token_reply`, one reader for both).
 fn parse_oauth_reply_body(
     config: &ClientConfig,
     old: &Session,
     resp: &HttpResponse,
     now_ms: i64,
 ) -> Result<Session, Error> {
-    if !(200..300).contains(&resp.status) {
-        return Err(parse_oauth_error(resp));
-    }
-    let body = json::parse(&resp.body)
-        .ok_or_else(|| Error::invalid_response("the token endpoint's reply is not JSON").with_status(resp.status))?;
-    let (Some(access), Some(id)) = (body.str_field("access_token"), body.str_field("id_token")) else {
-        return Err(Error::invalid_response("the token endpoint's reply lacks access_token or id_token"));
-    };
-    let r = AuthenticationResult {
-        access_token: String::from(access),
-        id_token: String::from(id),
-        refresh_token: body.str_field("refresh_token").map(String::from),
-        expires_in: body.get("expires_in").and_then(Json::as_i64),
-        new_device: None,
-    };
-    finish(config, old, r, now_ms)
+    crate::oauth::parse_token_reply_body(resp).and_then(|r| finish(config, old, r, now_ms))
 }
 
 /// RevokeToken `{Token, ClientId[, ClientSecret]}` (user-pool sessions).
