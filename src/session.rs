@@ -71,10 +71,11 @@ fn check_token(token: &str, config: &ClientConfig, token_use: &str) -> Result<Jw
 impl Session {
     /// The session as the runner hands sessions to the app (`runner.mjs` `session()`), as
     /// JSON text: `{username, idToken, accessToken, refreshToken, expiresAt, clockDrift,
-    /// idTokenClaims, accessTokenClaims}` (claims re-written from their parse, `{}` when they
-    /// do not parse). Every operation result that carries a session writes it with this.
+    /// idTokenClaims, accessTokenClaims}` (the claims as their JSON text, `{}` when they do
+    /// not parse). Every operation result that carries a session writes it with this.
     pub fn to_result_json(&self) -> String {
-        let claims = |t: &str| crate::json::parse(t).unwrap_or(crate::json::Json::Obj(Vec::new())).to_text();
+        // The claims' own text when it is JSON (the runner parses it), else `{}`.
+        let claims = |t: &str| String::from(if crate::json::parse(t).is_some() { t } else { "{}" });
         let num = |n: i64| {
             let mut t = String::new();
             if n < 0 {
