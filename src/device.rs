@@ -249,18 +249,10 @@ fn device_info(d: &Json) -> Option<Json> {
     ]))
 }
 
-/// AWS JSON dates are epoch seconds, possibly fractional (`1700000000.123`): → ms.
+/// An AWS JSON date (epoch seconds: `1700000000`, `1700000000.123`, `1.682955829578E9`) → ms
+/// (`timestamp::epoch_seconds_to_ms`; none before 1970).
 pub(crate) fn epoch_ms(n: &str) -> Option<u64> {
-    let (int, frac) = crate::encoding::cut(n, b'.').unwrap_or((n, ""));
-    if int.is_empty() || !int.bytes().all(|c| c.is_ascii_digit()) || !frac.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let secs: u64 = int.parse().ok()?;
-    let mut ms = 0u64;
-    for (i, c) in frac.bytes().take(3).enumerate() {
-        ms += u64::from(c - b'0') * [100, 10, 1].get(i).copied().unwrap_or(0);
-    }
-    secs.checked_mul(1000)?.checked_add(ms)
+    crate::timestamp::epoch_seconds_to_ms(n).and_then(|ms| u64::try_from(ms).ok())
 }
 
 #[cfg(test)]
@@ -363,7 +355,9 @@ mod tests {
         assert_eq!(parse_list_devices(&ok("{}")).unwrap().to_text(), "[]");
         assert_eq!(epoch_ms("1.2345"), Some(1234));
         assert_eq!(epoch_ms("-1"), None);
-        assert_eq!(epoch_ms("1e3"), None);
+        assert_eq!(epoch_ms("1e3"), Some(1_000_000));
+        // The form the user-pool API's replies use (its AdminGetUser sample: UserCreateDate).
+        assert_eq!(epoch_ms("1.682955829578E9"), Some(1_682_955_829_578));
     }
 
     /// device-vectors.json: CIJ, pycognito and a BigInt reference agree on every value.

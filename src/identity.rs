@@ -211,36 +211,7 @@ fn parse_get_id_body(resp: &HttpResponse) -> Result<String, Error> {
         .ok_or_else(|| Error::invalid_response("GetId's reply has no IdentityId"))
 }
 
-/// A JSON 1.1 timestamp (epoch seconds, possibly with a fraction or an exponent, as AWS
-/// serialises them: `1700000000`, `1.7E9`, `1700000000.123`) → milliseconds. No floats.
-pub fn epoch_seconds_to_ms(text: &str) -> Option<i64> {
-    let (mantissa, exp) = match text.find(['e', 'E']) {
-        Some(i) => (text.get(..i)?, text.get(i + 1..)?.trim_start_matches('+')),
-        None => (text, "0"),
-    };
-    if exp.is_empty() || exp.len() > 4 {
-        return None;
-    }
-    let exp = Json::Num(String::from(exp)).as_i64()?;
-    let (int, frac) = crate::encoding::cut(mantissa, b'.').unwrap_or((mantissa, ""));
-    if int.is_empty() || int.starts_with('-') {
-        return None;
-    }
-    // value = digits × 10^(exp + 3 − frac.len()) milliseconds
-    let mut digits = String::from(int);
-    digits.push_str(frac);
-    let mut v = Json::Num(digits).as_i64()?;
-    let mut shift = exp.checked_add(3)?.checked_sub(frac.len() as i64)?;
-    while shift > 0 {
-        v = v.checked_mul(10)?;
-        shift -= 1;
-    }
-    while shift < 0 {
-        v /= 10;
-        shift += 1;
-    }
-    Some(v)
-}
+pub use crate::timestamp::epoch_seconds_to_ms;
 
 pub fn parse_credentials(resp: &HttpResponse, now_ms: i64) -> Result<AwsCredentials, Error> {
     parse_credentials_body(resp, now_ms).map_err(|e| e.for_reply(resp.status))

@@ -93,6 +93,39 @@ pub fn decimal(n: u64) -> String {
     s
 }
 
+/// A JSON 1.1 timestamp (epoch seconds, possibly with a fraction or an exponent, as AWS
+/// serialises them: `1700000000`, `1.7E9`, `1700000000.123`; the user-pool API's sample
+/// replies write `"UserCreateDate": 1.682955829578E9`) → milliseconds. No floats. One reader for
+/// every AWS date this library reads: credentials' expiry, devices' and passkeys' dates.
+pub fn epoch_seconds_to_ms(text: &str) -> Option<i64> {
+    let (mantissa, exp) = match text.find(['e', 'E']) {
+        Some(i) => (text.get(..i)?, text.get(i + 1..)?.trim_start_matches('+')),
+        None => (text, "0"),
+    };
+    if exp.is_empty() || exp.len() > 4 {
+        return None;
+    }
+    let exp = crate::json::Json::Num(String::from(exp)).as_i64()?;
+    let (int, frac) = crate::encoding::cut(mantissa, b'.').unwrap_or((mantissa, ""));
+    if int.is_empty() || int.starts_with('-') {
+        return None;
+    }
+    // value = digits × 10^(exp + 3 − frac.len()) milliseconds
+    let mut digits = String::from(int);
+    digits.push_str(frac);
+    let mut v = crate::json::Json::Num(digits).as_i64()?;
+    let mut shift = exp.checked_add(3)?.checked_sub(frac.len() as i64)?;
+    while shift > 0 {
+        v = v.checked_mul(10)?;
+        shift -= 1;
+    }
+    while shift < 0 {
+        v /= 10;
+        shift += 1;
+    }
+    Some(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

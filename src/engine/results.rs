@@ -250,9 +250,10 @@ mod tests {
             assert_eq!(get_device(&one), crate::device::parse_get_device(&one).map(|j| j.to_text()), "{}", one.body);
         }
         let r = &replies()[7];
+        // `17e8`: a date with an exponent, as AWS writes them (`1.7E9`), is read.
         assert_eq!(
             list(r).unwrap(),
-            r#"[{"deviceKey":"k1","name":"Phone \"1\"","remembered":true,"createdAt":1700000000500,"lastModifiedAt":null,"lastAuthenticatedAt":null,"attributes":{"device_name":"Phone \"1\"","dev:device_remembered_status":"remembered","device_name":"dup"}},{"deviceKey":"k2","name":null,"remembered":false,"createdAt":null,"lastModifiedAt":null,"lastAuthenticatedAt":null,"attributes":{"dev:device_remembered_status":"not_remembered"}}]"#
+            r#"[{"deviceKey":"k1","name":"Phone \"1\"","remembered":true,"createdAt":1700000000500,"lastModifiedAt":null,"lastAuthenticatedAt":1700000000000,"attributes":{"device_name":"Phone \"1\"","dev:device_remembered_status":"remembered","device_name":"dup"}},{"deviceKey":"k2","name":null,"remembered":false,"createdAt":null,"lastModifiedAt":null,"lastAuthenticatedAt":null,"attributes":{"dev:device_remembered_status":"not_remembered"}}]"#
         );
         let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None };
         let mut items = String::from("x");

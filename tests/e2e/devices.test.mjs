@@ -167,6 +167,10 @@ test('listDevices returns every device across ListDevices pages; getDevice reads
   assert.equal(pages[0].Limit, 60);
   assert.equal(pages[0].PaginationToken, undefined);
   assert.equal(typeof pages[1].PaginationToken, 'string');
+  // The emulator writes dates as Cognito does (`1.7E9` seconds): read as ms since the epoch.
+  for (const f of ['createdAt', 'lastModifiedAt', 'lastAuthenticatedAt']) {
+    assert.ok(Math.abs(r.list[65][f] - Date.now()) < 10 * 60_000, `${f} ${r.list[65][f]} is ms since the epoch, recent`);
+  }
   assert.deepEqual(r.mine, r.list[65]);
   assert.deepEqual(r.another, r.list[64]);
   assert.equal(r.another.name, 'browser 64');

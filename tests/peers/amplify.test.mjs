@@ -337,6 +337,8 @@ test('passkeys (virtual authenticator): associate, list, sign in with WEB_AUTHN 
   assert.equal(list.credentials.length, 1);
   const cred = list.credentials[0];
   assert.equal(cred.relyingPartyId, 'localhost');
+  // The emulator writes dates as Cognito does (`1.7E9`), and Amplify reads them.
+  assert.ok(cred.createdAt instanceof Date && Math.abs(cred.createdAt.getTime() - Date.now()) < 10 * 60_000, String(cred.createdAt));
   assert.match(cred.credentialId, /^[A-Za-z0-9_-]+$/);
   const stored = await env.get('passkeys?username=passkey');
   assert.equal(stored.length, 1);

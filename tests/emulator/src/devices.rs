@@ -265,9 +265,10 @@ fn device_json(d: &Device) -> Value {
     json!({
         "DeviceKey": d.key,
         "DeviceAttributes": attrs,
-        "DeviceCreateDate": d.created,
-        "DeviceLastModifiedDate": d.modified,
-        "DeviceLastAuthenticatedDate": d.last_auth,
+        // Written as Cognito writes dates: `1.7E9` (`server::aws_date`).
+        "DeviceCreateDate": crate::server::aws_date(d.created * 1000),
+        "DeviceLastModifiedDate": crate::server::aws_date(d.modified * 1000),
+        "DeviceLastAuthenticatedDate": crate::server::aws_date(d.last_auth * 1000),
     })
 }
 

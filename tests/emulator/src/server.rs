@@ -22,12 +22,53 @@ pub struct Reply {
     pub cut_after: Option<usize>,
 }
 
+/// A date as the AWS JSON 1.1 services write it: epoch seconds as a Java double,
+/// `1.682955829578E9` (the user-pool API reference's AdminGetUser sample reply). serde_json
+/// writes no such number, so the value is a marker string that `Reply::json` rewrites.
+pub fn aws_date(epoch_ms: i64) -> Value {
+    Value::String(format!("{DATE_MARK}{epoch_ms}"))
+}
+
+const DATE_MARK: &str = "\u{1}awsdate:";
+
+/// `1682955829578` (ms) → `1.682955829578E9`; `1796186543000` → `1.796186543E9`.
+fn java_double_seconds(ms: i64) -> String {
+    let digits = ms.to_string();
+    if ms < 1000 || digits.starts_with('-') {
+        return format!("{}", ms as f64 / 1000.0);
+    }
+    let exp = digits.len() - 4;
+    let trimmed = digits.trim_end_matches('0');
+    let rest = if trimmed.len() > 1 { &trimmed[1..] } else { "0" };
+    format!("{}.{rest}E{exp}", &digits[..1])
+}
+
+/// The JSON text of `body`, with `aws_date` markers written as numbers.
+fn aws_json_text(body: &Value) -> String {
+    let text = body.to_string();
+    let mark = "\"\\u0001awsdate:";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find(mark) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + mark.len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        match after[..end].parse::<i64>() {
+            Ok(ms) => out.push_str(&java_double_seconds(ms)),
+            Err(_) => out.push_str(&rest[i..i + mark.len() + end + 1]),
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Reply {
     fn json(status: u16, content_type: &str, body: &Value) -> Reply {
         Reply {
             status,
             headers: vec![("Content-Type".into(), content_type.into())],
-            body: body.to_string().into_bytes(),
+            body: aws_json_text(body).into_bytes(),
             note: String::new(),
             cut_after: None,
         }
@@ -341,6 +382,24 @@ pub fn serve(server: Arc<Server>, pool: Arc<Pool>, threads: usize) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn dates_are_written_as_cognito_writes_them() {
+        // The user-pool API reference's AdminGetUser sample: "UserCreateDate": 1.682955829578E9.
+        assert_eq!(java_double_seconds(1_682_955_829_578), "1.682955829578E9");
+        assert_eq!(java_double_seconds(1_796_186_543_000), "1.796186543E9");
+        assert_eq!(java_double_seconds(1_000_000_000_000), "1.0E9");
+        let body = json!({ "Device": { "DeviceCreateDate": aws_date(1_722_380_161_794), "DeviceKey": "k" } });
+        let text = aws_json_text(&body);
+        assert_eq!(text, r#"{"Device":{"DeviceCreateDate":1.722380161794E9,"DeviceKey":"k"}}"#);
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap()["Device"]["DeviceCreateDate"].as_f64(),
+            Some(1_722_380_161.794)
+        );
+        // A string that only looks like the marker stays a string.
+        assert_eq!(aws_json_text(&json!({ "a": "\u{1}awsdate:x" })), r#"{"a":"\u0001awsdate:x"}"#);
+    }
+
     use super::*;
     use crate::pool::tests::test_pool;
 

@@ -1024,7 +1024,7 @@ mod tests {
         assert_eq!(creds[0]["RelyingPartyId"], "localhost");
         assert_eq!(creds[0]["AuthenticatorAttachment"], "platform");
         assert_eq!(creds[0]["AuthenticatorTransports"], json!(["internal"]));
-        assert_eq!(creds[0]["CreatedAt"].as_f64(), Some(NOW as f64));
+        assert_eq!(creds[0]["CreatedAt"], crate::server::aws_date(NOW * 1000), "written as 1.7E9 on the wire");
         assert!(creds[0]["FriendlyCredentialName"].is_string());
         // WEB_AUTHN is now offered; the request options list both credentials.
         let sel = start(&p, CLIENT, json!({"USERNAME": "passkey"})).unwrap();

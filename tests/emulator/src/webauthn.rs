@@ -544,7 +544,7 @@ impl StoredCredential {
             "FriendlyCredentialName": self.friendly_name,
             "RelyingPartyId": rp_id,
             "AuthenticatorTransports": self.transports,
-            "CreatedAt": self.created_at as f64,
+            "CreatedAt": crate::server::aws_date(self.created_at * 1000),
         });
         if let Some(a) = &self.attachment {
             v["AuthenticatorAttachment"] = json!(a);
