@@ -329,7 +329,7 @@ impl IdentityPool {
                         "AccessKeyId": akid,
                         "SecretKey": secret,
                         "SessionToken": token,
-                        "Expiration": expires as f64,
+                        "Expiration": crate::server::aws_date(expires * 1000),
                     }
                 }))
             }
@@ -848,7 +848,7 @@ mod tests {
         assert_eq!(again["IdentityId"], id.as_str());
         let c = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": id, "Logins": logins}), NOW).unwrap();
         assert!(c["Credentials"]["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
-        assert_eq!(c["Credentials"]["Expiration"].as_f64(), Some((NOW + 3600) as f64));
+        assert_eq!(c["Credentials"]["Expiration"], crate::server::aws_date((NOW + 3600) * 1000));
         // Without logins: not this identity.
         let e = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": id}), NOW).unwrap_err();
         assert_eq!(e.code, "NotAuthorizedException");
@@ -1043,7 +1043,7 @@ mod tests {
         let b = call(&pool, "GetId", json!({"IdentityPoolId": DEFAULT_IDENTITY_POOL_ID}), NOW).unwrap();
         assert_ne!(a, b);
         let c = call(&pool, "GetCredentialsForIdentity", json!({"IdentityId": a["IdentityId"]}), NOW).unwrap();
-        assert_eq!(c["Credentials"]["Expiration"].as_f64(), Some((NOW + 5) as f64));
+        assert_eq!(c["Credentials"]["Expiration"], crate::server::aws_date((NOW + 5) * 1000));
     }
 
     /// AWS's documented example (sig-v4 test suite `get-vanilla`), verified by our verifier
