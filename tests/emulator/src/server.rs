@@ -55,7 +55,7 @@ fn aws_json_text(body: &Value) -> String {
         let end = after.find('"').unwrap_or(after.len());
         match after[..end].parse::<i64>() {
             Ok(ms) => out.push_str(&java_double_seconds(ms)),
-            Err(_) => out.push_str(&rest[i..i + mark.len() + end + 1]),
+            Err(_) => out.push_str(rest.get(i..i + mark.len() + end + 1).unwrap_or(&rest[i..])),
         }
         rest = after.get(end + 1..).unwrap_or("");
     }
