@@ -7,14 +7,43 @@ use alloc::vec::Vec;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// Lowercase hex of `bytes`.
+/// The index of the first byte of `s` for which `f` holds. Byte searches go through this
+/// one loop (and [`all_bytes`]): every closure handed to `Iterator::position`/`all`/`any`
+/// is its own copy of the iterator machinery in the wasm.
+#[inline(never)]
+pub fn find_byte(s: &str, f: fn(u8) -> bool) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if f(b[i]) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// True when `f` holds for every byte of `s` (true for `""`).
+#[inline(never)]
+pub fn all_bytes(s: &str, f: fn(u8) -> bool) -> bool {
+    s.bytes().all(f)
+}
+
 /// `s` cut at the first `c` (an ASCII byte, so both sides are `str`s): `split_once` without
 /// the `str` searcher, one copy for every caller.
 pub fn cut(s: &str, c: u8) -> Option<(&str, &str)> {
-    let i = s.bytes().position(|b| b == c)?;
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i] != c {
+        i += 1;
+    }
+    if i == b.len() {
+        return None;
+    }
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
+/// Lowercase hex of `bytes`.
 pub fn hex_encode(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
@@ -96,11 +125,10 @@ pub fn pad_bytes(be: &[u8]) -> Vec<u8> {
 /// the way Cognito prints SRP_A.
 pub fn number_hex(be: &[u8]) -> String {
     let h = hex_encode(be);
-    let t = h.trim_start_matches('0');
-    if t.is_empty() {
-        String::from("0")
-    } else {
-        String::from(t)
+    let zeros = find_byte(&h, |c| c != b'0').unwrap_or(h.len());
+    match h.get(zeros..) {
+        Some(t) if !t.is_empty() => String::from(t),
+        _ => String::from("0"),
     }
 }
 
@@ -210,7 +238,11 @@ mod tests {
     fn cut_is_split_once_at_an_ascii_byte() {
         for s in ["", "_", "a_b", "us-east-1_Ab_c", "é_ü", "no", "__", "x_"] {
             assert_eq!(cut(s, b'_'), s.split_once('_'), "{s}");
+            assert_eq!(find_byte(s, |b| b == b'_'), s.find('_'), "{s}");
+            assert_eq!(all_bytes(s, |b| b != b'_'), !s.contains('_'), "{s}");
         }
+        assert_eq!(number_hex(&[0, 0, 0, 0]), "0");
+        assert_eq!(number_hex(&[0x10, 0]), "1000");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -24,6 +24,21 @@ pub enum Json {
 
 const MAX_DEPTH: usize = 64;
 
+/// Integer text (`-`? digits, no fraction or exponent) that fits in i64, read as
+/// [`Json::as_i64`] reads a number: one reader for JSON numbers and stored or header values.
+pub fn int(t: &str) -> Option<i64> {
+    let neg = t.as_bytes().first() == Some(&b'-');
+    let digits = t.as_bytes().get(usize::from(neg)..).unwrap_or(&[]);
+    let mut v: i64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add((c - b'0') as i64)?;
+    }
+    Some(if neg { -v } else { v })
+}
+
 impl Json {
     pub fn get(&self, key: &str) -> Option<&Json> {
         match self {
@@ -46,18 +61,7 @@ impl Json {
     /// An integer value: a JSON number with no fraction or exponent that fits in i64.
     pub fn as_i64(&self) -> Option<i64> {
         let Json::Num(t) = self else { return None };
-        let (neg, digits) = match t.strip_prefix('-') {
-            Some(d) => (true, d),
-            None => (false, t.as_str()),
-        };
-        let mut v: i64 = 0;
-        for c in digits.bytes() {
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            v = v.checked_mul(10)?.checked_add((c - b'0') as i64)?;
-        }
-        Some(if neg { -v } else { v })
+        int(t)
     }
     pub fn str_field(&self, key: &str) -> Option<&str> {
         self.get(key).and_then(Json::as_str)

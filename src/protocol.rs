@@ -27,9 +27,9 @@ pub struct ClientConfig {
 #[inline(never)]
 pub(crate) fn is_region(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
+        && crate::encoding::all_bytes(s, |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        && s.as_bytes().first() != Some(&b'-')
+        && s.as_bytes().last() != Some(&b'-')
 }
 
 /// True for `http(s)://localhost`, `127.x.x.x` and `[::1]` hosts (any port).
@@ -67,6 +67,12 @@ pub(crate) fn is_loopback_url(url: &str) -> bool {
 /// An AWS service endpoint: `{prefix}{region}.amazonaws.com/` unless one is given, which
 /// must be `https://` (plain `http://` only for loopback hosts: local emulators), with no
 /// whitespace.
+/// A URL's bytes are printable ASCII (no space, control, or non-ASCII character: a URL
+/// with any of them is not one an HTTP client can send as it is).
+fn url_bytes(u: &str) -> bool {
+    crate::encoding::all_bytes(u, |b| b > b' ' && b < 0x7f)
+}
+
 #[inline(never)]
 pub(crate) fn service_endpoint(given: Option<&str>, prefix: &str, region: &str, bad: &str) -> Result<String, Error> {
     match given {
@@ -78,7 +84,7 @@ pub(crate) fn service_endpoint(given: Option<&str>, prefix: &str, region: &str, 
         }
         Some(e) => {
             let ok = e.starts_with("https://") || (e.starts_with("http://") && is_loopback_url(e));
-            if !ok || e.len() < 10 || e.contains(char::is_whitespace) {
+            if !ok || e.len() < 10 || !url_bytes(e) {
                 return Err(Error::invalid_input(bad));
             }
             Ok(String::from(e))
@@ -93,9 +99,11 @@ impl ClientConfig {
     pub fn new(user_pool_id: &str, client_id: &str, endpoint: Option<&str>) -> Result<ClientConfig, Error> {
         // The first `_`, found on bytes (no `str` searcher in the wasm).
         let (region, pool_name) = crate::encoding::cut(user_pool_id, b'_')
-            .filter(|(r, p)| is_region(r) && !p.is_empty() && p.bytes().all(|c| c.is_ascii_alphanumeric()))
+            .filter(|(r, p)| {
+                is_region(r) && !p.is_empty() && crate::encoding::all_bytes(p, |c| c.is_ascii_alphanumeric())
+            })
             .ok_or_else(|| Error::invalid_input("userPoolId must look like 'us-east-1_AbC123'"))?;
-        if client_id.is_empty() || !client_id.bytes().all(|c| c.is_ascii_alphanumeric()) {
+        if client_id.is_empty() || !crate::encoding::all_bytes(client_id, |c| c.is_ascii_alphanumeric()) {
             return Err(Error::invalid_input("clientId must be the app client id (letters and digits)"));
         }
         let endpoint = service_endpoint(
@@ -120,7 +128,7 @@ impl ClientConfig {
         if let Some(i) = issuer {
             let i = i.trim_end_matches('/');
             let ok = i.starts_with("https://") || (i.starts_with("http://") && is_loopback_url(i));
-            if !ok || i.len() < 10 || i.contains(char::is_whitespace) {
+            if !ok || i.len() < 10 || !url_bytes(i) {
                 return Err(Error::invalid_input("issuer must be an https:// URL (http:// only for localhost)"));
             }
             self.issuer = Some(String::from(i));
@@ -181,7 +189,7 @@ pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
 impl HttpRequest {
     pub fn target_header(&self) -> String {
-        if self.operation.bytes().any(|c| c == b'.') {
+        if crate::encoding::find_byte(self.operation, |c| c == b'.').is_some() {
             return String::from(self.operation);
         }
         let mut s = String::from("AWSCognitoIdentityProviderService.");
@@ -232,13 +240,14 @@ pub fn parse_error(resp: &HttpResponse) -> Error {
         .as_ref()
         .and_then(|b| b.str_field("__type"))
         .map(|t| t.bytes().rposition(|c| c == b'#').and_then(|i| t.get(i + 1..)).unwrap_or(t));
-    let from_header = resp.error_type.as_deref().map(|h| crate::encoding::cut(h, b':').map_or(h, |(t, _)| t).trim());
+    let from_header =
+        resp.error_type.as_deref().map(|h| crate::encoding::cut(h, b':').map_or(h, |(t, _)| t).trim_ascii());
     let code = from_body.or(from_header).filter(|c| !c.is_empty() && c.len() <= 128);
     let message = body
         .as_ref()
         .and_then(|b| b.str_field("message").or_else(|| b.str_field("Message")))
         // An empty message says nothing: the code stands in for it.
-        .filter(|m| !m.trim().is_empty())
+        .filter(|m| !m.trim_ascii().is_empty())
         .map(|m| truncate(m, 500));
     match code {
         Some(c) => Error {
@@ -396,6 +405,12 @@ mod tests {
             ("us-east-1_ab", "c", Some("http://127.0.0.1.evil.example/")),
             ("us-east-1_ab", "c", Some("ftp://x")),
             ("us-east-1_ab", "c", Some("https://a b/")),
+            // No whitespace, control or non-ASCII character (a no-break space, a tab, é).
+            ("us-east-1_ab", "c", Some("https://cognito-idp.us-east-1.amazonaws.com/\u{a0}")),
+            ("us-east-1_ab", "c", Some("https://cognito-idp.us-east-1.amazonaws.com/\t")),
+            ("us-east-1_ab", "c", Some("https://cognito-idé.example/")),
+            ("-us-east-1_ab", "c", None),
+            ("us-east-1-_ab", "c", None),
         ] {
             let e = ClientConfig::new(pool, client, ep).unwrap_err();
             assert_eq!(e.code, Code::InvalidInput, "{pool} {client} {ep:?}");

@@ -110,17 +110,32 @@ impl Session {
             .ok_or_else(|| Error::invalid_response("tokens carry no username"))?;
         let (id_iat, access_iat) = (id.int_claim("iat").unwrap_or(0), access.int_claim("iat").unwrap_or(0));
         let clock_drift = now_ms.div_euclid(1000) - id_iat.min(access_iat);
-        Ok(Session {
-            username: String::from(username),
+        let username = String::from(username);
+        let refresh = result.refresh_token.or(previous_refresh);
+        Ok(Session::build(username, id, access, result.id_token, result.access_token, refresh, clock_drift))
+    }
+
+    /// The session of two checked tokens (one constructor for fresh and stored tokens).
+    fn build(
+        username: String,
+        id: Jwt,
+        access: Jwt,
+        id_token: String,
+        access_token: String,
+        refresh_token: Option<String>,
+        clock_drift: i64,
+    ) -> Session {
+        Session {
+            username,
             access_exp: access.int_claim("exp").unwrap_or(0),
             id_exp: id.int_claim("exp").unwrap_or(0),
             id_claims: id.claims_text,
             access_claims: access.claims_text,
-            id_token: result.id_token,
-            access_token: result.access_token,
-            refresh_token: result.refresh_token.or(previous_refresh),
+            id_token,
+            access_token,
+            refresh_token,
             clock_drift,
-        })
+        }
     }
 
     /// When the access token expires, in local milliseconds since the epoch.
@@ -178,22 +193,12 @@ impl Session {
         let drift = drift.and_then(parse_i64);
         let id = check_token(&id_token, config, "id").ok()?;
         let access = check_token(&access_token, config, "access").ok()?;
-        Some(Session {
-            username,
-            access_exp: access.int_claim("exp").unwrap_or(0),
-            id_exp: id.int_claim("exp").unwrap_or(0),
-            id_claims: id.claims_text,
-            access_claims: access.claims_text,
-            id_token,
-            access_token,
-            refresh_token,
-            clock_drift: drift.unwrap_or(0),
-        })
+        Some(Session::build(username, id, access, id_token, access_token, refresh_token, drift.unwrap_or(0)))
     }
 }
 
 fn parse_i64(s: &str) -> Option<i64> {
-    crate::json::Json::Num(String::from(s.trim())).as_i64()
+    crate::json::int(s.trim_ascii())
 }
 
 pub fn key_prefix(client_id: &str) -> String {

@@ -105,7 +105,7 @@ pub fn epoch_seconds_to_ms(text: &str) -> Option<i64> {
     if exp.is_empty() || exp.len() > 4 {
         return None;
     }
-    let exp = crate::json::Json::Num(String::from(exp)).as_i64()?;
+    let exp = crate::json::int(exp)?;
     let (int, frac) = crate::encoding::cut(mantissa, b'.').unwrap_or((mantissa, ""));
     if int.is_empty() || int.starts_with('-') {
         return None;

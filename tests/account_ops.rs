@@ -155,7 +155,7 @@ impl Tab {
                     let incoming = Incoming { method: request.method.as_str(), url: &path, headers, body };
                     let reply = route(&self.pool, &incoming);
                     let body = String::from_utf8(reply.body).unwrap();
-                    self.requests.push((op, request.body, body.clone()));
+                    self.requests.push((op, request.body.clone(), body.clone()));
                     let error_type = reply
                         .headers
                         .iter()
@@ -170,7 +170,7 @@ impl Tab {
                 }
                 Effect::Storage { id, ops } => {
                     let mut got = Vec::new();
-                    for op in ops {
+                    for op in ops.iter().cloned() {
                         match op {
                             StorageOp::Get(k) => got.push(self.storage.get(&k).cloned()),
                             StorageOp::Set(k, v) => drop(self.storage.insert(k, v)),

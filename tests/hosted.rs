@@ -151,7 +151,7 @@ impl World {
                             method: request.method.as_str(),
                             url: &path,
                             headers,
-                            body: request.body.into_bytes(),
+                            body: request.body.clone().into_bytes(),
                         },
                     );
                     let mut body = String::from_utf8(r.body).unwrap();
@@ -168,11 +168,11 @@ impl World {
                     self.inputs.push_back(Input::Reply { id, reply });
                 }
                 Effect::Storage { id, ops } => {
-                    let got = apply(&mut self.storage, ops);
+                    let got = apply(&mut self.storage, ops.to_vec());
                     self.inputs.push_back(Input::Reply { id, reply: Reply::Storage(Ok(got)) });
                 }
                 Effect::TabStorage { id, ops } => {
-                    let got = apply(&mut self.tab, ops);
+                    let got = apply(&mut self.tab, ops.to_vec());
                     self.inputs.push_back(Input::Reply { id, reply: Reply::Storage(Ok(got)) });
                 }
                 Effect::VerifyRs256 { id, n, e, data, signature } => {

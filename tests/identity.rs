@@ -208,7 +208,7 @@ impl World {
                             method: request.method.as_str(),
                             url: &path,
                             headers,
-                            body: request.body.into_bytes(),
+                            body: request.body.clone().into_bytes(),
                         },
                     );
                     let error_type = reply
@@ -225,7 +225,7 @@ impl World {
                 }
                 Effect::Storage { id, ops } => {
                     let mut got = Vec::new();
-                    for op in ops {
+                    for op in ops.iter().cloned() {
                         match op {
                             StorageOp::Get(k) => got.push(self.storage.get(&k).cloned()),
                             StorageOp::Set(k, v) => {

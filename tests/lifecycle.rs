@@ -192,7 +192,7 @@ impl World {
                             method: request.method.as_str(),
                             url: &path,
                             headers,
-                            body: request.body.into_bytes(),
+                            body: request.body.clone().into_bytes(),
                         },
                     );
                     let result = if reply.status == 0 {
@@ -214,7 +214,7 @@ impl World {
                 Effect::Storage { id, ops } => {
                     let mut got = Vec::new();
                     let mut threw = false;
-                    for op in ops {
+                    for op in ops.iter().cloned() {
                         match op {
                             StorageOp::Get(_) if self.reads_throw => {
                                 threw = true;

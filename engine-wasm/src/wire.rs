@@ -27,6 +27,7 @@
 
 use alloc::string::String;
 
+use cognito_wasm::encoding::{all_bytes, find_byte};
 use cognito_wasm::engine::{Call, Done, Effect, Input, Notice, Reply};
 use cognito_wasm::error::{Code, Error};
 use cognito_wasm::protocol::HttpResponse;
@@ -49,7 +50,7 @@ fn field(out: &mut String, v: &str) {
     out.push(US);
     // Runs between framing bytes copied whole (they are ASCII: every cut is a char boundary).
     let mut rest = v;
-    while let Some(i) = rest.bytes().position(|b| b == 0x1f || b == 0x1e || b == 0) {
+    while let Some(i) = find_byte(rest, |b| b == 0x1f || b == 0x1e || b == 0) {
         out.push_str(rest.get(..i).unwrap_or(""));
         out.push(' ');
         rest = rest.get(i + 1..).unwrap_or("");
@@ -124,7 +125,7 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
             Effect::Storage { id, ops } | Effect::TabStorage { id, ops } => {
                 out.push(if matches!(e, Effect::Storage { .. }) { 'S' } else { 'P' });
                 nfield(out, i64::from(*id));
-                for op in ops {
+                for op in ops.iter() {
                     match op {
                         cognito_wasm::engine::StorageOp::Get(k) => {
                             field(out, "g");
@@ -243,7 +244,7 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
 }
 
 fn int(s: &str) -> Option<u32> {
-    if s.is_empty() || s.len() > 10 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || s.len() > 10 || !all_bytes(s, |b| b.is_ascii_digit()) {
         return None;
     }
     s.bytes().try_fold(0u32, |acc, b| acc.checked_mul(10)?.checked_add(u32::from(b - b'0')))
@@ -260,7 +261,7 @@ struct Fields<'a>(Option<&'a str>);
 impl<'a> Fields<'a> {
     fn next(&mut self) -> Option<&'a str> {
         let r = self.0?;
-        match r.bytes().position(|b| b == 0x1f) {
+        match find_byte(r, |b| b == 0x1f) {
             Some(i) => {
                 self.0 = r.get(i + 1..);
                 r.get(..i)

@@ -141,7 +141,9 @@ fn cookie_attributes(c: Option<&Json>) -> Result<String, Error> {
     if opt_bool(c, "secure")? || norm == "None" {
         a.push_str("; Secure");
     }
-    if a.bytes().any(|b| b == b'\n' || b == b'\r') || a.bytes().filter(|&b| b == b';').count() > 6 {
+    if crate::encoding::find_byte(&a, |b| b == b'\n' || b == b'\r').is_some()
+        || a.bytes().filter(|&b| b == b';').count() > 6
+    {
         return Err(Error::invalid_input("cookie options must not contain ';' or newlines"));
     }
     Ok(a)

@@ -8,6 +8,7 @@
 //! in the order they were returned.
 #![forbid(unsafe_code)]
 
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -163,7 +164,8 @@ impl core::fmt::Debug for Done {
 pub enum Effect {
     Http {
         id: u32,
-        request: Http,
+        /// Shared with the task that may send it again (no copy of its body and headers).
+        request: Rc<Http>,
     },
     /// `logLevel: 'debug'`: the `Http` effect right after this one (same `id`) is `operation`'s try after
     /// `retries` retries. The runner times it and logs the operation, the status, the time
@@ -177,13 +179,14 @@ pub enum Effect {
     /// `Get`, or a failure if any operation threw.
     Storage {
         id: u32,
-        ops: Vec<StorageOp>,
+        /// Shared with the task that redoes it in memory if the storage throws.
+        ops: Rc<Vec<StorageOp>>,
     },
     /// The same on this tab's own storage (sessionStorage, or the runner's memory where it
     /// is unusable): hosted-UI attempts and other per-tab state.
     TabStorage {
         id: u32,
-        ops: Vec<StorageOp>,
+        ops: Rc<Vec<StorageOp>>,
     },
     /// Wake the core at local time `at` (ms since the epoch), with `Reply::Fired`.
     Timer {

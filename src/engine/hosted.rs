@@ -227,7 +227,13 @@ fn outgoing(req: OAuthRequest, operation: &'static str) -> Outgoing {
     }
     let method = if req.method == "POST" { Method::Post } else { Method::Get };
     Outgoing {
-        http: Http { method, url: req.url, headers, body: req.form.unwrap_or_default(), timeout_ms: TIMEOUT_MS },
+        http: alloc::rc::Rc::new(Http {
+            method,
+            url: req.url,
+            headers,
+            body: req.form.unwrap_or_default(),
+            timeout_ms: TIMEOUT_MS,
+        }),
         operation,
         wire: Wire::OAuth,
     }

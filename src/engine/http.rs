@@ -4,6 +4,7 @@
 //! every failure goes through [`retry_after`].
 #![forbid(unsafe_code)]
 
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -28,7 +29,7 @@ pub enum Wire {
 /// A request and what the retry policy needs to know about it.
 #[derive(Clone, Debug)]
 pub struct Outgoing {
-    pub http: Http,
+    pub http: Rc<Http>,
     /// The operation (`InitiateAuth`, `/oauth2/token`, …): decides whether it may be repeated.
     pub operation: &'static str,
     pub wire: Wire,
@@ -37,13 +38,13 @@ pub struct Outgoing {
 pub fn api(req: HttpRequest) -> Outgoing {
     let target = req.target_header();
     Outgoing {
-        http: Http {
+        http: Rc::new(Http {
             method: Method::Post,
             url: req.url,
             headers: alloc::vec![("Content-Type", String::from(CONTENT_TYPE)), ("X-Amz-Target", target)],
             body: req.body,
             timeout_ms: TIMEOUT_MS,
-        },
+        }),
         operation: req.operation,
         wire: Wire::Json,
     }
@@ -56,7 +57,7 @@ pub fn form(req: FormRequest, operation: &'static str) -> Outgoing {
         headers.push(("Authorization", a));
     }
     Outgoing {
-        http: Http { method: Method::Post, url: req.url, headers, body: req.body, timeout_ms: TIMEOUT_MS },
+        http: Rc::new(Http { method: Method::Post, url: req.url, headers, body: req.body, timeout_ms: TIMEOUT_MS }),
         operation,
         wire: Wire::OAuth,
     }

@@ -10,8 +10,23 @@
 //! `….LastAuthUser`), written in `Session::to_entries` order, plus this library's
 //! `….tokenSource` and `….refreshLease`, byte for byte as the previous releases wrote them.
 #![forbid(unsafe_code)]
+// In a build without any of `engine::ops`' operations (the sign-in journey's), `ops::State` has
+// no value: the code that hands one on is unreachable, and the compiler leaves it out.
+#![cfg_attr(
+    not(any(
+        feature = "account",
+        feature = "devices",
+        feature = "challenges",
+        feature = "passkeys",
+        feature = "identity",
+        feature = "hosted-ui",
+        feature = "extras"
+    )),
+    allow(unreachable_code)
+)]
 
 use alloc::boxed::Box;
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -126,11 +141,11 @@ enum Saved {
 enum Wait {
     Saved(Box<Saved>),
     TabStore {
-        ops: Vec<StorageOp>,
+        ops: Rc<Vec<StorageOp>>,
         then: Box<Wait>,
     },
     Store {
-        ops: Vec<StorageOp>,
+        ops: Rc<Vec<StorageOp>>,
         then: Box<Wait>,
     },
     Ignore,
@@ -264,21 +279,31 @@ fn save_ops(cid: &str, s: &Session, source: TokenSource) -> Vec<StorageOp> {
 
 /// Removes every key `ops` sets.
 fn removals(ops: &[StorageOp]) -> Vec<StorageOp> {
-    ops.iter()
-        .filter_map(|o| if let StorageOp::Set(k, _) = o { Some(StorageOp::Remove(k.clone())) } else { None })
-        .collect()
+    let mut out = Vec::new();
+    for o in ops {
+        if let StorageOp::Set(k, _) = o {
+            out.push(StorageOp::Remove(k.clone()));
+        }
+    }
+    out
 }
 
+/// Runs a batch on the in-memory storage (keys are unique there, so order does not matter).
 fn apply(mem: &mut Vec<(String, String)>, ops: &[StorageOp]) -> Vec<Option<String>> {
     let mut got = Vec::new();
     for op in ops {
+        let (StorageOp::Get(k) | StorageOp::Set(k, _) | StorageOp::Remove(k)) = op;
+        let at = mem.iter().position(|(n, _)| n == k);
         match op {
-            StorageOp::Get(k) => got.push(mem.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())),
-            StorageOp::Set(k, v) => {
-                mem.retain(|(n, _)| n != k);
-                mem.push((k.clone(), v.clone()));
+            StorageOp::Get(_) => got.push(at.map(|i| mem[i].1.clone())),
+            _ => {
+                if let Some(i) = at {
+                    mem.swap_remove(i);
+                }
+                if let StorageOp::Set(k, v) = op {
+                    mem.push((k.clone(), v.clone()));
+                }
             }
-            StorageOp::Remove(k) => mem.retain(|(n, _)| n != k),
         }
     }
     got
@@ -421,6 +446,7 @@ impl Auth {
             self.stored(then, got);
             return;
         }
+        let ops = Rc::new(ops);
         let id = self.task(Wait::Store { ops: ops.clone(), then: Box::new(then) });
         self.out.push(Effect::Storage { id, ops });
     }
@@ -436,6 +462,16 @@ impl Auth {
 
     fn key(&self, user: &str, field: &str) -> String {
         user_key(self.cfg.client.client_id(), user, field)
+    }
+
+    /// A `Get` (or `Remove`) of each of `user`'s `fields`, in order.
+    fn user_ops(&self, user: &str, fields: &[&str], get: bool) -> Vec<StorageOp> {
+        let mut ops = Vec::with_capacity(fields.len() + 1);
+        for f in fields {
+            let k = self.key(user, f);
+            ops.push(if get { StorageOp::Get(k) } else { StorageOp::Remove(k) });
+        }
+        ops
     }
 
     fn lease_key(&self) -> String {
@@ -458,14 +494,16 @@ impl Auth {
 
     fn clear(&mut self, user: &str) {
         // `session::session_keys`, built straight into the batch.
-        let mut ops: Vec<StorageOp> = SESSION_FIELDS.iter().map(|f| StorageOp::Remove(self.key(user, f))).collect();
+        let mut ops = self.user_ops(user, &SESSION_FIELDS, false);
         ops.push(StorageOp::Remove(session::last_user_key(self.cfg.client.client_id())));
         self.storage(ops, Wait::Ignore);
     }
 
     fn cancel_timer(&mut self) {
         if let Some(id) = self.timer.take() {
-            self.waits.retain(|(t, _)| *t != id);
+            if let Some(i) = self.waits.iter().position(|(t, _)| *t == id) {
+                self.waits.swap_remove(i);
+            }
             self.out.push(Effect::CancelTimer { id });
         }
     }
@@ -587,7 +625,7 @@ impl Auth {
             Wait::Store { then, .. } | Wait::TabStore { then, .. } => self.stored(*then, got),
             Wait::LoadUser(then, asked) => match got.into_iter().next().flatten().filter(|u| !u.is_empty()) {
                 Some(user) => {
-                    let ops = SESSION_FIELDS[..4].iter().map(|f| StorageOp::Get(self.key(&user, f))).collect();
+                    let ops = self.user_ops(&user, &SESSION_FIELDS[..4], true);
                     self.storage(ops, Wait::LoadTokens(then, user, asked));
                 }
                 None => self.loaded(then, None),
@@ -610,12 +648,10 @@ impl Auth {
             }
             Wait::LeaseRead => {
                 let now = self.now;
-                let held = got.into_iter().next().flatten().and_then(|v| {
-                    v.bytes()
-                        .rposition(|c| c == b':')
-                        .and_then(|i| v.get(i + 1..))
-                        .and_then(|e| Json::Num(String::from(e)).as_i64())
-                });
+                let held =
+                    got.into_iter().next().flatten().and_then(|v| {
+                        v.bytes().rposition(|c| c == b':').and_then(|i| v.get(i + 1..)).and_then(json::int)
+                    });
                 if held.is_none_or(|exp| exp < now) {
                     let (a, b) = (self.rand_u32(), self.rand_u32());
                     let mut nonce = [0u8; 8];
@@ -686,7 +722,12 @@ impl Auth {
         match wait {
             Wait::Store { ops, then } if !ops.iter().any(|o| matches!(o, StorageOp::Set(..))) => {
                 // A read that throws finds nothing (the session is then simply not found).
-                let got = ops.iter().filter(|o| matches!(o, StorageOp::Get(_))).map(|_| None).collect();
+                let mut got = Vec::new();
+                for o in ops.iter() {
+                    if matches!(o, StorageOp::Get(_)) {
+                        got.push(None);
+                    }
+                }
                 self.stored(*then, got);
             }
             Wait::Store { ops, then } => {
@@ -705,7 +746,7 @@ impl Auth {
                 };
                 if !undo.is_empty() {
                     let id = self.task(Wait::Ignore);
-                    self.out.push(Effect::Storage { id, ops: undo });
+                    self.out.push(Effect::Storage { id, ops: Rc::new(undo) });
                 }
                 self.fall_back();
                 let got = self.memory.as_mut().map(|m| apply(m, &ops)).unwrap_or_default();
@@ -1097,6 +1138,7 @@ impl Auth {
             return ops::resume(self, call, state, Reply::Storage(Ok(got)));
         }
         let then = Box::new(Wait::Op { call, state: Box::new(state) });
+        let ops = Rc::new(ops);
         let id = self.task(Wait::TabStore { ops: ops.clone(), then });
         self.out.push(Effect::TabStorage { id, ops });
     }

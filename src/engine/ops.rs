@@ -153,10 +153,6 @@ impl Op {
 
 /// What an operation waits for.
 pub enum State {
-    /// Never built: keeps the type inhabited in a build without any operation's feature (the
-    /// session code that holds a `State` is then not unreachable).
-    #[allow(dead_code)]
-    Missing,
     // account, devices, passkeys
     #[cfg(feature = "account")]
     Account(account::State),
@@ -332,8 +328,6 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
         Err(e) => return a.done(call, Err(e)),
     };
     match state {
-        // No operation of these waits for the session (a build may have no other).
-        State::Missing => drop(s),
         #[cfg(feature = "challenges")]
         State::Challenges(_) => drop(s),
         #[cfg(feature = "hosted-ui")]
@@ -355,7 +349,6 @@ pub(crate) fn with_session(a: &mut Auth, call: u32, state: State, s: Result<Opti
 /// A reply for an operation's task.
 pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
     match state {
-        State::Missing => {}
         #[cfg(feature = "challenges")]
         State::Challenges(st) => super::challenges::resume(a, call, st, reply),
         #[cfg(feature = "hosted-ui")]
