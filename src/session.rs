@@ -53,8 +53,10 @@ fn check_token(token: &str, config: &ClientConfig, token_use: &str) -> Result<Jw
     if jwt.str_claim("token_use") != Some(token_use) {
         return Err(Error::invalid_response("a token from Cognito has the wrong token_use"));
     }
-    let iss_ok =
-        jwt.str_claim("iss").and_then(|iss| iss.strip_suffix(config.user_pool_id())).is_some_and(|p| p.ends_with('/'));
+    let iss_ok = jwt
+        .str_claim("iss")
+        .and_then(|iss| iss.strip_suffix(config.user_pool_id()))
+        .is_some_and(|p| p.as_bytes().last() == Some(&b'/'));
     if !iss_ok {
         return Err(Error::invalid_response("a token from Cognito was issued by another user pool"));
     }

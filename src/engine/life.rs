@@ -10,20 +10,6 @@
 //! `….LastAuthUser`), written in `Session::to_entries` order, plus this library's
 //! `….tokenSource` and `….refreshLease`, byte for byte as the previous releases wrote them.
 #![forbid(unsafe_code)]
-// In a build without any of `engine::ops`' operations (the sign-in journey's), `ops::State` has
-// no value: the code that hands one on is unreachable, and the compiler leaves it out.
-#![cfg_attr(
-    not(any(
-        feature = "account",
-        feature = "devices",
-        feature = "challenges",
-        feature = "passkeys",
-        feature = "identity",
-        feature = "hosted-ui",
-        feature = "extras"
-    )),
-    allow(unreachable_code)
-)]
 
 use alloc::boxed::Box;
 use alloc::rc::Rc;
@@ -92,6 +78,7 @@ enum Caller {
     Background,
     /// An operation of `engine::ops` (call id) that needs the session first; its state
     /// waits in `Auth::pending`.
+    #[cfg(feature = "ops")]
     Op(u32),
 }
 
@@ -99,6 +86,7 @@ enum Caller {
 enum Then {
     Current(Caller),
     /// The stored session as it is (no refresh) for an operation waiting in `pending`.
+    #[cfg(feature = "ops")]
     Stored(u32),
     UnderLock,
     Notice(Notice, u32),
@@ -120,6 +108,7 @@ enum HttpThen {
         call: u32,
         oauth: bool,
     },
+    #[cfg(feature = "ops")]
     Op {
         call: u32,
         state: Box<ops::State>,
@@ -140,6 +129,7 @@ enum Saved {
 /// What a task id is waiting for.
 enum Wait {
     Saved(Box<Saved>),
+    #[cfg(feature = "ops")]
     TabStore {
         ops: Rc<Vec<StorageOp>>,
         then: Box<Wait>,
@@ -177,6 +167,7 @@ enum Wait {
         result: Option<String>,
     },
     /// Any reply for an operation of `engine::ops`.
+    #[cfg(feature = "ops")]
     Op {
         call: u32,
         state: Box<ops::State>,
@@ -239,8 +230,10 @@ pub struct Auth {
     rand: Zeroizing<[u8; RANDOM_BYTES]>,
     rand_at: usize,
     /// Operations waiting for `currentSession()`'s answer (`Caller::Op`), by call id.
+    #[cfg(feature = "ops")]
     pending: Vec<(u32, ops::State)>,
     /// This tab's own state (hosted-UI attempts) after its storage threw.
+    #[cfg(feature = "ops")]
     tab_memory: Option<Vec<(String, String)>>,
     /// Sign-outs so far (here, in another tab, or an ended session): a load asked for before
     /// one finds no session, even if it read storage before the removals.
@@ -327,7 +320,9 @@ impl Auth {
             now: 0,
             rand: Zeroizing::new([0; RANDOM_BYTES]),
             rand_at: EPHEMERAL_BYTES,
+            #[cfg(feature = "ops")]
             pending: Vec::new(),
+            #[cfg(feature = "ops")]
             tab_memory: None,
             signed_outs: 0,
             features: ops::Features::default(),
@@ -611,18 +606,23 @@ impl Auth {
             Reply::Fired => self.fired(wait),
             Reply::Locked(granted) => self.locked(id, wait, granted),
             Reply::Http(result) => self.http_reply(wait, result),
+            #[cfg(feature = "ops")]
             r @ (Reply::WebAuthn(_) | Reply::Verified(_)) => {
                 if let Wait::Op { call, state } = wait {
                     ops::resume(self, call, *state, r);
                 }
             }
+            #[cfg(not(feature = "ops"))]
+            Reply::WebAuthn(_) | Reply::Verified(_) => {}
         }
     }
 
     #[inline(never)]
     fn stored(&mut self, wait: Wait, got: Vec<Option<String>>) {
         match wait {
-            Wait::Store { then, .. } | Wait::TabStore { then, .. } => self.stored(*then, got),
+            Wait::Store { then, .. } => self.stored(*then, got),
+            #[cfg(feature = "ops")]
+            Wait::TabStore { then, .. } => self.stored(*then, got),
             Wait::LoadUser(then, asked) => match got.into_iter().next().flatten().filter(|u| !u.is_empty()) {
                 Some(user) => {
                     let ops = self.user_ops(&user, &SESSION_FIELDS[..4], true);
@@ -707,6 +707,7 @@ impl Auth {
                     self.finish(Ok(Some(new)));
                 }
             },
+            #[cfg(feature = "ops")]
             Wait::Op { call, state } => ops::resume(self, call, *state, Reply::Storage(Ok(got))),
             Wait::SignOutSource { call, global, session: s } => {
                 let source = TokenSource::parse(got.first().and_then(|v| v.as_deref()));
@@ -752,6 +753,7 @@ impl Auth {
                 let got = self.memory.as_mut().map(|m| apply(m, &ops)).unwrap_or_default();
                 self.stored(*then, got);
             }
+            #[cfg(feature = "ops")]
             Wait::TabStore { ops, then } => {
                 let got = apply(self.tab_memory.get_or_insert_with(Vec::new), &ops);
                 self.stored(*then, got);
@@ -788,6 +790,7 @@ impl Auth {
                 }
             }
             Wait::NoticePoll(n, polls) => self.load(Then::Notice(n, polls)),
+            #[cfg(feature = "ops")]
             Wait::Op { call, state } => ops::resume(self, call, *state, Reply::Fired),
             _ => {}
         }
@@ -840,6 +843,7 @@ impl Auth {
                 }
             }
             Then::UnderLock => self.checked_under_lock(s),
+            #[cfg(feature = "ops")]
             Then::Stored(call) => {
                 if let Some(i) = self.pending.iter().position(|(c, _)| *c == call) {
                     let (_, state) = self.pending.swap_remove(i);
@@ -892,6 +896,7 @@ impl Auth {
                     self.timer = Some(self.timer(self.now + BACKGROUND_RETRY_MS, Wait::Background));
                 }
             },
+            #[cfg(feature = "ops")]
             Caller::Op(call) => {
                 if let Some(i) = self.pending.iter().position(|(c, _)| *c == call) {
                     let (_, state) = self.pending.swap_remove(i);
@@ -1083,6 +1088,7 @@ impl Auth {
                 };
                 self.complete(call, Ok(Done::SignedOut { revoked, error }));
             }
+            #[cfg(feature = "ops")]
             HttpThen::Op { call, state } => ops::resume(self, call, *state, Reply::Http(result)),
         }
     }
@@ -1118,16 +1124,19 @@ impl Auth {
         self.emit(kind, session, error);
     }
 
+    #[cfg(feature = "ops")]
     /// Sends `out` under the one retry policy; its final reply goes to `ops::resume`.
     pub(crate) fn send_op(&mut self, out: Outgoing, call: u32, state: ops::State) {
         self.send(out, HttpThen::Op { call, state: Box::new(state) });
     }
 
+    #[cfg(feature = "ops")]
     /// Runs a storage batch (memory fallback included); the values go to `ops::resume`.
     pub(crate) fn storage_op(&mut self, ops: Vec<StorageOp>, call: u32, state: ops::State) {
         self.storage(ops, Wait::Op { call, state: Box::new(state) });
     }
 
+    #[cfg(feature = "ops")]
     /// A batch on this tab's own storage (`Effect::TabStorage`); the values go to
     /// `ops::resume` (`Err(())` when even the runner's fallback failed).
     /// Once a batch there has thrown, this tab's state lives in memory (as for the shared
@@ -1148,12 +1157,14 @@ impl Auth {
         self.storage(ops, Wait::Ignore);
     }
 
+    #[cfg(feature = "ops")]
     /// A task id for an effect built by the operation itself (`WebAuthn`, `VerifyRs256`,
     /// `Timer`); its reply goes to `ops::resume`.
     pub(crate) fn task_op(&mut self, call: u32, state: ops::State) -> u32 {
         self.task(Wait::Op { call, state: Box::new(state) })
     }
 
+    #[cfg(feature = "ops")]
     /// `currentSession()` (refreshing when due, single flight), then
     /// `ops::with_session(call, state, answer)`.
     pub(crate) fn with_current_session(&mut self, call: u32, state: ops::State) {
@@ -1161,6 +1172,7 @@ impl Auth {
         self.load(Then::Current(Caller::Op(call)));
     }
 
+    #[cfg(feature = "ops")]
     /// A refresh although the local clock says `used`'s tokens are fresh (a server said
     /// they expired): joins the refresh in progress, or starts one that refreshes unless the
     /// stored tokens are no longer `used`'s (another tab refreshed); then
@@ -1174,6 +1186,7 @@ impl Auth {
         }
     }
 
+    #[cfg(feature = "ops")]
     /// The stored session as it is, without refreshing it (`getUserInfo` uses the stored
     /// access token, as before), then `ops::with_session(call, state, answer)`.
     pub(crate) fn with_stored_session(&mut self, call: u32, state: ops::State) {

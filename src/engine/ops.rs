@@ -14,17 +14,7 @@
 #![forbid(unsafe_code)]
 // A build with none of the operations' features (the sign-in journey's wasm) keeps only
 // `Op::Missing`; the shared machinery below is then unused.
-#![cfg_attr(
-    not(any(
-        feature = "account",
-        feature = "devices",
-        feature = "challenges",
-        feature = "passkeys",
-        feature = "identity",
-        feature = "hosted-ui"
-    )),
-    allow(unused, unreachable_code, unreachable_patterns)
-)]
+#![cfg_attr(not(feature = "ops"), allow(unused, unreachable_code, unreachable_patterns))]
 
 use super::effect::{Done, Reply};
 use super::life::Auth;
