@@ -270,6 +270,11 @@ fn save_ops(cid: &str, s: &Session, source: TokenSource) -> Vec<StorageOp> {
     ops
 }
 
+/// The `i`th value a batch read (`None` when it read nothing there).
+fn take(got: &mut [Option<String>], i: usize) -> Option<String> {
+    got.get_mut(i).and_then(Option::take)
+}
+
 /// Removes every key `ops` sets.
 fn removals(ops: &[StorageOp]) -> Vec<StorageOp> {
     let mut out = Vec::new();
@@ -618,12 +623,12 @@ impl Auth {
     }
 
     #[inline(never)]
-    fn stored(&mut self, wait: Wait, got: Vec<Option<String>>) {
+    fn stored(&mut self, wait: Wait, mut got: Vec<Option<String>>) {
         match wait {
             Wait::Store { then, .. } => self.stored(*then, got),
             #[cfg(feature = "ops")]
             Wait::TabStore { then, .. } => self.stored(*then, got),
-            Wait::LoadUser(then, asked) => match got.into_iter().next().flatten().filter(|u| !u.is_empty()) {
+            Wait::LoadUser(then, asked) => match take(&mut got, 0).filter(|u| !u.is_empty()) {
                 Some(user) => {
                     let ops = self.user_ops(&user, &SESSION_FIELDS[..4], true);
                     self.storage(ops, Wait::LoadTokens(then, user, asked));
@@ -632,9 +637,8 @@ impl Auth {
             },
             Wait::LoadTokens(then, user, asked) => {
                 // The values of the four keys `LoadUser` asked for, in order.
-                let mut v = got.into_iter();
                 let (id, access, refresh, drift) =
-                    (v.next().flatten(), v.next().flatten(), v.next().flatten(), v.next().flatten());
+                    (take(&mut got, 0), take(&mut got, 1), take(&mut got, 2), take(&mut got, 3));
                 let s = match (id, access) {
                     // Signed out since this load was asked for: what it read is gone (a
                     // sign-out's own load goes on, to revoke what it read).
@@ -648,10 +652,8 @@ impl Auth {
             }
             Wait::LeaseRead => {
                 let now = self.now;
-                let held =
-                    got.into_iter().next().flatten().and_then(|v| {
-                        v.bytes().rposition(|c| c == b':').and_then(|i| v.get(i + 1..)).and_then(json::int)
-                    });
+                let held = take(&mut got, 0)
+                    .and_then(|v| v.bytes().rposition(|c| c == b':').and_then(|i| v.get(i + 1..)).and_then(json::int));
                 if held.is_none_or(|exp| exp < now) {
                     let (a, b) = (self.rand_u32(), self.rand_u32());
                     let mut nonce = [0u8; 8];
@@ -683,7 +685,7 @@ impl Auth {
             }
             Wait::Source => self.refresh_request(got),
             Wait::StartedPrev { call, session: s, source, result } => {
-                if let Some(prev) = got.into_iter().next().flatten().filter(|p| *p != s.username) {
+                if let Some(prev) = take(&mut got, 0).filter(|p| *p != s.username) {
                     // A different user signing in replaces the previous user's session.
                     self.clear(&prev);
                 }
@@ -721,34 +723,33 @@ impl Auth {
     #[inline(never)]
     fn store_failed(&mut self, wait: Wait) {
         match wait {
-            Wait::Store { ops, then } if !ops.iter().any(|o| matches!(o, StorageOp::Set(..))) => {
-                // A read that throws finds nothing (the session is then simply not found).
-                let mut got = Vec::new();
-                for o in ops.iter() {
-                    if matches!(o, StorageOp::Get(_)) {
-                        got.push(None);
-                    }
-                }
-                self.stored(*then, got);
-            }
             Wait::Store { ops, then } => {
+                let removed = removals(&ops);
+                if removed.is_empty() {
+                    // A read that throws finds nothing (the session is then simply not found).
+                    let mut got = Vec::new();
+                    for o in ops.iter() {
+                        if matches!(o, StorageOp::Get(_)) {
+                            got.push(None);
+                        }
+                    }
+                    return self.stored(*then, got);
+                }
                 // Undo what the batch may have written there, then go on in memory: a refresh
                 // puts the previous tokens back (a write that threw at once changed nothing,
                 // one that failed half-way is repaired), anything else is removed.
-                let undo: Vec<StorageOp> = match &*then {
+                let undo = match &*then {
                     Wait::Saved(saved) => match &**saved {
                         Saved::Refreshed(_, prev) => {
                             let source = self.flight.as_ref().map_or(TokenSource::UserPool, |f| f.source);
                             save_ops(self.cfg.client.client_id(), prev, source)
                         }
-                        Saved::SignedIn { .. } => removals(&ops),
+                        Saved::SignedIn { .. } => removed,
                     },
-                    _ => removals(&ops),
+                    _ => removed,
                 };
-                if !undo.is_empty() {
-                    let id = self.task(Wait::Ignore);
-                    self.out.push(Effect::Storage { id, ops: Rc::new(undo) });
-                }
+                let id = self.task(Wait::Ignore);
+                self.out.push(Effect::Storage { id, ops: Rc::new(undo) });
                 self.fall_back();
                 let got = self.memory.as_mut().map(|m| apply(m, &ops)).unwrap_or_default();
                 self.stored(*then, got);
@@ -980,11 +981,10 @@ impl Auth {
         self.storage(ops, Wait::Source);
     }
 
-    fn refresh_request(&mut self, got: Vec<Option<String>>) {
+    fn refresh_request(&mut self, mut got: Vec<Option<String>>) {
         let Some(cur) = self.flight.as_ref().and_then(|f| f.cur.clone()) else { return };
-        let mut got = got.into_iter();
-        let source = TokenSource::parse(got.next().flatten().as_deref());
-        let device = got.next().flatten();
+        let source = TokenSource::parse(got.first().and_then(|v| v.as_deref()));
+        let device = take(&mut got, 1);
         if let Some(f) = &mut self.flight {
             f.source = source;
         }
