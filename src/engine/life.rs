@@ -115,7 +115,9 @@ enum HttpThen {
     },
 }
 
-/// What follows a session's save.
+/// What follows a session's save. It runs once the batch is written (or, if the storage threw,
+/// once the session is in memory and `storageFallback` emitted): nobody hears of new tokens
+/// before they are where the next read finds them.
 enum Saved {
     /// The new session, and the one it replaces (restored if the write fails half-way).
     Refreshed(Session, Session),
@@ -483,13 +485,6 @@ impl Auth {
     fn load(&mut self, then: Then) {
         let k = session::last_user_key(self.cfg.client.client_id());
         self.storage(alloc::vec![StorageOp::Get(k)], Wait::LoadUser(then, self.signed_outs));
-    }
-
-    /// Stores `s`; `then` runs once the batch is written (or, if the storage threw, once the
-    /// session is in memory and `storageFallback` emitted): nobody hears of new tokens before
-    /// they are where the next read finds them.
-    fn save(&mut self, s: &Session, source: TokenSource, then: Saved) {
-        self.storage(save_ops(self.cfg.client.client_id(), s, source), Wait::Saved(Box::new(then)));
     }
 
     fn clear(&mut self, user: &str) {
@@ -1018,7 +1013,10 @@ impl Auth {
             return self.finish(Ok(None));
         }
         match r {
-            Ok(new) => self.save(&new, source, Saved::Refreshed(new.clone(), cur)),
+            Ok(new) => {
+                let ops = save_ops(self.cfg.client.client_id(), &new, source);
+                self.storage(ops, Wait::Saved(Box::new(Saved::Refreshed(new, cur))));
+            }
             Err(e) if refresh::ends_session(&e) => {
                 self.end_session(&cur.username);
                 self.finish(Err(e));
