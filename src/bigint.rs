@@ -120,25 +120,28 @@ impl U3072 {
     /// From big-endian bytes, ignoring leading zero bytes. `None` if the value needs more
     /// than 3072 bits.
     pub fn from_be_bytes(bytes: &[u8]) -> Option<U3072> {
-        let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-        let bytes = bytes.get(start..)?;
-        if bytes.len() > BYTES {
-            return None;
-        }
+        // Every byte is read, whatever its value: the bytes beyond 3072 bits are OR-ed
+        // together and must come to zero (the loop's branch is on the index only).
         let mut out = [0u32; LIMBS];
-        for (i, &b) in bytes.iter().rev().enumerate() {
-            if let Some(limb) = out.get_mut(i / 4) {
-                *limb |= (b as u32) << (8 * (i % 4));
+        let mut high = 0u8;
+        let n = bytes.len();
+        for k in 0..n {
+            let b = bytes[n - 1 - k];
+            if k < BYTES {
+                out[k / 4] |= u32::from(b) << (8 * (k % 4));
+            } else {
+                high |= b;
             }
         }
-        Some(U3072(out))
+        (high == 0).then_some(U3072(out))
     }
 
     /// Big-endian bytes, exactly 384 of them.
     pub fn to_be_bytes(&self) -> [u8; BYTES] {
         let mut out = [0u8; BYTES];
-        for (i, chunk) in out.chunks_exact_mut(4).rev().enumerate() {
-            chunk.copy_from_slice(&self.0[i].to_be_bytes());
+        for i in 0..LIMBS {
+            let k = BYTES - 4 * (i + 1);
+            out[k..k + 4].copy_from_slice(&self.0[i].to_be_bytes());
         }
         out
     }
@@ -293,11 +296,6 @@ pub(crate) fn from_mont(x: &U3072) -> U3072 {
     mont_mul(x, &one)
 }
 
-/// Bits of a big-endian exponent, most significant first.
-fn bits_msb_first(exp: &[u8]) -> impl Iterator<Item = u32> + '_ {
-    exp.iter().flat_map(|&byte| (0..8).rev().map(move |k| ((byte >> k) & 1) as u32))
-}
-
 /// 2^exp mod N (exp big-endian bytes of any length).
 ///
 /// With g = 2 each "multiply by the base" is a modular doubling, so the cost is one
@@ -305,10 +303,14 @@ fn bits_msb_first(exp: &[u8]) -> impl Iterator<Item = u32> + '_ {
 /// computed and selected by mask, so the work does not depend on the exponent's bits.
 pub fn pow2_mod(exp: &[u8]) -> U3072 {
     let mut x = r_mod_n(); // 1 in Montgomery form
-    for bit in bits_msb_first(exp) {
-        x = mont_sqr(&x);
-        let d = x.double_mod();
-        x = U3072::select(0u32.wrapping_sub(bit), &d, &x);
+                           // Bits most significant first; plain counted loops (fixed trip counts, no branch on a bit).
+    for &byte in exp {
+        for k in 0..8 {
+            let bit = u32::from((byte >> (7 - k)) & 1);
+            x = mont_sqr(&x);
+            let d = x.double_mod();
+            x = U3072::select(0u32.wrapping_sub(bit), &d, &x);
+        }
     }
     from_mont(&x)
 }
@@ -323,17 +325,20 @@ pub fn pow_mod(base: &U3072, exp: &[u8]) -> U3072 {
         table[i] = mont_mul(&table[i - 1], &table[1]);
     }
     let mut x = one;
-    let nibbles = exp.iter().flat_map(|&b| [(b >> 4) as u32, (b & 15) as u32]);
-    for nib in nibbles {
-        for _ in 0..4 {
-            x = mont_sqr(&x);
+    // Nibbles most significant first, in plain counted loops.
+    for &b in exp {
+        for half in 0..2 {
+            let nib = u32::from((b >> (4 - 4 * half)) & 15);
+            for _ in 0..4 {
+                x = mont_sqr(&x);
+            }
+            let mut entry = U3072::ZERO;
+            for (i, t) in table.iter().enumerate() {
+                let eq = ((i as u32) ^ nib).wrapping_sub(1) >> 31; // 1 when equal
+                entry = U3072::select(0u32.wrapping_sub(eq), t, &entry);
+            }
+            x = mont_mul(&x, &entry);
         }
-        let mut entry = U3072::ZERO;
-        for (i, t) in table.iter().enumerate() {
-            let eq = ((i as u32) ^ nib).wrapping_sub(1) >> 31; // 1 when equal
-            entry = U3072::select(0u32.wrapping_sub(eq), t, &entry);
-        }
-        x = mont_mul(&x, &entry);
     }
     from_mont(&x)
 }
@@ -346,22 +351,22 @@ pub fn mul_mod(a: &U3072, b: &U3072) -> U3072 {
 /// Product of two big-endian byte strings as big-endian bytes (schoolbook; used for the
 /// 256×256-bit exponent product u·x), and the sum of two such numbers.
 pub fn mul_be(a: &[u8], b: &[u8]) -> alloc::vec::Vec<u8> {
-    let mut out = alloc::vec![0u8; a.len() + b.len()];
-    let n = out.len();
-    for (i, &ai) in a.iter().rev().enumerate() {
+    let (la, lb) = (a.len(), b.len());
+    let n = la + lb;
+    let mut out = alloc::vec![0u8; n];
+    for i in 0..la {
+        let ai = u32::from(a[la - 1 - i]);
         let mut carry: u32 = 0;
-        for (j, &bj) in b.iter().rev().enumerate() {
-            if let Some(o) = out.get_mut(n - 1 - (i + j)) {
-                let s = *o as u32 + ai as u32 * bj as u32 + carry;
-                *o = s as u8;
-                carry = s >> 8;
-            }
+        for j in 0..lb {
+            // Position n − 1 − (i + j) ≥ 1: i < la and j < lb.
+            let o = &mut out[n - 1 - (i + j)];
+            let s = u32::from(*o) + ai * u32::from(b[lb - 1 - j]) + carry;
+            *o = s as u8;
+            carry = s >> 8;
         }
-        // Row i wrote positions i .. i + b.len() − 1; the one above is still zero, so the
-        // carry lands there whole (no loop whose length depends on the digits).
-        if let Some(o) = n.checked_sub(1 + i + b.len()).and_then(|k| out.get_mut(k)) {
-            *o = carry as u8;
-        }
+        // Row i wrote positions i .. i + lb − 1 (from the end); the one above is still zero,
+        // so the carry lands there whole (no loop whose length depends on the digits).
+        out[n - 1 - i - lb] = carry as u8;
     }
     out
 }
