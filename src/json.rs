@@ -29,13 +29,25 @@ const MAX_DEPTH: usize = 64;
 pub fn int(t: &str) -> Option<i64> {
     let neg = t.as_bytes().first() == Some(&b'-');
     let digits = t.as_bytes().get(usize::from(neg)..).unwrap_or(&[]);
-    let mut v: i64 = 0;
+    // In u64 with at most 19 significant digits (< 10^19 < 2^64: nothing can overflow), then
+    // checked into i64: no overflow-checked multiply, which wasm32 makes a 128-bit one.
+    if digits.is_empty() {
+        return None;
+    }
+    let (mut v, mut significant) = (0u64, 0u32);
     for &c in digits {
         if !c.is_ascii_digit() {
             return None;
         }
-        v = v.checked_mul(10)?.checked_add((c - b'0') as i64)?;
+        if v != 0 || c != b'0' {
+            significant += 1;
+        }
+        if significant > 19 {
+            return None;
+        }
+        v = v.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
     }
+    let v = i64::try_from(v).ok()?;
     Some(if neg { -v } else { v })
 }
 
@@ -438,6 +450,25 @@ mod tests {
         assert_eq!(Json::Num("-2.5e3".into()).as_i64(), None);
         assert_eq!(Json::Num("-42".into()).as_i64(), Some(-42));
         assert_eq!(Json::Num("99999999999999999999".into()).as_i64(), None);
+        // The edges of i64, 19 and 20 digits, leading zeros (stored values), and what is no integer.
+        for (text, want) in [
+            ("9223372036854775807", Some(i64::MAX)),
+            ("-9223372036854775807", Some(-i64::MAX)),
+            ("9223372036854775808", None),
+            ("-9223372036854775808", None),
+            ("9999999999999999999", None),
+            ("18446744073709551615", None),
+            ("18446744073709551616", None),
+            ("00000000000000000000000042", Some(42)),
+            ("0", Some(0)),
+            ("-0", Some(0)),
+            ("1e3", None),
+            ("+1", None),
+            ("", None),
+            ("-", None),
+        ] {
+            assert_eq!(int(text), want, "{text}");
+        }
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
