@@ -30,7 +30,8 @@ pub fn int(t: &str) -> Option<i64> {
     let neg = t.as_bytes().first() == Some(&b'-');
     let digits = t.as_bytes().get(usize::from(neg)..).unwrap_or(&[]);
     // In u64 with at most 19 significant digits (< 10^19 < 2^64: nothing can overflow), then
-    // checked into i64: no overflow-checked multiply, which wasm32 makes a 128-bit one.
+    // checked into i64 (−2^63 included, as serde_json reads it): no overflow-checked multiply,
+    // which wasm32 makes a 128-bit one.
     if digits.is_empty() {
         return None;
     }
@@ -47,8 +48,11 @@ pub fn int(t: &str) -> Option<i64> {
         }
         v = v.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
     }
-    let v = i64::try_from(v).ok()?;
-    Some(if neg { -v } else { v })
+    // Up to 2^63 − 1, or 2^63 when negative (i64::MIN, whose wrapping negation is itself).
+    if v > (1u64 << 63) - u64::from(!neg) {
+        return None;
+    }
+    Some(if neg { (v as i64).wrapping_neg() } else { v as i64 })
 }
 
 impl Json {
@@ -455,7 +459,8 @@ mod tests {
             ("9223372036854775807", Some(i64::MAX)),
             ("-9223372036854775807", Some(-i64::MAX)),
             ("9223372036854775808", None),
-            ("-9223372036854775808", None),
+            ("-9223372036854775808", Some(i64::MIN)),
+            ("-9223372036854775809", None),
             ("9999999999999999999", None),
             ("18446744073709551615", None),
             ("18446744073709551616", None),
