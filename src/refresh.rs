@@ -64,12 +64,25 @@ pub enum Decision {
 /// When the first of the two tokens expires, in local milliseconds (drift-corrected:
 /// Cognito's `exp` plus local − Cognito clock).
 pub fn expiry_ms(s: &Session) -> i64 {
-    s.access_exp.min(s.id_exp).saturating_add(s.clock_drift).saturating_mul(1000)
+    secs_to_ms(s.access_exp.min(s.id_exp).saturating_add(s.clock_drift))
+}
+
+/// Seconds → milliseconds, saturating (as `saturating_mul(1000)`, with the bounds compared
+/// first: wasm32 turns an overflow-checked i64 multiply into a 128-bit one).
+pub(crate) fn secs_to_ms(s: i64) -> i64 {
+    const MAX_S: i64 = i64::MAX / 1000;
+    if s > MAX_S {
+        i64::MAX
+    } else if s < -MAX_S {
+        i64::MIN
+    } else {
+        s * 1000
+    }
 }
 
 pub fn decide(s: &Session, now_ms: i64, leeway_s: i64) -> Decision {
     let exp = expiry_ms(s);
-    if now_ms < exp.saturating_sub(leeway_s.saturating_mul(1000)) {
+    if now_ms < exp.saturating_sub(secs_to_ms(leeway_s)) {
         return Decision::Use;
     }
     let usable = now_ms < exp;
@@ -82,7 +95,7 @@ pub fn decide(s: &Session, now_ms: i64, leeway_s: i64) -> Decision {
 
 /// When a background refresh should run: `leeway` before expiry, never in the past.
 pub fn refresh_at_ms(s: &Session, now_ms: i64, leeway_s: i64) -> i64 {
-    expiry_ms(s).saturating_sub(leeway_s.saturating_mul(1000)).max(now_ms)
+    expiry_ms(s).saturating_sub(secs_to_ms(leeway_s)).max(now_ms)
 }
 
 /// Exponential backoff with full jitter: a delay in `[0, min(cap, base·2^attempt))`
@@ -358,6 +371,14 @@ mod tests {
 
     fn config() -> ClientConfig {
         ClientConfig::new(POOL, CLIENT, None).unwrap()
+    }
+
+    #[test]
+    fn seconds_to_ms_saturates_as_saturating_mul() {
+        let max = i64::MAX / 1000;
+        for s in [0, 1, -1, 3600, 1_700_000_000, max, max + 1, -max, -max - 1, i64::MAX, i64::MIN] {
+            assert_eq!(secs_to_ms(s), s.saturating_mul(1000), "{s}");
+        }
     }
 
     /// Tokens issued at 1_700_000_000 (Cognito's clock) for one hour; local clock `drift` s ahead.

@@ -142,7 +142,7 @@ impl Session {
 
     /// When the access token expires, in local milliseconds since the epoch.
     pub fn expires_at_ms(&self) -> i64 {
-        (self.access_exp + self.clock_drift).saturating_mul(1000)
+        crate::refresh::secs_to_ms(self.access_exp + self.clock_drift)
     }
 
     /// Key/value pairs to store, in the order they must be written. Other tabs see
