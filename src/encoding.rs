@@ -43,6 +43,40 @@ pub fn cut(s: &str, c: u8) -> Option<(&str, &str)> {
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
+/// `s` without its trailing `b`s (an ASCII byte): `trim_end_matches` for one byte, without
+/// the `char` searcher.
+pub fn trim_end_byte(s: &str, b: u8) -> &str {
+    let mut n = s.len();
+    while n > 0 && s.as_bytes()[n - 1] == b {
+        n -= 1;
+    }
+    s.get(..n).unwrap_or(s)
+}
+
+/// The pieces of `s` between its `sep`s (an ASCII byte), as `str::split` gives them.
+pub struct Split<'a> {
+    rest: Option<&'a str>,
+    sep: u8,
+}
+
+pub fn split_byte(s: &str, sep: u8) -> Split<'_> {
+    Split { rest: Some(s), sep }
+}
+
+impl<'a> Iterator for Split<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let r = self.rest?;
+        match cut(r, self.sep) {
+            Some((piece, rest)) => {
+                self.rest = Some(rest);
+                Some(piece)
+            }
+            None => self.rest.take(),
+        }
+    }
+}
+
 /// Lowercase hex of `bytes`.
 pub fn hex_encode(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -240,6 +274,8 @@ mod tests {
             assert_eq!(cut(s, b'_'), s.split_once('_'), "{s}");
             assert_eq!(find_byte(s, |b| b == b'_'), s.find('_'), "{s}");
             assert_eq!(all_bytes(s, |b| b != b'_'), !s.contains('_'), "{s}");
+            assert_eq!(split_byte(s, b'_').collect::<Vec<_>>(), s.split('_').collect::<Vec<_>>(), "{s}");
+            assert_eq!(trim_end_byte(s, b'_'), s.trim_end_matches('_'), "{s}");
         }
         assert_eq!(number_hex(&[0, 0, 0, 0]), "0");
         assert_eq!(number_hex(&[0x10, 0]), "1000");

@@ -44,7 +44,7 @@ pub fn updated_issuer(config: &ClientConfig) -> String {
 }
 
 fn endpoint_issuer(config: &ClientConfig) -> String {
-    let mut s = String::from(config.endpoint().trim_end_matches('/'));
+    let mut s = String::from(crate::encoding::trim_end_byte(config.endpoint(), b'/'));
     s.push('/');
     s.push_str(config.user_pool_id());
     s

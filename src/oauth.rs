@@ -47,13 +47,15 @@ pub struct HostedConfig {
 
 fn secure_url(u: &str) -> bool {
     (u.starts_with("https://") && u.len() > 8 || u.starts_with("http://") && is_loopback_url(u))
-        && !u.contains(|c: char| c.is_whitespace() || c.is_control())
-        && !u.contains('#')
+        // Printable ASCII without `#`: no whitespace, control or non-ASCII character (a browser's
+        // own URLs are percent-encoded and punycoded, so those would never match it anyway).
+        && crate::encoding::all_bytes(u, |c| c > b' ' && c < 0x7f && c != b'#')
 }
 
 fn is_scope(s: &str) -> bool {
     // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-    !s.is_empty() && s.bytes().all(|c| c == 0x21 || (0x23..=0x5b).contains(&c) || (0x5d..=0x7e).contains(&c))
+    !s.is_empty()
+        && crate::encoding::all_bytes(s, |c| c == 0x21 || (0x23..=0x5b).contains(&c) || (0x5d..=0x7e).contains(&c))
 }
 
 impl HostedConfig {
@@ -63,14 +65,12 @@ impl HostedConfig {
         redirect_sign_out: Option<&str>,
         scopes: Option<Vec<String>>,
     ) -> Result<HostedConfig, Error> {
-        let domain = domain.trim_end_matches('/');
-        // After the first "://", on bytes (a `str` split brings the formatting panic path).
-        let d = domain.as_bytes();
-        let host_only = d
-            .windows(3)
-            .position(|w| w == b"://")
-            .and_then(|i| d.get(i + 3..))
-            .is_some_and(|rest| !rest.is_empty() && !rest.iter().any(|&c| c == b'/' || c == b'?'));
+        let domain = crate::encoding::trim_end_byte(domain, b'/');
+        // After the scheme's "://" (a secure URL's first `:`), on bytes: a host, no path or query.
+        let host_only =
+            crate::encoding::cut(domain, b':').and_then(|(_, rest)| rest.strip_prefix("//")).is_some_and(|host| {
+                !host.is_empty() && crate::encoding::find_byte(host, |c| c == b'/' || c == b'?').is_none()
+            });
         if !secure_url(domain) || !host_only {
             return Err(Error::invalid_input(
                 "domain must be the user pool's domain, e.g. https://myapp.auth.us-east-1.amazoncognito.com (http:// only for localhost)",
@@ -89,10 +89,20 @@ impl HostedConfig {
             }
         }
         let scopes = match scopes {
-            None => DEFAULT_SCOPES.iter().map(|s| String::from(*s)).collect(),
+            None => {
+                let mut v = Vec::with_capacity(DEFAULT_SCOPES.len());
+                for s in DEFAULT_SCOPES {
+                    v.push(String::from(s));
+                }
+                v
+            }
             Some(v) => v,
         };
-        if scopes.is_empty() || !scopes.iter().all(|s| is_scope(s)) {
+        let mut scopes_ok = !scopes.is_empty();
+        for s in &scopes {
+            scopes_ok &= is_scope(s);
+        }
+        if !scopes_ok {
             return Err(Error::invalid_input("scopes must be a non-empty list of OAuth scope names"));
         }
         Ok(HostedConfig {
@@ -165,7 +175,10 @@ pub fn form_encode(pairs: &[(&str, &str)]) -> String {
 /// Parses `k=v&…` (form encoding). `None` if any escape is broken.
 pub fn form_decode(s: &str) -> Option<Vec<(String, String)>> {
     let mut v = Vec::new();
-    for part in s.split('&').filter(|p| !p.is_empty()) {
+    for part in crate::encoding::split_byte(s, b'&') {
+        if part.is_empty() {
+            continue;
+        }
         let (k, val) = crate::encoding::cut(part, b'=').unwrap_or((part, ""));
         v.push((percent_decode(k)?, percent_decode(val)?));
     }
@@ -190,7 +203,7 @@ impl PkceVerifier {
     /// A stored verifier; must be 43–128 unreserved characters.
     pub fn from_stored(s: &str) -> Option<PkceVerifier> {
         let ok = (43..=128).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+            && crate::encoding::all_bytes(s, |b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
         ok.then(|| PkceVerifier(Zeroizing::new(String::from(s))))
     }
     /// `code_challenge` for `code_challenge_method=S256`: `base64url(sha256(verifier))`.
@@ -427,14 +440,21 @@ pub fn clean_callback_url(url: &str) -> String {
     let mut out = String::from(base);
     if let Some(q) = query {
         let mut sep = '?';
-        for p in q.split('&').filter(|p| !p.is_empty() && !is_oauth(p)) {
+        for p in crate::encoding::split_byte(q, b'&') {
+            if p.is_empty() || is_oauth(&p) {
+                continue;
+            }
             out.push(sep);
             out.push_str(p);
             sep = '&';
         }
     }
     if let Some(f) = fragment {
-        if !f.split('&').any(|p| is_oauth(&p)) && !f.is_empty() {
+        let mut oauth = false;
+        for p in crate::encoding::split_byte(f, b'&') {
+            oauth |= is_oauth(&p);
+        }
+        if !oauth && !f.is_empty() {
             out.push('#');
             out.push_str(f);
         }
@@ -446,7 +466,7 @@ fn oauth_code_ok(e: &str) -> bool {
     // RFC 6749 §4.1.2.1: error = 1*( %x20-21 / %x23-5B / %x5D-7E ); ours: no spaces either.
     !e.is_empty()
         && e.len() <= 64
-        && e.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
+        && crate::encoding::all_bytes(e, |c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
 }
 
 fn clip(s: &str, max: usize) -> &str {
@@ -716,6 +736,14 @@ pub(crate) mod tests {
             ("https://auth.example.com", "https://a/", Some("http://evil.example/"), None),
             ("https://auth.example.com", "https://a/", None, Some(vec![])),
             ("https://auth.example.com", "https://a/", None, Some(vec!["open id".into()])),
+            ("https://auth.example.com?x=1", "https://a/", None, None),
+            // Whitespace, controls and non-ASCII characters anywhere in a URL.
+            ("https://auth.example.com", "https://a/cb ", None, None),
+            ("https://auth.example.com", "https://a/\u{a0}", None, None),
+            ("https://auth.example.com", "https://a/\tcb", None, None),
+            ("https://auth.example.com", "https://a/café", None, None),
+            ("https://auth.exämple.com", "https://a/", None, None),
+            ("https://auth.example.com", "https://a/", Some("https://a/\n"), None),
         ] {
             let e = HostedConfig::new(d, r, o, s.clone()).err().unwrap();
             assert_eq!(e.code, Code::InvalidInput, "{d} {r} {o:?} {s:?}");

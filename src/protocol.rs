@@ -126,7 +126,7 @@ impl ClientConfig {
     /// ignored). `https://` only (`http://` for loopback hosts), no whitespace.
     pub fn with_issuer(mut self, issuer: Option<&str>) -> Result<ClientConfig, Error> {
         if let Some(i) = issuer {
-            let i = i.trim_end_matches('/');
+            let i = crate::encoding::trim_end_byte(i, b'/');
             let ok = i.starts_with("https://") || (i.starts_with("http://") && is_loopback_url(i));
             if !ok || i.len() < 10 || !url_bytes(i) {
                 return Err(Error::invalid_input("issuer must be an https:// URL (http:// only for localhost)"));
@@ -144,7 +144,7 @@ impl ClientConfig {
     /// True when `endpoint` is not Cognito's default one for the region (a FIPS or VPC
     /// endpoint, a proxy, an emulator).
     pub fn custom_endpoint(&self) -> bool {
-        let e = self.endpoint.trim_end_matches('/');
+        let e = crate::encoding::trim_end_byte(&self.endpoint, b'/');
         e.strip_prefix("https://cognito-idp.")
             .and_then(|r| r.strip_suffix(".amazonaws.com"))
             .is_none_or(|r| r != self.region)

@@ -215,14 +215,16 @@ pub fn parse_domain(d: &str) -> Result<String, Error> {
     let bad = || {
         Error::invalid_input("domain must be an https:// origin such as https://x.auth.us-east-1.amazoncognito.com (http:// only for localhost)")
     };
-    let t = d.trim_end_matches('/');
+    let t = crate::encoding::trim_end_byte(d, b'/');
     let rest =
         t.strip_prefix("https://").or_else(|| t.strip_prefix("http://").filter(|_| protocol::is_loopback_url(t)));
     match rest {
         Some(host)
             if !host.is_empty()
-                && !host.contains(['/', '?', '#', '@', ' ', '\\'])
-                && !host.contains(char::is_whitespace) =>
+                // A host: printable ASCII, no path, query, fragment, user info or backslash.
+                && crate::encoding::all_bytes(host, |c| {
+                    c > b' ' && c < 0x7f && !matches!(c, b'/' | b'?' | b'#' | b'@' | b'\\')
+                }) =>
         {
             Ok(String::from(t))
         }
@@ -620,6 +622,13 @@ mod tests {
             "https://a b",
             "https://u@a.com",
             "myprefix.auth.us-east-1.amazoncognito.com",
+            "https://a.com?x",
+            "https://a.com#x",
+            "https://a\\b.com",
+            "https://a.com\u{a0}",
+            "https://a\u{3000}.com",
+            "https://exämple.com",
+            "https://a.com\t",
         ] {
             assert_eq!(parse_domain(bad).unwrap_err().code, Code::InvalidInput, "{bad}");
         }

@@ -183,11 +183,13 @@ fn invalid_token(m: &str) -> Error {
 fn opt_strings(o: &Json, key: &str) -> Result<Option<Vec<String>>, Error> {
     match o.get(key) {
         None | Some(Json::Null) => Ok(None),
-        Some(Json::Arr(items)) => items
-            .iter()
-            .map(|v| v.as_str().map(String::from).ok_or_else(|| keyed(key, " must be an array of strings")))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
+        Some(Json::Arr(items)) => {
+            let mut v = Vec::with_capacity(items.len());
+            for item in items {
+                v.push(String::from(item.as_str().ok_or_else(|| keyed(key, " must be an array of strings"))?));
+            }
+            Ok(Some(v))
+        }
         Some(_) => Err(keyed(key, " must be an array of strings")),
     }
 }
