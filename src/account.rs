@@ -37,7 +37,11 @@ pub(crate) fn required(value: &str, name: &str) -> Result<(), Error> {
 
 /// `[{"Name": n, "Value": v}, ...]`
 fn attribute_list(attrs: &[(String, String)]) -> Json {
-    Json::Arr(attrs.iter().map(|(n, v)| Json::Obj(alloc::vec![(k("Name"), s(n)), (k("Value"), s(v))])).collect())
+    let mut items = Vec::with_capacity(attrs.len());
+    for (n, v) in attrs {
+        items.push(Json::Obj(alloc::vec![(k("Name"), s(n)), (k("Value"), s(v))]));
+    }
+    Json::Arr(items)
 }
 
 /// A body for the operations addressed by username: ClientId, Username, SecretHash.

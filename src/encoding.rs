@@ -23,6 +23,20 @@ pub fn find_byte(s: &str, f: fn(u8) -> bool) -> Option<usize> {
     None
 }
 
+/// The index of the last byte of `s` for which `f` holds.
+#[inline(never)]
+pub fn rfind_byte(s: &str, f: fn(u8) -> bool) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = b.len();
+    while i > 0 {
+        i -= 1;
+        if f(b[i]) {
+            return Some(i);
+        }
+    }
+    None
+}
+
 /// True when `f` holds for every byte of `s` (true for `""`).
 #[inline(never)]
 pub fn all_bytes(s: &str, f: fn(u8) -> bool) -> bool {
@@ -273,6 +287,7 @@ mod tests {
         for s in ["", "_", "a_b", "us-east-1_Ab_c", "é_ü", "no", "__", "x_"] {
             assert_eq!(cut(s, b'_'), s.split_once('_'), "{s}");
             assert_eq!(find_byte(s, |b| b == b'_'), s.find('_'), "{s}");
+            assert_eq!(rfind_byte(s, |b| b == b'_'), s.rfind('_'), "{s}");
             assert_eq!(all_bytes(s, |b| b != b'_'), !s.contains('_'), "{s}");
             assert_eq!(split_byte(s, b'_').collect::<Vec<_>>(), s.split('_').collect::<Vec<_>>(), "{s}");
             assert_eq!(trim_end_byte(s, b'_'), s.trim_end_matches('_'), "{s}");

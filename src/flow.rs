@@ -820,16 +820,14 @@ impl Pending {
                 o.push((k("userAttributes"), Json::Obj(attrs)));
             }
             "SELECT_MFA_TYPE" => {
-                let list = string_list(c.param("MFAS_CAN_CHOOSE")).into_iter().map(Json::Str).collect();
-                o.push((k("allowedMfaTypes"), Json::Arr(list)));
+                o.push((k("allowedMfaTypes"), json::string_array(string_list(c.param("MFAS_CAN_CHOOSE")))));
             }
             "SELECT_CHALLENGE" => {
                 let list = c.available.iter().map(|a| s(a)).collect();
                 o.push((k("availableChallenges"), Json::Arr(list)));
             }
             "MFA_SETUP" => {
-                let list = string_list(c.param("MFAS_CAN_SETUP")).into_iter().map(Json::Str).collect();
-                o.push((k("allowedMfaTypes"), Json::Arr(list)));
+                o.push((k("allowedMfaTypes"), json::string_array(string_list(c.param("MFAS_CAN_SETUP")))));
                 if let Some(secret) = self.totp_secret() {
                     o.push((k("secretCode"), s(secret)));
                     o.push((k("totpUri"), s(&totp_uri(issuer, &c.username, secret))));

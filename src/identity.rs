@@ -769,7 +769,7 @@ mod tests {
             None => members.push((String::from("IdentityPoolId"), Json::Str(String::from(cfg.pool_id())))),
         }
         if let Some(l) = login {
-            members.push((String::from("Logins"), json::str_object([(l.provider.as_str(), l.id_token.as_str())])));
+            members.push((String::from("Logins"), json::str_object(&[(l.provider.as_str(), l.id_token.as_str())])));
         }
         Json::Obj(members).to_text()
     }

@@ -123,8 +123,32 @@ impl Json {
 }
 
 /// Builds `{"k": "v", ...}` from string pairs.
-pub fn str_object<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Json {
-    Json::Obj(pairs.into_iter().map(|(k, v)| (String::from(k), Json::Str(String::from(v)))).collect())
+pub fn str_object(pairs: &[(&str, &str)]) -> Json {
+    let mut members = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        members.push((String::from(*k), Json::Str(String::from(*v))));
+    }
+    Json::Obj(members)
+}
+
+/// The strings of a JSON array (its other items left out).
+pub fn strings_of(items: &[Json]) -> Vec<String> {
+    let mut v = Vec::new();
+    for i in items {
+        if let Json::Str(s) = i {
+            v.push(s.clone());
+        }
+    }
+    v
+}
+
+/// An array of these strings.
+pub fn string_array(v: Vec<String>) -> Json {
+    let mut items = Vec::with_capacity(v.len());
+    for s in v {
+        items.push(Json::Str(s));
+    }
+    Json::Arr(items)
 }
 
 /// Writes a JSON string literal with the escapes RFC 8259 requires.
@@ -538,7 +562,7 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn builds_objects() {
-        let o = str_object([("USERNAME", "ä\"x"), ("SRP_A", "ff")]);
+        let o = str_object(&[("USERNAME", "ä\"x"), ("SRP_A", "ff")]);
         assert_eq!(o.to_text(), r#"{"USERNAME":"ä\"x","SRP_A":"ff"}"#);
     }
 }

@@ -43,7 +43,13 @@ fn bytes_of(v: Option<&Json>, what: &str) -> Result<Vec<u8>, Error> {
 fn credential_ids(options: &Json, field: &str) -> Result<Vec<Vec<u8>>, Error> {
     match options.get(field) {
         None | Some(Json::Null) => Ok(Vec::new()),
-        Some(Json::Arr(items)) => items.iter().map(|c| bytes_of(c.get("id"), field)).collect(),
+        Some(Json::Arr(items)) => {
+            let mut ids = Vec::with_capacity(items.len());
+            for c in items {
+                ids.push(bytes_of(c.get("id"), field)?);
+            }
+            Ok(ids)
+        }
         Some(_) => Err(Error::invalid_response("passkey options: a credential list is not an array")),
     }
 }

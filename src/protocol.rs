@@ -421,7 +421,7 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn request_shape() {
         let c = ClientConfig::new("us-east-1_AbC123", "client1", None).unwrap();
-        let r = request(&c, "InitiateAuth", &json::str_object([("ClientId", "client1")]));
+        let r = request(&c, "InitiateAuth", &json::str_object(&[("ClientId", "client1")]));
         assert_eq!(r.target_header(), "AWSCognitoIdentityProviderService.InitiateAuth");
         assert_eq!(r.body, r#"{"ClientId":"client1"}"#);
         let other = HttpRequest { operation: "AWSCognitoIdentityService.GetId", ..r.clone() };

@@ -347,12 +347,12 @@ pub fn revoke_request(config: &ClientConfig, refresh_token: &str, secret: Option
     if let Some(s) = secret {
         pairs.push(("ClientSecret", s.expose()));
     }
-    protocol::request(config, "RevokeToken", &json::str_object(pairs))
+    protocol::request(config, "RevokeToken", &json::str_object(&pairs))
 }
 
 /// GlobalSignOut `{AccessToken}`: ends every session of the user on every device.
 pub fn global_sign_out_request(config: &ClientConfig, access_token: &str) -> HttpRequest {
-    protocol::request(config, "GlobalSignOut", &json::str_object([("AccessToken", access_token)]))
+    protocol::request(config, "GlobalSignOut", &json::str_object(&[("AccessToken", access_token)]))
 }
 
 /// Checks a reply that carries no data (RevokeToken, GlobalSignOut, `/oauth2/revoke`).

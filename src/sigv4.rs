@@ -109,7 +109,9 @@ fn bad_url() -> Error {
 
 fn split_url(url: &str) -> Result<Url<'_>, Error> {
     // (No `split_once("://")`: a multi-byte pattern links a substring searcher.)
-    let colon = url.find(':').ok_or_else(bad_url)?;
+    // Separators found on bytes (`encoding`'s helpers: no `char` searchers in the wasm).
+    use crate::encoding::{find_byte, rfind_byte};
+    let colon = find_byte(url, |c| c == b':').ok_or_else(bad_url)?;
     let scheme = url.get(..colon).ok_or_else(bad_url)?;
     let rest = url.get(colon + 1..).and_then(|r| r.strip_prefix("//")).ok_or_else(bad_url)?;
     let default_port: u32 = match scheme.to_ascii_lowercase().as_str() {
@@ -117,25 +119,26 @@ fn split_url(url: &str) -> Result<Url<'_>, Error> {
         "http" => 80,
         _ => return Err(bad_url()),
     };
-    let url = url.split('#').next().unwrap_or(url);
-    let rest = rest.split('#').next().unwrap_or(rest);
-    let auth_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let url = cut(url, b'#').map_or(url, |(u, _)| u);
+    let rest = cut(rest, b'#').map_or(rest, |(r, _)| r);
+    let auth_end = find_byte(rest, |c| c == b'/' || c == b'?').unwrap_or(rest.len());
     let (authority, tail) = (rest.get(..auth_end).ok_or_else(bad_url)?, rest.get(auth_end..).ok_or_else(bad_url)?);
     let origin = url.get(..scheme.len() + 3 + auth_end).ok_or_else(bad_url)?;
     let (path, query) = cut(tail, b'?').unwrap_or((tail, ""));
-    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let host_port = rfind_byte(authority, |c| c == b'@').and_then(|i| authority.get(i + 1..)).unwrap_or(authority);
     // Only what a browser's URL serialisation leaves in a host: letters, digits, `-._`,
     // and `[:]` for IPv6 and the port. Anything else (`\`, `%`, …) the browser would
     // rewrite before sending, so signing it as written would sign another host.
     let host_char = |c: u8| c.is_ascii_alphanumeric() || b"-._:[]".contains(&c);
-    if host_port.is_empty() || !host_port.bytes().all(host_char) || path.contains('\\') {
+    if host_port.is_empty() || !host_port.bytes().all(host_char) || find_byte(path, |c| c == b'\\').is_some() {
         return Err(bad_url());
     }
     let mut host = host_port.to_ascii_lowercase();
     // The port as the browser sends it: none when empty or the scheme's default, else its
     // decimal value without leading zeros; not a number up to 65535 is not a URL.
     let mut port = None;
-    if let Some(i) = host.rfind(':').filter(|&i| host.get(i..).is_some_and(|p| !p.contains(']'))) {
+    let last_colon = rfind_byte(&host, |c| c == b':');
+    if let Some(i) = last_colon.filter(|&i| host.get(i..).is_some_and(|p| find_byte(p, |c| c == b']').is_none())) {
         let digits = String::from(host.get(i + 1..).unwrap_or(""));
         let mut n: u32 = 0;
         for c in digits.bytes() {
@@ -151,8 +154,12 @@ fn split_url(url: &str) -> Result<Url<'_>, Error> {
         port = (!digits.is_empty() && n != default_port).then_some(n);
     }
     // What is left is a name, or an IPv6 literal in brackets: no other `:`, `[` or `]`.
-    let name = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(&host);
-    if name.is_empty() || (name.len() == host.len() && name.contains(':')) || name.contains(['[', ']']) {
+    let name = host.strip_prefix("[").and_then(|h| h.strip_suffix("]")).unwrap_or(&host);
+    let colon_in_name = find_byte(name, |c| c == b':').is_some();
+    if name.is_empty()
+        || (name.len() == host.len() && colon_in_name)
+        || find_byte(name, |c| c == b'[' || c == b']').is_some()
+    {
         return Err(bad_url());
     }
     if let Some(n) = port {

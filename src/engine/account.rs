@@ -85,7 +85,13 @@ fn wrap(s: State) -> ops::State {
 fn str_list(o: &Json, key: &str) -> Result<Vec<String>, Error> {
     let bad = || ops::keyed(key, " must be an array of strings");
     match o.get(key) {
-        Some(Json::Arr(items)) => items.iter().map(|v| v.as_str().map(String::from).ok_or_else(bad)).collect(),
+        Some(Json::Arr(items)) => {
+            let mut v = Vec::with_capacity(items.len());
+            for item in items {
+                v.push(String::from(item.as_str().ok_or_else(bad)?));
+            }
+            Ok(v)
+        }
         _ => Err(bad()),
     }
 }

@@ -279,8 +279,7 @@ fn start_srp(a: &mut Auth, call: u32, username: &str, password: Password, kind: 
     }
     let srp = take_ephemeral(a)?;
     let cid = a.config().client.client_id();
-    let mut reads: Vec<StorageOp> =
-        device::device_storage_keys(cid, username).into_iter().map(StorageOp::Get).collect();
+    let mut reads = StorageOp::batch(&device::device_storage_keys(cid, username), true);
     reads.push(StorageOp::Get(last_user_key(cid)));
     let start = Box::new(SrpStart { username: String::from(username), password, srp, kind });
     a.storage_op(reads, call, st(State::Device { start, of_last: None }));
@@ -301,7 +300,7 @@ fn with_device(a: &mut Auth, call: u32, start: Box<SrpStart>, of_last: Option<St
         (Some(d), _) => Some(d),
         (None, None) => {
             if let Some(last) = got.get(3).cloned().flatten().filter(|l| !l.is_empty() && *l != start.username) {
-                let reads = device::device_storage_keys(&cid, &last).into_iter().map(StorageOp::Get).collect();
+                let reads = StorageOp::batch(&device::device_storage_keys(&cid, &last), true);
                 a.storage_op(reads, call, st(State::Device { start, of_last: Some(last) }));
                 return;
             }
@@ -388,7 +387,7 @@ fn step(a: &mut Auth, call: u32, r: Result<Step, Error>, retry: Option<Box<Retry
             {
                 // Cognito no longer knows the device: forget it here and sign in without it.
                 let cid = a.config().client.client_id();
-                let removes = device::device_storage_keys(cid, &r.owner).into_iter().map(StorageOp::Remove).collect();
+                let removes = StorageOp::batch(&device::device_storage_keys(cid, &r.owner), false);
                 a.storage_fire(removes);
                 let Retry { username, password, .. } = *r;
                 let started = new_srp(a.ephemeral())

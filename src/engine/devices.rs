@@ -135,7 +135,7 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
             match (r, forget_local) {
                 (Ok(_), Some(user)) => {
                     let keys = device::device_storage_keys(a.config().client.client_id(), &user);
-                    a.storage_op(keys.into_iter().map(StorageOp::Remove).collect(), call, wrap(State::Forgotten));
+                    a.storage_op(StorageOp::batch(&keys, false), call, wrap(State::Forgotten));
                 }
                 (r, _) => a.done(call, r.map(Done::Json)),
             }

@@ -59,6 +59,18 @@ pub enum StorageOp {
     Remove(String),
 }
 
+impl StorageOp {
+    /// A `Get` (or, with `get` false, a `Remove`) of each key, in order: one loop for every
+    /// batch built from a key list.
+    pub fn batch(keys: &[String], get: bool) -> Vec<StorageOp> {
+        let mut ops = Vec::with_capacity(keys.len() + 1);
+        for k in keys {
+            ops.push(if get { StorageOp::Get(k.clone()) } else { StorageOp::Remove(k.clone()) });
+        }
+        ops
+    }
+}
+
 impl core::fmt::Debug for StorageOp {
     // Values are tokens: only keys are printed.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

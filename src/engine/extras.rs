@@ -107,7 +107,7 @@ pub(crate) fn start(a: &mut Auth, call: u32, op: Op, input: Json) {
 
 /// `{"read": keys}`: the runner reads them and asks again.
 fn read(a: &mut Auth, call: u32, keys: Vec<String>) {
-    let o = Json::Obj(alloc::vec![(String::from("read"), Json::Arr(keys.into_iter().map(Json::Str).collect()))]);
+    let o = Json::Obj(alloc::vec![(String::from("read"), json::string_array(keys))]);
     a.done(call, Ok(Done::Json(Some(o.to_text()))));
 }
 
@@ -116,7 +116,7 @@ fn read(a: &mut Auth, call: u32, keys: Vec<String>) {
 fn load_user(a: &Auth, get: &dyn Fn(&str) -> Option<String>) -> String {
     let Some(s) = Session::load(&a.config().client, get) else { return String::from("null") };
     let sub = json::parse(&s.id_claims).and_then(|c| c.str_field("sub").map(String::from)).unwrap_or_default();
-    json::str_object([("username", s.username.as_str()), ("userId", sub.as_str())]).to_text()
+    json::str_object(&[("username", s.username.as_str()), ("userId", sub.as_str())]).to_text()
 }
 
 /// The session answered (`currentSession()` or the stored one). Called for every answer,
@@ -140,7 +140,7 @@ pub(crate) fn resume(a: &mut Auth, call: u32, state: State, reply: Reply) {
             Some(user) => {
                 let mut keys = alloc::vec![session::last_user_key(a.config().client.client_id())];
                 keys.extend(USER_FIELDS.iter().map(|f| a.user_key(&user, f)));
-                let ops = keys.iter().cloned().map(StorageOp::Get).collect();
+                let ops = StorageOp::batch(&keys, true);
                 a.storage_op(ops, call, wrap(State::Keys(keys)));
             }
         },

@@ -218,13 +218,14 @@ pub(crate) fn opt_pairs(
 ) -> Result<alloc::vec::Vec<(alloc::string::String, alloc::string::String)>, Error> {
     match o.get(key) {
         None | Some(Json::Null) => Ok(alloc::vec::Vec::new()),
-        Some(Json::Obj(items)) => items
-            .iter()
-            .map(|(k, v)| match v {
-                Json::Str(s) => Ok((k.clone(), s.clone())),
-                _ => Err(keyed(key, " must be an object of strings")),
-            })
-            .collect(),
+        Some(Json::Obj(items)) => {
+            let mut pairs = alloc::vec::Vec::with_capacity(items.len());
+            for (k, v) in items {
+                let Json::Str(s) = v else { return Err(keyed(key, " must be an object of strings")) };
+                pairs.push((k.clone(), s.clone()));
+            }
+            Ok(pairs)
+        }
         Some(_) => Err(keyed(key, " must be an object of strings")),
     }
 }

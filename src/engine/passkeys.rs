@@ -144,7 +144,7 @@ pub fn attestation(text: &str) -> Result<Attestation, Error> {
     let bytes = |o: &Json, f: &str| o.str_field(f).and_then(base64url_decode);
     let need = |o: &Json, f: &str| bytes(o, f).filter(|b| !b.is_empty()).ok_or_else(|| failed(f));
     let transports = match r.get("transports") {
-        Some(Json::Arr(t)) => t.iter().filter_map(Json::as_str).map(String::from).collect(),
+        Some(Json::Arr(t)) => crate::json::strings_of(t),
         _ => Vec::new(),
     };
     Ok(Attestation {

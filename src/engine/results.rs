@@ -127,7 +127,7 @@ pub fn get_user(resp: &HttpResponse) -> Result<String, Error> {
         b.str("username", username).pairs("attributes", &name_values(body.get("UserAttributes")));
         b.opt_str("preferredMfa", body.str_field("PreferredMfaSetting"));
         let methods: Vec<String> = match body.get("UserMFASettingList") {
-            Some(Json::Arr(items)) => items.iter().filter_map(|m| m.as_str().map(String::from)).collect(),
+            Some(Json::Arr(items)) => crate::json::strings_of(items),
             _ => Vec::new(),
         };
         b.list("mfaMethods", &methods);
