@@ -89,7 +89,7 @@ impl IdentityConfig {
         &self.pool_id
     }
     pub fn region(&self) -> &str {
-        self.pool_id.split(':').next().unwrap_or("")
+        crate::encoding::cut(&self.pool_id, b':').map_or(self.pool_id.as_str(), |(r, _)| r)
     }
     pub fn endpoint(&self) -> &str {
         &self.endpoint
@@ -458,7 +458,7 @@ pub fn role_cache_key(login: Option<&Login>, role: Option<&str>) -> String {
 }
 
 fn login_part(key: &str) -> &str {
-    key.split('\n').next().unwrap_or(key)
+    crate::encoding::cut(key, b'\n').map_or(key, |(k, _)| k)
 }
 
 impl Cache {
@@ -507,7 +507,7 @@ pub const ROLE_SESSION_NAME: &str = "cognito-wasm";
 
 /// An IAM role ARN as STS takes it: `arn:{partition}:iam::{12-digit account}:role/{path}{name}`.
 pub fn valid_role_arn(arn: &str) -> bool {
-    let mut p = arn.split(':');
+    let mut p = crate::encoding::split_byte(arn, b':');
     let parts = (p.next(), p.next(), p.next(), p.next(), p.next(), p.next(), p.next());
     let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource), None) = parts else {
         return false;

@@ -223,7 +223,7 @@ fn normalize_encoding(out: &mut String, s: &[u8], keep_slash: bool) {
 /// `normalize_url_path`).
 fn remove_dot_segments(path: &str) -> String {
     let mut segs: Vec<&str> = Vec::new();
-    for s in path.split('/') {
+    for s in crate::encoding::split_byte(path, b'/') {
         match s {
             "" | "." => {}
             ".." => {
@@ -262,7 +262,10 @@ fn canonical_uri(path: &str, s3: bool) -> String {
 /// The query's `(key, value)` pairs in AWS's encoding, in their original order.
 fn query_pairs(query: &str) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
+    for pair in crate::encoding::split_byte(query, b'&') {
+        if pair.is_empty() {
+            continue;
+        }
         let (k, v) = cut(pair, b'=').unwrap_or((pair, ""));
         let (mut ek, mut ev) = (String::new(), String::new());
         normalize_encoding(&mut ek, k.as_bytes(), false);

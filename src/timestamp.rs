@@ -98,7 +98,7 @@ pub fn decimal(n: u64) -> String {
 /// replies write `"UserCreateDate": 1.682955829578E9`) → milliseconds. No floats. One reader for
 /// every AWS date this library reads: credentials' expiry, devices' and passkeys' dates.
 pub fn epoch_seconds_to_ms(text: &str) -> Option<i64> {
-    let (mantissa, exp) = match text.find(['e', 'E']) {
+    let (mantissa, exp) = match crate::encoding::find_byte(text, |c| c == b'e' || c == b'E') {
         Some(i) => (text.get(..i)?, text.get(i + 1..)?.trim_start_matches('+')),
         None => (text, "0"),
     };

@@ -275,7 +275,7 @@ pub fn from_amplify(text: &str) -> Result<String, Error> {
         if scheme(d).is_none() {
             o.push_str("https://");
         }
-        o.push_str(d.trim_end_matches('/'));
+        o.push_str(crate::encoding::trim_end_byte(d, b'/'));
         put("domain", Json::Str(o));
         if let Some(r) = pick(&a.sign_in, here) {
             put("redirectSignIn", text(r));

@@ -136,7 +136,11 @@ fn truthy(v: Option<&Json>) -> bool {
     match v {
         None | Some(Json::Null) => false,
         Some(Json::Bool(b)) => *b,
-        Some(Json::Num(n)) => n.split(['e', 'E']).next().unwrap_or("").bytes().any(|c| (b'1'..=b'9').contains(&c)),
+        Some(Json::Num(n)) => {
+            // A non-zero mantissa digit before any exponent.
+            let m = crate::encoding::find_byte(n, |c| c == b'e' || c == b'E').and_then(|i| n.get(..i)).unwrap_or(n);
+            crate::encoding::find_byte(m, |c| (b'1'..=b'9').contains(&c)).is_some()
+        }
         Some(Json::Str(s)) => !s.is_empty(),
         Some(_) => true,
     }
