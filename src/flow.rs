@@ -273,7 +273,11 @@ fn k(v: &str) -> String {
 
 /// `{"k": "v", ...}` from owned pairs (client metadata, attributes).
 pub(crate) fn pairs_object(pairs: &[(String, String)]) -> Json {
-    Json::Obj(pairs.iter().map(|(a, b)| (a.clone(), s(b))).collect())
+    let mut members = Vec::with_capacity(pairs.len());
+    for (a, b) in pairs {
+        members.push((a.clone(), s(b)));
+    }
+    Json::Obj(members)
 }
 
 fn initiate(
@@ -784,12 +788,12 @@ impl Pending {
     pub fn to_json(&self, issuer: &str) -> Json {
         let c = &self.challenge;
         let mut o = alloc::vec![(k("type"), s("challenge")), (k("name"), s(&c.name)), (k("username"), s(&c.username))];
-        let params: Vec<(String, Json)> = c
-            .parameters
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "SECRET_BLOCK" | "SRP_B" | "SALT"))
-            .map(|(a, b)| (a.clone(), s(b)))
-            .collect();
+        let mut params: Vec<(String, Json)> = Vec::with_capacity(c.parameters.len());
+        for (a, b) in &c.parameters {
+            if !matches!(a.as_str(), "SECRET_BLOCK" | "SRP_B" | "SALT") {
+                params.push((a.clone(), s(b)));
+            }
+        }
         o.push((k("parameters"), Json::Obj(params)));
         match c.name.as_str() {
             "SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" => {
@@ -803,11 +807,13 @@ impl Pending {
                 o.push((k("codeDelivery"), Json::Obj(d)));
             }
             "NEW_PASSWORD_REQUIRED" => {
-                let req = string_list(c.param("requiredAttributes"))
-                    .into_iter()
-                    .map(|a| Json::Str(a.strip_prefix("userAttributes.").map(k).unwrap_or(a)))
-                    .collect();
-                o.push((k("requiredAttributes"), Json::Arr(req)));
+                let mut req = string_list(c.param("requiredAttributes"));
+                for a in &mut req {
+                    if let Some(short) = a.strip_prefix("userAttributes.") {
+                        *a = k(short);
+                    }
+                }
+                o.push((k("requiredAttributes"), json::string_array(req)));
                 let mut attrs = Vec::new();
                 if let Some(Json::Obj(m)) = c.param("userAttributes").and_then(json::parse) {
                     for (name, v) in m {
@@ -823,8 +829,7 @@ impl Pending {
                 o.push((k("allowedMfaTypes"), json::string_array(string_list(c.param("MFAS_CAN_CHOOSE")))));
             }
             "SELECT_CHALLENGE" => {
-                let list = c.available.iter().map(|a| s(a)).collect();
-                o.push((k("availableChallenges"), Json::Arr(list)));
+                o.push((k("availableChallenges"), json::string_array(c.available.clone())));
             }
             "MFA_SETUP" => {
                 o.push((k("allowedMfaTypes"), json::string_array(string_list(c.param("MFAS_CAN_SETUP")))));

@@ -418,13 +418,21 @@ pub fn sign(req: &Request, creds: &Credentials, scope: &Scope, unix_secs: i64) -
     if s3 || matches!(req.payload, Payload::Unsigned) {
         added.push((String::from("X-Amz-Content-SHA256"), payload_hash.clone()));
     }
-    let mut to_sign: Vec<(String, String)> = req
-        .headers
-        .iter()
-        .filter(|(n, _)| !["authorization", "x-amz-date", "x-amz-security-token"].iter().any(|w| is_header(n, w)))
-        .filter(|(n, _)| !added.iter().any(|(a, _)| is_header(n, a)))
-        .cloned()
-        .collect();
+    // The app's headers but those this signature sets, then the ones it adds.
+    let mut to_sign: Vec<(String, String)> = Vec::with_capacity(req.headers.len() + added.len());
+    'headers: for (n, v) in req.headers {
+        for w in ["authorization", "x-amz-date", "x-amz-security-token"] {
+            if is_header(n, w) {
+                continue 'headers;
+            }
+        }
+        for (a, _) in &added {
+            if is_header(n, a) {
+                continue 'headers;
+            }
+        }
+        to_sign.push((n.clone(), v.clone()));
+    }
     to_sign.extend(added.iter().cloned());
     let headers = canonical_headers(&to_sign, &url.host);
     let mut pairs = query_pairs(url.query);

@@ -79,11 +79,13 @@ fn list<'a>(o: Option<&'a Json>, key: &str) -> Result<Option<Vec<&'a str>>, Erro
             }
             Ok(Some(out))
         }
-        Some(Json::Arr(items)) => items
-            .iter()
-            .map(|i| i.as_str().ok_or_else(|| super::ops::keyed(key, " must be an array of strings")))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
+        Some(Json::Arr(items)) => {
+            let mut out = Vec::with_capacity(items.len());
+            for i in items {
+                out.push(i.as_str().ok_or_else(|| super::ops::keyed(key, " must be an array of strings"))?);
+            }
+            Ok(Some(out))
+        }
         Some(_) => Err(super::ops::keyed(key, " must be an array of strings")),
     }
 }

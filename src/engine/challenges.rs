@@ -292,10 +292,13 @@ fn start_srp(a: &mut Auth, call: u32, username: &str, password: Password, kind: 
 fn with_device(a: &mut Auth, call: u32, start: Box<SrpStart>, of_last: Option<String>, got: Vec<Option<String>>) {
     let cid = String::from(a.config().client.client_id());
     let owner = of_last.as_deref().unwrap_or(&start.username);
-    let keys = device::device_storage_keys(&cid, owner);
-    let found = device::load_device(&cid, owner, |k| {
-        keys.iter().position(|n| n == k).and_then(|i| got.get(i).cloned().flatten())
-    });
+    // The batch read the device's key, group key and password, in `device_storage_keys`'
+    // order (as `device::load_device` reads them): all three, none empty, or no device.
+    let value = |i: usize| got.get(i).and_then(|v| v.as_deref()).filter(|v| !v.is_empty());
+    let found = match (value(0), value(1), value(2)) {
+        (Some(k), Some(g), Some(p)) => Some(device::DeviceSecrets::new(owner, k, g, p)),
+        _ => None,
+    };
     let found = match (found, of_last) {
         (Some(d), _) => Some(d),
         (None, None) => {
