@@ -19,6 +19,10 @@ pub const MAX_DELAY_MS: u32 = 2_000;
 
 /// Operations that may be sent again with the same body.
 pub fn safe_to_repeat(operation: &str) -> bool {
+    // A build without operations (the core engine) sends none of the others.
+    #[cfg(not(feature = "ops"))]
+    return operation == "InitiateAuth";
+    #[cfg(feature = "ops")]
     matches!(
         operation,
         "InitiateAuth"
