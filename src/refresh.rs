@@ -232,30 +232,6 @@ pub fn parse_domain(d: &str) -> Result<String, Error> {
     }
 }
 
-/// `application/x-www-form-urlencoded` for one value.
-pub fn form_encode(out: &mut String, v: &str) {
-    for b in v.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(b as char),
-            b' ' => out.push('+'),
-            _ => crate::encoding::push_pct(out, b),
-        }
-    }
-}
-
-fn form_body(pairs: &[(&str, &str)]) -> String {
-    let mut out = String::new();
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        form_encode(&mut out, k);
-        out.push('=');
-        form_encode(&mut out, v);
-    }
-    out
-}
-
 fn form_request(
     domain: &str,
     path: &str,
@@ -273,7 +249,7 @@ fn form_request(
         h.push_str(&crate::encoding::base64_encode(cred.as_bytes()));
         h
     });
-    FormRequest { url, body: form_body(pairs), authorization }
+    FormRequest { url, body: crate::oauth::form_encode(pairs), authorization }
 }
 
 /// `POST {domain}/oauth2/token` `grant_type=refresh_token&client_id&refresh_token`.
@@ -307,17 +283,6 @@ pub fn oauth_revoke_request(
         secret,
         &[("token", refresh_token), ("client_id", config.client_id())],
     )
-}
-
-/// Maps an OAuth error reply (`{"error":"invalid_grant",…}`) to an [`Error`] whose code is
-/// the OAuth error; a reply without one is `InvalidResponse` (retryable when 5xx).
-pub fn parse_oauth_error(resp: &HttpResponse) -> Error {
-    let body = json::parse(&resp.body);
-    let code = body.as_ref().and_then(|b| b.str_field("error")).filter(|c| !c.is_empty() && c.len() <= 64);
-    match code {
-        Some(c) => Error { code: Code::Service(String::from(c)), message: String::from(c), status: Some(resp.status) },
-        None => protocol::parse_error(resp),
-    }
 }
 
 /// Parses the `/oauth2/token` reply `{access_token, id_token, refresh_token?, expires_in}`.
@@ -359,8 +324,9 @@ pub fn global_sign_out_request(config: &ClientConfig, access_token: &str) -> Htt
 pub fn parse_empty_reply(resp: &HttpResponse, oauth: bool) -> Result<(), Error> {
     if (200..300).contains(&resp.status) {
         Ok(())
-    } else if oauth {
-        Err(parse_oauth_error(resp))
+    } else if cfg!(feature = "hosted-ui") && oauth {
+        // Only the hosted-UI module sends `/oauth2/revoke` (the other builds leave its reader out).
+        Err(crate::oauth::parse_oauth_error(resp))
     } else {
         Err(protocol::parse_error(resp))
     }
@@ -606,6 +572,18 @@ mod tests {
             parse_empty_reply(&resp(400, r#"{"error":"unsupported_token_type"}"#), true).unwrap_err().code.as_str(),
             "unsupported_token_type"
         );
+        // Read as the code exchange's errors are (`oauth::parse_oauth_error`, one reader): the
+        // description is the message, and a reply without an OAuth code is `InvalidResponse`
+        // with its status (retried on 5xx).
+        let e =
+            parse_empty_reply(&resp(400, r#"{"error":"invalid_client","error_description":"no such client"}"#), true)
+                .unwrap_err();
+        assert_eq!((e.code.as_str(), e.message.as_str(), e.status), ("invalid_client", "no such client", Some(400)));
+        let e = parse_empty_reply(&resp(503, "<html>busy</html>"), true).unwrap_err();
+        assert_eq!((e.retryable(), e.status, e.code), (true, Some(503), Code::InvalidResponse));
+        // The refresh grant's body percent-encodes as the code exchange's does (`%20`, `~` kept).
+        let r = oauth_request(&d, &config(), &session(0, Some("a b~*")), None).unwrap();
+        assert!(r.body.ends_with("&refresh_token=a%20b~%2A"), "{}", r.body);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -632,9 +610,6 @@ mod tests {
         ] {
             assert_eq!(parse_domain(bad).unwrap_err().code, Code::InvalidInput, "{bad}");
         }
-        let mut out = String::new();
-        form_encode(&mut out, "a b&c=d~é");
-        assert_eq!(out, "a+b%26c%3Dd%7E%C3%A9");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use super::effect::{Http, Method};
 use crate::error::Error;
 use crate::protocol::{self, HttpRequest, HttpResponse, CONTENT_TYPE};
-use crate::refresh::{self, FormRequest};
+use crate::refresh::FormRequest;
 use crate::retry;
 
 /// How long a request may take before the runner aborts it (a network failure).
@@ -74,7 +74,7 @@ pub fn repeatable(operation: &str) -> bool {
 pub fn failure(wire: Wire, result: &Result<HttpResponse, Error>) -> Option<Error> {
     match result {
         Ok(r) if (200..300).contains(&r.status) => None,
-        Ok(r) if cfg!(feature = "hosted-ui") && wire == Wire::OAuth => Some(refresh::parse_oauth_error(r)),
+        Ok(r) if cfg!(feature = "hosted-ui") && wire == Wire::OAuth => Some(crate::oauth::parse_oauth_error(r)),
         Ok(r) => Some(protocol::parse_error(r)),
         Err(e) => Some(e.clone()),
     }
