@@ -82,7 +82,6 @@ fn run(which: u8, resp: &HttpResponse, rest: &mut dyn Iterator<Item = HttpRespon
             }
             let r = refresh::parse_oauth_reply(&c, &old, resp, NOW_MS);
             check(&r, resp);
-            check_err(&refresh::parse_oauth_error(resp), resp);
             check(&refresh::parse_empty_reply(resp, which & 0x80 != 0), resp);
         }
         3 => {
