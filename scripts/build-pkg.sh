@@ -71,10 +71,16 @@ WASM_OPT_PASSES=(--merge-similar-functions -Oz --one-caller-inline-max-function-
 bg="$out/cognito_wasm_bg.wasm"
 if [[ "${SKIP_WASM_OPT:-0}" != 1 ]]; then
   log "wasm-opt ${WASM_OPT_PASSES[*]} ($(node_modules/.bin/wasm-opt --version))"
+  # Then the functions are put in an order that gzip compresses better (scripts/wasm-order.py:
+  # alike bodies next to each other; -0.5 KB gzip on the core engine, -2.5 on the full one,
+  # BENCHMARKS.md), and -Oz runs once more on the renumbered module.
   for w in "$out"/*.wasm; do
     node_modules/.bin/wasm-opt "${WASM_OPT_PASSES[@]}" "${WASM_OPT_FEATURES[@]}" \
       --strip-debug --strip-producers --strip-target-features "$w" -o "$w.opt"
-    mv "$w.opt" "$w"
+    python3 scripts/wasm-order.py "$w.opt" "$w.named"
+    node_modules/.bin/wasm-opt --reorder-functions-by-name "${WASM_OPT_PASSES[@]}" "${WASM_OPT_FEATURES[@]}" \
+      --strip-debug --strip-producers --strip-target-features "$w.named" -o "$w"
+    rm -f "$w.opt" "$w.named"
   done
 fi
 
