@@ -65,17 +65,9 @@ impl HostedConfig {
         redirect_sign_out: Option<&str>,
         scopes: Option<Vec<String>>,
     ) -> Result<HostedConfig, Error> {
-        let domain = crate::encoding::trim_end_byte(domain, b'/');
-        // After the scheme's "://" (a secure URL's first `:`), on bytes: a host, no path or query.
-        let host_only =
-            crate::encoding::cut(domain, b':').and_then(|(_, rest)| rest.strip_prefix("//")).is_some_and(|host| {
-                !host.is_empty() && crate::encoding::find_byte(host, |c| c == b'/' || c == b'?').is_none()
-            });
-        if !secure_url(domain) || !host_only {
-            return Err(Error::invalid_input(
-                "domain must be the user pool's domain, e.g. https://myapp.auth.us-east-1.amazoncognito.com (http:// only for localhost)",
-            ));
-        }
+        // The same origin check as the domain that refreshes and revokes (the engine's config reads
+        // both from one member).
+        let domain = crate::refresh::parse_domain(domain)?;
         if !secure_url(redirect_sign_in) {
             return Err(Error::invalid_input(
                 "redirectSignIn must be an https:// URL without a fragment (http:// only for localhost)",
@@ -106,7 +98,7 @@ impl HostedConfig {
             return Err(Error::invalid_input("scopes must be a non-empty list of OAuth scope names"));
         }
         Ok(HostedConfig {
-            domain: String::from(domain),
+            domain,
             redirect_sign_in: String::from(redirect_sign_in),
             redirect_sign_out: redirect_sign_out.map(String::from),
             scopes,

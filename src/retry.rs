@@ -19,26 +19,19 @@ pub const MAX_DELAY_MS: u32 = 2_000;
 
 /// Operations that may be sent again with the same body.
 pub fn safe_to_repeat(operation: &str) -> bool {
-    // A build without operations (the core engine) sends none of the others.
-    #[cfg(not(feature = "ops"))]
-    return operation == "InitiateAuth";
-    #[cfg(feature = "ops")]
-    matches!(
-        operation,
-        "InitiateAuth"
-            | "GetUser"
-            | "GetDevice"
-            | "ListDevices"
-            | "ListWebAuthnCredentials"
-            | "SetUserMFAPreference"
-            | "UpdateDeviceStatus"
-            | "ForgetDevice"
-            | "DeleteUserAttributes"
-    )
+    // Only the operations this build can send are listed (each with the feature that sends it).
+    match operation {
+        "InitiateAuth" => true,
+        #[cfg(feature = "account")]
+        "GetUser" | "SetUserMFAPreference" | "DeleteUserAttributes" => true,
+        #[cfg(feature = "devices")]
+        "GetDevice" | "ListDevices" | "UpdateDeviceStatus" | "ForgetDevice" => true,
+        #[cfg(feature = "passkeys")]
+        "ListWebAuthnCredentials" => true,
+        _ => false,
+    }
 }
 
-/// Whether try number `attempt` (1-based) of `operation`, which failed with `error`, is
-/// followed by another.
 pub fn should_retry(operation: &str, attempt: u32, error: &Error) -> bool {
     attempt < MAX_ATTEMPTS && safe_to_repeat(operation) && error.retryable()
 }
