@@ -252,7 +252,7 @@ export class Runner {
     switch (f[2]) {
       case 's': return res(session(f, 3));
       case 'n': return res(null);
-      case 'i': return res({ type: 'signedIn', session: session(f, 3) });
+      case 'i': return res(f.length > 11 ? { type: 'signedIn', session: session(f, 3), state: opt(f[11]) } : { type: 'signedIn', session: session(f, 3) });
       case 'h': return res({ type: 'challenge', name: f[3] });
       case 'o': return res({ revoked: f[3] === '1', error: f.length > 4 ? error(f, 4) : null });
       case 'j': return res(JSON.parse(f[3], revive));

@@ -20,7 +20,8 @@
 //! - session: `username idToken accessToken refreshToken|␀ expiresAt clockDrift idClaims
 //!   accessClaims`; error: `code status|␀ retryable(0|1) serviceMessage|␀` (the library's
 //!   own errors carry their code only: the runner has no prose to show and needs none)
-//! - result: `s [session]` session or `n` none · `i session` signed in · `h name` challenge
+//! - result: `s [session]` session or `n` none · `i session [state|␀]` signed in (`state`: the
+//!   app's, after a hosted-UI sign-in) · `h name` challenge
 //!   · `o revoked(0|1) [error]` signed out · `j json` an operation's result · `u` undefined
 //!   · `e error`
 #![forbid(unsafe_code)]
@@ -195,6 +196,14 @@ pub fn effects(out: &mut String, effects: &[Effect]) {
                     Ok(Done::SignedIn(s)) => {
                         field(out, "i");
                         session(out, s);
+                    }
+                    Ok(Done::Redirected(s, state)) => {
+                        field(out, "i");
+                        session(out, s);
+                        match state {
+                            Some(st) => field(out, st),
+                            None => null(out),
+                        }
                     }
                     Ok(Done::Challenge(name)) => {
                         field(out, "h");
@@ -466,5 +475,30 @@ mod tests {
         // In the builds without the library's prose (`codes-only`, `core-hosted`): a ␀.
         let prose = if Error::invalid_input("x").message.is_empty() { "\u{0}" } else { "prose stays in Rust" };
         assert_eq!(out, alloc::format!("T\u{1f}1\u{1f}-5\u{1e}C\u{1f}2\u{1f}e\u{1f}NotAuthorizedException\u{1f}400\u{1f}0\u{1f}bad  x\u{1e}C\u{1f}3\u{1f}e\u{1f}InvalidInput\u{1f}\u{0}\u{1f}0\u{1f}{prose}"));
+    }
+
+    #[test]
+    fn a_sign_in_and_a_redirect_callback_carry_the_session_and_the_apps_state() {
+        let s = Session {
+            username: String::from("alice"),
+            id_token: String::from("i.d.t"),
+            access_token: String::from("a.c.c"),
+            refresh_token: None,
+            clock_drift: -3,
+            access_exp: 1_700_000_000,
+            id_exp: 1_700_000_100,
+            id_claims: String::from("{}"),
+            access_claims: String::from("{}"),
+        };
+        let session = "\u{1f}alice\u{1f}i.d.t\u{1f}a.c.c\u{1f}\u{0}\u{1f}1699999997000\u{1f}-3\u{1f}{}\u{1f}{}";
+        for (done, tail) in [
+            (Done::SignedIn(s.clone()), ""),
+            (Done::Redirected(s.clone(), Some(String::from("/home\u{1f}x"))), "\u{1f}/home x"),
+            (Done::Redirected(s.clone(), None), "\u{1f}\u{0}"),
+        ] {
+            let mut out = String::new();
+            effects(&mut out, &[Effect::Complete { call: 4, result: Ok(done) }]);
+            assert_eq!(out, alloc::format!("C\u{1f}4\u{1f}i{session}{tail}"));
+        }
     }
 }

@@ -377,7 +377,7 @@ fn step(a: &mut Auth, call: u32, r: Result<Step, Error>, retry: Option<Box<Retry
         }
         Ok(Step::SignedIn(s)) => {
             feats(a).pending = None;
-            a.signed_in(call, s, TokenSource::UserPool, None);
+            a.signed_in(call, s, TokenSource::UserPool, super::life::Answer::Session);
         }
         Ok(Step::SignedInNewDevice(s, nd)) => {
             feats(a).pending = None;
@@ -475,7 +475,7 @@ fn signed_in_new_device(a: &mut Auth, call: u32, s: Session, device: Option<(&st
     });
     let mut b = crate::json::Body::new();
     b.str("type", "signedIn").raw("session", &s.to_result_json()).raw("newDevice", &nd);
-    a.signed_in(call, s, TokenSource::UserPool, Some(b.end()));
+    a.signed_in(call, s, TokenSource::UserPool, super::life::Answer::Json(b.end()));
 }
 
 /// The answer to a pending SELECT_CHALLENGE: `{ answer }` (with `password` for the password

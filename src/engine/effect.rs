@@ -148,6 +148,8 @@ pub enum Done {
     Session(Option<Session>),
     /// `signIn()` reached tokens.
     SignedIn(Session),
+    /// `handleRedirectCallback()` reached tokens: the session and the app's `state`.
+    Redirected(Session, Option<String>),
     /// `signIn()` needs an answer to a challenge (by Cognito's name).
     Challenge(String),
     /// `signOut()`: local state is gone; whether the server revoked the tokens.
@@ -162,6 +164,7 @@ impl core::fmt::Debug for Done {
         match self {
             Done::Session(s) => f.debug_tuple("Session").field(s).finish(),
             Done::SignedIn(s) => f.debug_tuple("SignedIn").field(s).finish(),
+            Done::Redirected(s, _) => f.debug_tuple("Redirected").field(s).finish_non_exhaustive(),
             Done::Challenge(n) => f.debug_tuple("Challenge").field(n).finish(),
             Done::SignedOut { revoked, error } => {
                 f.debug_struct("SignedOut").field("revoked", revoked).field("error", error).finish()

@@ -34,7 +34,7 @@ use super::life::Auth;
 use super::ops::{self, keyed, opt_str, req_str, Op};
 use crate::error::{Code, Error};
 use crate::idtoken::{self, Expected, Jwks};
-use crate::json::{Body, Json};
+use crate::json::Json;
 use crate::oauth::{self, AuthorizeOptions, Callback, HostedConfig, OAuthRequest, PendingSignIn, PkceVerifier};
 use crate::protocol::AuthenticationResult;
 use crate::refresh::TokenSource;
@@ -483,29 +483,10 @@ fn verified(a: &mut Auth, call: u32, v: Verify) -> Result<(), Error> {
         Then::Token { .. } => {}
         Then::SignIn { tokens, app_state, status } => {
             let s = Session::from_tokens(&a.config().client, tokens, None, a.now()).map_err(|e| e.for_reply(status))?;
-            let result = signed_in_json(&s, app_state.as_deref());
-            a.signed_in(call, s, TokenSource::HostedUi, Some(result));
+            a.signed_in(call, s, TokenSource::HostedUi, super::life::Answer::State(app_state));
         }
     }
     Ok(())
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-fn num(n: i64) -> String {
-    let mut t = String::new();
-    if n < 0 {
-        t.push('-');
-    }
-    t.push_str(&crate::timestamp::decimal(n.unsigned_abs()));
-    t
-}
-
-/// `{type: "signedIn", session, state}` (the session by `Session::to_result_json`), written
-/// member by member (`json::Body`).
-fn signed_in_json(s: &Session, app_state: Option<&str>) -> String {
-    let mut b = Body::new();
-    b.str("type", "signedIn").raw("session", &s.to_result_json()).opt_str("state", app_state);
-    b.end()
 }
 
 // ---- signOut({ redirect: true }) ---------------------------------------------------------
@@ -539,48 +520,6 @@ pub(crate) fn signed_out_done(a: &mut Auth, call: u32) {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_signed_in_result_is_the_json_trees_bytes() {
-        fn tree(s: &Session, app_state: Option<&str>) -> String {
-            let n = |v: i64| Json::Num(num(v));
-            let claims = |t: &str| crate::json::parse(t).unwrap_or(Json::Obj(Vec::new()));
-            let session = Json::Obj(alloc::vec![
-                (String::from("username"), Json::Str(s.username.clone())),
-                (String::from("idToken"), Json::Str(s.id_token.clone())),
-                (String::from("accessToken"), Json::Str(s.access_token.clone())),
-                (String::from("refreshToken"), s.refresh_token.clone().map_or(Json::Null, Json::Str)),
-                (String::from("expiresAt"), n(s.expires_at_ms())),
-                (String::from("clockDrift"), n(s.clock_drift)),
-                (String::from("idTokenClaims"), claims(&s.id_claims)),
-                (String::from("accessTokenClaims"), claims(&s.access_claims)),
-            ]);
-            Json::Obj(alloc::vec![
-                (String::from("type"), Json::Str(String::from("signedIn"))),
-                (String::from("session"), session),
-                (String::from("state"), app_state.map(String::from).map_or(Json::Null, Json::Str)),
-            ])
-            .to_text()
-        }
-        for (refresh, drift, id_claims) in [(None, -3, "{ \"sub\" : \"s\" }"), (Some("r\"t"), 7, "not json")] {
-            let s = Session {
-                username: "al\\ice".into(),
-                id_token: "i.d.t".into(),
-                access_token: "a.c.c".into(),
-                refresh_token: refresh.map(String::from),
-                clock_drift: drift,
-                access_exp: 1_700_000_000,
-                id_exp: 1_700_000_100,
-                id_claims: id_claims.into(),
-                access_claims: r#"{"exp":1700000000,"scope":"a b"}"#.into(),
-            };
-            for app_state in [None, Some("/x?\"y\"")] {
-                // The same JSON value (the claims keep their own text, spacing included).
-                let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
-                assert_eq!(parse(&signed_in_json(&s, app_state)), parse(&tree(&s, app_state)));
-            }
-        }
-    }
 
     #[test]
     fn the_config_is_parsed_once_with_typed_errors() {

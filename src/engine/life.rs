@@ -124,8 +124,20 @@ enum Saved {
     SignedIn {
         call: u32,
         session: Session,
-        result: Option<String>,
+        result: Answer,
     },
+}
+
+/// What a sign-in's call resolves to once its session is stored.
+pub(crate) enum Answer {
+    /// The session (`Done::SignedIn`).
+    Session,
+    /// A JSON result that carries the session (the challenge flow's `newDevice`).
+    #[cfg(feature = "challenges")]
+    Json(String),
+    /// The session and the app's `state` (the hosted UI's callback).
+    #[cfg(feature = "hosted-ui")]
+    State(Option<String>),
 }
 
 /// What a task id is waiting for.
@@ -166,7 +178,7 @@ enum Wait {
         call: u32,
         session: Box<Session>,
         source: TokenSource,
-        result: Option<String>,
+        result: Answer,
     },
     /// Any reply for an operation of `engine::ops`.
     #[cfg(feature = "ops")]
@@ -692,10 +704,14 @@ impl Auth {
                     self.emit(EventKind::SignedIn, Some(&s), None);
                     self.out.push(Effect::Broadcast { notice: Notice::SignedIn });
                     self.schedule_for(&s);
-                    match result {
-                        Some(json) => self.complete(call, Ok(Done::Json(Some(json)))),
-                        None => self.complete(call, Ok(Done::SignedIn(s))),
-                    }
+                    let done = match result {
+                        Answer::Session => Done::SignedIn(s),
+                        #[cfg(feature = "challenges")]
+                        Answer::Json(json) => Done::Json(Some(json)),
+                        #[cfg(feature = "hosted-ui")]
+                        Answer::State(state) => Done::Redirected(s, state),
+                    };
+                    self.complete(call, Ok(done));
                 }
                 Saved::Refreshed(new, _) => {
                     self.emit(EventKind::TokenRefreshed, Some(&new), None);
@@ -1074,7 +1090,7 @@ impl Auth {
                 .and_then(|resp| flow.handle(&self.cfg.client, self.cfg.secret.as_ref(), &resp, self.now))
             {
                 Ok(Next::Send(flow, req)) => self.send(http::api(req), HttpThen::SignIn { call, flow: Box::new(flow) }),
-                Ok(Next::SignedIn(s)) => self.signed_in(call, s, TokenSource::UserPool, None),
+                Ok(Next::SignedIn(s)) => self.signed_in(call, s, TokenSource::UserPool, Answer::Session),
                 Ok(Next::Challenge(name)) => self.complete(call, Ok(Done::Challenge(name))),
                 Err(e) => self.complete(call, Err(e)),
             },
@@ -1195,7 +1211,7 @@ impl Auth {
     /// A sign-in reached tokens: replaces another user's session, stores this one (with its
     /// source), emits `signedIn`, tells the other tabs, arms the background refresh and
     /// completes `call` with the session (or with `result`, JSON text, when given).
-    pub(crate) fn signed_in(&mut self, call: u32, s: Session, source: TokenSource, result: Option<String>) {
+    pub(crate) fn signed_in(&mut self, call: u32, s: Session, source: TokenSource, result: Answer) {
         let k = session::last_user_key(self.cfg.client.client_id());
         self.storage(alloc::vec![StorageOp::Get(k)], Wait::StartedPrev { call, session: Box::new(s), source, result });
     }
