@@ -28,8 +28,8 @@ use alloc::vec::Vec;
 
 use zeroize::Zeroizing;
 
-use super::effect::{Done, Effect, Http, Method, Reply, StorageOp};
-use super::http::{Outgoing, Wire, TIMEOUT_MS};
+use super::effect::{Done, Effect, Reply, StorageOp};
+use super::http::Outgoing;
 use super::life::Auth;
 use super::ops::{self, keyed, opt_str, req_str, Op};
 use crate::error::{Code, Error};
@@ -218,27 +218,12 @@ fn hosted(a: &Auth) -> Result<&HostedConfig, Error> {
 
 /// A request to the user-pool domain (or the JWKS) as the engine's one request type.
 fn outgoing(req: OAuthRequest, operation: &'static str) -> Outgoing {
-    let mut headers = Vec::new();
-    if req.form.is_some() {
-        headers.push(("Content-Type", String::from("application/x-www-form-urlencoded")));
-    }
-    if let Some(t) = req.bearer {
+    let bearer = req.bearer.map(|t| {
         let mut v = String::from("Bearer ");
         v.push_str(&t);
-        headers.push(("Authorization", v));
-    }
-    let method = if req.method == "POST" { Method::Post } else { Method::Get };
-    Outgoing {
-        http: alloc::rc::Rc::new(Http {
-            method,
-            url: req.url,
-            headers,
-            body: req.form.unwrap_or_default(),
-            timeout_ms: TIMEOUT_MS,
-        }),
-        operation,
-        wire: Wire::OAuth,
-    }
+        v
+    });
+    super::http::oauth(req.url, req.form, bearer, operation)
 }
 
 /// A new attempt: the authorize URL and the tab-storage write that remembers it. Its 64

@@ -51,13 +51,24 @@ pub fn api(req: HttpRequest) -> Outgoing {
 }
 
 pub fn form(req: FormRequest, operation: &'static str) -> Outgoing {
-    let mut headers: Vec<(&'static str, String)> =
-        alloc::vec![("Content-Type", String::from("application/x-www-form-urlencoded"))];
-    if let Some(a) = req.authorization {
+    oauth(req.url, Some(req.body), req.authorization, operation)
+}
+
+/// A request to the user-pool domain (or the JWKS): a form POST when there is a body, else a
+/// GET; with its `Authorization` header (Basic for a client secret, Bearer for userInfo).
+pub fn oauth(url: String, form: Option<String>, authorization: Option<String>, operation: &'static str) -> Outgoing {
+    let mut headers: Vec<(&'static str, String)> = Vec::new();
+    let method = if form.is_some() {
+        headers.push(("Content-Type", String::from("application/x-www-form-urlencoded")));
+        Method::Post
+    } else {
+        Method::Get
+    };
+    if let Some(a) = authorization {
         headers.push(("Authorization", a));
     }
     Outgoing {
-        http: Rc::new(Http { method: Method::Post, url: req.url, headers, body: req.body, timeout_ms: TIMEOUT_MS }),
+        http: Rc::new(Http { method, url, headers, body: form.unwrap_or_default(), timeout_ms: TIMEOUT_MS }),
         operation,
         wire: Wire::OAuth,
     }
