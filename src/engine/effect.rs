@@ -289,7 +289,8 @@ pub enum Call {
     CurrentSession,
     /// A password sign-in for a native caller (the runner sends `Op::SignIn` with JSON):
     /// USER_SRP_AUTH on the table-driven path without the challenges module, that module's
-    /// sign-in with it.
+    /// sign-in with it. Native only: the wasm boundary has no input for it.
+    #[cfg(not(target_arch = "wasm32"))]
     SignIn {
         username: String,
         password: String,
@@ -311,6 +312,7 @@ impl core::fmt::Debug for Call {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Call::CurrentSession => f.write_str("CurrentSession"),
+            #[cfg(not(target_arch = "wasm32"))]
             Call::SignIn { username, .. } => write!(f, "SignIn({username}, …)"),
             Call::SignOut { global, redirect } => write!(f, "SignOut(global: {global}, redirect: {redirect})"),
             // The input may hold passwords and codes: only the operation is printed.

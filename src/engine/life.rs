@@ -555,9 +555,9 @@ impl Auth {
             Call::Op { op, input } => ops::start(self, call, op, &Zeroizing::new(input)),
             // The table-driven SRP path in a build without the challenges module; with it, the
             // challenges module's sign-in (so a build carries one SRP sign-in, not two).
-            #[cfg(not(feature = "challenges"))]
+            #[cfg(all(not(feature = "challenges"), not(target_arch = "wasm32")))]
             Call::SignIn { username, password } => self.srp_sign_in(call, &username, &Zeroizing::new(password)),
-            #[cfg(feature = "challenges")]
+            #[cfg(all(feature = "challenges", not(target_arch = "wasm32")))]
             Call::SignIn { username, password } => {
                 let member = |k: &str, v| (String::from(k), Json::Str(v));
                 let input = Json::Obj(alloc::vec![member("username", username), member("password", password)]);
