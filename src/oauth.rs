@@ -227,16 +227,16 @@ pub fn random_token(bytes: &[u8; STATE_BYTES]) -> String {
 
 /// The app's options for one sign-in (`signInWithRedirect`/`authorizeUrl`).
 #[derive(Clone, Debug, Default)]
-pub struct AuthorizeOptions {
+pub struct AuthorizeOptions<'a> {
     /// `Google`, `Facebook`, `LoginWithAmazon`, `SignInWithApple`, `COGNITO`, or the name of
     /// a SAML/OIDC provider of the pool (`identity_provider`).
-    pub provider: Option<String>,
+    pub provider: Option<&'a str>,
     /// An identifier of a SAML/OIDC provider (`idp_identifier`), e.g. an email domain.
-    pub idp_identifier: Option<String>,
+    pub idp_identifier: Option<&'a str>,
     /// Overrides the configured scopes for this sign-in.
     pub scopes: Option<Vec<String>>,
-    pub lang: Option<String>,
-    pub prompt: Option<String>,
+    pub lang: Option<&'a str>,
+    pub prompt: Option<&'a str>,
 }
 
 /// Maps the friendly provider names apps use to Cognito's `identity_provider` values.
@@ -296,7 +296,7 @@ impl PendingSignIn {
 pub fn authorize_url(
     config: &HostedConfig,
     client_id: &str,
-    opts: &AuthorizeOptions,
+    opts: &AuthorizeOptions<'_>,
     pending: &PendingSignIn,
 ) -> Result<String, Error> {
     let scopes = opts.scopes.as_ref().unwrap_or(&config.scopes);
@@ -322,12 +322,12 @@ pub fn authorize_url(
         ("code_challenge", &challenge),
         ("code_challenge_method", "S256"),
     ];
-    let provider = opts.provider.as_deref().map(provider_name);
+    let provider = opts.provider.map(provider_name);
     for (k, v) in [
         ("identity_provider", provider),
-        ("idp_identifier", opts.idp_identifier.as_deref()),
-        ("lang", opts.lang.as_deref()),
-        ("prompt", opts.prompt.as_deref()),
+        ("idp_identifier", opts.idp_identifier),
+        ("lang", opts.lang),
+        ("prompt", opts.prompt),
     ] {
         if let Some(v) = v {
             if v.is_empty() {
@@ -774,11 +774,11 @@ pub(crate) mod tests {
         );
         assert_eq!(p.verifier.challenge(), "VtX6czP210fbQsI5QH5dpMMvTHnzXQkrE0_TWkAtnFw");
         let opts = AuthorizeOptions {
-            provider: Some("Apple".into()),
-            idp_identifier: Some("example.com".into()),
+            provider: Some("Apple"),
+            idp_identifier: Some("example.com"),
             scopes: Some(vec!["openid".into(), "https://api.example/read".into()]),
-            lang: Some("fr".into()),
-            prompt: Some("login".into()),
+            lang: Some("fr"),
+            prompt: Some("login"),
         };
         let url = authorize_url(&hosted(), CLIENT, &opts, &p).unwrap();
         assert!(url.contains("&scope=openid%20https%3A%2F%2Fapi.example%2Fread&"), "{url}");
@@ -786,7 +786,7 @@ pub(crate) mod tests {
             url.ends_with("&identity_provider=SignInWithApple&idp_identifier=example.com&lang=fr&prompt=login"),
             "{url}"
         );
-        let bad = AuthorizeOptions { provider: Some(String::new()), ..Default::default() };
+        let bad = AuthorizeOptions { provider: Some(""), ..Default::default() };
         assert_eq!(authorize_url(&hosted(), CLIENT, &bad, &p).err().unwrap().code, Code::InvalidInput);
         assert_eq!(provider_name("Google"), "Google");
         assert_eq!(provider_name("Amazon"), "LoginWithAmazon");

@@ -232,11 +232,11 @@ fn outgoing(req: OAuthRequest, operation: &'static str) -> Outgoing {
 fn attempt(a: &mut Auth, input: &Json) -> Result<(String, StorageOp), Error> {
     hosted(a)?;
     let opts = AuthorizeOptions {
-        provider: opt_str(input, "provider")?.map(String::from),
-        idp_identifier: opt_str(input, "idpIdentifier")?.map(String::from),
+        provider: opt_str(input, "provider")?,
+        idp_identifier: opt_str(input, "idpIdentifier")?,
         scopes: opt_strings(input, "scopes")?,
-        lang: opt_str(input, "lang")?.map(String::from),
-        prompt: opt_str(input, "prompt")?.map(String::from),
+        lang: opt_str(input, "lang")?,
+        prompt: opt_str(input, "prompt")?,
     };
     let app_state = opt_str(input, "state")?.map(String::from);
     let mut v = Zeroizing::new([0u8; oauth::VERIFIER_BYTES]);
