@@ -11,10 +11,7 @@ import { executors, CognitoAuth as Core, US } from './core.mjs';
 
 /** @param {string} s base64url @returns {ArrayBuffer} */
 export function bytes(s) {
-  const b = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
-  const u = new Uint8Array(b.length);
-  for (let i = 0; i < b.length; i++) u[i] = b.charCodeAt(i);
-  return u.buffer;
+  return Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)).buffer;
 }
 
 /** `V id n e signature signedBytes`: RSASSA-PKCS1-v1_5 / SHA-256 with WebCrypto; replies 1 or 0. */
