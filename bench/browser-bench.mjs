@@ -4,13 +4,19 @@
 //   cold = the first sign-in in a freshly loaded page (median over COLD fresh pages)
 //   warm = median of RUNS further sign-ins in one page
 //   ready = import of cognito_wasm.js + init() (fetch, compile, instantiate the wasm) in a fresh page
-//   (and the same for the `cognito-wasm/core` entry: cognito_wasm_core.js + cognito_wasm_core.wasm)
+//   (and the same for the `cognito-wasm/core` entry: cognito_wasm_core.js + cognito_wasm_core.wasm);
+//   `fetch` is the wasm's own resource timing (request start to last byte), part of init
+// The page and the package are served by an HTTP server on 127.0.0.1 in this process (loopback,
+// as a page on a nearby CDN edge or a dev server sees it). ROUTE=1 serves them through
+// Playwright's request interception instead, as this bench did before 2026-12-03: every file then
+// makes a round trip through the driver, which adds several ms to each fetch.
 // Usage: node bench/browser-bench.mjs [--json]   (needs pkg/ built by scripts/build-pkg.sh)
 //   PKG_OLD=dir: also measure the package in dir (e.g. a previous release) in the same run
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -54,7 +60,9 @@ window.benchOurs = async (n, prepared, dir = '/pkg/', entry = 'cognito_wasm.js')
   const m = await import(dir + entry);
   const t1 = performance.now();
   await m.default();
-  window.ready = [t1 - t0, performance.now() - t1];
+  const t2 = performance.now();
+  const w = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+  window.ready = [t1 - t0, t2 - t1, w ? w.responseEnd - w.startTime : NaN];
   const auth = new m.CognitoAuth({ userPoolId: POOL, clientId: CLIENT, storage: 'memory' });
   const out = [];
   for (let k = 0; k < n; k++) {
@@ -81,23 +89,52 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', env
     '--disable-sync', '--disable-quic', '--no-first-run'] });
 const chromeVersion = browser.version();
 const context = await browser.newContext();
-await context.route('http://bench.local/**', (route) => {
-  const u = new URL(route.request().url());
-  const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
-  let file;
-  if (u.pathname === '/') return route.fulfill({ contentType: 'text/html', body: `<!doctype html><script type="module">${pageScript}</script>` });
-  if (u.pathname === '/cij.js') file = cijBundle;
-  else if (u.pathname.startsWith('/pkg/')) file = path.join(root, 'pkg', path.basename(u.pathname));
-  else if (u.pathname.startsWith('/pkg-old/') && process.env.PKG_OLD) file = path.join(process.env.PKG_OLD, path.basename(u.pathname));
-  else return route.fulfill({ status: 404, body: '' });
-  return route.fulfill({ contentType: types[path.extname(file)] || 'application/octet-stream', body: fs.readFileSync(file) });
-});
+/** The file for a URL path, or null. */
+function fileFor(pathname) {
+  if (pathname === '/cij.js') return cijBundle;
+  if (pathname.startsWith('/pkg/')) return path.join(root, 'pkg', path.basename(pathname));
+  if (pathname.startsWith('/pkg-old/') && process.env.PKG_OLD) return path.join(process.env.PKG_OLD, path.basename(pathname));
+  return null;
+}
+const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+const pageHtml = `<!doctype html><script type="module">${pageScript}</script>`;
+let base = 'http://bench.local', server;
+if (process.env.ROUTE === '1') {
+  await context.route('http://bench.local/**', (route) => {
+    const u = new URL(route.request().url());
+    if (u.pathname === '/') return route.fulfill({ contentType: 'text/html', body: pageHtml });
+    const file = fileFor(u.pathname);
+    if (!file) return route.fulfill({ status: 404, body: '' });
+    return route.fulfill({ contentType: types[path.extname(file)] || 'application/octet-stream', body: fs.readFileSync(file) });
+  });
+} else {
+  // Files are read once, before any page asks (a disk read is not what is measured).
+  const cache = new Map();
+  server = http.createServer((req, res) => {
+    const u = new URL(req.url, 'http://x');
+    if (u.pathname === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(pageHtml);
+    const file = fileFor(u.pathname);
+    if (!file || !fs.existsSync(file)) return res.writeHead(404).end();
+    if (!cache.has(file)) cache.set(file, fs.readFileSync(file));
+    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' }).end(cache.get(file));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${server.address().port}`;
+  for (const [prefix, dir] of [['/pkg/', path.join(root, 'pkg')], ['/pkg-old/', process.env.PKG_OLD]]) {
+    if (!dir) continue;
+    for (const f of fs.readdirSync(dir)) {
+      const file = fileFor(prefix + f);
+      if (file && fs.statSync(file).isFile()) cache.set(file, fs.readFileSync(file));
+    }
+  }
+  cache.set(cijBundle, fs.readFileSync(cijBundle));
+}
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const readies = {};
 async function fresh(fn, n, arg, dir, entry) {
   const page = await context.newPage();
-  await page.goto('http://bench.local/');
+  await page.goto(base + '/');
   await page.waitForFunction(() => typeof window.benchOurs === 'function');
   const r = await page.evaluate(([f, k, a, d, e]) => window[f](k, a, d, e), [fn, n, arg, dir, entry]);
   const ready = await page.evaluate(() => window.ready ?? null);
@@ -113,7 +150,8 @@ async function measure(name, fn, arg, dir, entry) {
     total_ms: +median(xs.map(x => x[0] + x[1])).toFixed(2) });
   const out = { impl: name, cold: row(cold), warm: row(warm) };
   const rd = readies[dir + (entry ?? '')];
-  if (rd) out.ready = { import_ms: +median(rd.map(r => r[0])).toFixed(2), init_ms: +median(rd.map(r => r[1])).toFixed(2) };
+  if (rd) out.ready = { import_ms: +median(rd.map(r => r[0])).toFixed(2), init_ms: +median(rd.map(r => r[1])).toFixed(2),
+    fetch_ms: +median(rd.map(r => r[2])).toFixed(2) };
   return out;
 }
 const results = [
@@ -127,11 +165,12 @@ if (process.env.PKG_OLD) {
 }
 results.push(await measure(`amazon-cognito-identity-js ${cijVersion}`, 'benchCij'));
 await browser.close();
+server?.close();
 fs.rmSync(tmp, { recursive: true, force: true });
 if (process.argv.includes('--json')) console.log(JSON.stringify({ chromium: chromeVersion, results }));
 else {
-  console.log(`Chromium ${chromeVersion}; cold = first sign-in in a fresh page (median of ${COLD}), warm = median of ${RUNS}`);
+  console.log(`Chromium ${chromeVersion}; served by ${process.env.ROUTE === '1' ? 'request interception' : 'a loopback HTTP server'}; cold = first sign-in in a fresh page (median of ${COLD}), warm = median of ${RUNS}`);
   for (const r of results) for (const k of ['cold', 'warm'])
     console.log(`${r.impl.padEnd(42)} ${k}  A ${String(r[k].A_ms).padStart(7)} ms  key+sig ${String(r[k].key_sig_ms).padStart(7)} ms  total ${String(r[k].total_ms).padStart(7)} ms`
-      + (k === 'cold' && r.ready ? `  (ready: import ${r.ready.import_ms} ms + init ${r.ready.init_ms} ms)` : ''));
+      + (k === 'cold' && r.ready ? `  (ready: import ${r.ready.import_ms} ms + init ${r.ready.init_ms} ms, of which the wasm's fetch ${r.ready.fetch_ms} ms)` : ''));
 }
