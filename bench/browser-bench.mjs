@@ -6,6 +6,9 @@
 //   ready = import of cognito_wasm.js + init() (fetch, compile, instantiate the wasm) in a fresh page
 //   (and the same for the `cognito-wasm/core` entry: cognito_wasm_core.js + cognito_wasm_core.wasm);
 //   `fetch` is the wasm's own resource timing (request start to last byte), part of init
+//   page load = a page whose module script imports the core entry and awaits init() at once:
+//   the time from navigation start to the engine being ready (median of COLD fresh contexts),
+//   plain and with the engine's preload hint (README, "Loading fast")
 // The page and the package are served by an HTTP server on 127.0.0.1 in this process (loopback,
 // as a page on a nearby CDN edge or a dev server sees it). ROUTE=1 serves them through
 // Playwright's request interception instead, as this bench did before 2026-12-03: every file then
@@ -98,6 +101,11 @@ function fileFor(pathname) {
 }
 const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 const pageHtml = `<!doctype html><script type="module">${pageScript}</script>`;
+const loadScript = `<script type="module">import init from '/pkg/cognito_wasm_core.js'; await init(); window.loaded = performance.now();</script>`;
+const loadPages = {
+  '/load-plain': `<!doctype html>${loadScript}`,
+  '/load-preload': `<!doctype html><link rel="preload" href="/pkg/cognito_wasm_core.wasm" as="fetch" type="application/wasm" crossorigin>${loadScript}`,
+};
 let base = 'http://bench.local', server;
 if (process.env.ROUTE === '1') {
   await context.route('http://bench.local/**', (route) => {
@@ -113,6 +121,7 @@ if (process.env.ROUTE === '1') {
   server = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
     if (u.pathname === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(pageHtml);
+    if (loadPages[u.pathname]) return res.writeHead(200, { 'content-type': 'text/html' }).end(loadPages[u.pathname]);
     const file = fileFor(u.pathname);
     if (!file || !fs.existsSync(file)) return res.writeHead(404).end();
     if (!cache.has(file)) cache.set(file, fs.readFileSync(file));
@@ -133,13 +142,17 @@ if (process.env.ROUTE === '1') {
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const readies = {};
 async function fresh(fn, n, arg, dir, entry) {
-  const page = await context.newPage();
+  // CONTEXTS=1 (loopback only): each page in a fresh browser context (no connection or cache
+  // shared with the page before it).
+  const ctx = process.env.CONTEXTS === '1' && n === 1 ? await browser.newContext() : context;
+  const page = await ctx.newPage();
   await page.goto(base + '/');
   await page.waitForFunction(() => typeof window.benchOurs === 'function');
   const r = await page.evaluate(([f, k, a, d, e]) => window[f](k, a, d, e), [fn, n, arg, dir, entry]);
   const ready = await page.evaluate(() => window.ready ?? null);
   if (ready && n === 1) (readies[dir + (entry ?? '')] ??= []).push(ready);
   await page.close();
+  if (ctx !== context) await ctx.close();
   return r;
 }
 async function measure(name, fn, arg, dir, entry) {
@@ -164,13 +177,31 @@ if (process.env.PKG_OLD) {
   results.push(await measure('cognito-wasm (PKG_OLD) + prepareSignIn()', 'benchOurs', true, '/pkg-old/'));
 }
 results.push(await measure(`amazon-cognito-identity-js ${cijVersion}`, 'benchCij'));
+/** Navigation start to `init()` resolved, per load page (fresh context each; the wasm must be fetched once). */
+const loads = {};
+if (!process.env.ROUTE) {
+  for (let i = 0; i < COLD; i++) for (const k of Object.keys(loadPages)) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    let wasmRequests = 0;
+    page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasmRequests++; });
+    await page.goto(base + k);
+    await page.waitForFunction(() => window.loaded);
+    if (wasmRequests !== 1) throw new Error(`${k}: the engine was fetched ${wasmRequests} times`);
+    (loads[k] ??= []).push(await page.evaluate(() => window.loaded));
+    await ctx.close();
+  }
+  for (const k of Object.keys(loads)) loads[k] = +median(loads[k]).toFixed(1);
+}
 await browser.close();
 server?.close();
 fs.rmSync(tmp, { recursive: true, force: true });
-if (process.argv.includes('--json')) console.log(JSON.stringify({ chromium: chromeVersion, results }));
+if (process.argv.includes('--json')) console.log(JSON.stringify({ chromium: chromeVersion, results, loads }));
 else {
   console.log(`Chromium ${chromeVersion}; served by ${process.env.ROUTE === '1' ? 'request interception' : 'a loopback HTTP server'}; cold = first sign-in in a fresh page (median of ${COLD}), warm = median of ${RUNS}`);
   for (const r of results) for (const k of ['cold', 'warm'])
     console.log(`${r.impl.padEnd(42)} ${k}  A ${String(r[k].A_ms).padStart(7)} ms  key+sig ${String(r[k].key_sig_ms).padStart(7)} ms  total ${String(r[k].total_ms).padStart(7)} ms`
       + (k === 'cold' && r.ready ? `  (ready: import ${r.ready.import_ms} ms + init ${r.ready.init_ms} ms, of which the wasm's fetch ${r.ready.fetch_ms} ms)` : ''));
+  for (const [k, ms] of Object.entries(loads))
+    console.log(`page load, cognito-wasm/core ready ${k === '/load-plain' ? 'without hints' : 'with the wasm preload hint'}: ${ms} ms after navigation start (median of ${COLD} fresh contexts)`);
 }
