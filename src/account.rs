@@ -568,6 +568,7 @@ mod tests {
             status: 400,
             body: r#"{"__type":"CodeMismatchException","message":"m"}"#.into(),
             error_type: None,
+            date_s: 0,
         })
         .unwrap_err();
         assert_eq!(e.code, Code::Service("CodeMismatchException".into()));

@@ -344,7 +344,7 @@ mod tests {
         assert!(get_device(&c, "t", "").is_err());
         assert!(forget_device(&c, "t", "").is_err());
         assert!(list_devices(&c, "", None).is_err());
-        let ok = |b: &str| HttpResponse { status: 200, body: b.into(), error_type: None };
+        let ok = |b: &str| HttpResponse { status: 200, body: b.into(), error_type: None, date_s: 0 };
         assert!(parse_confirm_device(&ok(r#"{"UserConfirmationNecessary":true}"#)).unwrap());
         assert!(!parse_confirm_device(&ok("{}")).unwrap());
         let list = parse_list_devices(&ok(r#"{"Devices":[{"DeviceKey":"d1","DeviceAttributes":[{"Name":"device_name","Value":"Firefox"},{"Name":"dev:device_remembered_status","Value":"remembered"}],"DeviceCreateDate":1700000000.5,"DeviceLastModifiedDate":1700000001}]}"#)).unwrap();

@@ -235,7 +235,7 @@ mod tests {
         use crate::protocol::HttpResponse;
         use crate::session::tests::{emulator_config, tokens};
         let c = emulator_config();
-        let reply = |status: u16, body: &str| HttpResponse { status, body: body.into(), error_type: None };
+        let reply = |status: u16, body: &str| HttpResponse { status, body: body.into(), error_type: None, date_s: 0 };
         let sign_in = || SignIn::start_password(&c, None, "bob", Password::new("pw"), &[]).unwrap().0;
         let old =
             crate::session::Session::from_tokens(&c, tokens(1_700_000_000, "bob"), None, 1_700_000_000_000).unwrap();

@@ -534,7 +534,15 @@ impl SignIn {
                     let user_id = k(c.param("USER_ID_FOR_SRP").unwrap_or_default());
                     let device_key =
                         device.as_ref().filter(|d| d.secrets.owner == user_id).map(|d| d.secrets.key.as_str());
-                    let req = answer_verifier(&config, secret.as_ref(), &srp, &password, &c, now_ms, device_key)?;
+                    let req = answer_verifier(
+                        &config,
+                        secret.as_ref(),
+                        &srp,
+                        &password,
+                        &c,
+                        protocol::srp_now_ms(resp, now_ms),
+                        device_key,
+                    )?;
                     Ok(Step::Send(SignIn { config, secret, stage: Stage::AwaitTokens { user_id }, device }, req))
                 }
                 AuthReply::Challenge(c) => challenge_step(config, secret, device, into_challenge(c, "")),
@@ -555,7 +563,14 @@ impl SignIn {
             },
             Stage::AwaitDeviceVerifier { user_id } => match (reply, device) {
                 (AuthReply::Challenge(c), Some(d)) if c.name == "DEVICE_PASSWORD_VERIFIER" => {
-                    let req = answer_device_verifier(&config, secret.as_ref(), &d, &user_id, &c, now_ms)?;
+                    let req = answer_device_verifier(
+                        &config,
+                        secret.as_ref(),
+                        &d,
+                        &user_id,
+                        &c,
+                        protocol::srp_now_ms(resp, now_ms),
+                    )?;
                     Ok(Step::Send(SignIn { config, secret, stage: Stage::AwaitTokens { user_id }, device: None }, req))
                 }
                 _ => Err(Error::invalid_response("expected DEVICE_PASSWORD_VERIFIER after DEVICE_SRP_AUTH")),
@@ -1117,11 +1132,13 @@ mod tests {
             status: 400,
             body: r#"{"__type":"UserNotConfirmedException","message":"User is not confirmed."}"#.into(),
             error_type: Some("UserNotConfirmedException:".into()),
+            date_s: 0,
         };
         let e = start().handle(&resp, NOW_MS).unwrap_err();
         assert_eq!(e.code, Code::Service("UserNotConfirmedException".into()));
         assert_eq!(e.status, Some(400));
-        let html = HttpResponse { status: 500, body: "<html>Internal error</html>".into(), error_type: None };
+        let html =
+            HttpResponse { status: 500, body: "<html>Internal error</html>".into(), error_type: None, date_s: 0 };
         let e = start().handle(&html, NOW_MS).unwrap_err();
         assert_eq!(e.code, Code::InvalidResponse);
         assert!(e.retryable());
@@ -1263,6 +1280,7 @@ mod tests {
                 status: 400,
                 body: r#"{"__type":"CodeMismatchException","message":"Invalid code"}"#.into(),
                 error_type: None,
+                date_s: 0,
             };
             assert_eq!(flow.handle(&mismatch, NOW_MS).unwrap_err().code, Code::Service("CodeMismatchException".into()));
             let (flow, req) = p.respond(code("123456"), &[]).unwrap();
@@ -1617,6 +1635,7 @@ mod tests {
             status: 400,
             body: r#"{"__type":"NotAuthorizedException","message":"m"}"#.into(),
             error_type: None,
+            date_s: 0,
         };
         assert_eq!(flow.handle(&denied, NOW_MS).unwrap_err().code, Code::Service("NotAuthorizedException".into()));
         // Preferred WEB_AUTHN answered directly with the WEB_AUTHN challenge.
@@ -1742,6 +1761,7 @@ mod tests {
                 status: 400,
                 body: r#"{"__type":"CodeMismatchException","message":"Invalid code"}"#.into(),
                 error_type: None,
+                date_s: 0,
             };
             assert_eq!(flow.handle(&mismatch, NOW_MS).unwrap_err().code, Code::Service("CodeMismatchException".into()));
             let (flow, req) = otp.respond(code("123456"), &[]).unwrap();

@@ -794,7 +794,7 @@ mod tests {
         Login::new(&up, "id.token.jwt", exp)
     }
     fn resp(status: u16, body: &str) -> HttpResponse {
-        HttpResponse { status, body: body.into(), error_type: None }
+        HttpResponse { status, body: body.into(), error_type: None, date_s: 0 }
     }
     const CREDS: &str = r#"{"IdentityId":"us-east-1:id-1","Credentials":{"AccessKeyId":"ASIAEXAMPLE","SecretKey":"sekrit","SessionToken":"tok","Expiration":1.7000036E9}}"#;
 

@@ -32,6 +32,7 @@
 //!     status: 400,
 //!     body: r#"{"__type":"UserNotFoundException","message":"User does not exist."}"#.into(),
 //!     error_type: None,
+//!     date_s: 0,
 //! };
 //! let err = flow.handle(&reply, 1_700_000_000_000).unwrap_err();
 //! assert_eq!(err.code.as_str(), "UserNotFoundException");

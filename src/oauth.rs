@@ -873,7 +873,7 @@ pub(crate) mod tests {
         let no_out = HostedConfig::new("https://a.example", "https://a/", None, None).unwrap();
         assert_eq!(logout_url(&no_out, CLIENT).err().unwrap().code, Code::InvalidInput);
 
-        let resp = |status, body: &str| HttpResponse { status, body: body.into(), error_type: None };
+        let resp = |status, body: &str| HttpResponse { status, body: body.into(), error_type: None, date_s: 0 };
         let t = parse_token_reply(&resp(
             200,
             r#"{"id_token":"i","access_token":"a","refresh_token":"r","expires_in":3600,"token_type":"Bearer"}"#,
@@ -999,6 +999,7 @@ pub(crate) mod tests {
                 r#"{{"id_token":"{id}","access_token":"{access}","refresh_token":"rt","expires_in":3600,"token_type":"Bearer"}}"#
             ),
             error_type: None,
+            date_s: 0,
         }
     }
 
@@ -1042,6 +1043,7 @@ pub(crate) mod tests {
             status: 400,
             body: r#"{"error":"invalid_grant"}"#.into(),
             error_type: None,
+            date_s: 0,
         });
         let e = block_on(redeem(&env, &config, &hosted(), pending(iat * 1000), "c3")).err().unwrap();
         assert_eq!(e.code.as_str(), "invalid_grant");

@@ -469,6 +469,7 @@ mod tests {
             status: 400,
             body: r#"{"__type":"WebAuthnNotEnabledException","message":"m"}"#.into(),
             error_type: None,
+            date_s: 0,
         };
         assert_eq!(
             parse_creation_options(&denied).unwrap_err().code,

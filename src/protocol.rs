@@ -204,6 +204,28 @@ pub struct HttpResponse {
     pub status: u16,
     pub body: String,
     pub error_type: Option<String>,
+    /// The reply's `Date` header in seconds since the epoch (0: none, or unreadable). Cognito
+    /// lists `Date` in `Access-Control-Expose-Headers`, so a browser can read the server's
+    /// clock; the SRP `TIMESTAMP` follows it when the local clock is far off (`srp_now_ms`).
+    /// Seconds in a `u32` (the header has no finer unit): the struct keeps its 4-byte layout.
+    pub date_s: u32,
+}
+
+/// How far the local clock may be from the server's before the SRP `TIMESTAMP` states the
+/// server's time instead (Cognito refuses a `TIMESTAMP` about 5 minutes off).
+pub const SRP_SKEW_MS: i64 = 120_000;
+
+/// The time a PASSWORD_VERIFIER answer's `TIMESTAMP` states, for a challenge that came in
+/// `resp` at local time `now_ms`: the local clock, as amazon-cognito-identity-js and Amplify
+/// send it, unless the reply's `Date` is more than [`SRP_SKEW_MS`] away from it. Then it is
+/// the server's, so a device whose clock is wrong still signs in.
+pub fn srp_now_ms(resp: &HttpResponse, now_ms: i64) -> i64 {
+    let d = i64::from(resp.date_s) * 1000;
+    if resp.date_s != 0 && (d - now_ms).abs() > SRP_SKEW_MS {
+        d
+    } else {
+        now_ms
+    }
 }
 
 impl core::fmt::Debug for HttpResponse {
@@ -212,6 +234,7 @@ impl core::fmt::Debug for HttpResponse {
         f.debug_struct("HttpResponse")
             .field("status", &self.status)
             .field("error_type", &self.error_type)
+            .field("date_s", &self.date_s)
             .finish_non_exhaustive()
     }
 }
@@ -356,7 +379,7 @@ mod tests {
     use super::*;
 
     fn resp(status: u16, body: &str, header: Option<&str>) -> HttpResponse {
-        HttpResponse { status, body: body.into(), error_type: header.map(String::from) }
+        HttpResponse { status, body: body.into(), error_type: header.map(String::from), date_s: 0 }
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -361,7 +361,7 @@ mod tests {
     const EXP_MS: i64 = 1_700_003_600_000;
 
     fn resp(status: u16, body: &str) -> HttpResponse {
-        HttpResponse { status, body: body.into(), error_type: None }
+        HttpResponse { status, body: body.into(), error_type: None, date_s: 0 }
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

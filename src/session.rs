@@ -281,7 +281,7 @@ pub(crate) mod tests {
 
     /// A 200 reply with `body`.
     pub fn ok(body: &str) -> crate::protocol::HttpResponse {
-        crate::protocol::HttpResponse { status: 200, body: body.into(), error_type: None }
+        crate::protocol::HttpResponse { status: 200, body: body.into(), error_type: None, date_s: 0 }
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -164,7 +164,7 @@ impl Tab {
                     let result = if reply.status == 0 {
                         Err(Error::new(Code::Network, "dropped"))
                     } else {
-                        Ok(HttpResponse { status: reply.status, body, error_type })
+                        Ok(HttpResponse { status: reply.status, body, error_type, date_s: 0 })
                     };
                     self.queue.push_back(Input::Reply { id, reply: Reply::Http(result) });
                 }

@@ -134,7 +134,7 @@ impl World {
                     self.requests.push((op.clone(), request.body.clone()));
                     let result = if let Some(i) = self.scripted.iter().position(|(o, _)| *o == op) {
                         let (_, body) = self.scripted.remove(i);
-                        Ok(HttpResponse { status: 200, body, error_type: None })
+                        Ok(HttpResponse { status: 200, body, error_type: None, date_s: 0 })
                     } else {
                         let reply = route(
                             &self.pool,
@@ -154,6 +154,7 @@ impl World {
                             status: reply.status,
                             body: String::from_utf8(reply.body).unwrap(),
                             error_type,
+                            date_s: 0,
                         })
                     };
                     self.push(self.now + 30, Input::Reply { id, reply: Reply::Http(result) });

@@ -175,7 +175,7 @@ impl World {
                         v["id_token"] = json!(format!("{input}.{}", cognito_wasm::encoding::base64url_encode(&s)));
                         body = v.to_string();
                     }
-                    let reply = Reply::Http(Ok(HttpResponse { status: r.status, body, error_type: None }));
+                    let reply = Reply::Http(Ok(HttpResponse { status: r.status, body, error_type: None, date_s: 0 }));
                     self.inputs.push_back(Input::Reply { id, reply });
                 }
                 Effect::Storage { id, ops } => {

@@ -207,6 +207,7 @@ impl World {
                             status: reply.status,
                             body: String::from_utf8(reply.body).unwrap(),
                             error_type,
+                            date_s: 0,
                         })
                     };
                     self.push(self.now + LATENCY_MS, tab, Input::Reply { id, reply: Reply::Http(result) });

@@ -269,8 +269,8 @@ export class Runner {
     const get = f[2] === 'GET', log = this.log;
     this.log = undefined;
     fetch(f[3], { method: f[2], headers, body: get ? undefined : f[5], credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(+f[4]) })
-      .then(async (r) => { log?.(r.status); this.feed('h' + id + US + r.status + US + (r.headers.get('x-amzn-errortype') ?? NUL) + US + (await r.text())); })
-      .catch(() => { log?.(0); this.feed('h' + id + US + 0 + US + NUL + US); });
+      .then(async (r) => { log?.(r.status); this.feed('h' + id + US + r.status + US + (r.headers.get('x-amzn-errortype') ?? NUL) + US + (Date.parse(r.headers.get('date') ?? '') / 1e3 || NUL) + US + (await r.text())); })
+      .catch(() => { log?.(0); this.feed('h' + id + US + 0 + US + NUL + US + NUL + US); });
   }
 
   /**

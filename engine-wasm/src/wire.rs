@@ -3,7 +3,8 @@
 //! Input (one per call; `id`, `call` decimal):
 //! - `c{call}␟S` currentSession · `c{call}␟O␟{flags}` signOut (1 global + 2 redirect) · `c{call}␟P␟{op}␟{argument as JSON}`
 //!   any other operation (`engine::ops::Op::parse` names)
-//! - `h{id}␟{status}␟{x-amzn-errortype or ␀}␟{body}` (status 0: no response)
+//! - `h{id}␟{status}␟{x-amzn-errortype or ␀}␟{Date header as epoch seconds, or ␀}␟{body}` (status 0:
+//!   no response)
 //! - `s{id}␟{1|0}` then `␟{value or ␀}` per Get (0: the storage threw)
 //! - `t{id}` timer fired · `l{id}␟{1|0}` lock held / no Web Locks
 //! - `w{id}␟1␟{credential JSON}` / `w{id}␟0␟{DOMException name}` WebAuthn ·
@@ -314,11 +315,13 @@ pub fn parse_input(text: &str) -> Option<Input> {
             let id = int(first)?;
             let status = int(f.next()?)?;
             let error_type = opt(f.next()?);
+            // The runner's `Date.parse` of the header, in seconds (a decoding, not a decision).
+            let date_s = f.next().and_then(int).unwrap_or(0);
             let body = String::from(f.rest().unwrap_or(""));
             let r = if status == 0 {
                 Err(Error::new(Code::Network, "no response"))
             } else {
-                Ok(HttpResponse { status: u16::try_from(status).ok()?, body, error_type })
+                Ok(HttpResponse { status: u16::try_from(status).ok()?, body, error_type, date_s })
             };
             Input::Reply { id, reply: Reply::Http(r) }
         }
@@ -396,17 +399,26 @@ mod tests {
         assert!(parse_input("c7\u{1f}O").is_none(), "a sign-out without its flags");
         // The runner signs in with `P signIn {json}` (an operation): `I` is no input.
         assert!(parse_input("c8\u{1f}I\u{1f}alice\u{1f}pw").is_none());
-        match parse_input("h3\u{1f}400\u{1f}NotAuthorizedException:\u{1f}{\"a\":\"\u{1f}\"}") {
+        match parse_input("h3\u{1f}400\u{1f}NotAuthorizedException:\u{1f}1691768409\u{1f}{\"a\":\"\u{1f}\"}") {
             Some(Input::Reply { id: 3, reply: Reply::Http(Ok(r)) }) => {
                 assert_eq!(
-                    (r.status, r.error_type.as_deref(), r.body.as_str()),
-                    (400, Some("NotAuthorizedException:"), "{\"a\":\"\u{1f}\"}")
+                    (r.status, r.error_type.as_deref(), r.date_s, r.body.as_str()),
+                    (400, Some("NotAuthorizedException:"), 1_691_768_409, "{\"a\":\"\u{1f}\"}")
                 );
             }
             other => panic!("{other:?}"),
         }
+        // No readable `Date` (␀), or one that is not epoch seconds in a u32: 0, none.
+        for date in ["\u{0}", "NaN", "", "-5", "99999999999"] {
+            match parse_input(&format!("h3\u{1f}200\u{1f}\u{0}\u{1f}{date}\u{1f}{{}}")) {
+                Some(Input::Reply { reply: Reply::Http(Ok(r)), .. }) => {
+                    assert_eq!((r.date_s, r.body.as_str()), (0, "{}"))
+                }
+                other => panic!("{other:?}"),
+            }
+        }
         assert!(matches!(
-            parse_input("h3\u{1f}0\u{1f}\u{0}\u{1f}"),
+            parse_input("h3\u{1f}0\u{1f}\u{0}\u{1f}\u{0}\u{1f}"),
             Some(Input::Reply { reply: Reply::Http(Err(_)), .. })
         ));
         match parse_input("s4\u{1f}1\u{1f}alice\u{1f}\u{0}") {
@@ -455,6 +467,7 @@ mod tests {
             status: 400,
             body: String::from(r#"{"__type":"NotAuthorizedException","message":"bad\u001e\u001fx"}"#),
             error_type: None,
+            date_s: 0,
         });
         effects(
             &mut out,

@@ -57,13 +57,13 @@ fn configure_start_and_a_call_through_the_raw_exports() {
     );
     // A wrong password: the service's code and message pass through.
     let out = feed(
-        &format!("h{id}\u{1f}400\u{1f}\u{0}\u{1f}{{\"__type\":\"UserNotFoundException\",\"message\":\"User does not exist.\"}}"),
+        &format!("h{id}\u{1f}400\u{1f}\u{0}\u{1f}\u{0}\u{1f}{{\"__type\":\"UserNotFoundException\",\"message\":\"User does not exist.\"}}"),
         || input(0, 1.7e12),
     );
     assert_eq!(out, "C\u{1f}10\u{1f}e\u{1f}UserNotFoundException\u{1f}400\u{1f}0\u{1f}User does not exist.");
     // Garbage is ignored, not a trap.
     assert_eq!(feed("zzz", || input(0, 1.7e12)), "");
-    assert_eq!(feed("h99\u{1f}200\u{1f}\u{0}\u{1f}{}", || input(0, 1.7e12)), "", "unknown task");
+    assert_eq!(feed("h99\u{1f}200\u{1f}\u{0}\u{1f}\u{0}\u{1f}{}", || input(0, 1.7e12)), "", "unknown task");
     assert_eq!(feed("c11\u{1f}S", || input(7, 1.7e12)), "", "unknown client handle");
     // An operation this build does not know is a typed error, not a call that never ends.
     let out = feed("c12\u{1f}P\u{1f}noSuchOperation\u{1f}{}", || input(0, 1.7e12));

@@ -106,7 +106,7 @@ mod tests {
     use crate::error::Code;
 
     fn reply(status: u16, body: &str) -> Result<HttpResponse, Error> {
-        Ok(HttpResponse { status, body: body.into(), error_type: None })
+        Ok(HttpResponse { status, body: body.into(), error_type: None, date_s: 0 })
     }
 
     #[test]

@@ -184,7 +184,7 @@ mod tests {
     use super::*;
 
     fn replies() -> Vec<HttpResponse> {
-        let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None };
+        let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None, date_s: 0 };
         vec![
             ok("{}"),
             ok("[]"),
@@ -193,8 +193,9 @@ mod tests {
                 status: 400,
                 body: r#"{"__type":"NotAuthorizedException","message":"m"}"#.into(),
                 error_type: None,
+                date_s: 0,
             },
-            HttpResponse { status: 500, body: String::new(), error_type: None },
+            HttpResponse { status: 500, body: String::new(), error_type: None, date_s: 0 },
             ok(r#"{"Devices":[]}"#),
             ok(r#"{"Devices":{}}"#),
             ok(
@@ -211,7 +212,7 @@ mod tests {
     #[cfg(feature = "passkeys")]
     #[test]
     fn passkey_pages_are_the_core_parsers_bytes() {
-        let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None };
+        let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None, date_s: 0 };
         let mut all = replies();
         all.push(ok(r#"{"Credentials":[{"CredentialId":"c1","FriendlyCredentialName":"Key \"1\"","RelyingPartyId":"rp","AuthenticatorAttachment":"platform","AuthenticatorTransports":["usb",2,"nfc"],"CreatedAt":1700000000.25},{"FriendlyCredentialName":"no id"},{"CredentialId":"c2","AuthenticatorTransports":"x","CreatedAt":"1"}],"NextToken":"n\u0001"}"#));
         all.push(ok(r#"{"Credentials":[],"NextToken":""}"#));
@@ -255,7 +256,7 @@ mod tests {
             list(r).unwrap(),
             r#"[{"deviceKey":"k1","name":"Phone \"1\"","remembered":true,"createdAt":1700000000500,"lastModifiedAt":null,"lastAuthenticatedAt":1700000000000,"attributes":{"device_name":"Phone \"1\"","dev:device_remembered_status":"remembered","device_name":"dup"}},{"deviceKey":"k2","name":null,"remembered":false,"createdAt":null,"lastModifiedAt":null,"lastAuthenticatedAt":null,"attributes":{"dev:device_remembered_status":"not_remembered"}}]"#
         );
-        let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None };
+        let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None, date_s: 0 };
         let mut items = String::from("x");
         assert_eq!(
             devices_page(&ok(r#"{"Devices":[{"DeviceKey":"k3"}],"PaginationToken":"p2"}"#), &mut items)
@@ -275,7 +276,7 @@ mod tests {
     #[cfg(feature = "account")]
     #[test]
     fn code_deliveries_are_the_core_parsers_bytes() {
-        let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None };
+        let ok = |body: &str| HttpResponse { status: 200, body: body.into(), error_type: None, date_s: 0 };
         let mut all = replies();
         for body in [
             r#"{"CodeDeliveryDetails":{"DeliveryMedium":"EMAIL","Destination":"a***@b\"c","AttributeName":"email"}}"#,

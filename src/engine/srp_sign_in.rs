@@ -115,7 +115,7 @@ impl SrpSignIn {
             .srp
             .password_key(cfg.pool_name(), user_id, self.password.expose(), salt, b)
             .map_err(|e| Error::invalid_response(e.message()))?;
-        let timestamp = cognito_timestamp(now_ms.div_euclid(1000));
+        let timestamp = cognito_timestamp(protocol::srp_now_ms(resp, now_ms).div_euclid(1000));
         let signature = srp::claim_signature(&key, cfg.pool_name(), user_id, &block, &timestamp);
         let hash = secret.map(|s| s.hash(user_id, cfg.client_id()));
         let b = body(
@@ -178,6 +178,7 @@ mod tests {
                 f("secretBlock")
             ),
             error_type: None,
+            date_s: 0,
         };
         let now = case["timestampEpochMs"].as_i64().unwrap();
         let Next::Send(_, r2) = mine.handle(&cfg, Some(&secret), &reply, now).unwrap() else {
@@ -189,6 +190,30 @@ mod tests {
         let responses = &json(&r2.body)["ChallengeResponses"];
         assert_eq!(responses["PASSWORD_CLAIM_SIGNATURE"].as_str().unwrap(), f("signature"));
         assert_eq!(responses["TIMESTAMP"].as_str().unwrap(), f("timestamp"));
+
+        // A device clock far off: the TIMESTAMP (and so the signature) follows the reply's
+        // `Date`, on both paths; within SRP_SKEW_MS the local clock is kept, as CIJ sends it.
+        for (local, expect) in
+            [(now + 3_600_000, Some(f("timestamp"))), (now - 3_600_000, Some(f("timestamp"))), (now + 60_000, None)]
+        {
+            let dated = HttpResponse { date_s: (now / 1000) as u32, ..reply.clone() };
+            let (mine, _) = SrpSignIn::start(&cfg, Some(&secret), &user, Password::new(&f("password")), &a).unwrap();
+            let (flow, _) =
+                SignIn::start(&cfg, Some(ClientSecret::new("s3cret")), &user, Password::new(&f("password")), &a)
+                    .unwrap();
+            let Next::Send(_, r2) = mine.handle(&cfg, Some(&secret), &dated, local).unwrap() else { panic!() };
+            let Step::Send(_, f2) = flow.handle(&dated, local).unwrap() else { panic!() };
+            assert_eq!(json(&r2.body), json(&f2.body));
+            let responses = &json(&r2.body)["ChallengeResponses"];
+            let ts = responses["TIMESTAMP"].as_str().unwrap();
+            match &expect {
+                Some(t) => {
+                    assert_eq!(ts, t, "local {local}: the server's time");
+                    assert_eq!(responses["PASSWORD_CLAIM_SIGNATURE"].as_str().unwrap(), f("signature"));
+                }
+                None => assert_eq!(ts, crate::timestamp::cognito_timestamp(local / 1000), "small skew: local time"),
+            }
+        }
     }
 
     #[test]
@@ -199,10 +224,11 @@ mod tests {
             status: 200,
             body: r#"{"ChallengeName":"SMS_MFA","Session":"x","ChallengeParameters":{}}"#.into(),
             error_type: None,
+            date_s: 0,
         };
         assert!(matches!(s.handle(&cfg, None, &r, 0), Ok(Next::Challenge(n)) if n == "SMS_MFA"));
         let (s, _) = SrpSignIn::start(&cfg, None, "alice", Password::new("pw"), &[7; srp::EPHEMERAL_BYTES]).unwrap();
-        let r = HttpResponse { status: 200, body: r#"{"ChallengeName":"PASSWORD_VERIFIER","ChallengeParameters":{"SRP_B":"00","SALT":"01","SECRET_BLOCK":"AA==","USER_ID_FOR_SRP":"a"}}"#.into(), error_type: None };
+        let r = HttpResponse { status: 200, body: r#"{"ChallengeName":"PASSWORD_VERIFIER","ChallengeParameters":{"SRP_B":"00","SALT":"01","SECRET_BLOCK":"AA==","USER_ID_FOR_SRP":"a"}}"#.into(), error_type: None, date_s: 0 };
         assert_eq!(
             s.handle(&cfg, None, &r, 0).err().unwrap().code,
             crate::error::Code::InvalidResponse,

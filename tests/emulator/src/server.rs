@@ -185,7 +185,9 @@ pub fn route(pool: &Pool, req: &Incoming) -> Reply {
         reply = reply
             .header("Access-Control-Allow-Origin", origin)
             .header("Vary", "Origin")
-            .header("Access-Control-Expose-Headers", "x-amzn-errortype, x-amzn-requestid");
+            // Cognito's own list (a browser capture of cognito-idp.us-east-1.amazonaws.com's
+            // replies, 2023): `Date` is readable, so a client can learn the server's clock.
+            .header("Access-Control-Expose-Headers", "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date");
     }
     reply
 }

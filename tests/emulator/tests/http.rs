@@ -141,8 +141,11 @@ fn preflight_cors() {
     for h in ["content-type", "x-amz-target", "x-amz-user-agent", "authorization"] {
         assert!(allowed.contains(h), "{h} not allowed: {allowed}");
     }
-    let expose = r.header("Access-Control-Expose-Headers").unwrap();
-    assert!(expose.contains("x-amzn-errortype") && expose.contains("x-amzn-requestid"));
+    let expose = r.header("Access-Control-Expose-Headers").unwrap().to_ascii_lowercase();
+    for h in ["x-amzn-errortype", "x-amzn-requestid", "x-amzn-errormessage", "date"] {
+        assert!(expose.split(',').any(|e| e.trim() == h), "{h} not exposed: {expose}");
+    }
+    assert!(r.header("Date").is_some_and(|d| d.ends_with(" GMT")), "every reply carries a Date");
 
     let r = http(emu.port, "OPTIONS", "/", &[("Origin", "http://127.0.0.1:3000")], "");
     assert_eq!(r.header("Access-Control-Allow-Origin"), Some("http://127.0.0.1:3000"));
