@@ -166,7 +166,8 @@ fuzz_target!(|data: &[u8]| {
     let mut bodies = text.split('\u{1e}').map(|b| HttpResponse {
         status: status(*st),
         body: b.to_string(),
-        error_type: error_type.clone(), date_s: 0,
+        error_type: error_type.clone(),
+        date_s: 0,
     });
     let Some(first) = bodies.next() else { return };
     run(*which, &first, &mut bodies);
